@@ -1,0 +1,65 @@
+// The audit log page and /api/v1/audit.
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin } from '../http/access'
+import { render } from '../http/render'
+import { AuditPage } from '../../views/audit/AuditPage'
+import { listPools } from '../pools/service'
+import { auditPage } from './service'
+import type { AuditEvent } from './store'
+
+const query = t.Object({
+  pool: t.Optional(t.String({ maxLength: 64 })),
+  before: t.Optional(t.Numeric({ minimum: 1 })),
+})
+
+const eventJson = (e: AuditEvent) => ({
+  id: String(e.id),
+  at: e.at.toISOString(),
+  actor: e.actorLabel,
+  actorUserId: e.actorUserId,
+  action: e.action,
+  targetType: e.targetType,
+  targetId: e.targetId,
+  targetLabel: e.targetLabel,
+  poolId: e.poolId,
+  detail: e.detail,
+  ip: e.ip,
+})
+
+export function auditRoutes(deps: Deps) {
+  return new Elysia()
+    .use(accessPlugin(deps))
+    .get(
+      '/audit',
+      async (ctx) => {
+        const poolId = ctx.query.pool || null
+        const [page, pools] = await Promise.all([
+          auditPage(deps.db, { poolId: poolId ?? undefined, beforeId: ctx.query.before }),
+          listPools(deps.db),
+        ])
+        return render(ctx, {
+          title: 'Audit log',
+          section: 'audit',
+          main: () => <AuditPage view={{ ...page, poolId, pools }} />,
+        })
+      },
+      { access: 'user', query },
+    )
+    .get(
+      '/api/v1/audit',
+      async (ctx) => {
+        const page = await auditPage(deps.db, { poolId: ctx.query.pool || undefined, beforeId: ctx.query.before })
+        return { events: page.events.map(eventJson), nextBefore: page.nextBeforeId ? String(page.nextBeforeId) : null }
+      },
+      {
+        access: 'user',
+        query,
+        detail: {
+          tags: ['Audit'],
+          summary: 'List audit events, newest first',
+          description: 'Filter with ?pool=<poolId>; page with ?before=<nextBefore>.',
+        },
+      },
+    )
+}

@@ -1,0 +1,156 @@
+// /login, /setup and /logout: the browser's way in and out.
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
+import { csrfCookieName, sessionCookieName } from '../http/cookies'
+import { render } from '../http/render'
+import { redirectTo, str } from '../http/forms'
+import { HttpError } from '../http/errors'
+import { newSecret } from '../crypto/tokens'
+import { LoginPage, SetupPage, type LoginForm, type SetupForm } from '../../views/auth/AuthPages'
+import * as auth from './service'
+
+const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
+
+type Ctx = Parameters<typeof render>[0] & { cookie: Record<string, any> }
+
+/** Only same-site paths, so /login?next= cannot send anyone elsewhere. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
+    ? next
+    : '/pools'
+}
+
+function ensurePreSignInCsrf(deps: Deps, ctx: Ctx) {
+  if (typeof ctx.cookie[csrfCookieName]?.value === 'string' && ctx.cookie[csrfCookieName].value) return
+  ctx.cookie[csrfCookieName].set({
+    value: newSecret(),
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: deps.config.secureCookies,
+  })
+}
+
+function setSessionCookie(deps: Deps, ctx: Ctx, value: string, expires: Date) {
+  ctx.cookie[sessionCookieName].set({
+    value,
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: deps.config.secureCookies,
+    expires,
+  })
+}
+
+function renderLogin(deps: Deps, ctx: Ctx, form: LoginForm, status?: number) {
+  ensurePreSignInCsrf(deps, ctx)
+  return render(ctx, { title: 'Sign in', section: 'none', status, main: () => <LoginPage form={form} csrf={expectedCsrf(ctx)} /> })
+}
+
+function renderSetup(deps: Deps, ctx: Ctx, form: SetupForm, status?: number) {
+  ensurePreSignInCsrf(deps, ctx)
+  return render(ctx, {
+    title: 'Set up',
+    section: 'none',
+    status,
+    main: () => <SetupPage form={form} csrf={expectedCsrf(ctx)} minPassword={auth.MIN_PASSWORD} />,
+  })
+}
+
+function checkSetupInput(body: Record<string, string>) {
+  const errors: SetupForm['errors'] = {}
+  const attempt = (field: keyof SetupForm['errors'], fn: () => void) => {
+    try {
+      fn()
+    } catch (err) {
+      if (err instanceof HttpError) errors[field] = err.message
+      else throw err
+    }
+  }
+  if (!str(body.code).trim()) errors.code = 'Enter the setup code from the server log'
+  attempt('email', () => auth.checkEmail(body.email))
+  attempt('password', () => auth.checkNewPassword(body.password))
+  if (!errors.password && body.password !== body.confirm) errors.confirm = 'The two passwords differ'
+  return errors
+}
+
+export function authRoutes(deps: Deps) {
+  return new Elysia()
+    .use(accessPlugin(deps))
+    .get(
+      '/login',
+      async (ctx) => {
+        if (ctx.principal) return ctx.redirect(safeNext(ctx.query.next), 303)
+        if (!(await auth.hasUsers(deps.db))) return ctx.redirect('/setup', 303)
+        return renderLogin(deps, ctx, { email: '', next: safeNext(ctx.query.next) })
+      },
+      { access: 'public', query: t.Object({ next: t.Optional(t.String({ maxLength: 500 })) }) },
+    )
+    .post(
+      '/login',
+      async (ctx) => {
+        const form = { email: str(ctx.body.email).trim(), next: safeNext(ctx.body.next) }
+        try {
+          const user = await auth.checkCredentials(deps.db, {
+            email: form.email,
+            password: str(ctx.body.password),
+            ip: ctx.ip,
+          })
+          const session = await auth.startSession(deps.db, user, {
+            ip: ctx.ip,
+            userAgent: ctx.request.headers.get('user-agent'),
+          })
+          setSessionCookie(deps, ctx, session.cookieValue, session.expiresAt)
+          return redirectTo(ctx, form.next)
+        } catch (err) {
+          if (!(err instanceof HttpError)) throw err
+          if (err instanceof auth.TooManyAttempts) ctx.set.headers['retry-after'] = String(err.retryAfterSeconds)
+          return renderLogin(deps, ctx, { ...form, error: err.message }, err.status)
+        }
+      },
+      { access: 'public', body: formBody },
+    )
+    .get(
+      '/setup',
+      async (ctx) => {
+        if (await auth.hasUsers(deps.db)) return ctx.redirect('/login', 303)
+        return renderSetup(deps, ctx, { code: '', email: '', errors: {} })
+      },
+      { access: 'public' },
+    )
+    .post(
+      '/setup',
+      async (ctx) => {
+        const body = ctx.body
+        const form: SetupForm = { code: str(body.code), email: str(body.email).trim(), errors: checkSetupInput(body) }
+        if (Object.keys(form.errors).length) return renderSetup(deps, ctx, form, 422)
+        try {
+          const user = await auth.completeSetup(deps.db, {
+            code: form.code,
+            email: form.email,
+            password: body.password!,
+            ip: ctx.ip,
+          })
+          const session = await auth.startSession(deps.db, user, { ip: ctx.ip, userAgent: ctx.request.headers.get('user-agent') })
+          setSessionCookie(deps, ctx, session.cookieValue, session.expiresAt)
+          return redirectTo(ctx, '/pools', 'Welcome. Create your first pool to get started.')
+        } catch (err) {
+          if (!(err instanceof HttpError)) throw err
+          if (err.status === 409) return ctx.redirect('/login', 303)
+          form.errors[(err.field as keyof SetupForm['errors']) ?? 'form'] = err.message
+          return renderSetup(deps, ctx, form, err.status)
+        }
+      },
+      { access: 'public', body: formBody },
+    )
+    .post(
+      '/logout',
+      async (ctx) => {
+        await auth.endSession(deps.db, ctx.principal!, actorOf(ctx))
+        ctx.cookie[sessionCookieName].remove()
+        return redirectTo(ctx, '/login')
+      },
+      { access: 'user' },
+    )
+}

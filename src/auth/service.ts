@@ -1,0 +1,299 @@
+// Sign-in, sessions, API tokens, first-run setup and the admin bootstrap.
+import type { Db } from '../db'
+import { newId, newSecret, sameSecret, sha256 } from '../crypto/tokens'
+import { recordAudit, systemActor, type Actor } from '../audit/service'
+import { badInput, conflict, HttpError, notFound } from '../http/errors'
+import type { Log } from '../server/log'
+import * as store from './store'
+
+export type Principal = {
+  user: { id: string; email: string; role: 'admin' | 'operator' }
+  via: 'session' | 'token'
+  sessionId: string | null
+  csrfToken: string | null
+  tokenName: string | null
+}
+
+export const SESSION_DAYS = 14
+const DAY = 86_400_000
+// Writing lastSeenAt on every request would turn each page view into a write.
+const SESSION_TOUCH_MS = 60 * 60_000
+const TOKEN_TOUCH_MS = 60_000
+
+// ---- validation -------------------------------------------------------------
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/
+
+export function checkEmail(raw: unknown): string {
+  const email = typeof raw === 'string' ? raw.trim() : ''
+  if (!email) throw badInput('Enter an email address', 'email')
+  if (email.length > 254 || !EMAIL.test(email)) throw badInput('Enter a valid email address', 'email')
+  return email
+}
+
+export const MIN_PASSWORD = 10
+
+export function checkNewPassword(raw: unknown): string {
+  const password = typeof raw === 'string' ? raw : ''
+  if (password.length < MIN_PASSWORD) {
+    throw badInput(`Use a password of at least ${MIN_PASSWORD} characters`, 'password')
+  }
+  if (password.length > 256) throw badInput('Use a password of at most 256 characters', 'password')
+  return password
+}
+
+// ---- users --------------------------------------------------------------------
+
+export async function createUser(db: Db, email: string, password: string, role: 'admin' | 'operator' = 'admin') {
+  if (await store.findUserByEmail(db, email)) throw conflict('A user with this email already exists', 'email')
+  const passwordHash = await Bun.password.hash(password, { algorithm: 'argon2id' })
+  return store.insertUser(db, { id: newId('user'), email, passwordHash, role })
+}
+
+export const hasUsers = async (db: Db) => (await store.countUsers(db)) > 0
+
+// ---- sign-in throttling -----------------------------------------------------------
+
+const WINDOW_MS = 15 * 60_000
+const LOCK_MS = 15 * 60_000
+// Per email from one address: slows guessing one account. Per address: slows
+// spraying many accounts. Neither lets a stranger lock the owner out from home.
+const LIMITS = { account: 5, address: 30 }
+
+function throttleKeys(email: string, ip: string | null) {
+  const addr = ip ?? 'unknown'
+  return [
+    { key: `account:${email.toLowerCase()}|${addr}`, limit: LIMITS.account },
+    { key: `address:${addr}`, limit: LIMITS.address },
+  ]
+}
+
+/** Seconds until sign-in is allowed again, or 0. */
+export async function signInLockedFor(db: Db, email: string, ip: string | null, now = new Date()): Promise<number> {
+  let wait = 0
+  for (const { key } of throttleKeys(email, ip)) {
+    const row = await store.findLoginFailure(db, key)
+    if (row?.lockedUntil && row.lockedUntil > now) {
+      wait = Math.max(wait, Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000))
+    }
+  }
+  return wait
+}
+
+async function noteFailure(db: Db, email: string, ip: string | null, now: Date) {
+  for (const { key, limit } of throttleKeys(email, ip)) {
+    const row = await store.findLoginFailure(db, key)
+    const fresh = !row || now.getTime() - row.windowStartedAt.getTime() > WINDOW_MS
+    const failures = fresh ? 1 : row.failures + 1
+    await store.saveLoginFailure(db, {
+      key,
+      failures,
+      windowStartedAt: fresh ? now : row.windowStartedAt,
+      lockedUntil: failures >= limit ? new Date(now.getTime() + LOCK_MS) : null,
+    })
+  }
+}
+
+export class TooManyAttempts extends HttpError {
+  constructor(public retryAfterSeconds: number) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60))
+    super(429, 'too_many_attempts', `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`)
+  }
+}
+
+// A fixed hash to verify against when the email is unknown, so a wrong email
+// takes as long as a wrong password and does not reveal which accounts exist.
+let decoyHash: Promise<string> | null = null
+const decoy = () => (decoyHash ??= Bun.password.hash('decoy-password-never-valid', { algorithm: 'argon2id' }))
+
+export async function checkCredentials(
+  db: Db,
+  input: { email: string; password: string; ip: string | null },
+  now = new Date(),
+): Promise<store.User> {
+  const wait = await signInLockedFor(db, input.email, input.ip, now)
+  if (wait > 0) throw new TooManyAttempts(wait)
+  const user = await store.findUserByEmail(db, input.email)
+  const ok = await Bun.password.verify(input.password, user?.passwordHash ?? (await decoy()))
+  if (!user || !ok) {
+    await noteFailure(db, input.email, input.ip, now)
+    await recordAudit(db, { userId: null, label: input.email, ip: input.ip }, {
+      action: 'auth.sign_in_failed',
+      targetType: 'user',
+      targetLabel: input.email,
+    })
+    throw new HttpError(401, 'invalid_credentials', 'Wrong email or password')
+  }
+  for (const { key } of throttleKeys(input.email, input.ip)) {
+    if (key.startsWith('account:')) await store.clearLoginFailures(db, key)
+  }
+  return user
+}
+
+// ---- sessions -------------------------------------------------------------------
+
+export async function startSession(
+  db: Db,
+  user: store.User,
+  meta: { ip: string | null; userAgent: string | null },
+  now = new Date(),
+): Promise<{ cookieValue: string; expiresAt: Date }> {
+  const cookieValue = newSecret()
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * DAY)
+  await store.insertSession(db, {
+    id: sha256(cookieValue),
+    userId: user.id,
+    csrfToken: newSecret(),
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt,
+  })
+  await recordAudit(db, { userId: user.id, label: user.email, ip: meta.ip }, {
+    action: 'auth.sign_in',
+    targetType: 'user',
+    targetId: user.id,
+    targetLabel: user.email,
+  })
+  return { cookieValue, expiresAt }
+}
+
+export async function principalFromSession(db: Db, cookieValue: string, now = new Date()): Promise<Principal | null> {
+  const found = await store.findLiveSession(db, sha256(cookieValue), now)
+  if (!found) return null
+  const { session, user } = found
+  if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
+    await store.touchSession(db, session.id, now, new Date(now.getTime() + SESSION_DAYS * DAY))
+  }
+  return {
+    user: { id: user.id, email: user.email, role: user.role },
+    via: 'session',
+    sessionId: session.id,
+    csrfToken: session.csrfToken,
+    tokenName: null,
+  }
+}
+
+export async function endSession(db: Db, principal: Principal, actor: Actor): Promise<void> {
+  if (!principal.sessionId) return
+  await store.deleteSession(db, principal.sessionId)
+  await recordAudit(db, actor, {
+    action: 'auth.sign_out',
+    targetType: 'user',
+    targetId: principal.user.id,
+    targetLabel: principal.user.email,
+  })
+}
+
+// ---- API tokens ---------------------------------------------------------------------
+
+export const TOKEN_PREFIX = 'sctl_'
+
+export function checkTokenName(raw: unknown): string {
+  const name = typeof raw === 'string' ? raw.trim() : ''
+  if (!name) throw badInput('Give the token a name, such as "terraform"', 'name')
+  if (name.length > 80) throw badInput('Use a name of at most 80 characters', 'name')
+  return name
+}
+
+export async function createApiToken(db: Db, actor: Actor, userId: string, name: string, secret = newSecret(TOKEN_PREFIX)) {
+  const row = await store.insertApiToken(db, {
+    id: newId('tok'),
+    userId,
+    name,
+    tokenHash: sha256(secret),
+    lastFour: secret.slice(-4),
+  })
+  await recordAudit(db, actor, { action: 'api_token.create', targetType: 'api_token', targetId: row.id, targetLabel: name })
+  return { token: row, secret }
+}
+
+export const listApiTokens = (db: Db, userId: string) => store.listApiTokens(db, userId)
+
+export async function revokeApiToken(db: Db, actor: Actor, userId: string, tokenId: string) {
+  const row = await store.revokeApiToken(db, userId, tokenId, new Date())
+  if (!row) throw notFound('API token')
+  await recordAudit(db, actor, { action: 'api_token.revoke', targetType: 'api_token', targetId: row.id, targetLabel: row.name })
+  return row
+}
+
+export async function principalFromToken(db: Db, secret: string, now = new Date()): Promise<Principal | null> {
+  const found = await store.findLiveApiToken(db, sha256(secret))
+  if (!found) return null
+  const { token, user } = found
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOKEN_TOUCH_MS) {
+    await store.markApiTokenUsed(db, token.id, now)
+  }
+  return {
+    user: { id: user.id, email: user.email, role: user.role },
+    via: 'token',
+    sessionId: null,
+    csrfToken: null,
+    tokenName: token.name,
+  }
+}
+
+// ---- first run ---------------------------------------------------------------------------
+
+const SETUP_CODE_KEY = 'setup_code_sha256'
+
+function newSetupCode(): string {
+  const raw = newId('x', 12).slice(2).toUpperCase()
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`
+}
+
+const normaliseCode = (code: string) => code.trim().toUpperCase().replace(/[\s-]/g, '')
+
+/**
+ * On start: create the admin from ADMIN_EMAIL/ADMIN_PASSWORD when no user
+ * exists, else print a one-time setup code so that only someone who can read
+ * the server log can claim a fresh server.
+ */
+export async function prepareFirstRun(
+  db: Db,
+  admin: { email: string; password: string; apiToken: string | null } | null,
+  log: Log,
+  setupUrl: string,
+): Promise<void> {
+  if (await hasUsers(db)) return
+  if (admin) {
+    const user = await createUser(db, checkEmail(admin.email), checkNewPassword(admin.password))
+    await recordAudit(db, systemActor, { action: 'user.bootstrap', targetType: 'user', targetId: user.id, targetLabel: user.email })
+    if (admin.apiToken) await createApiToken(db, systemActor, user.id, 'ADMIN_API_TOKEN', admin.apiToken)
+    log.info('auth.bootstrap', `created admin ${user.email} from ADMIN_EMAIL`)
+    return
+  }
+  const code = newSetupCode()
+  await store.writeSetting(db, SETUP_CODE_KEY, sha256(normaliseCode(code)))
+  log.info('auth.setup', `No admin yet. Open ${setupUrl} and enter the one-time setup code: ${code}`)
+}
+
+export async function completeSetup(
+  db: Db,
+  input: { code: string; email: string; password: string; ip: string | null },
+): Promise<store.User> {
+  if (await hasUsers(db)) throw conflict('This server is already set up. Sign in instead.')
+  const wait = await signInLockedFor(db, 'setup', input.ip)
+  if (wait > 0) throw new TooManyAttempts(wait)
+  const expected = await store.readSetting(db, SETUP_CODE_KEY)
+  if (!expected || !sameSecret(sha256(normaliseCode(input.code)), expected)) {
+    await noteFailure(db, 'setup', input.ip, new Date())
+    throw badInput('That setup code is not right. Copy it from the server log.', 'code')
+  }
+  // Consuming the code and creating the user in one transaction: of two people
+  // racing with the right code, exactly one becomes the admin.
+  const user = await db.transaction(async (tx) => {
+    if (!(await store.consumeSetting(tx as unknown as Db, SETUP_CODE_KEY, expected))) {
+      throw conflict('This server is already set up. Sign in instead.')
+    }
+    return createUser(tx as unknown as Db, input.email, input.password)
+  })
+  await recordAudit(db, { userId: user.id, label: user.email, ip: input.ip }, {
+    action: 'user.setup',
+    targetType: 'user',
+    targetId: user.id,
+    targetLabel: user.email,
+  })
+  return user
+}

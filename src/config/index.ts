@@ -1,0 +1,99 @@
+// Every setting the server reads from its environment (see CONTRACT.md).
+import { resolve } from 'node:path'
+
+export type Config = {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl: string | null
+  publicUrl: string
+  secretKey: string | null
+  admin: { email: string; password: string; apiToken: string | null } | null
+  smtpUrl: string | null
+  mailFrom: string
+  s3: {
+    endpoint: string | null
+    bucket: string
+    region: string
+    accessKeyId: string | null
+    secretAccessKey: string | null
+    forcePathStyle: boolean
+  } | null
+  trustProxy: string[]
+  /** Cookies carry Secure when the public address is https. */
+  secureCookies: boolean
+}
+
+export class ConfigError extends Error {}
+
+const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : v.trim())
+
+function parsePort(raw: string | null): number {
+  if (raw === null) return 3000
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}"`)
+  }
+  return port
+}
+
+function parsePublicUrl(raw: string | null, port: number): string {
+  const value = raw ?? `http://localhost:${port}`
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) address, got "${value}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_URL must start with http:// or https://, got "${value}"`)
+  }
+  return value.replace(/\/+$/, '')
+}
+
+function parseAdmin(env: Record<string, string | undefined>): Config['admin'] {
+  const email = blank(env.ADMIN_EMAIL)
+  const password = blank(env.ADMIN_PASSWORD)
+  const apiToken = blank(env.ADMIN_API_TOKEN)
+  if (!email && !password) {
+    if (apiToken) throw new ConfigError('ADMIN_API_TOKEN needs ADMIN_EMAIL and ADMIN_PASSWORD')
+    return null
+  }
+  if (!email || !password) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together')
+  return { email, password, apiToken }
+}
+
+function parseS3(env: Record<string, string | undefined>): Config['s3'] {
+  const bucket = blank(env.S3_BUCKET)
+  if (!bucket) return null
+  return {
+    endpoint: blank(env.S3_ENDPOINT),
+    bucket,
+    region: blank(env.S3_REGION) ?? 'us-east-1',
+    accessKeyId: blank(env.S3_ACCESS_KEY_ID),
+    secretAccessKey: blank(env.S3_SECRET_ACCESS_KEY),
+    forcePathStyle: ['1', 'true', 'yes'].includes((env.S3_FORCE_PATH_STYLE ?? '').toLowerCase()),
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const port = parsePort(blank(env.PORT))
+  const publicUrl = parsePublicUrl(blank(env.PUBLIC_URL), port)
+  return {
+    port,
+    host: blank(env.HOST) ?? '0.0.0.0',
+    dataDir: resolve(blank(env.DATA_DIR) ?? './data'),
+    databaseUrl: blank(env.DATABASE_URL),
+    publicUrl,
+    secretKey: blank(env.SECRET_KEY),
+    admin: parseAdmin(env),
+    smtpUrl: blank(env.SMTP_URL),
+    mailFrom: blank(env.MAIL_FROM) ?? 'serversctl <serversctl@localhost>',
+    s3: parseS3(env),
+    trustProxy: (blank(env.TRUST_PROXY) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    secureCookies: publicUrl.startsWith('https://'),
+  }
+}

@@ -1,0 +1,86 @@
+// Opens the one database: PGlite under DATA_DIR by default, PostgreSQL when
+// DATABASE_URL is set. Both speak the same schema and the same migrations.
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import postgres from 'postgres'
+import * as schema from './schema'
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export type Database = {
+  db: Db
+  kind: 'pglite' | 'postgres'
+  close: () => Promise<void>
+}
+
+export const migrationsFolder = resolve(import.meta.dir, '../../migrations')
+
+// PGlite starts postgres with -F (fsync off). It is the default database, so a
+// crash must not lose what it acknowledged: drop -F and ask for durable writes.
+function durableStartParams(): string[] {
+  const defaults: string[] = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [
+    '--single', '-F', '-O', '-j', '-c', 'search_path=public', '-c', 'exit_on_error=false',
+  ]
+  return [...defaults.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'synchronous_commit=on', '-c', 'full_page_writes=on']
+}
+
+/** dataDir null keeps PGlite in memory (tests). */
+export async function openPglite(dataDir: string | null): Promise<Database> {
+  let client: PGlite
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true })
+    client = new PGlite(join(dataDir, 'pgdata'), { startParams: durableStartParams() })
+  } else {
+    client = new PGlite()
+  }
+  await client.waitReady
+  const db = drizzlePglite(client, { schema }) as unknown as Db
+  await migratePglite(db as never, { migrationsFolder })
+  return { db, kind: 'pglite', close: () => client.close() }
+}
+
+// Any number for the lock, as long as every replica uses the same one.
+const MIGRATION_LOCK = 727_100_001
+
+export async function openPostgres(url: string): Promise<Database> {
+  const client = postgres(url, { max: 10, onnotice: () => {} })
+  const db = drizzlePostgres(client, { schema }) as unknown as Db
+  // Replicas starting together must not run the same migration twice: one
+  // connection holds a session lock while it migrates.
+  const migrator = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`
+    await migratePostgres(drizzlePostgres(migrator, { schema }), { migrationsFolder })
+  } finally {
+    await migrator.end({ timeout: 5 })
+  }
+  return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) }
+}
+
+export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(join(config.dataDir, 'db'))
+}
+
+export async function pingDatabase(db: Db): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** True when a write failed on a unique index (two racing writers, say). */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '23505') return true
+  }
+  return false
+}

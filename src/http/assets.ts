@@ -1,0 +1,47 @@
+// Static assets, read once at start and served by the app itself: no CDN,
+// so the dashboard works air-gapped.
+import { Elysia } from 'elysia'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Deps } from '../server/deps'
+import { accessPlugin } from './access'
+
+const publicDir = resolve(import.meta.dir, '../../public')
+const vendor = (pkgFile: string) => Bun.resolveSync(pkgFile, import.meta.dir)
+
+const FILES: Record<string, { path: string; type: string }> = {
+  'app.css': { path: join(publicDir, 'app.css'), type: 'text/css; charset=utf-8' },
+  'app.js': { path: join(publicDir, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  'favicon.svg': { path: join(publicDir, 'favicon.svg'), type: 'image/svg+xml' },
+  'htmx.min.js': { path: vendor('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
+  'alpine.min.js': { path: vendor('alpinejs/dist/cdn.min.js'), type: 'text/javascript; charset=utf-8' },
+}
+
+type Asset = { body: Buffer; type: string; etag: string }
+
+function loadAssets(): Map<string, Asset> {
+  const assets = new Map<string, Asset>()
+  for (const [name, file] of Object.entries(FILES)) {
+    const body = readFileSync(file.path)
+    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
+    assets.set(name, { body, type: file.type, etag })
+  }
+  return assets
+}
+
+export function assetRoutes(deps: Deps) {
+  const assets = loadAssets()
+  return new Elysia().use(accessPlugin(deps)).get(
+    '/assets/:file',
+    ({ params, request, set, status }) => {
+      const asset = assets.get(params.file)
+      if (!asset) return status(404, 'not found')
+      set.headers['etag'] = asset.etag
+      set.headers['cache-control'] = 'public, max-age=300, must-revalidate'
+      if (request.headers.get('if-none-match') === asset.etag) return status(304, '')
+      return new Response(asset.body, { headers: { 'content-type': asset.type, etag: asset.etag, 'cache-control': 'public, max-age=300, must-revalidate' } })
+    },
+    { access: 'static', detail: { hide: true } },
+  )
+}

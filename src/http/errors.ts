@@ -1,0 +1,23 @@
+// One error type for every refusal, so the API answers {"error": {code, message}}
+// and pages show the same message.
+export class HttpError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    /** The form field the message belongs to, when there is one. */
+    public field?: string,
+  ) {
+    super(message)
+  }
+}
+
+export const badInput = (message: string, field?: string) => new HttpError(422, 'invalid_input', message, field)
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`)
+export const conflict = (message: string, field?: string) => new HttpError(409, 'conflict', message, field)
+export const unauthorized = (message = 'Sign in or send a valid API token') => new HttpError(401, 'unauthorized', message)
+export const forbidden = (message = 'You are not allowed to do that') => new HttpError(403, 'forbidden', message)
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } }
+}

@@ -1,0 +1,97 @@
+// Pool pages: the list, "Create pool", each tab, rename and delete.
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
+import { render } from '../http/render'
+import { formAction, redirectTo, str } from '../http/forms'
+import { PoolsPage } from '../../views/pools/PoolsPage'
+import { NewPoolPage, type NewPoolForm } from '../../views/pools/NewPoolPage'
+import { PoolPage, PoolPanelSwap, poolTitle, type PoolView } from '../../views/pools/PoolPage'
+import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
+import * as pools from './service'
+import type { PoolTabKey } from './tabs'
+
+const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
+
+type PageCtx = Parameters<typeof render>[0]
+
+async function renderPool(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey, settings?: SettingsForm, status?: number) {
+  const data = await pools.poolPage(deps.db, id, tab)
+  const view: PoolView = { ...data, csrf: expectedCsrf(ctx), settings }
+  return render(ctx, {
+    title: poolTitle(view),
+    section: 'pools',
+    status,
+    main: () => <PoolPage view={view} />,
+    parts: { 'pool-panel': () => <PoolPanelSwap view={view} /> },
+  })
+}
+
+function renderNewPool(ctx: PageCtx, form: NewPoolForm, status?: number) {
+  return render(ctx, {
+    title: 'Create pool',
+    section: 'pools',
+    status,
+    main: () => <NewPoolPage form={form} csrf={expectedCsrf(ctx)} />,
+  })
+}
+
+const TAB_PATHS: [string, PoolTabKey][] = [
+  ['/pools/:poolId', 'overview'],
+  ['/pools/:poolId/protection', 'protection'],
+  ['/pools/:poolId/dns', 'dns'],
+  ['/pools/:poolId/monitoring', 'monitoring'],
+  ['/pools/:poolId/settings', 'settings'],
+]
+
+export function poolPages(deps: Deps) {
+  const app = new Elysia()
+    .use(accessPlugin(deps))
+    .get('/', ({ redirect }) => redirect('/pools', 302), { access: 'user' })
+    .get(
+      '/pools',
+      async (ctx) => {
+        const list = await pools.listPools(deps.db)
+        return render(ctx, { title: 'Pools', section: 'pools', main: () => <PoolsPage pools={list} /> })
+      },
+      { access: 'user' },
+    )
+    .get('/pools/new', (ctx) => renderNewPool(ctx, { name: '', preset: 'generic', errors: {} }), { access: 'user' })
+    .post(
+      '/pools',
+      async (ctx) => {
+        const input = { name: str(ctx.body.name), preset: str(ctx.body.preset) }
+        const result = await formAction(() => pools.createPool(deps.db, actorOf(ctx), input))
+        if (result.ok) return redirectTo(ctx, `/pools/${result.value.id}`, `Pool "${result.value.name}" created.`)
+        return renderNewPool(ctx, { ...input, errors: { [result.field]: result.message } }, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/pools/:poolId/settings/name',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => pools.renamePool(deps.db, actorOf(ctx), poolId, ctx.body.name))
+        if (result.ok) return redirectTo(ctx, `/pools/${poolId}/settings`, 'Pool renamed.')
+        const form = { name: str(ctx.body.name), nameError: result.message }
+        return renderPool(deps, ctx, poolId, 'settings', form, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/pools/:poolId/delete',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const confirmName = str(ctx.body.confirmName)
+        const result = await formAction(() => pools.deletePool(deps.db, actorOf(ctx), poolId, confirmName))
+        if (result.ok) return redirectTo(ctx, '/pools', `Pool "${result.value.name}" deleted.`)
+        const form = { confirmName, deleteError: result.message }
+        return renderPool(deps, ctx, poolId, 'settings', form, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+  for (const [path, tab] of TAB_PATHS) {
+    app.get(path, (ctx) => renderPool(deps, ctx, ctx.params.poolId, tab), { access: 'user' })
+  }
+  return app
+}

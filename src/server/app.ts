@@ -1,0 +1,57 @@
+// Builds the whole HTTP application from its domains. Tests build it the same
+// way, with their own database and settings.
+import { Elysia } from 'elysia'
+import { html } from '@elysiajs/html'
+import type { Deps } from './deps'
+import { assertEveryRouteGuarded } from '../http/access'
+import { handleError } from '../http/error-handler'
+import { errorBody } from '../http/errors'
+import { assetRoutes } from '../http/assets'
+import { healthRoutes } from '../health/routes'
+import { authRoutes } from '../auth/routes'
+import { tokenRoutes } from '../auth/tokens-routes'
+import { poolPages } from '../pools/routes'
+import { poolApi } from '../pools/api'
+import { auditRoutes } from '../audit/routes'
+import { docsRoutes } from '../docs/routes'
+
+/** Bodies larger than this are refused before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  // Alpine evaluates its expressions with new Function, hence 'unsafe-eval'.
+  'content-security-policy':
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+}
+
+function tooLarge(request: Request): boolean {
+  const length = Number(request.headers.get('content-length') ?? 0)
+  return length > MAX_BODY_BYTES
+}
+
+export function buildApp(deps: Deps) {
+  const app: Elysia = new Elysia()
+    .use(html({ autoDetect: false }))
+    .onRequest(({ request, set }) => {
+      Object.assign(set.headers, SECURITY_HEADERS)
+      if (tooLarge(request)) {
+        return Response.json(errorBody('too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`), {
+          status: 413,
+        })
+      }
+    })
+    .onError(handleError(deps.log) as never)
+    .use(assetRoutes(deps))
+    .use(healthRoutes(deps))
+    .use(authRoutes(deps))
+    .use(poolPages(deps))
+    .use(poolApi(deps))
+    .use(tokenRoutes(deps))
+    .use(auditRoutes(deps))
+    .use(docsRoutes(deps, () => app)) as unknown as Elysia
+  assertEveryRouteGuarded(app)
+  return app
+}

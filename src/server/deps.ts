@@ -1,0 +1,12 @@
+import type { Config } from '../config'
+import type { SecretBox } from '../crypto/secret-box'
+import type { Db } from '../db'
+import type { Log } from './log'
+
+/** What every domain's routes are built with; tests pass their own. */
+export type Deps = {
+  db: Db
+  config: Config
+  log: Log
+  secrets: SecretBox
+}

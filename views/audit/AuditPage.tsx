@@ -1,0 +1,110 @@
+import type { AuditEvent } from '../../src/audit/store'
+import { NavLink } from '../layout/Layout'
+import { Card, EmptyState, Time } from '../components/ui'
+
+export type AuditView = {
+  events: AuditEvent[]
+  nextBeforeId: number | null
+  poolId: string | null
+  pools: { id: string; name: string }[]
+}
+
+function auditHref(poolId: string | null, beforeId?: number) {
+  const q = new URLSearchParams()
+  if (poolId) q.set('pool', poolId)
+  if (beforeId) q.set('before', String(beforeId))
+  const s = q.toString()
+  return s ? `/audit?${s}` : '/audit'
+}
+
+function Filter({ view }: { view: AuditView }) {
+  const known = view.pools.some((p) => p.id === view.poolId)
+  return (
+    <form method="get" action="/audit" class="inline-form" hx-get="/audit" hx-target="#main" hx-push-url="true">
+      <div class="field">
+        <label for="audit-pool">Pool</label>
+        <select id="audit-pool" name="pool" hx-get="/audit" hx-target="#main" hx-push-url="true">
+          <option value="">All pools and the rest</option>
+          {view.pools.map((p) => (
+            <option value={p.id} selected={p.id === view.poolId} safe>
+              {p.name}
+            </option>
+          ))}
+          {view.poolId && !known ? (
+            <option value={view.poolId} selected safe>
+              {`Deleted pool ${view.poolId}`}
+            </option>
+          ) : (
+            ''
+          )}
+        </select>
+      </div>
+      <noscript>
+        <button type="submit" class="button">
+          Filter
+        </button>
+      </noscript>
+    </form>
+  )
+}
+
+export function AuditPage({ view }: { view: AuditView }) {
+  return (
+    <div class="page">
+      <header class="page-head">
+        <div>
+          <h1>Audit log</h1>
+          <p class="muted">Every change, newest first: who, what, which target, when and from which address.</p>
+        </div>
+      </header>
+      <Card actions={<Filter view={view} />}>
+        {view.events.length === 0 ? (
+          <EmptyState title="Nothing recorded here yet" />
+        ) : (
+          <table class="table" id="audit-table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Source IP</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.events.map((e) => (
+                <tr>
+                  <td class="nowrap">
+                    <Time at={e.at} />
+                  </td>
+                  <td safe>{e.actorLabel}</td>
+                  <td>
+                    <code safe>{e.action}</code>
+                  </td>
+                  <td>
+                    <span safe>{e.targetLabel ?? e.targetId ?? e.targetType}</span>{' '}
+                    <span class="muted" safe>
+                      {e.targetType}
+                    </span>
+                  </td>
+                  <td class="muted" safe>
+                    {e.ip ?? ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {view.nextBeforeId ? (
+          <div class="pager">
+            <NavLink href={auditHref(view.poolId, view.nextBeforeId)} class="button">
+              Older entries
+            </NavLink>
+          </div>
+        ) : (
+          ''
+        )}
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,162 @@
+// Small shared pieces: cards, KPIs, empty states, form fields, times.
+import type { PropsWithChildren } from '@kitajs/html'
+
+export function Card({ title, id, actions, children }: PropsWithChildren<{ title?: string; id?: string; actions?: JSX.Element }>) {
+  return (
+    <section class="card" id={id}>
+      {title || actions ? (
+        <header class="card-head">
+          {title ? <h2 safe>{title}</h2> : ''}
+          {actions ?? ''}
+        </header>
+      ) : (
+        ''
+      )}
+      {children}
+    </section>
+  )
+}
+
+export function EmptyState({ title, children }: PropsWithChildren<{ title: string }>) {
+  return (
+    <div class="empty">
+      <p class="empty-title" safe>
+        {title}
+      </p>
+      {children ? <div class="empty-body">{children}</div> : ''}
+    </div>
+  )
+}
+
+export function Kpi({ label, value, hint }: { label: string; value: string | number; hint?: string }) {
+  return (
+    <div class="kpi">
+      <div class="kpi-value" safe>
+        {String(value)}
+      </div>
+      <div class="kpi-label" safe>
+        {label}
+      </div>
+      {hint ? (
+        <div class="kpi-hint" safe>
+          {hint}
+        </div>
+      ) : (
+        ''
+      )}
+    </div>
+  )
+}
+
+export function Notice({ kind, children }: PropsWithChildren<{ kind: 'ok' | 'error' | 'info' | 'warn' }>) {
+  return (
+    <div class={`notice notice-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  )
+}
+
+/** A labelled input with its error message beside it. */
+export function Field(props: {
+  label: string
+  name: string
+  type?: string
+  value?: string
+  error?: string | null
+  hint?: string
+  required?: boolean
+  autocomplete?: string
+  autofocus?: boolean
+  maxlength?: number
+  minlength?: number
+  placeholder?: string
+  attrs?: Record<string, string>
+}) {
+  const id = `field-${props.name}`
+  const errorId = `${id}-error`
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={id} safe>
+        {props.label}
+      </label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        autofocus={props.autofocus}
+        maxlength={props.maxlength}
+        minlength={props.minlength}
+        placeholder={props.placeholder}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? errorId : undefined}
+        {...props.attrs}
+      />
+      {props.hint ? (
+        <p class="hint" safe>
+          {props.hint}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <p class="field-error" id={errorId} safe>
+          {props.error}
+        </p>
+      ) : (
+        ''
+      )}
+    </div>
+  )
+}
+
+export function CsrfField({ token }: { token: string | null }) {
+  return <input type="hidden" name="_csrf" value={token ?? ''} />
+}
+
+/** A UTC time; the browser adds the local time on hover (public/app.js). */
+export function Time({ at }: { at: Date | null }) {
+  if (!at) return <span class="muted">never</span>
+  const iso = at.toISOString()
+  const shown = iso.slice(0, 16).replace('T', ' ') + ' UTC'
+  return (
+    <time datetime={iso} title={shown} safe>
+      {shown}
+    </time>
+  )
+}
+
+export function Badge({ tone, children }: PropsWithChildren<{ tone?: 'ok' | 'warn' | 'bad' | 'muted' | 'info' }>) {
+  return <span class={`badge badge-${tone ?? 'muted'}`}>{children}</span>
+}
+
+/**
+ * A form that posts, then follows the server's redirect inside #main and
+ * pushes the page it lands on; a refusal (4xx) re-renders in place without
+ * touching the URL. Works as a plain form without JavaScript.
+ */
+export function PostForm({
+  action,
+  csrf,
+  class: cls,
+  attrs,
+  children,
+}: PropsWithChildren<{ action: string; csrf: string | null; class?: string; attrs?: Record<string, string> }>) {
+  return (
+    <form
+      method="post"
+      action={action}
+      hx-post={action}
+      hx-target="#main"
+      hx-push-url="true"
+      class={cls}
+      {...{ 'hx-status:4xx': 'push:false' }}
+      {...attrs}
+    >
+      <CsrfField token={csrf} />
+      {children}
+    </form>
+  )
+}

@@ -1,0 +1,61 @@
+import type { PoolWithCounts } from '../../src/pools/store'
+import { NavLink } from '../layout/Layout'
+import { Card, EmptyState, Time } from '../components/ui'
+import { presetLabel } from './presets'
+
+export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
+  return (
+    <div class="page">
+      <header class="page-head">
+        <div>
+          <h1>Pools</h1>
+          <p class="muted">Each pool is a set of servers that share failover DNS and pool-wide settings.</p>
+        </div>
+        <NavLink href="/pools/new" class="button primary">
+          Create pool
+        </NavLink>
+      </header>
+      {pools.length === 0 ? (
+        <Card>
+          <EmptyState title="No pools yet">
+            <p>Create a pool, then enrol your servers into it with one pasted command.</p>
+            <NavLink href="/pools/new" class="button primary">
+              Create your first pool
+            </NavLink>
+          </EmptyState>
+        </Card>
+      ) : (
+        <Card>
+          <table class="table" id="pools-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Preset</th>
+                <th class="num">Members</th>
+                <th>Active member</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pools.map((pool) => (
+                <tr>
+                  <td>
+                    <NavLink href={`/pools/${pool.id}`} class="strong">
+                      <span safe>{pool.name}</span>
+                    </NavLink>
+                  </td>
+                  <td safe>{presetLabel(pool.preset)}</td>
+                  <td class="num">{String(pool.memberCount)}</td>
+                  <td class="muted">{pool.activeMemberId ? <span safe>{pool.activeMemberId}</span> : 'none'}</td>
+                  <td>
+                    <Time at={pool.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+    </div>
+  )
+}
