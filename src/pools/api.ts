@@ -29,7 +29,7 @@ const poolJson = (p: PoolWithCounts) => ({
 const detail = (summary: string, description?: string) => ({ detail: { tags: ['Pools'], summary, description } })
 
 export function poolApi(deps: Deps) {
-  return new Elysia({ prefix: '/api/v1/pools' })
+  return new Elysia({ prefix: '/api/v1/pools', normalize: false })
     .use(accessPlugin(deps))
     .get('', async () => (await pools.listPools(deps.db)).map(poolJson), {
       access: 'user',

@@ -33,7 +33,8 @@ function tooLarge(request: Request): boolean {
 }
 
 export function buildApp(deps: Deps) {
-  const app: Elysia = new Elysia()
+  // normalize off: an unknown field in a request body is refused, not dropped.
+  const app: Elysia = new Elysia({ normalize: false })
     .use(html({ autoDetect: false }))
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS)

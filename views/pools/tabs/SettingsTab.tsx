@@ -44,7 +44,12 @@ export function SettingsTab({ view }: { view: PoolView }) {
           action={`/pools/${pool.id}/delete`}
           csrf={view.csrf}
           class="danger stack"
-          attrs={{ 'x-data': "{ typed: '' }", 'data-name': pool.name }}
+          attrs={{
+            'x-data': "{ typed: '' }",
+            // x-model would otherwise blank what the server echoed back after a refusal.
+            'x-init': "typed = $el.querySelector('[name=confirmName]').value",
+            'data-name': pool.name,
+          }}
         >
           <p>
             Deleting the pool removes its members, settings and history from serversctl. Agents on its servers stop

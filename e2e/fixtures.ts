@@ -1,0 +1,63 @@
+// The `test` every spec uses: baseURL points at this file's server, and any
+// uncaught page error or console error fails the test (htmx, Alpine and CSP
+// problems show up there first), as does any 5xx answer.
+import { test as base, expect, type Page } from '@playwright/test'
+import { useServer as registerServer, type Admin, type RunningServer, type ServerOptions } from './server'
+
+let current: { current: RunningServer; running: boolean } | null = null
+
+/** Call once at the top of a spec file: starts the server for that file. */
+export function useServer(options: ServerOptions = {}) {
+  current = registerServer(options)
+  return current
+}
+
+export const test = base.extend<{ pageErrors: string[] }>({
+  baseURL: async ({}, use) => {
+    if (!current) throw new Error('call useServer() at the top of the spec file')
+    // Playwright also resolves baseURL once before the beforeAll hooks run;
+    // the server is not up yet then, and nothing navigates.
+    await use(current.running ? current.current.baseURL : undefined)
+  },
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = []
+      page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+      page.on('console', (msg) => {
+        if (msg.type() !== 'error') return
+        // Chromium logs every 4xx answer this way; forms answer 422 on purpose.
+        if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) return
+        errors.push(`console.error: ${msg.text()}`)
+      })
+      page.on('response', (res) => {
+        if (res.status() >= 500) errors.push(`HTTP ${res.status()} from ${res.request().method()} ${res.url()}`)
+      })
+      await use(errors)
+      expect(errors, 'errors in the browser console').toEqual([])
+    },
+    { auto: true },
+  ],
+})
+
+export { expect }
+
+export const ADMIN: Admin = { email: 'admin@example.test', password: 'correct horse battery' }
+
+export async function signIn(page: Page, admin: Admin = ADMIN) {
+  await page.goto('/login')
+  await page.getByLabel('Email').fill(admin.email)
+  await page.getByLabel('Password').fill(admin.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page).toHaveURL(/\/pools$/)
+  await expect(page.getByRole('button', { name: admin.email })).toBeVisible()
+}
+
+/** Creates a pool through the form and returns its id (from the URL it lands on). */
+export async function createPool(page: Page, name: string): Promise<string> {
+  await page.goto('/pools/new')
+  await page.getByLabel('Pool name').fill(name)
+  await page.getByRole('button', { name: 'Create pool' }).click()
+  await expect(page).toHaveURL(/\/pools\/pool_[A-Za-z0-9_-]+$/)
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(name)
+  return new URL(page.url()).pathname.split('/')[2]!
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Elysia } from 'elysia'
+import { accessPlugin, assertEveryRouteGuarded, declaredAccess } from './access'
+import { testServer, type TestServer } from '../testing/harness'
+
+let s: TestServer
+beforeAll(async () => {
+  s = await testServer()
+})
+afterAll(() => s.close())
+
+// The only routes a stranger may reach.
+const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /setup', 'POST /setup', 'GET /healthz', 'GET /assets/:file'])
+
+const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'file' ? 'app.css' : `${name}_x`))
+
+describe('the route table', () => {
+  test('every route declares its access, and only the known ones are public', () => {
+    const routes = declaredAccess(s.app)
+    expect(routes.length).toBeGreaterThan(15)
+    for (const r of routes) expect(r.access).not.toBeNull()
+    const open = routes.filter((r) => r.access === 'public' || r.access === 'static').map((r) => `${r.method} ${r.path}`)
+    expect(new Set(open)).toEqual(PUBLIC)
+  })
+
+  test('every other route refuses an anonymous request', async () => {
+    const guarded = declaredAccess(s.app).filter((r) => !PUBLIC.has(`${r.method} ${r.path}`))
+    for (const route of guarded) {
+      const path = concrete(route.path)
+      const res = await s.handle(path, {
+        method: route.method,
+        headers: { 'content-type': 'application/json' },
+        body: route.method === 'GET' ? undefined : '{}',
+        redirect: 'manual',
+      })
+      const where = `${route.method} ${route.path}`
+      if (path.startsWith('/api/')) {
+        expect({ where, status: res.status }).toEqual({ where, status: 401 })
+        expect((await res.json()).error.code).toBe('unauthorized')
+      } else {
+        expect({ where, status: res.status }).toEqual({ where, status: 303 })
+        expect(res.headers.get('location')).toStartWith('/login?next=')
+      }
+    }
+  })
+
+  test('an htmx request without a session is sent to the login page whole', async () => {
+    const res = await s.handle('/pools', { headers: { 'hx-request': 'true', 'hx-target': 'main#main' } })
+    expect(res.headers.get('hx-redirect')).toBe('/login?next=%2Fpools')
+  })
+
+  test('a route without an access declaration stops the server from starting', () => {
+    const app = new Elysia().get('/forgot', () => 'open')
+    expect(() => assertEveryRouteGuarded(app)).toThrow('GET /forgot')
+    const fine = new Elysia().use(accessPlugin(s.deps)).get('/ok', () => 'ok', { access: 'user' })
+    expect(() => assertEveryRouteGuarded(fine)).not.toThrow()
+  })
+})

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { members } from '../db/schema'
+import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+
+let s: TestServer
+let b: Browser
+beforeAll(async () => {
+  s = await testServer()
+  b = await s.browser().signIn()
+})
+afterAll(() => s.close())
+
+async function createPool(name: string) {
+  return (await s.api('POST', '/api/v1/pools', { name, preset: 'generic' })).json.id as string
+}
+
+const tabLabels = (html: string) =>
+  [...html.matchAll(/<nav class="tabs pool-tabs"[\s\S]*?<\/nav>/g)][0]![0].match(/data-tab="(\w+)"/g)!.map((m) => m.slice(10, -1))
+
+describe('pools list', () => {
+  test('it shows an empty state, then the pools', async () => {
+    const empty = await b.get('/pools')
+    expect(empty.text).toContain('No pools yet')
+    await createPool('Alpha <b>bold</b>')
+    const list = await b.get('/pools')
+    expect(list.text).toContain('Alpha &lt;b&gt;bold&lt;/b&gt;')
+    expect(list.text).not.toContain('<b>bold</b>')
+  })
+
+  test('/ leads to the pools list', async () => {
+    const res = await b.get('/')
+    expect(res.headers.get('location')).toBe('/pools')
+  })
+})
+
+describe('create pool', () => {
+  test('it creates a pool from the form and lands on its page with a notice', async () => {
+    await b.get('/pools/new')
+    const res = await b.post('/pools', { name: 'Web farm', preset: 'generic' })
+    expect(res.status).toBe(303)
+    const location = res.headers.get('location')!
+    expect(location).toMatch(/^\/pools\/pool_\w+$/)
+    const page = await b.get(location)
+    expect(page.text).toContain('<h1>Web farm</h1>')
+    expect(visibleText(page.text)).toContain('Pool "Web farm" created.')
+    // The notice shows once.
+    expect((await b.get(location)).text).not.toContain('created.')
+  })
+
+  test.each([
+    ['no name', { name: '', preset: 'generic' }, 422, 'Give the pool a name'],
+    ['no preset', { name: 'X' }, 422, 'Choose a preset'],
+    ['a taken name', { name: 'web FARM', preset: 'generic' }, 409, 'already exists'],
+  ])('it re-renders the form with %s and creates nothing', async (_l, fields, status, message) => {
+    const before = (await s.api('GET', '/api/v1/pools')).json.length
+    await b.get('/pools/new')
+    const res = await b.post('/pools', fields as Record<string, string>)
+    expect(res.status).toBe(status)
+    expect(res.text).toContain(message)
+    expect(res.text).toContain('class="field-error"')
+    expect((await s.api('GET', '/api/v1/pools')).json.length).toBe(before)
+  })
+})
+
+describe('pool page', () => {
+  test('each tab answers a full page, and an htmx tab click only the panel and tab bar', async () => {
+    const id = await createPool('Tabs')
+    for (const [path, heading] of [
+      ['', 'Fleet status'],
+      ['/monitoring', 'Infrastructure alerts'],
+      ['/settings', 'Danger zone'],
+    ]) {
+      const full = await b.get(`/pools/${id}${path}`)
+      expect(full.status).toBe(200)
+      expect(full.text).toStartWith('<!doctype html>')
+      expect(full.text).toContain(heading)
+      const part = await b.get(`/pools/${id}${path}`, { 'hx-request': 'true', 'hx-target': 'div#pool-panel' })
+      expect(part.text).not.toContain('<html')
+      expect(part.text).not.toContain('<h1>')
+      expect(part.text).toContain(heading)
+      expect(part.text).toContain('<hx-partial hx-target="#pool-tabs"')
+      expect(part.headers.get('vary')).toContain('HX-Request')
+    }
+  })
+
+  test('the current tab is marked in the tab bar', async () => {
+    const id = await createPool('Marked')
+    const page = await b.get(`/pools/${id}/settings`)
+    expect(page.text).toMatch(/class="tab current" aria-current="page" data-tab="settings"/)
+  })
+
+  test('without cPanel members, Protection and Managed DNS stay hidden and say why', async () => {
+    const id = await createPool('Plain')
+    const page = await b.get(`/pools/${id}`)
+    expect(tabLabels(page.text)).toEqual(['overview', 'monitoring', 'settings'])
+    const hidden = await b.get(`/pools/${id}/protection`)
+    expect(hidden.status).toBe(200)
+    expect(hidden.text).toContain('This tab is not available for this pool')
+  })
+
+  test('with two members reporting cPanel, Protection and Managed DNS appear', async () => {
+    const id = await createPool('Hosting')
+    const cpanel = { version: '120.0', accounts: [] }
+    await s.db.insert(members).values([
+      { id: 'mem_a', poolId: id, name: 'whm-1', hostname: 'whm-1.example.com', stacks: { cpanel } },
+      { id: 'mem_b', poolId: id, name: 'ols-1', hostname: 'ols-1.example.com', stacks: { openlitespeed: {} } },
+    ])
+    expect(tabLabels((await b.get(`/pools/${id}`)).text)).toEqual(['overview', 'monitoring', 'settings'])
+    await s.db.insert(members).values({ id: 'mem_c', poolId: id, name: 'whm-2', hostname: 'whm-2.example.com', stacks: { cpanel } })
+    const page = await b.get(`/pools/${id}`)
+    expect(tabLabels(page.text)).toEqual(['overview', 'protection', 'dns', 'monitoring', 'settings'])
+    expect((await b.get(`/pools/${id}/dns`)).text).toContain('DNS health')
+    expect(page.text).toContain('whm-2')
+  })
+
+  test('an unknown pool answers 404 with a page', async () => {
+    const res = await b.get('/pools/pool_missing/settings')
+    expect(res.status).toBe(404)
+    expect(res.text).toContain('Pool not found')
+  })
+})
+
+describe('pool settings', () => {
+  test('it renames the pool', async () => {
+    const id = await createPool('Old name')
+    await b.get(`/pools/${id}/settings`)
+    const res = await b.post(`/pools/${id}/settings/name`, { name: 'New name' })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`/pools/${id}/settings`)
+    const page = await b.get(`/pools/${id}/settings`)
+    expect(page.text).toContain('<h1>New name</h1>')
+    expect(page.text).toContain('Pool renamed.')
+  })
+
+  test('it refuses an empty or taken name next to the field and keeps the old one', async () => {
+    const id = await createPool('Keep me')
+    await createPool('Taken')
+    await b.get(`/pools/${id}/settings`)
+    const empty = await b.post(`/pools/${id}/settings/name`, { name: ' ' })
+    expect(empty.status).toBe(422)
+    expect(empty.text).toContain('Give the pool a name')
+    const taken = await b.post(`/pools/${id}/settings/name`, { name: 'taken' })
+    expect(taken.status).toBe(409)
+    expect(taken.text).toContain('already exists')
+    expect((await s.api('GET', `/api/v1/pools/${id}`)).json.name).toBe('Keep me')
+  })
+
+  test('it deletes the pool only when its name is typed', async () => {
+    const id = await createPool('Doomed')
+    await b.get(`/pools/${id}/settings`)
+    const wrong = await b.post(`/pools/${id}/delete`, { confirmName: 'doomed' })
+    expect(wrong.status).toBe(422)
+    expect(visibleText(wrong.text)).toContain("Type the pool's name, Doomed, to confirm")
+    expect((await s.api('GET', `/api/v1/pools/${id}`)).status).toBe(200)
+
+    const right = await b.post(`/pools/${id}/delete`, { confirmName: 'Doomed' })
+    expect(right.status).toBe(303)
+    expect(right.headers.get('location')).toBe('/pools')
+    const list = await b.get('/pools')
+    expect(visibleText(list.text)).toContain('Pool "Doomed" deleted.')
+    expect((await s.api('GET', `/api/v1/pools/${id}`)).status).toBe(404)
+  })
+
+  test('deleting a pool removes its members', async () => {
+    const id = await createPool('With members')
+    await s.db.insert(members).values({ id: 'mem_z', poolId: id, name: 'z', hostname: 'z.example.com' })
+    expect((await s.api('DELETE', `/api/v1/pools/${id}`)).status).toBe(204)
+    expect(await s.db.select().from(members)).not.toContainEqual(expect.objectContaining({ id: 'mem_z' }))
+  })
+})

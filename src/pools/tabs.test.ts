@@ -1,0 +1,21 @@
+import { describe, expect, test } from 'bun:test'
+import { visiblePoolTabs } from './tabs'
+
+const m = (...stacks: ('cpanel' | 'openlitespeed' | 'mariadb')[]) =>
+  ({ stacks: Object.fromEntries(stacks.map((k) => [k, { version: '1' }])) })
+
+describe('pool tab visibility (Generic Linux preset)', () => {
+  test.each([
+    ['no members', [], ['overview', 'monitoring', 'settings']],
+    ['one cPanel member', [m('cpanel')], ['overview', 'monitoring', 'settings']],
+    ['one cPanel and one OpenLiteSpeed member', [m('cpanel'), m('openlitespeed')], ['overview', 'monitoring', 'settings']],
+    ['two cPanel members', [m('cpanel', 'mariadb'), m('cpanel')], ['overview', 'protection', 'dns', 'monitoring', 'settings']],
+    ['three members, two with cPanel', [m('cpanel'), m('mariadb'), m('cpanel')], ['overview', 'protection', 'dns', 'monitoring', 'settings']],
+  ])('with %s it shows %p', (_label, members, keys) => {
+    expect(visiblePoolTabs(members).map((t) => t.key)).toEqual(keys as string[])
+  })
+
+  test('a cPanel stack reported as null does not count', () => {
+    expect(visiblePoolTabs([{ stacks: { cpanel: null } }, { stacks: { cpanel: null } }]).map((t) => t.key)).not.toContain('protection')
+  })
+})

@@ -1,0 +1,174 @@
+// Builds the real app on a real database for a test: in-memory PGlite by
+// default, a fresh PostgreSQL database when TEST_DATABASE_URL is set (CI runs
+// the suite both ways). Requests go through app.handle, as a browser's would.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { getTableName, sql } from 'drizzle-orm'
+import { PgTable } from 'drizzle-orm/pg-core'
+import postgres from 'postgres'
+import { loadConfig, type Config } from '../config'
+import { openPglite, openPostgres, type Database } from '../db'
+import * as schema from '../db/schema'
+import { loadSecretKey, secretBox } from '../crypto/secret-box'
+import { prepareFirstRun } from '../auth/service'
+import { buildApp } from '../server/app'
+import { memoryLog } from '../server/log'
+import type { Deps } from '../server/deps'
+
+export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery', token: 'sctl_test_admin_token_0123456789' }
+
+const TABLES = Object.values(schema)
+  .filter((v): v is PgTable => v instanceof PgTable)
+  .map((t) => `"${getTableName(t)}"`)
+
+let sharedPglite: Promise<Database> | null = null
+
+async function freshDatabase(): Promise<{ database: Database; dispose: () => Promise<void> }> {
+  const url = process.env.TEST_DATABASE_URL
+  if (url) {
+    const name = `sctl_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+    const admin = postgres(url, { max: 1, onnotice: () => {} })
+    await admin.unsafe(`create database ${name}`)
+    const dbUrl = new URL(url)
+    dbUrl.pathname = `/${name}`
+    const database = await openPostgres(dbUrl.toString())
+    return {
+      database,
+      dispose: async () => {
+        await database.close()
+        await admin.unsafe(`drop database if exists ${name} with (force)`)
+        await admin.end()
+      },
+    }
+  }
+  // Opening PGlite costs seconds; one per test process, emptied for each test server.
+  sharedPglite ??= openPglite(null)
+  const database = await sharedPglite
+  await database.db.execute(sql.raw(`truncate ${TABLES.join(', ')} restart identity cascade`))
+  return { database, dispose: async () => {} }
+}
+
+export type TestServer = Awaited<ReturnType<typeof testServer>>
+
+export async function testServer(opts: { admin?: boolean; env?: Record<string, string> } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sctl-test-'))
+  const env: Record<string, string> = { DATA_DIR: dataDir, ...opts.env }
+  if (opts.admin !== false) {
+    Object.assign(env, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ADMIN_API_TOKEN: ADMIN.token })
+  }
+  const config: Config = loadConfig(env)
+  const { database, dispose } = await freshDatabase()
+  const log = memoryLog()
+  const deps: Deps = { db: database.db, config, log, secrets: secretBox(loadSecretKey(config.secretKey, dataDir)) }
+  await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
+  const app = buildApp(deps)
+
+  const handle = (path: string, init: RequestInit = {}) => app.handle(new Request(`http://localhost${path}`, init))
+
+  /** A JSON API call with the admin's token unless another (or none) is given. */
+  async function api(method: string, path: string, body?: unknown, token: string | null = ADMIN.token) {
+    const headers: Record<string, string> = {}
+    if (token) headers.authorization = `Bearer ${token}`
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json'
+      headers['content-length'] = String(Buffer.byteLength(payload))
+    }
+    const res = await handle(path, { method, headers, body: payload })
+    const text = await res.text()
+    let json: any = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {}
+    return { status: res.status, json, text, headers: res.headers }
+  }
+
+  return {
+    app,
+    deps,
+    db: database.db,
+    log,
+    handle,
+    api,
+    browser: () => new Browser(handle),
+    close: async () => {
+      await dispose()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Keeps cookies and the page's CSRF token between requests, like a browser. */
+export class Browser {
+  cookies = new Map<string, string>()
+  csrf = ''
+  constructor(private handle: (path: string, init?: RequestInit) => Promise<Response>) {}
+
+  private remember(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const eq = pair!.indexOf('=')
+      const name = pair!.slice(0, eq).trim()
+      const value = pair!.slice(eq + 1).trim()
+      if (!value || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+  }
+
+  private headers(extra: Record<string, string> = {}) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    return { ...(cookie ? { cookie } : {}), ...extra }
+  }
+
+  async get(path: string, extra: Record<string, string> = {}) {
+    const res = await this.handle(path, { headers: this.headers(extra), redirect: 'manual' })
+    this.remember(res)
+    const text = await res.text()
+    const token = /<meta name="csrf-token" content="([^"]*)"/.exec(text)?.[1] ?? /name="_csrf" value="([^"]*)"/.exec(text)?.[1]
+    if (token) this.csrf = token
+    return { status: res.status, text, headers: res.headers }
+  }
+
+  /** Posts a form; the CSRF token is added unless the test passes its own. */
+  async post(path: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
+    const body = new URLSearchParams({ _csrf: this.csrf, ...fields })
+    const res = await this.handle(path, {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded', ...extra }),
+      body,
+      redirect: 'manual',
+    })
+    this.remember(res)
+    return { status: res.status, text: await res.text(), headers: res.headers }
+  }
+
+  async signIn(email = ADMIN.email, password = ADMIN.password) {
+    await this.get('/login')
+    const res = await this.post('/login', { email, password })
+    if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${res.text.slice(0, 200)}`)
+    await this.get('/pools')
+    return this
+  }
+}
+
+/** The one-time setup code a fresh server printed to its log. */
+export function setupCodeFrom(lines: string[]): string {
+  const line = lines.find((l) => l.includes('setup code'))
+  const code = line && /([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/.exec(line)?.[1]
+  if (!code) throw new Error('no setup code in the log')
+  return code
+}
+
+/** The words a person reads on a page: tags dropped, entities decoded. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(#x?[0-9a-f]+|quot|amp|lt|gt|apos);/gi, (_m, e: string) => {
+      const named: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" }
+      if (named[e.toLowerCase()]) return named[e.toLowerCase()]!
+      return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+    })
+    .replace(/\s+/g, ' ')
+}
