@@ -48,7 +48,7 @@ function submittedCsrf(ctx: Ctx): string | null {
 /** The token a browser must echo: the session's, or the pre-sign-in cookie's. */
 export function expectedCsrf(ctx: Pick<Ctx, 'cookie' | 'principal'>): string | null {
   if (ctx.principal?.via === 'session') return ctx.principal.csrfToken
-  const pre = ctx.cookie[csrfCookieName]?.value
+  const pre = ctx.cookie?.[csrfCookieName]?.value
   return typeof pre === 'string' && pre ? pre : null
 }
 

@@ -67,7 +67,7 @@ export function handleError(log: Log) {
       return new Response('', { status: 303, headers: { location: to } })
     }
     const html = await render(
-      { request: ctx.request, principal: ctx.principal ?? null, cookie: ctx.cookie, set: ctx.set },
+      { request: ctx.request, principal: ctx.principal ?? null, cookie: ctx.cookie ?? {}, set: ctx.set },
       { title: err.status === 404 ? 'Not found' : 'Error', section: 'none', status: err.status, main: () => <ErrorPage status={err.status} message={err.message} /> },
     )
     return new Response(html, { status: err.status, headers: { 'content-type': 'text/html; charset=utf-8' } })
