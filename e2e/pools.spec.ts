@@ -86,8 +86,6 @@ test('create a pool, with the name checked first', async ({ page }) => {
   await page.getByRole('button', { name: 'Create pool' }).click()
   await expect(page.locator('#field-name-error')).toHaveText('A pool named "Production web" already exists')
   await expect(page).toHaveURL(/\/pools\/new$/)
-
-  await link.count() // keep the locator used; the list itself is checked above
 })
 
 test('tabs swap only the panel, push the URL and survive a reload', async ({ page }) => {
@@ -220,15 +218,30 @@ test('rename a pool from its settings', async ({ page }) => {
 
 test('delete a pool only after typing its name', async ({ page }) => {
   const id = await createPool(page, 'Doomed pool')
-  await page.goto(`/pools/${id}/settings`)
   const danger = page.locator('#danger-zone')
   const confirm = danger.getByLabel("Type the pool's name to confirm")
   const remove = danger.getByRole('button', { name: 'Delete this pool' })
 
+  // On a whole page load of the Settings tab...
+  await page.goto(`/pools/${id}/settings`)
+  await expect(remove).toBeDisabled()
+  await confirm.fill('Doomed pool')
+  await expect(remove).toBeEnabled()
+
+  // ...and on the panel that an htmx tab click swaps in (Alpine must start there too).
+  await page.locator('nav#pool-tabs').getByRole('link', { name: 'Overview' }).click()
+  await expect(panel(page)).toContainText('Fleet status')
+  await markWindow(page)
+  await page.locator('nav#pool-tabs').getByRole('link', { name: 'Settings' }).click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${id}/settings$`))
+  expect(await marker(page)).toBe(1)
+  await expect(confirm).toHaveValue('')
   await expect(remove).toBeDisabled()
   await confirm.fill('Doomed')
   await expect(remove).toBeDisabled()
   await confirm.fill('Doomed pool!')
+  await expect(remove).toBeDisabled()
+  await confirm.fill('doomed pool')
   await expect(remove).toBeDisabled()
   await confirm.fill('Doomed pool')
   await expect(remove).toBeEnabled()
@@ -260,6 +273,10 @@ test('the audit log records pool changes and sign-ins, newest first', async ({ p
   await page.locator('#site-header').getByRole('link', { name: 'Audit log' }).click()
   await expect(page).toHaveURL(/\/audit$/)
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible()
+  // The header follows the section, even though only #main was fetched.
+  await expect(page.locator('#site-header').getByRole('link', { name: 'Audit log' })).toHaveClass(/\bcurrent\b/)
+  await expect(page.locator('#site-header').getByRole('link', { name: 'Pools', exact: true })).not.toHaveClass(/\bcurrent\b/)
+  await expect(page).toHaveTitle(/^Audit log/)
   const actions = page.locator('#audit-table tbody tr td:nth-child(3)')
   const all = await actions.allInnerTexts()
   // Newest first: this test's own story, then its sign-in (beforeEach) below it.
@@ -316,14 +333,14 @@ test.describe('on a 390 px wide phone', () => {
   test('the header fits without sideways scrolling', async ({ page }) => {
     // Known bug: .site-header cannot shrink (the `.brand span` rule in
     // public/app.css matches nothing), so the account button sticks out ~4 px.
-    test.fail(true, 'the account button overflows the header at 390 px')
+    test.fail(!process.env.E2E_STRICT, 'the account button overflows the header at 390 px')
     await page.goto('/pools')
     expect(await horizontalOverflow(page)).toEqual({ by: 0, culprits: [] })
   })
 
   test('the audit log fits without sideways scrolling', async ({ page }) => {
     // Known bug: #audit-table is not in a scroll box and pushes the page to ~520 px.
-    test.fail(true, 'the audit table widens the page at 390 px')
+    test.fail(!process.env.E2E_STRICT, 'the audit table widens the page at 390 px')
     await page.goto('/audit')
     await expect(page.locator('#audit-table')).toBeVisible()
     await page.screenshot({ path: test.info().outputPath('audit-mobile.png'), fullPage: true })

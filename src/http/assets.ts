@@ -18,13 +18,14 @@ const FILES: Record<string, { path: string; type: string }> = {
   'alpine.min.js': { path: vendor('alpinejs/dist/cdn.min.js'), type: 'text/javascript; charset=utf-8' },
 }
 
-type Asset = { body: Buffer; type: string; etag: string }
+type Asset = { body: Blob; type: string; etag: string }
 
 function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>()
   for (const [name, file] of Object.entries(FILES)) {
-    const body = readFileSync(file.path)
-    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
+    const bytes = readFileSync(file.path)
+    const etag = `"${createHash("sha1").update(bytes).digest("base64url")}"`
+    const body = new Blob([bytes], { type: file.type })
     assets.set(name, { body, type: file.type, etag })
   }
   return assets

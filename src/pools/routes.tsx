@@ -91,7 +91,7 @@ export function poolPages(deps: Deps) {
       { access: 'user', body: formBody },
     )
   for (const [path, tab] of TAB_PATHS) {
-    app.get(path, (ctx) => renderPool(deps, ctx, ctx.params.poolId, tab), { access: 'user' })
+    app.get(path, (ctx) => renderPool(deps, ctx, (ctx.params as { poolId: string }).poolId, tab), { access: 'user' })
   }
   return app
 }

@@ -12,7 +12,7 @@ describe('pool tab visibility (Generic Linux preset)', () => {
     ['two cPanel members', [m('cpanel', 'mariadb'), m('cpanel')], ['overview', 'protection', 'dns', 'monitoring', 'settings']],
     ['three members, two with cPanel', [m('cpanel'), m('mariadb'), m('cpanel')], ['overview', 'protection', 'dns', 'monitoring', 'settings']],
   ])('with %s it shows %p', (_label, members, keys) => {
-    expect(visiblePoolTabs(members).map((t) => t.key)).toEqual(keys as string[])
+    expect(visiblePoolTabs(members).map((t) => t.key as string)).toEqual(keys as string[])
   })
 
   test('a cPanel stack reported as null does not count', () => {

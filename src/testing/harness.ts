@@ -19,8 +19,8 @@ import type { Deps } from '../server/deps'
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery', token: 'sctl_test_admin_token_0123456789' }
 
 const TABLES = Object.values(schema)
-  .filter((v): v is PgTable => v instanceof PgTable)
-  .map((t) => `"${getTableName(t)}"`)
+  .filter((v) => v instanceof PgTable)
+  .map((t) => `"${getTableName(t as PgTable)}"`)
 
 let sharedPglite: Promise<Database> | null = null
 

@@ -7,7 +7,7 @@ export function Card({ title, id, actions, children }: PropsWithChildren<{ title
       {title || actions ? (
         <header class="card-head">
           {title ? <h2 safe>{title}</h2> : ''}
-          {actions ?? ''}
+          {actions ? actions : ''}
         </header>
       ) : (
         ''
@@ -23,7 +23,7 @@ export function EmptyState({ title, children }: PropsWithChildren<{ title: strin
       <p class="empty-title" safe>
         {title}
       </p>
-      {children ? <div class="empty-body">{children}</div> : ''}
+      <div class="empty-body">{children}</div>
     </div>
   )
 }

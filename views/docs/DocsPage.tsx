@@ -54,7 +54,7 @@ export function DocsPage({ doc }: { doc: OpenApiDoc }) {
             return (
               <details class="endpoint">
                 <summary>
-                  <span class={`method method-${method}`}>{method.toUpperCase()}</span> <code safe>{path}</code>{' '}
+                  <span class={`method method-${method}`} safe>{method.toUpperCase()}</span> <code safe>{path}</code>{' '}
                   <span class="muted" safe>
                     {op.summary ?? ''}
                   </span>
@@ -72,7 +72,7 @@ export function DocsPage({ doc }: { doc: OpenApiDoc }) {
                 <ul>
                   {Object.entries(op.responses ?? {}).map(([status, r]) => (
                     <li>
-                      <code>{status}</code>{' '}
+                      <code safe>{status}</code>{' '}
                       {schemaOf(r.content) ? <pre safe>{schemaOf(r.content)!}</pre> : <span class="muted" safe>{r.description ?? ''}</span>}
                     </li>
                   ))}

@@ -43,7 +43,7 @@ function SiteHeader({ chrome }: { chrome: Chrome }) {
       <nav class="site-nav" aria-label="Main">
         {NAV.map((item) => (
           <NavLink href={item.href} class={item.section === chrome.section ? 'current' : undefined}>
-            {item.label}
+            <span safe>{item.label}</span>
           </NavLink>
         ))}
       </nav>

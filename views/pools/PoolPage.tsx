@@ -32,6 +32,7 @@ export function PoolTabBar({ view }: { view: PoolView }) {
             class={current ? 'tab current' : 'tab'}
             aria-current={current ? 'page' : undefined}
             data-tab={tab.key}
+            safe
           >
             {tab.label}
           </a>
@@ -100,7 +101,7 @@ export function PoolPage({ view }: { view: PoolView }) {
             <Badge tone="info">
               <span safe>{presetLabel(view.pool.preset)}</span>
             </Badge>{' '}
-            {String(view.pool.memberCount)} member{view.pool.memberCount === 1 ? '' : 's'}
+            {view.pool.memberCount} member{view.pool.memberCount === 1 ? '' : 's'}
           </p>
         </div>
       </header>

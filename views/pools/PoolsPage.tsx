@@ -45,7 +45,7 @@ export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
                     </NavLink>
                   </td>
                   <td safe>{presetLabel(pool.preset)}</td>
-                  <td class="num">{String(pool.memberCount)}</td>
+                  <td class="num">{pool.memberCount}</td>
                   <td class="muted">{pool.activeMemberId ? <span safe>{pool.activeMemberId}</span> : 'none'}</td>
                   <td>
                     <Time at={pool.createdAt} />

@@ -10,7 +10,7 @@ export function HiddenTab({ view }: { view: PoolView }) {
       <EmptyState title="This tab is not available for this pool">
         <p>
           Protection and Managed DNS appear when two or more members of the pool report cPanel. This pool has{' '}
-          {String(cpanel)} cPanel member{cpanel === 1 ? '' : 's'}.
+          {cpanel} cPanel member{cpanel === 1 ? '' : 's'}.
         </p>
         <NavLink href={`/pools/${view.pool.id}`} class="button">
           Back to overview

@@ -8,7 +8,7 @@ export function ProtectionTab({ view }: { view: PoolView }) {
         <EmptyState title="No protected accounts">
           <p>
             Protection keeps cPanel accounts warm on a standby: a scheduled WHM backup, stored securely, restored on
-            the standby member, with an optional DNS cut per account. {String(view.members.length)} members are in
+            the standby member, with an optional DNS cut per account. {view.members.length} members are in
             this pool.
           </p>
         </EmptyState>

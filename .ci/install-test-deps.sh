@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs and starts what the test suite needs on Debian 12 (run as root).
+# Safe to run again: it installs only what is missing.
+set -eu
+
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v pg_ctlcluster >/dev/null 2>&1 || missing="$missing postgresql"
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+# PostgreSQL: start the local cluster if it is down.
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  version=$(ls /etc/postgresql | sort -n | tail -n 1)
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+# The tests log in as postgres/postgres over TCP; give the role that password
+# when the server asks for one (a fresh Debian install does, this CI does not).
+url="postgres://postgres:postgres@127.0.0.1:5432/postgres"
+if ! psql "$url" -Atqc 'select 1' >/dev/null 2>&1; then
+  su postgres -c "psql -qc \"alter user postgres password 'postgres'\""
+fi
+psql "$url" -Atqc 'select 1' >/dev/null
+echo "test dependencies ready"
