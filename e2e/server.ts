@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from '@playwright/test'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+// E2E_APP_DIR runs the suite against another checkout (e.g. a mutated copy).
+const ROOT = process.env.E2E_APP_DIR ? resolve(process.env.E2E_APP_DIR) : resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const START_TIMEOUT_MS = 30_000
 const STOP_GRACE_MS = 5_000
 

@@ -5,34 +5,26 @@ import { members, pools } from '../db/schema'
 export type Pool = typeof pools.$inferSelect
 export type PoolWithCounts = Pool & { memberCount: number }
 
-const memberCount = sql<number>`(select count(*)::int from ${members} where ${members.poolId} = ${pools.id})`
+const poolWithCounts = {
+  id: pools.id,
+  name: pools.name,
+  preset: pools.preset,
+  activeMemberId: pools.activeMemberId,
+  createdAt: pools.createdAt,
+  updatedAt: pools.updatedAt,
+  memberCount: sql<number>`(select count(*)::int from ${members} where ${members.poolId} = ${pools.id})`,
+}
 
 export async function listPools(db: Db): Promise<PoolWithCounts[]> {
   return db
-    .select({
-      id: pools.id,
-      name: pools.name,
-      preset: pools.preset,
-      activeMemberId: pools.activeMemberId,
-      createdAt: pools.createdAt,
-      updatedAt: pools.updatedAt,
-      memberCount,
-    })
+    .select(poolWithCounts)
     .from(pools)
     .orderBy(asc(sql`lower(${pools.name})`))
 }
 
 export async function findPool(db: Db, id: string): Promise<PoolWithCounts | undefined> {
   const [row] = await db
-    .select({
-      id: pools.id,
-      name: pools.name,
-      preset: pools.preset,
-      activeMemberId: pools.activeMemberId,
-      createdAt: pools.createdAt,
-      updatedAt: pools.updatedAt,
-      memberCount,
-    })
+    .select(poolWithCounts)
     .from(pools)
     .where(eq(pools.id, id))
   return row
