@@ -12,7 +12,7 @@ export function useServer(options: ServerOptions = {}) {
   return current
 }
 
-export const test = base.extend<{ pageErrors: string[] }>({
+export const test = base.extend<{ pageErrors: string[]; serverLogOnFailure: void }>({
   baseURL: async ({}, use) => {
     if (!current) throw new Error('call useServer() at the top of the spec file')
     // Playwright also resolves baseURL once before the beforeAll hooks run;
@@ -34,6 +34,15 @@ export const test = base.extend<{ pageErrors: string[] }>({
       })
       await use(errors)
       expect(errors, 'errors in the browser console').toEqual([])
+    },
+    { auto: true },
+  ],
+  serverLogOnFailure: [
+    async ({}, use, testInfo) => {
+      await use()
+      if (testInfo.status !== testInfo.expectedStatus && current?.running) {
+        await testInfo.attach('server.log', { body: current.current.log(), contentType: 'text/plain' })
+      }
     },
     { auto: true },
   ],

@@ -52,6 +52,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
+  // If the test worker itself dies, take the server down with it.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  void exited.then(() => process.off('exit', killOnExit))
 
   const stop = async () => {
     await stopProcess(child, exited)

@@ -7,6 +7,8 @@ export type Config = {
   dataDir: string
   databaseUrl: string | null
   publicUrl: string
+  /** False when PUBLIC_URL was not set and the address was derived from PORT. */
+  publicUrlSet: boolean
   secretKey: string | null
   admin: { email: string; password: string; apiToken: string | null } | null
   smtpUrl: string | null
@@ -85,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: resolve(blank(env.DATA_DIR) ?? './data'),
     databaseUrl: blank(env.DATABASE_URL),
     publicUrl,
+    publicUrlSet: blank(env.PUBLIC_URL) !== null,
     secretKey: blank(env.SECRET_KEY),
     admin: parseAdmin(env),
     smtpUrl: blank(env.SMTP_URL),

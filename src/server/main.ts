@@ -15,7 +15,6 @@ async function main() {
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
   const secrets = secretBox(loadSecretKey(config.secretKey, config.dataDir))
   const deps = { db: database.db, config, log, secrets }
-  await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   const app = buildApp(deps)
   app.listen({
     port: config.port,
@@ -24,6 +23,9 @@ async function main() {
     maxRequestBodySize: MAX_BODY_BYTES * 4,
   })
   const server = app.server!
+  // With PORT=0 the real port is known only now.
+  if (!config.publicUrlSet) config.publicUrl = `http://localhost:${server.port}`
+  await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   log.info('server.listen', `serversctl listening on http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port} (public address ${config.publicUrl})`)
 
   let stopping = false

@@ -48,7 +48,7 @@ export function TokensPage({ tokens, form, csrf }: { tokens: ApiToken[]; form: T
         {tokens.length === 0 ? (
           <EmptyState title="No API tokens" />
         ) : (
-          <table class="table" id="tokens-table">
+          <div class="table-wrap"><table class="table" id="tokens-table">
             <thead>
               <tr>
                 <th>Name</th>
@@ -85,7 +85,7 @@ export function TokensPage({ tokens, form, csrf }: { tokens: ApiToken[]; form: T
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         )}
       </Card>
     </div>

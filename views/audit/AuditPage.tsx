@@ -61,7 +61,7 @@ export function AuditPage({ view }: { view: AuditView }) {
         {view.events.length === 0 ? (
           <EmptyState title="Nothing recorded here yet" />
         ) : (
-          <table class="table" id="audit-table">
+          <div class="table-wrap"><table class="table" id="audit-table">
             <thead>
               <tr>
                 <th>When</th>
@@ -93,7 +93,7 @@ export function AuditPage({ view }: { view: AuditView }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         )}
         {view.nextBeforeId ? (
           <div class="pager">

@@ -38,7 +38,7 @@ function SiteHeader({ chrome }: { chrome: Chrome }) {
   return (
     <header class="site-header" id="site-header">
       <NavLink href="/pools" class="brand">
-        <Logo /> serversctl
+        <Logo /> <span class="brand-name">serversctl</span>
       </NavLink>
       <nav class="site-nav" aria-label="Main">
         {NAV.map((item) => (

@@ -26,7 +26,7 @@ export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
         </Card>
       ) : (
         <Card>
-          <table class="table" id="pools-table">
+          <div class="table-wrap"><table class="table" id="pools-table">
             <thead>
               <tr>
                 <th>Name</th>
@@ -53,7 +53,7 @@ export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         </Card>
       )}
     </div>
