@@ -29,11 +29,43 @@ CREATE TABLE "audit_events" (
 	"ip" text
 );
 --> statement-breakpoint
+CREATE TABLE "enrollment_secrets" (
+	"id" text PRIMARY KEY NOT NULL,
+	"member_id" text NOT NULL,
+	"secret_hash" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"used_at" timestamp with time zone,
+	"voided_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "login_failures" (
 	"key" text PRIMARY KEY NOT NULL,
 	"failures" integer NOT NULL,
 	"window_started_at" timestamp with time zone NOT NULL,
 	"locked_until" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "member_events" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "member_events_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"member_id" text NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"kind" text NOT NULL,
+	"level" text NOT NULL,
+	"message" text NOT NULL,
+	"ip" text
+);
+--> statement-breakpoint
+CREATE TABLE "member_metrics" (
+	"member_id" text NOT NULL,
+	"minute" timestamp with time zone NOT NULL,
+	"cpu_percent" real,
+	"mem_used_bytes" bigint,
+	"mem_total_bytes" bigint,
+	"disk_used_bytes" bigint,
+	"disk_total_bytes" bigint,
+	"load1" real,
+	CONSTRAINT "member_metrics_member_id_minute_pk" PRIMARY KEY("member_id","minute")
 );
 --> statement-breakpoint
 CREATE TABLE "members" (
@@ -43,8 +75,17 @@ CREATE TABLE "members" (
 	"hostname" text NOT NULL,
 	"egress_ips" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"public_ipv4" text,
-	"stacks" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"os_family" text,
+	"location" jsonb,
+	"token_hash" text,
+	"enrolled_at" timestamp with time zone,
+	"agent_version" text,
 	"last_heartbeat_at" timestamp with time zone,
+	"last_heartbeat_ip" text,
+	"os" jsonb,
+	"stacks" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"apps" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"host_state" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -77,12 +118,20 @@ CREATE TABLE "users" (
 );
 --> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "enrollment_secrets" ADD CONSTRAINT "enrollment_secrets_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "member_events" ADD CONSTRAINT "member_events_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "member_metrics" ADD CONSTRAINT "member_metrics_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "members" ADD CONSTRAINT "members_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_hash_unique" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "audit_events_pool_idx" ON "audit_events" USING btree ("pool_id","id");--> statement-breakpoint
 CREATE INDEX "audit_events_at_idx" ON "audit_events" USING btree ("at");--> statement-breakpoint
+CREATE UNIQUE INDEX "enrollment_secrets_hash_unique" ON "enrollment_secrets" USING btree ("secret_hash");--> statement-breakpoint
+CREATE INDEX "enrollment_secrets_member_idx" ON "enrollment_secrets" USING btree ("member_id");--> statement-breakpoint
+CREATE INDEX "member_events_member_idx" ON "member_events" USING btree ("member_id","id");--> statement-breakpoint
+CREATE INDEX "member_metrics_minute_idx" ON "member_metrics" USING btree ("minute");--> statement-breakpoint
 CREATE INDEX "members_pool_idx" ON "members" USING btree ("pool_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "members_token_unique" ON "members" USING btree ("token_hash");--> statement-breakpoint
 CREATE UNIQUE INDEX "pools_name_unique" ON "pools" USING btree (lower("name"));--> statement-breakpoint
 CREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_unique" ON "users" USING btree (lower("email"));

@@ -7,6 +7,8 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -97,6 +99,8 @@ export type MemberStacks = {
   cpanel?: unknown
 }
 
+export type MemberLocation = { lat: number; lon: number; label: string | null }
+
 export const members = pgTable(
   'members',
   {
@@ -108,11 +112,75 @@ export const members = pgTable(
     hostname: text('hostname').notNull(),
     egressIps: jsonb('egress_ips').$type<string[]>().notNull().default([]),
     publicIpv4: text('public_ipv4'),
-    stacks: jsonb('stacks').$type<MemberStacks>().notNull().default({}),
+    /** What the operator said when adding it; the agent's report wins once it exists. */
+    osFamily: text('os_family', { enum: ['debian', 'rhel'] }),
+    location: jsonb('location').$type<MemberLocation>(),
+    // The agent's bearer token, hashed; null until enrolled and after removal.
+    tokenHash: text('token_hash'),
+    enrolledAt: at('enrolled_at'),
+    agentVersion: text('agent_version'),
     lastHeartbeatAt: at('last_heartbeat_at'),
+    lastHeartbeatIp: text('last_heartbeat_ip'),
+    os: jsonb('os').$type<Record<string, unknown>>(),
+    stacks: jsonb('stacks').$type<MemberStacks>().notNull().default({}),
+    apps: jsonb('apps').$type<unknown[]>().notNull().default([]),
+    /** The latest heartbeat's host state: stats, updates, firewall, services, certificates. */
+    hostState: jsonb('host_state').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
-  (t) => [index('members_pool_idx').on(t.poolId)],
+  (t) => [index('members_pool_idx').on(t.poolId), uniqueIndex('members_token_unique').on(t.tokenHash)],
+)
+
+// One-time secrets an install command carries; a new one voids the old.
+export const enrollmentSecrets = pgTable(
+  'enrollment_secrets',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    secretHash: text('secret_hash').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+    voidedAt: at('voided_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('enrollment_secrets_hash_unique').on(t.secretHash), index('enrollment_secrets_member_idx').on(t.memberId)],
+)
+
+// What happened to a member that an operator should see: enrolments, refusals.
+export const memberEvents = pgTable(
+  'member_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    at: at('at').notNull().defaultNow(),
+    kind: text('kind').notNull(),
+    level: text('level', { enum: ['info', 'warn', 'error'] }).notNull(),
+    message: text('message').notNull(),
+    ip: text('ip'),
+  },
+  (t) => [index('member_events_member_idx').on(t.memberId, t.id)],
+)
+
+// One point a minute per member, kept 30 days, for the charts.
+export const memberMetrics = pgTable(
+  'member_metrics',
+  {
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    minute: at('minute').notNull(),
+    cpuPercent: real('cpu_percent'),
+    memUsedBytes: bigint('mem_used_bytes', { mode: 'number' }),
+    memTotalBytes: bigint('mem_total_bytes', { mode: 'number' }),
+    diskUsedBytes: bigint('disk_used_bytes', { mode: 'number' }),
+    diskTotalBytes: bigint('disk_total_bytes', { mode: 'number' }),
+    load1: real('load1'),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.minute] }), index('member_metrics_minute_idx').on(t.minute)],
 )
 
 export const auditEvents = pgTable(

@@ -10,7 +10,11 @@ beforeAll(async () => {
 afterAll(() => s.close())
 
 // The only routes a stranger may reach.
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /setup', 'POST /setup', 'GET /healthz', 'GET /assets/:file'])
+const PUBLIC = new Set([
+  'GET /login', 'POST /login', 'GET /setup', 'POST /setup', 'GET /healthz', 'GET /assets/:file',
+  // What a server being enrolled fetches before it has any credential.
+  'GET /install.sh', 'GET /agent/SHA256SUMS', 'GET /agent/download/:file', 'POST /api/v1/agent/enroll',
+])
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'file' ? 'app.css' : `${name}_x`))
 
@@ -20,6 +24,7 @@ describe('the route table', () => {
     expect(routes.length).toBeGreaterThan(15)
     for (const r of routes) expect(r.access).not.toBeNull()
     const open = routes.filter((r) => r.access === 'public' || r.access === 'static').map((r) => `${r.method} ${r.path}`)
+    expect(routes.filter((r) => r.access === 'agent').map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/agent/heartbeat'])
     expect(new Set(open)).toEqual(PUBLIC)
   })
 

@@ -10,9 +10,14 @@ import type { Actor } from '../audit/service'
 import { clientIp } from './client-ip'
 import { forbidden, HttpError, unauthorized } from './errors'
 import { csrfCookieName, sessionCookieName } from './cookies'
+import { memberFromAgentToken } from '../agent-api/service'
+import type { Member } from '../members/store'
 
-/** static: files, no lookup at all; public: anyone, but knows who is signed in. */
-export type Access = 'static' | 'public' | 'user' | 'admin'
+/**
+ * static: files, no lookup at all; public: anyone, but knows who is signed in;
+ * agent: an enrolled member's agent, by its own bearer token.
+ */
+export type Access = 'static' | 'public' | 'agent' | 'user' | 'admin'
 
 type Ctx = {
   request: Request
@@ -20,17 +25,32 @@ type Ctx = {
   cookie: Record<string, { value?: unknown }>
   body: unknown
   principal?: Principal | null
+  member?: Member | null
   ip?: string | null
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-async function findPrincipal(deps: Deps, ctx: Ctx): Promise<Principal | null> {
+function bearer(ctx: Ctx): string | null {
   const auth = ctx.request.headers.get('authorization')
-  if (auth) {
-    const match = /^Bearer\s+(\S+)$/i.exec(auth)
-    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"')
-    const principal = await principalFromToken(deps.db, match[1]!)
+  if (!auth) return null
+  const match = /^Bearer\s+(\S+)$/i.exec(auth)
+  if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"')
+  return match[1]!
+}
+
+async function findAgent(deps: Deps, ctx: Ctx): Promise<Member> {
+  const token = bearer(ctx)
+  if (!token) throw unauthorized('Send the agent token as "Authorization: Bearer <token>"')
+  const member = await memberFromAgentToken(deps.db, token)
+  if (!member) throw unauthorized('This agent token is not valid: the member was removed or enrolled again')
+  return member
+}
+
+async function findPrincipal(deps: Deps, ctx: Ctx): Promise<Principal | null> {
+  const token = bearer(ctx)
+  if (token) {
+    const principal = await principalFromToken(deps.db, token)
     if (!principal) throw unauthorized('That API token is unknown or revoked')
     return principal
   }
@@ -67,6 +87,10 @@ function guard(deps: Deps, need: Access) {
   const check = async (ctx: Ctx) => {
     ctx.ip = clientIp(ctx.request, ctx.server as never, deps.config.trustProxy)
     if (need === 'static') return
+    if (need === 'agent') {
+      ctx.member = await findAgent(deps, ctx)
+      return
+    }
     ctx.principal = await findPrincipal(deps, ctx)
     if (need !== 'public') {
       if (!ctx.principal) throw unauthorized()
@@ -83,7 +107,7 @@ export function accessPlugin(deps: Deps) {
       transform: guard(deps, need),
       resolve: (ctx) => {
         const c = ctx as unknown as Ctx
-        return { principal: c.principal ?? null, ip: c.ip ?? null }
+        return { principal: c.principal ?? null, member: c.member ?? null, ip: c.ip ?? null }
       },
     }),
   })

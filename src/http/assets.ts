@@ -15,6 +15,8 @@ const FILES: Record<string, { path: string; type: string }> = {
   'app.js': { path: join(publicDir, 'app.js'), type: 'text/javascript; charset=utf-8' },
   'favicon.svg': { path: join(publicDir, 'favicon.svg'), type: 'image/svg+xml' },
   'htmx.min.js': { path: vendor('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
+  // Lets a poll answer 304 when nothing changed (the tiles on a pool overview).
+  'hx-ptag.js': { path: vendor('htmx.org/dist/ext/hx-ptag.js'), type: 'text/javascript; charset=utf-8' },
   'alpine.min.js': { path: vendor('alpinejs/dist/cdn.min.js'), type: 'text/javascript; charset=utf-8' },
 }
 

@@ -9,22 +9,37 @@ import { NewPoolPage, type NewPoolForm } from '../../views/pools/NewPoolPage'
 import { PoolPage, PoolPanelSwap, poolTitle, type PoolView } from '../../views/pools/PoolPage'
 import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
 import * as pools from './service'
+import { poolCards } from '../members/cards'
+import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
+import { MemberTiles } from '../../views/members/MemberTile'
 import type { PoolTabKey } from './tabs'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 
 type PageCtx = Parameters<typeof render>[0]
 
-async function renderPool(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey, settings?: SettingsForm, status?: number) {
+/** Everything a pool page needs; member pages add their workspace. */
+export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
-  const view: PoolView = { ...data, csrf: expectedCsrf(ctx), settings }
+  return { ...data, ...(await poolCards(deps.db, data.members)), csrf: expectedCsrf(ctx) }
+}
+
+export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
   return render(ctx, {
     title: poolTitle(view),
     section: 'pools',
     status,
     main: () => <PoolPage view={view} />,
-    parts: { 'pool-panel': () => <PoolPanelSwap view={view} /> },
+    parts: {
+      'pool-panel': () => <PoolPanelSwap view={view} />,
+      ...(view.member ? { 'member-panel': () => <MemberPanelSwap view={view.member!} /> } : {}),
+    },
   })
+}
+
+async function renderPool(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey, settings?: SettingsForm, status?: number) {
+  const view = await poolView(deps, ctx, id, tab)
+  return renderPoolView(ctx, { ...view, settings }, status)
 }
 
 function renderNewPool(ctx: PageCtx, form: NewPoolForm, status?: number) {
@@ -90,6 +105,22 @@ export function poolPages(deps: Deps) {
       },
       { access: 'user', body: formBody },
     )
+  app.get(
+    '/pools/:poolId/tiles',
+    async (ctx) => {
+      const data = await pools.poolPage(deps.db, ctx.params.poolId, 'overview')
+      const { cards, notes, ptag } = await poolCards(deps.db, data.members)
+      ctx.set.headers['hx-ptag'] = ptag
+      ctx.set.headers['cache-control'] = 'no-store'
+      if (ctx.request.headers.get('hx-ptag') === ptag) {
+        ctx.set.status = 304
+        return ''
+      }
+      ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
+      return <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} />
+    },
+    { access: 'user' },
+  )
   for (const [path, tab] of TAB_PATHS) {
     app.get(path, (ctx) => renderPool(deps, ctx, (ctx.params as { poolId: string }).poolId, tab), { access: 'user' })
   }

@@ -4,6 +4,7 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { badInput, conflict, notFound } from '../http/errors'
 import * as store from './store'
+import { listMembers } from '../members/store'
 import { isTabVisible, visiblePoolTabs, type PoolTabKey } from './tabs'
 
 export const PRESETS = [
@@ -99,16 +100,16 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
   return pool
 }
 
-/** Everything the pool page shows, for the tab asked for. */
-export async function poolPage(db: Db, id: string, tab: PoolTabKey) {
+/** Everything the pool page shows, for the tab asked for (null on a member's page). */
+export async function poolPage(db: Db, id: string, tab: PoolTabKey | null) {
   const pool = await getPool(db, id)
-  const members = await store.memberReports(db, id)
+  const members = await listMembers(db, id)
   return {
     pool,
     members,
     tab,
     tabs: visiblePoolTabs(members),
-    tabVisible: isTabVisible(tab, members),
+    tabVisible: tab === null || isTabVisible(tab, members),
   }
 }
 

@@ -56,12 +56,3 @@ export async function deletePool(db: Db, id: string): Promise<Pool | undefined> 
   const [row] = await db.delete(pools).where(eq(pools.id, id)).returning()
   return row
 }
-
-/** What members report that decides which pool tabs show. */
-export async function memberReports(db: Db, poolId: string) {
-  return db
-    .select({ id: members.id, name: members.name, stacks: members.stacks })
-    .from(members)
-    .where(eq(members.poolId, poolId))
-    .orderBy(asc(members.createdAt))
-}

@@ -14,9 +14,14 @@ import { poolPages } from '../pools/routes'
 import { poolApi } from '../pools/api'
 import { auditRoutes } from '../audit/routes'
 import { docsRoutes } from '../docs/routes'
+import { agentRoutes } from '../agent-api/routes'
+import { memberPages } from '../members/routes'
+import { memberApi } from '../members/api'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
+/** Heartbeats carry every vhost, database and certificate of a host. */
+export const MAX_AGENT_BODY_BYTES = 256 * 1024
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -27,9 +32,11 @@ const SECURITY_HEADERS = {
     "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
 }
 
+const bodyLimit = (request: Request) =>
+  new URL(request.url).pathname.startsWith('/api/v1/agent/') ? MAX_AGENT_BODY_BYTES : MAX_BODY_BYTES
+
 function tooLarge(request: Request): boolean {
-  const length = Number(request.headers.get('content-length') ?? 0)
-  return length > MAX_BODY_BYTES
+  return Number(request.headers.get('content-length') ?? 0) > bodyLimit(request)
 }
 
 export function buildApp(deps: Deps) {
@@ -39,7 +46,7 @@ export function buildApp(deps: Deps) {
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS)
       if (tooLarge(request)) {
-        return Response.json(errorBody('too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`), {
+        return Response.json(errorBody('too_large', `The request body is larger than ${bodyLimit(request) / 1024} KiB`), {
           status: 413,
         })
       }
@@ -50,6 +57,9 @@ export function buildApp(deps: Deps) {
     .use(authRoutes(deps))
     .use(poolPages(deps))
     .use(poolApi(deps))
+    .use(memberPages(deps))
+    .use(memberApi(deps))
+    .use(agentRoutes(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config'
 import { openDatabase } from '../db'
 import { loadSecretKey, secretBox } from '../crypto/secret-box'
 import { prepareFirstRun } from '../auth/service'
-import { buildApp, MAX_BODY_BYTES } from './app'
+import { buildApp, MAX_AGENT_BODY_BYTES } from './app'
 import { consoleLog as log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
 
@@ -20,7 +20,7 @@ async function main() {
     port: config.port,
     hostname: config.host,
     // Hard cap; the app itself refuses smaller bodies with a clear 413.
-    maxRequestBodySize: MAX_BODY_BYTES * 4,
+    maxRequestBodySize: MAX_AGENT_BODY_BYTES * 2,
   })
   const server = app.server!
   // With PORT=0 the real port is known only now.

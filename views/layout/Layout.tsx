@@ -97,6 +97,7 @@ export function Layout({ chrome, children }: PropsWithChildren<{ chrome: Chrome 
           <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/assets/app.css" />
           <script src="/assets/htmx.min.js"></script>
+          <script src="/assets/hx-ptag.js"></script>
           <script src="/assets/app.js"></script>
           <script src="/assets/alpine.min.js" defer></script>
         </head>

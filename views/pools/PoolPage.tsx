@@ -12,8 +12,23 @@ import { ManagedDnsTab } from './tabs/ManagedDnsTab'
 import { MonitoringTab } from './tabs/MonitoringTab'
 import { SettingsTab, type SettingsForm } from './tabs/SettingsTab'
 import { HiddenTab } from './tabs/HiddenTab'
+import type { MemberCard } from '../../src/members/view-model'
+import { memberTabHref } from '../../src/members/tabs'
+import { MemberWorkspace, type MemberView } from '../members/MemberWorkspace'
+import { STATUS_TONE } from '../members/MemberTile'
 
-export type PoolView = PoolPageData & { csrf: string | null; settings?: SettingsForm }
+export type PoolView = PoolPageData & {
+  csrf: string | null
+  settings?: SettingsForm
+  /** One card per member, for the tiles and the member row. */
+  cards: MemberCard[]
+  /** The latest refusal per pending member, for its tile. */
+  notes: Record<string, string>
+  /** The tiles' fingerprint: polling gets 304 while it holds. */
+  ptag: string
+  /** Set on a member's page. */
+  member?: MemberView
+}
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`
 
@@ -42,27 +57,44 @@ export function PoolTabBar({ view }: { view: PoolView }) {
   )
 }
 
-function MemberTabs({ view }: { view: PoolView }) {
+/** The lower layer: one tab per member, subtitle "Member". */
+export function MemberTabs({ view }: { view: PoolView }) {
+  const currentId = view.member?.card.member.id
   return (
-    <nav class="member-tabs" aria-label="Members">
+    <nav class="member-tabs" id="member-tabs" aria-label="Members">
       <span class="member-tabs-label">Members</span>
-      {view.members.length === 0 ? (
-        <span class="muted">No members enrolled yet.</span>
-      ) : (
-        view.members.map((m) => (
-          <span class="member-tab">
-            <span safe>{m.name}</span>
+      {view.cards.length === 0 ? <span class="muted">No members enrolled yet.</span> : ''}
+      {view.cards.map((card) => {
+        const href = memberTabHref(view.pool.id, card.member.id, view.member?.tab ?? 'control')
+        const current = card.member.id === currentId
+        return (
+          <a
+            href={href}
+            hx-get={href}
+            hx-target="#pool-panel"
+            hx-push-url="true"
+            class={current ? 'member-tab current' : 'member-tab'}
+            aria-current={current ? 'page' : undefined}
+            data-member-id={card.member.id}
+          >
+            <span class={`dot dot-${STATUS_TONE[card.status]}`}></span>
+            <span safe>{card.member.name}</span>
             <small>Member</small>
-          </span>
-        ))
-      )}
+          </a>
+        )
+      })}
+      <a href={`/pools/${view.pool.id}/members/new`} hx-get={`/pools/${view.pool.id}/members/new`} hx-target="#main" hx-push-url="true" class="member-tab add">
+        + Add server
+      </a>
     </nav>
   )
 }
 
 export function PoolPanel({ view }: { view: PoolView }) {
+  if (view.member) return <MemberWorkspace view={view.member} />
   if (!view.tabVisible) return <HiddenTab view={view} />
   switch (view.tab) {
+    case null:
     case 'overview':
       return <OverviewTab view={view} />
     case 'protection':
@@ -83,6 +115,9 @@ export function PoolPanelSwap({ view }: { view: PoolView }) {
       <PoolPanel view={view} />
       <hx-partial hx-target="#pool-tabs" hx-swap="outerHTML">
         <PoolTabBar view={view} />
+      </hx-partial>
+      <hx-partial hx-target="#member-tabs" hx-swap="outerHTML">
+        <MemberTabs view={view} />
       </hx-partial>
     </>
   )
@@ -115,6 +150,7 @@ export function PoolPage({ view }: { view: PoolView }) {
 }
 
 export const poolTitle = (view: PoolView) => {
+  if (view.member) return `${view.member.card.member.name} · ${view.pool.name}`
   const tab = POOL_TABS.find((t) => t.key === view.tab)!
   return `${tab.label} · ${view.pool.name}`
 }

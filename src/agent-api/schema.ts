@@ -1,0 +1,93 @@
+// The agent's payloads, validated before anything is stored. Mirrors
+// agent/protocol.ts; limits keep one member from filling the database.
+import { t } from 'elysia'
+
+const Str = (max = 256) => t.String({ maxLength: max })
+const NStr = (max = 256) => t.Nullable(Str(max))
+const NNum = t.Nullable(t.Number())
+const NBool = t.Nullable(t.Boolean())
+const Obj = <T extends Parameters<typeof t.Object>[0]>(props: T) => t.Object(props, { additionalProperties: false })
+
+export const OsSchema = Obj({
+  id: NStr(64),
+  versionId: NStr(64),
+  family: t.Nullable(t.Union([t.Literal('debian'), t.Literal('rhel')])),
+  prettyName: NStr(200),
+  kernel: t.Optional(NStr(200)),
+})
+
+const OpenLiteSpeed = Obj({
+  version: NStr(64),
+  running: t.Boolean(),
+  adminPort: t.Nullable(t.Integer({ minimum: 0, maximum: 65535 })),
+  vhosts: t.Array(Obj({ name: Str(200), root: NStr(1024), domains: t.Array(Str(253), { maxItems: 200 }) }), { maxItems: 1000 }),
+})
+
+const MariaDb = Obj({
+  version: NStr(64),
+  flavor: t.Nullable(t.Union([t.Literal('mariadb'), t.Literal('mysql')])),
+  running: t.Boolean(),
+  databases: t.Array(Obj({ name: Str(200), sizeBytes: NNum }), { maxItems: 5000 }),
+  managedBy: t.Nullable(t.Literal('cpanel')),
+})
+
+const Galera = Obj({ clusterStatus: NStr(64), clusterSize: NNum, localState: NStr(64), ready: NBool })
+
+const Cpanel = Obj({
+  version: NStr(64),
+  accounts: t.Array(Obj({ user: Str(64), domain: NStr(253) }), { maxItems: 5000 }),
+})
+
+export const StacksSchema = Obj({
+  openlitespeed: t.Nullable(OpenLiteSpeed),
+  mariadb: t.Nullable(MariaDb),
+  galera: t.Nullable(Galera),
+  cpanel: t.Nullable(Cpanel),
+})
+
+const Apps = t.Array(
+  Obj({ kind: t.Literal('wordpress'), path: Str(1024), dbName: NStr(200), dbUser: NStr(200), dbHost: NStr(253) }),
+  { maxItems: 2000 },
+)
+
+export const EnrollSchema = Obj({
+  secret: t.String({ minLength: 10, maxLength: 200 }),
+  hostname: t.String({ minLength: 1, maxLength: 253 }),
+  agentVersion: Str(64),
+  os: OsSchema,
+})
+
+export const HeartbeatSchema = Obj({
+  agentVersion: Str(64),
+  hostname: t.String({ minLength: 1, maxLength: 253 }),
+  os: OsSchema,
+  stacks: StacksSchema,
+  apps: Apps,
+  uptimeSeconds: NNum,
+  cpuPercent: t.Nullable(t.Number({ minimum: 0, maximum: 100 })),
+  load: t.Nullable(t.Tuple([t.Number(), t.Number(), t.Number()])),
+  memory: t.Nullable(Obj({ totalBytes: t.Number({ minimum: 0 }), usedBytes: t.Number({ minimum: 0 }), availableBytes: t.Number({ minimum: 0 }) })),
+  disks: t.Array(Obj({ mount: Str(1024), fsType: Str(64), totalBytes: t.Number({ minimum: 0 }), usedBytes: t.Number({ minimum: 0 }) }), { maxItems: 100 }),
+  updates: Obj({
+    manager: t.Nullable(t.Union([t.Literal('apt'), t.Literal('dnf'), t.Literal('yum')])),
+    pending: NNum,
+    security: NNum,
+    checkedAt: NStr(40),
+  }),
+  firewall: Obj({
+    kind: t.Nullable(t.Union([t.Literal('ufw'), t.Literal('firewalld')])),
+    active: NBool,
+    ruleCount: NNum,
+  }),
+  services: t.Array(
+    Obj({
+      unit: Str(128),
+      stack: t.Union([t.Literal('openlitespeed'), t.Literal('mariadb'), t.Literal('galera'), t.Literal('cpanel'), t.Literal('host')]),
+      state: t.Union([t.Literal('active'), t.Literal('inactive'), t.Literal('failed'), t.Literal('unknown')]),
+    }),
+    { maxItems: 100 },
+  ),
+  certificates: t.Array(Obj({ domain: Str(253), path: Str(1024), notAfter: NStr(40), issuer: NStr(256) }), { maxItems: 2000 }),
+})
+
+export type HeartbeatBody = (typeof HeartbeatSchema)['static']

@@ -1,0 +1,122 @@
+// What the server does with an agent's enrolment and heartbeats. Every refusal
+// changes nothing but the member's activity, so the operator sees why.
+import type { Db } from '../db'
+import { recordAudit } from '../audit/service'
+import { newSecret, sha256 } from '../crypto/tokens'
+import { HttpError } from '../http/errors'
+import * as members from '../members/store'
+import { HEARTBEAT_SECONDS } from '../members/status'
+import type { HeartbeatBody } from './schema'
+
+export const AGENT_TOKEN_PREFIX = 'sctla_'
+
+type Refusal = { status: number; code: string; message: string }
+
+async function refuse(db: Db, memberId: string | null, ip: string | null, r: Refusal): Promise<never> {
+  if (memberId && (await members.findMember(db, memberId))) {
+    await members.insertEvent(db, { memberId, kind: `enroll.${r.code}`, level: 'error', message: r.message, ip })
+  }
+  throw new HttpError(r.status, r.code, r.message)
+}
+
+const memberIdOf = (secret: string) => (/^(mem_[0-9a-z]+)\./.exec(secret)?.[1] ?? null)
+
+const sameHost = (a: string, b: string) => a.trim().toLowerCase().replace(/\.$/, '') === b.trim().toLowerCase().replace(/\.$/, '')
+
+export async function enroll(
+  db: Db,
+  input: { secret: string; hostname: string; agentVersion: string; os: Record<string, unknown> },
+  ip: string | null,
+  now = new Date(),
+) {
+  const claimed = memberIdOf(input.secret)
+  const reissue = 'Use "New install command" on the member\'s Settings tab and run the new command.'
+  const row = await members.findSecret(db, sha256(input.secret))
+  if (!row) return refuse(db, claimed, ip, { status: 401, code: 'secret_invalid', message: `Enrolment refused: the secret is not valid. ${reissue}` })
+  if (row.usedAt) return refuse(db, row.memberId, ip, { status: 401, code: 'secret_used', message: `Enrolment refused: this secret was already used. ${reissue}` })
+  if (row.voidedAt) return refuse(db, row.memberId, ip, { status: 401, code: 'secret_replaced', message: `Enrolment refused: this secret was replaced by a newer install command. Run the newest one.` })
+  if (row.expiresAt <= now) return refuse(db, row.memberId, ip, { status: 401, code: 'secret_expired', message: `Enrolment refused: the secret expired at ${row.expiresAt.toISOString()}. ${reissue}` })
+
+  const member = (await members.findMember(db, row.memberId))!
+  if (!ip || !member.egressIps.includes(ip)) {
+    return refuse(db, member.id, ip, {
+      status: 403,
+      code: 'address_not_allowed',
+      message: `Enrolment refused: the request came from ${ip ?? 'an unknown address'}, which is not one of this member's allowed egress IPs (${member.egressIps.join(', ')}).`,
+    })
+  }
+  if (!sameHost(input.hostname, member.hostname)) {
+    return refuse(db, member.id, ip, {
+      status: 403,
+      code: 'hostname_mismatch',
+      message: `Enrolment refused: the server reports hostname "${input.hostname}" but this member expects "${member.hostname}". Fix the member's hostname, or set BALCTL_HOSTNAME=${member.hostname} for the agent.`,
+    })
+  }
+  if (!(await members.consumeSecret(db, row.id, now))) {
+    return refuse(db, member.id, ip, { status: 401, code: 'secret_used', message: `Enrolment refused: this secret was already used. ${reissue}` })
+  }
+  const token = newSecret(AGENT_TOKEN_PREFIX)
+  await members.updateMember(db, member.id, {
+    tokenHash: sha256(token),
+    enrolledAt: now,
+    agentVersion: input.agentVersion,
+    os: input.os,
+  })
+  await members.insertEvent(db, { memberId: member.id, kind: 'enrolled', level: 'info', message: `Agent ${input.agentVersion} enrolled from ${ip}.`, ip })
+  await recordAudit(db, { userId: null, label: `agent on ${member.hostname}`, ip }, {
+    action: 'member.enroll',
+    targetType: 'member',
+    targetId: member.id,
+    targetLabel: member.name,
+    poolId: member.poolId,
+  })
+  return { memberId: member.id, poolId: member.poolId, token, heartbeatSeconds: HEARTBEAT_SECONDS }
+}
+
+export async function memberFromAgentToken(db: Db, token: string) {
+  return members.findMemberByToken(db, sha256(token))
+}
+
+// A refused heartbeat repeats every interval; the activity says it once in a while.
+const REPEAT_EVENT_MS = 10 * 60_000
+
+async function noteOnce(db: Db, memberId: string, kind: string, message: string, ip: string | null, now: Date) {
+  const [last] = await members.listEvents(db, memberId, 1)
+  if (last && last.kind === kind && now.getTime() - last.at.getTime() < REPEAT_EVENT_MS) return
+  await members.insertEvent(db, { memberId, kind, level: 'error', message, ip })
+}
+
+const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000)
+
+export async function heartbeat(db: Db, member: members.Member, body: HeartbeatBody, ip: string | null, now = new Date()) {
+  if (!ip || !member.egressIps.includes(ip)) {
+    const message = `Heartbeat refused: it came from ${ip ?? 'an unknown address'}, not one of the allowed egress IPs (${member.egressIps.join(', ')}).`
+    await noteOnce(db, member.id, 'heartbeat.address_not_allowed', message, ip, now)
+    throw new HttpError(403, 'address_not_allowed', message)
+  }
+  const { agentVersion, os, stacks, apps, hostname: _h, ...hostState } = body
+  if (!member.lastHeartbeatAt) {
+    await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
+  }
+  await members.updateMember(db, member.id, {
+    lastHeartbeatAt: now,
+    lastHeartbeatIp: ip,
+    agentVersion,
+    os,
+    stacks,
+    apps,
+    hostState,
+  })
+  const disks = body.disks
+  await members.upsertMetric(db, {
+    memberId: member.id,
+    minute: minuteOf(now),
+    cpuPercent: body.cpuPercent,
+    memUsedBytes: body.memory?.usedBytes ?? null,
+    memTotalBytes: body.memory?.totalBytes ?? null,
+    diskUsedBytes: disks.length ? disks.reduce((n, d) => n + d.usedBytes, 0) : null,
+    diskTotalBytes: disks.length ? disks.reduce((n, d) => n + d.totalBytes, 0) : null,
+    load1: body.load?.[0] ?? null,
+  })
+  return { ok: true, heartbeatSeconds: HEARTBEAT_SECONDS }
+}

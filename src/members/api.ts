@@ -1,0 +1,107 @@
+// /api/v1/pools/:poolId/members and /api/v1/members/:memberId (CONTRACT.md).
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf } from '../http/access'
+import { ErrorSchema } from '../http/api-schemas'
+import { getPool } from '../pools/service'
+import * as members from './service'
+
+const Ip = t.String({ maxLength: 15 })
+const Location = t.Object(
+  { lat: t.Number({ minimum: -90, maximum: 90 }), lon: t.Number({ minimum: -180, maximum: 180 }), label: t.Optional(t.Nullable(t.String({ maxLength: 80 }))) },
+  { additionalProperties: false },
+)
+
+const Enrollment = t.Object({ secret: t.String(), expiresAt: t.String({ format: 'date-time' }), installCommand: t.String() })
+
+const enrollmentJson = (e: { secret: string; expiresAt: Date; installCommand: string }) => ({
+  secret: e.secret,
+  expiresAt: e.expiresAt.toISOString(),
+  installCommand: e.installCommand,
+})
+
+const detail = (summary: string, description?: string) => ({ detail: { tags: ['Members'], summary, description } })
+
+export function memberApi(deps: Deps) {
+  const publicUrl = () => deps.config.publicUrl
+  return new Elysia()
+    .use(accessPlugin(deps))
+    .post(
+      '/api/v1/pools/:poolId/members',
+      async (ctx) => {
+        const { member, enrollment } = await members.addMember(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body, publicUrl())
+        ctx.set.status = 201
+        return { id: member.id, name: member.name, hostname: member.hostname, enrollment: enrollmentJson(enrollment) }
+      },
+      {
+        access: 'user',
+        body: t.Object(
+          {
+            name: t.String({ maxLength: 80 }),
+            hostname: t.String({ maxLength: 253 }),
+            egressIps: t.Array(Ip, { minItems: 1, maxItems: 16 }),
+            publicIpv4: t.Optional(t.Nullable(Ip)),
+            osFamily: t.Optional(t.Nullable(t.Union([t.Literal('debian'), t.Literal('rhel')]))),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: t.Object({ id: t.String(), name: t.String(), hostname: t.String(), enrollment: Enrollment }),
+          404: ErrorSchema,
+          422: ErrorSchema,
+        },
+        ...detail('Add a member', 'Answers the one-time install command; the secret is single use and expires in 24 h.'),
+      },
+    )
+    .get(
+      '/api/v1/pools/:poolId/members',
+      async ({ params }) => {
+        await getPool(deps.db, params.poolId)
+        const now = new Date()
+        return (await members.listMembers(deps.db, params.poolId)).map((m) => members.memberJson(m, now))
+      },
+      { access: 'user', ...detail('List the members of a pool') },
+    )
+    .get('/api/v1/members/:memberId', async ({ params }) => members.memberJson(await members.getMember(deps.db, params.memberId)), {
+      access: 'user',
+      response: { 404: ErrorSchema },
+      ...detail('Get a member', 'status is pending, healthy, late or down; a stack not detected is null.'),
+    })
+    .patch(
+      '/api/v1/members/:memberId',
+      async (ctx) => members.memberJson(await members.updateMember(deps.db, actorOf(ctx), ctx.params.memberId, ctx.body)),
+      {
+        access: 'user',
+        body: t.Object(
+          {
+            name: t.Optional(t.String({ maxLength: 80 })),
+            hostname: t.Optional(t.String({ maxLength: 253 })),
+            egressIps: t.Optional(t.Array(Ip, { minItems: 1, maxItems: 16 })),
+            publicIpv4: t.Optional(t.Nullable(Ip)),
+            location: t.Optional(t.Nullable(Location)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 404: ErrorSchema, 422: ErrorSchema },
+        ...detail('Change a member'),
+      },
+    )
+    .delete(
+      '/api/v1/members/:memberId',
+      async (ctx) => {
+        await members.removeMember(deps.db, actorOf(ctx), ctx.params.memberId)
+        ctx.set.status = 204
+        return ''
+      },
+      { access: 'user', response: { 404: ErrorSchema }, ...detail('Remove a member', 'Detaches the server and revokes its agent token.') },
+    )
+    .post(
+      '/api/v1/members/:memberId/enrollment',
+      async (ctx) => {
+        const { enrollment } = await members.newInstallCommand(deps.db, actorOf(ctx), ctx.params.memberId, publicUrl())
+        ctx.set.status = 201
+        return enrollmentJson(enrollment)
+      },
+      { access: 'user', response: { 201: Enrollment, 404: ErrorSchema }, ...detail('Issue a new install command', 'Voids any older secret.') },
+    )
+}

@@ -1,0 +1,26 @@
+// The member cards a pool page shows (tiles, member row), the latest refusal
+// of each member still waiting to enrol, and a fingerprint for polling.
+import { createHash } from 'node:crypto'
+import type { Db } from '../db'
+import * as store from './store'
+import { memberCard, type MemberCard } from './view-model'
+
+export async function poolCards(db: Db, members: store.Member[], now = new Date()) {
+  const cards = members.map((m) => memberCard(m, now))
+  const notes: Record<string, string> = {}
+  for (const card of cards) {
+    if (card.status !== 'pending') continue
+    const [last] = await store.listEvents(db, card.member.id, 1)
+    if (last && last.level === 'error') notes[card.member.id] = last.message
+  }
+  return { cards, notes, ptag: fingerprint(cards, notes) }
+}
+
+/** Changes exactly when something a tile shows changes. */
+export function fingerprint(cards: MemberCard[], notes: Record<string, string>): string {
+  const shown = cards.map((c) => [
+    c.member.id, c.member.name, c.member.hostname, c.status, c.age, c.osName, c.detected, c.outdated,
+    c.cpu, c.memPercent, c.diskPercent, notes[c.member.id] ?? null,
+  ])
+  return createHash('sha1').update(JSON.stringify(shown)).digest('base64url').slice(0, 16)
+}

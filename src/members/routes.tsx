@@ -1,0 +1,141 @@
+// Member pages: "Add server", the member workspace and its tabs, and the
+// Settings tab's forms.
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
+import { render } from '../http/render'
+import { formAction, redirectTo, str } from '../http/forms'
+import { notFound } from '../http/errors'
+import { poolView, renderPoolView } from '../pools/routes'
+import { getPool } from '../pools/service'
+import { AddMemberPage, MemberAddedPage, type AddMemberForm } from '../../views/members/AddMemberPage'
+import type { MemberSettingsForm } from '../../views/members/tabs/SettingsTab'
+import * as members from './service'
+import * as store from './store'
+import { MEMBER_TABS, memberTabHref, type MemberTabKey } from './tabs'
+
+const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
+type PageCtx = Parameters<typeof render>[0]
+
+const ACTIVITY_SHOWN = 20
+
+async function renderMember(
+  deps: Deps,
+  ctx: PageCtx,
+  poolId: string,
+  memberId: string,
+  tab: MemberTabKey,
+  extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number } = {},
+) {
+  const view = await poolView(deps, ctx, poolId, null)
+  const card = view.cards.find((c) => c.member.id === memberId)
+  if (!card) throw notFound('Member')
+  const [events, secret] = await Promise.all([
+    store.listEvents(deps.db, memberId, ACTIVITY_SHOWN),
+    store.liveSecret(deps.db, memberId, new Date()),
+  ])
+  const enrollment = extra.installCommand
+    ? { installCommand: extra.installCommand, expiresAt: extra.expiresAt! }
+    : secret && !card.member.enrolledAt
+      ? { expiresAt: secret.expiresAt }
+      : null
+  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form } }, extra.status)
+}
+
+async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {
+  const pool = await getPool(deps.db, poolId)
+  return render(ctx, {
+    title: `Add server · ${pool.name}`,
+    section: 'pools',
+    status,
+    main: () => <AddMemberPage pool={pool} form={form} csrf={expectedCsrf(ctx)} />,
+  })
+}
+
+const refused = (result: { field: string; message: string }, values: Record<string, string>) => ({
+  values,
+  errors: { [result.field]: result.message },
+})
+
+export function memberPages(deps: Deps) {
+  const app = new Elysia()
+    .use(accessPlugin(deps))
+    .get('/pools/:poolId/members/new', (ctx) => renderAddMember(deps, ctx, ctx.params.poolId, { values: {}, errors: {} }), {
+      access: 'user',
+    })
+    .post(
+      '/pools/:poolId/members',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const values = ctx.body
+        const result = await formAction(() => members.addMember(deps.db, actorOf(ctx), poolId, values, deps.config.publicUrl))
+        if (!result.ok) return renderAddMember(deps, ctx, poolId, refused(result, values), result.status)
+        const pool = await getPool(deps.db, poolId)
+        // Not a redirect: the install command is shown on this answer only.
+        ctx.set.status = 201
+        return render(ctx, {
+          title: `${result.value.member.name} added`,
+          section: 'pools',
+          main: () => <MemberAddedPage pool={pool} member={result.value.member} enrollment={result.value.enrollment} />,
+        })
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/pools/:poolId/members/:memberId/settings/identity',
+      async (ctx) => {
+        const { poolId, memberId } = ctx.params
+        await members.getMember(deps.db, memberId, poolId)
+        const values = ctx.body
+        const result = await formAction(() => members.updateMember(deps.db, actorOf(ctx), memberId, values))
+        if (result.ok) return redirectTo(ctx, memberTabHref(poolId, memberId, 'settings'), 'Member saved.')
+        return renderMember(deps, ctx, poolId, memberId, 'settings', { form: refused(result, values), status: result.status })
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/pools/:poolId/members/:memberId/settings/location',
+      async (ctx) => {
+        const { poolId, memberId } = ctx.params
+        await members.getMember(deps.db, memberId, poolId)
+        const values = ctx.body
+        const result = await formAction(() => members.updateMember(deps.db, actorOf(ctx), memberId, { location: values }))
+        if (result.ok) return redirectTo(ctx, memberTabHref(poolId, memberId, 'settings'), 'Location saved.')
+        return renderMember(deps, ctx, poolId, memberId, 'settings', { form: refused(result, values), status: result.status })
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/pools/:poolId/members/:memberId/settings/install-command',
+      async (ctx) => {
+        const { poolId, memberId } = ctx.params
+        await members.getMember(deps.db, memberId, poolId)
+        const { enrollment } = await members.newInstallCommand(deps.db, actorOf(ctx), memberId, deps.config.publicUrl)
+        return renderMember(deps, ctx, poolId, memberId, 'settings', { installCommand: enrollment.installCommand, expiresAt: enrollment.expiresAt })
+      },
+      { access: 'user' },
+    )
+    .post(
+      '/pools/:poolId/members/:memberId/settings/remove',
+      async (ctx) => {
+        const { poolId, memberId } = ctx.params
+        await members.getMember(deps.db, memberId, poolId)
+        const confirmName = str(ctx.body.confirmName)
+        const result = await formAction(() => members.removeMember(deps.db, actorOf(ctx), memberId, confirmName))
+        if (result.ok) return redirectTo(ctx, `/pools/${poolId}`, `Member "${result.value.name}" removed.`)
+        return renderMember(deps, ctx, poolId, memberId, 'settings', {
+          form: refused(result, { confirmName }),
+          status: result.status,
+        })
+      },
+      { access: 'user', body: formBody },
+    )
+  for (const tab of MEMBER_TABS) {
+    const path = tab.key === 'control' ? '/pools/:poolId/members/:memberId' : `/pools/:poolId/members/:memberId/${tab.key}`
+    app.get(path, (ctx) => {
+      const { poolId, memberId } = ctx.params as { poolId: string; memberId: string }
+      return renderMember(deps, ctx, poolId, memberId, tab.key)
+    }, { access: 'user' })
+  }
+  return app
+}

@@ -1,0 +1,169 @@
+// Members: adding a server to a pool, its install command, its settings,
+// removing it, and the shapes the pages and the API show.
+import type { Db } from '../db'
+import { recordAudit, type Actor } from '../audit/service'
+import { newId, newSecret, sha256 } from '../crypto/tokens'
+import { badInput, notFound } from '../http/errors'
+import { getPool } from '../pools/service'
+import * as store from './store'
+import { memberStatus, HEARTBEAT_SECONDS } from './status'
+import { checkEgressIps, checkHostname, checkLocation, checkMemberName, checkOsFamily, checkPublicIpv4 } from './validate'
+
+export const ENROLLMENT_HOURS = 24
+
+export type MemberInput = {
+  name?: unknown
+  hostname?: unknown
+  egressIps?: unknown
+  publicIpv4?: unknown
+  osFamily?: unknown
+}
+
+export function installCommand(publicUrl: string, secret: string): string {
+  return `curl -fsSL ${publicUrl}/install.sh | sudo bash -s -- --server ${publicUrl} --secret ${secret}`
+}
+
+/**
+ * A new one-time secret for the member, voiding any older one. The member's
+ * id leads the secret so that a refused enrolment can still be shown on it.
+ */
+export async function issueEnrollment(db: Db, memberId: string, publicUrl: string, now = new Date()) {
+  const secret = `${memberId}.${newSecret()}`
+  const expiresAt = new Date(now.getTime() + ENROLLMENT_HOURS * 3_600_000)
+  await store.voidSecrets(db, memberId, now)
+  await store.insertSecret(db, { id: newId('enr'), memberId, secretHash: sha256(secret), expiresAt, createdAt: now })
+  return { secret, expiresAt, installCommand: installCommand(publicUrl, secret) }
+}
+
+export async function addMember(db: Db, actor: Actor, poolId: string, input: MemberInput, publicUrl: string) {
+  const pool = await getPool(db, poolId)
+  const name = checkMemberName(input.name)
+  const hostname = checkHostname(input.hostname)
+  const egressIps = checkEgressIps(input.egressIps)
+  const publicIpv4 = checkPublicIpv4(input.publicIpv4) ?? egressIps[0]!
+  const osFamily = checkOsFamily(input.osFamily)
+  const member = await store.insertMember(db, { id: newId('mem'), poolId, name, hostname, egressIps, publicIpv4, osFamily })
+  const enrollment = await issueEnrollment(db, member.id, publicUrl)
+  await recordAudit(db, actor, {
+    action: 'member.add',
+    targetType: 'member',
+    targetId: member.id,
+    targetLabel: name,
+    poolId,
+    detail: { hostname, egressIps, publicIpv4, pool: pool.name },
+  })
+  return { member, enrollment }
+}
+
+export async function getMember(db: Db, id: string, poolId?: string) {
+  const member = await store.findMember(db, id)
+  if (!member || (poolId && member.poolId !== poolId)) throw notFound('Member')
+  return member
+}
+
+export async function newInstallCommand(db: Db, actor: Actor, id: string, publicUrl: string) {
+  const member = await getMember(db, id)
+  const enrollment = await issueEnrollment(db, id, publicUrl)
+  await recordAudit(db, actor, {
+    action: 'member.enrollment.reissue',
+    targetType: 'member',
+    targetId: id,
+    targetLabel: member.name,
+    poolId: member.poolId,
+  })
+  return { member, enrollment }
+}
+
+export type MemberPatch = MemberInput & { location?: { lat?: unknown; lon?: unknown; label?: unknown } | null }
+
+export async function updateMember(db: Db, actor: Actor, id: string, patch: MemberPatch) {
+  const member = await getMember(db, id)
+  const changes: Partial<store.Member> = {}
+  if (patch.name !== undefined) changes.name = checkMemberName(patch.name)
+  if (patch.hostname !== undefined) changes.hostname = checkHostname(patch.hostname)
+  if (patch.egressIps !== undefined) changes.egressIps = checkEgressIps(patch.egressIps)
+  if (patch.publicIpv4 !== undefined) {
+    changes.publicIpv4 = checkPublicIpv4(patch.publicIpv4) ?? (changes.egressIps ?? member.egressIps)[0]!
+  }
+  if (patch.location !== undefined) changes.location = checkLocation(patch.location)
+  if (Object.keys(changes).length === 0) return member
+  const updated = (await store.updateMember(db, id, changes))!
+  await recordAudit(db, actor, {
+    action: 'member.update',
+    targetType: 'member',
+    targetId: id,
+    targetLabel: updated.name,
+    poolId: member.poolId,
+    detail: changes as Record<string, unknown>,
+  })
+  return updated
+}
+
+/** Detaches the server: its row, token and history go; the server is not touched. */
+export async function removeMember(db: Db, actor: Actor, id: string, confirmName?: unknown) {
+  const member = await getMember(db, id)
+  if (confirmName !== undefined && (typeof confirmName !== 'string' || confirmName.trim() !== member.name)) {
+    throw badInput(`Type the member's name, ${member.name}, to confirm`, 'confirmName')
+  }
+  await store.deleteMember(db, id)
+  await recordAudit(db, actor, {
+    action: 'member.remove',
+    targetType: 'member',
+    targetId: id,
+    targetLabel: member.name,
+    poolId: member.poolId,
+    detail: { hostname: member.hostname },
+  })
+  return member
+}
+
+export const listMembers = (db: Db, poolId: string) => store.listMembers(db, poolId)
+
+/** The member as the API answers it (CONTRACT.md `member`). */
+export function memberJson(m: store.Member, now = new Date()) {
+  const state = (m.hostState ?? {}) as {
+    cpuPercent?: number | null
+    load?: number[] | null
+    memory?: { totalBytes: number; usedBytes: number } | null
+    disks?: { totalBytes: number; usedBytes: number }[]
+  }
+  const disks = state.disks ?? []
+  const stacks = m.stacks as Record<string, unknown>
+  const os = (m.os ?? {}) as Record<string, unknown>
+  return {
+    id: m.id,
+    poolId: m.poolId,
+    name: m.name,
+    hostname: m.hostname,
+    egressIps: m.egressIps,
+    publicIpv4: m.publicIpv4,
+    location: m.location ?? null,
+    status: memberStatus(m.lastHeartbeatAt, now),
+    lastHeartbeatAt: m.lastHeartbeatAt?.toISOString() ?? null,
+    enrolledAt: m.enrolledAt?.toISOString() ?? null,
+    agentVersion: m.agentVersion,
+    os: {
+      id: (os.id as string) ?? null,
+      versionId: (os.versionId as string) ?? null,
+      family: (os.family as string) ?? m.osFamily ?? null,
+      prettyName: (os.prettyName as string) ?? null,
+    },
+    stacks: {
+      openlitespeed: stacks.openlitespeed ?? null,
+      mariadb: stacks.mariadb ?? null,
+      galera: stacks.galera ?? null,
+      cpanel: stacks.cpanel ?? null,
+    },
+    metrics: {
+      cpuPercent: state.cpuPercent ?? null,
+      memUsedBytes: state.memory?.usedBytes ?? null,
+      memTotalBytes: state.memory?.totalBytes ?? null,
+      diskUsedBytes: disks.length ? disks.reduce((n, d) => n + d.usedBytes, 0) : null,
+      diskTotalBytes: disks.length ? disks.reduce((n, d) => n + d.totalBytes, 0) : null,
+      load1: state.load?.[0] ?? null,
+    },
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+  }
+}
+
+export type MemberJson = ReturnType<typeof memberJson>

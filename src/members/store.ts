@@ -1,0 +1,113 @@
+// Queries for members, their enrolment secrets, events and metric history.
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm'
+import type { Db } from '../db'
+import { enrollmentSecrets, memberEvents, memberMetrics, members } from '../db/schema'
+
+export type Member = typeof members.$inferSelect
+export type MemberEvent = typeof memberEvents.$inferSelect
+
+export async function listMembers(db: Db, poolId: string): Promise<Member[]> {
+  return db.select().from(members).where(eq(members.poolId, poolId)).orderBy(asc(members.createdAt), asc(members.id))
+}
+
+export async function findMember(db: Db, id: string): Promise<Member | undefined> {
+  const [row] = await db.select().from(members).where(eq(members.id, id))
+  return row
+}
+
+export async function findMemberByToken(db: Db, tokenHash: string): Promise<Member | undefined> {
+  const [row] = await db.select().from(members).where(eq(members.tokenHash, tokenHash))
+  return row
+}
+
+export async function insertMember(db: Db, member: typeof members.$inferInsert): Promise<Member> {
+  const [row] = await db.insert(members).values(member).returning()
+  return row!
+}
+
+export async function updateMember(db: Db, id: string, patch: Partial<typeof members.$inferInsert>): Promise<Member | undefined> {
+  const [row] = await db.update(members).set(patch).where(eq(members.id, id)).returning()
+  return row
+}
+
+export async function deleteMember(db: Db, id: string): Promise<Member | undefined> {
+  const [row] = await db.delete(members).where(eq(members.id, id)).returning()
+  return row
+}
+
+export async function voidSecrets(db: Db, memberId: string, at: Date): Promise<void> {
+  await db
+    .update(enrollmentSecrets)
+    .set({ voidedAt: at })
+    .where(and(eq(enrollmentSecrets.memberId, memberId), isNull(enrollmentSecrets.usedAt), isNull(enrollmentSecrets.voidedAt)))
+}
+
+export async function insertSecret(db: Db, row: typeof enrollmentSecrets.$inferInsert): Promise<void> {
+  await db.insert(enrollmentSecrets).values(row)
+}
+
+export async function findSecret(db: Db, secretHash: string) {
+  const [row] = await db.select().from(enrollmentSecrets).where(eq(enrollmentSecrets.secretHash, secretHash))
+  return row
+}
+
+/** The live secret of a member, if it has one (for "expires at" on the page). */
+export async function liveSecret(db: Db, memberId: string, now: Date) {
+  const [row] = await db
+    .select()
+    .from(enrollmentSecrets)
+    .where(
+      and(
+        eq(enrollmentSecrets.memberId, memberId),
+        isNull(enrollmentSecrets.usedAt),
+        isNull(enrollmentSecrets.voidedAt),
+        gt(enrollmentSecrets.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(enrollmentSecrets.createdAt))
+  return row
+}
+
+/** Marks the secret used; true only for the one caller that did. */
+export async function consumeSecret(db: Db, id: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(enrollmentSecrets)
+    .set({ usedAt: at })
+    .where(and(eq(enrollmentSecrets.id, id), isNull(enrollmentSecrets.usedAt), isNull(enrollmentSecrets.voidedAt)))
+    .returning({ id: enrollmentSecrets.id })
+  return rows.length === 1
+}
+
+export async function insertEvent(db: Db, event: typeof memberEvents.$inferInsert): Promise<void> {
+  await db.insert(memberEvents).values(event)
+}
+
+export async function listEvents(db: Db, memberId: string, limit: number): Promise<MemberEvent[]> {
+  return db.select().from(memberEvents).where(eq(memberEvents.memberId, memberId)).orderBy(desc(memberEvents.id)).limit(limit)
+}
+
+export async function upsertMetric(db: Db, row: typeof memberMetrics.$inferInsert): Promise<void> {
+  const { memberId: _m, minute: _t, ...latest } = row
+  await db
+    .insert(memberMetrics)
+    .values(row)
+    .onConflictDoUpdate({ target: [memberMetrics.memberId, memberMetrics.minute], set: latest })
+}
+
+export async function listMetrics(db: Db, memberId: string, since: Date) {
+  return db
+    .select()
+    .from(memberMetrics)
+    .where(and(eq(memberMetrics.memberId, memberId), gt(memberMetrics.minute, since)))
+    .orderBy(asc(memberMetrics.minute))
+}
+
+export async function pruneMetrics(db: Db, before: Date): Promise<number> {
+  const rows = await db.delete(memberMetrics).where(lt(memberMetrics.minute, before)).returning({ m: memberMetrics.memberId })
+  return rows.length
+}
+
+export async function countByPool(db: Db, poolId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(members).where(eq(members.poolId, poolId))
+  return row?.n ?? 0
+}

@@ -1,0 +1,85 @@
+// Turns a member row into what its tiles and tabs show. Pure: no queries.
+import type { Member } from './store'
+import { heartbeatAge, memberStatus, type MemberStatus } from './status'
+import pkg from '../../package.json'
+import type { Certificate, Firewall, HostStats, ServiceState, Stacks, Updates, App } from '../../agent/protocol'
+
+export const SERVER_AGENT_VERSION: string = pkg.version
+
+export type HostState = HostStats & { updates?: Updates; firewall?: Firewall; services?: ServiceState[]; certificates?: Certificate[] }
+
+export type MemberCard = {
+  member: Member
+  status: MemberStatus
+  age: string
+  osName: string
+  stacks: Stacks
+  apps: App[]
+  state: HostState | null
+  detected: (keyof Stacks)[]
+  outdated: boolean
+  cpu: number | null
+  memPercent: number | null
+  diskPercent: number | null
+}
+
+/** Compares dotted versions; "dev" builds are never called outdated. */
+export function isOutdated(agentVersion: string | null, serverVersion = SERVER_AGENT_VERSION): boolean {
+  if (!agentVersion || agentVersion === 'dev') return false
+  const a = agentVersion.split('.').map((n) => parseInt(n, 10) || 0)
+  const b = serverVersion.split('.').map((n) => parseInt(n, 10) || 0)
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0)
+  }
+  return false
+}
+
+const pct = (used?: number, total?: number) => (used != null && total ? Math.round((used / total) * 1000) / 10 : null)
+
+export function memberCard(member: Member, now: Date): MemberCard {
+  const stacks: Stacks = {
+    openlitespeed: null,
+    mariadb: null,
+    galera: null,
+    cpanel: null,
+    ...(member.stacks as Partial<Stacks>),
+  }
+  const state = (member.hostState as HostState | null) ?? null
+  const os = (member.os ?? {}) as { prettyName?: string; id?: string; versionId?: string }
+  const disks = state?.disks ?? []
+  const diskUsed = disks.reduce((n, d) => n + d.usedBytes, 0)
+  const diskTotal = disks.reduce((n, d) => n + d.totalBytes, 0)
+  return {
+    member,
+    status: memberStatus(member.lastHeartbeatAt, now),
+    age: heartbeatAge(member.lastHeartbeatAt, now),
+    osName: os.prettyName ?? (os.id ? `${os.id} ${os.versionId ?? ''}`.trim() : member.osFamily === 'rhel' ? 'RHEL-like' : member.osFamily === 'debian' ? 'Debian-like' : 'unknown OS'),
+    stacks,
+    apps: (member.apps as App[]) ?? [],
+    state,
+    detected: (Object.keys(stacks) as (keyof Stacks)[]).filter((k) => stacks[k] != null),
+    outdated: isOutdated(member.agentVersion),
+    cpu: state?.cpuPercent ?? null,
+    memPercent: pct(state?.memory?.usedBytes, state?.memory?.totalBytes),
+    diskPercent: diskTotal ? pct(diskUsed, diskTotal) : null,
+  }
+}
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n == null) return '–'
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`
+}
+
+export const STACK_LABELS: Record<keyof Stacks, string> = {
+  openlitespeed: 'OpenLiteSpeed',
+  mariadb: 'MariaDB',
+  galera: 'Galera',
+  cpanel: 'cPanel',
+}

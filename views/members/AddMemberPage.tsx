@@ -1,0 +1,94 @@
+import { NavLink } from '../layout/Layout'
+import { Card, Field, Notice, PostForm } from '../components/ui'
+import { InstallCommand } from './InstallCommand'
+import { memberTabHref } from '../../src/members/tabs'
+
+export type AddMemberForm = { values: Record<string, string>; errors: Record<string, string> }
+
+export function AddMemberPage({ pool, form, csrf }: { pool: { id: string; name: string }; form: AddMemberForm; csrf: string | null }) {
+  const v = (k: string) => form.values[k] ?? ''
+  const e = (k: string) => form.errors[k] ?? null
+  const family = v('osFamily') || 'debian'
+  return (
+    <div class="page narrow">
+      <nav class="crumbs">
+        <NavLink href="/pools">Pools</NavLink> / <NavLink href={`/pools/${pool.id}`}><span safe>{pool.name}</span></NavLink> / <span>Add server</span>
+      </nav>
+      <h1>Add server</h1>
+      <Card>
+        <PostForm action={`/pools/${pool.id}/members`} csrf={csrf} class="stack">
+          {e('form') ? (
+            <Notice kind="error">
+              <span safe>{e('form')!}</span>
+            </Notice>
+          ) : (
+            ''
+          )}
+          <fieldset class="presets">
+            <legend>Operating system</legend>
+            <label class="preset">
+              <input type="radio" name="osFamily" value="debian" checked={family === 'debian'} />
+              <span class="preset-body">
+                <span class="preset-title">Debian-like</span>
+                <span class="preset-text">Ubuntu, Debian</span>
+              </span>
+            </label>
+            <label class="preset">
+              <input type="radio" name="osFamily" value="rhel" checked={family === 'rhel'} />
+              <span class="preset-body">
+                <span class="preset-title">RHEL-like</span>
+                <span class="preset-text">Rocky Linux, AlmaLinux, CentOS, RHEL</span>
+              </span>
+            </label>
+          </fieldset>
+          <Field label="Display name" name="name" value={v('name')} error={e('name')} required maxlength={80} autofocus placeholder="web-1" />
+          <Field label="Hostname" name="hostname" value={v('hostname')} error={e('hostname')} required placeholder="web-1.example.com" hint="As `hostname -f` prints it on the server." />
+          <Field label="Allowed egress IPs" name="egressIps" value={v('egressIps')} error={e('egressIps')} required placeholder="203.0.113.7" hint="The server's outgoing IPv4 addresses, separated by commas. Only these may enrol and send heartbeats." />
+          <Field label="Public IPv4 (optional)" name="publicIpv4" value={v('publicIpv4')} error={e('publicIpv4')} placeholder="same as the first egress IP" hint="Where DNS points while this member is active." />
+          <div class="actions">
+            <button type="submit" class="button primary">
+              Add server
+            </button>
+            <NavLink href={`/pools/${pool.id}`} class="button">
+              Cancel
+            </NavLink>
+          </div>
+        </PostForm>
+      </Card>
+    </div>
+  )
+}
+
+export function MemberAddedPage({
+  pool,
+  member,
+  enrollment,
+}: {
+  pool: { id: string; name: string }
+  member: { id: string; name: string; poolId: string }
+  enrollment: { installCommand: string; expiresAt: Date }
+}) {
+  return (
+    <div class="page narrow">
+      <nav class="crumbs">
+        <NavLink href="/pools">Pools</NavLink> / <NavLink href={`/pools/${pool.id}`}><span safe>{pool.name}</span></NavLink> / <span>Add server</span>
+      </nav>
+      <h1 safe>{`${member.name} added`}</h1>
+      <Card title="Install the agent">
+        <InstallCommand command={enrollment.installCommand} expiresAt={enrollment.expiresAt} />
+        <p class="muted">
+          The agent reports the server's OS and any cPanel, OpenLiteSpeed or MariaDB it finds. The member turns healthy
+          with its first heartbeat.
+        </p>
+        <div class="actions">
+          <NavLink href={memberTabHref(pool.id, member.id, 'status')} class="button primary">
+            Open the member
+          </NavLink>
+          <NavLink href={`/pools/${pool.id}`} class="button">
+            Back to the pool
+          </NavLink>
+        </div>
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,100 @@
+// One member's workspace: its tab bar and the panel of the tab in the URL.
+// Tab clicks swap #member-panel and refresh the bar's current mark.
+import type { MemberCard } from '../../src/members/view-model'
+import type { MemberEvent } from '../../src/members/store'
+import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../../src/members/tabs'
+import { StatusBadge } from './MemberTile'
+import { ControlTab } from './tabs/ControlTab'
+import { SecurityTab } from './tabs/SecurityTab'
+import { OpenLiteSpeedTab } from './tabs/OpenLiteSpeedTab'
+import { MariaDbTab } from './tabs/MariaDbTab'
+import { CpanelTab } from './tabs/CpanelTab'
+import { StatusTab } from './tabs/StatusTab'
+import { SettingsTab, type MemberSettingsForm } from './tabs/SettingsTab'
+import { PlannedTab } from './tabs/PlannedTab'
+
+export type MemberView = {
+  card: MemberCard
+  tab: MemberTabKey
+  events: MemberEvent[]
+  enrollment: { expiresAt: Date; installCommand?: string } | null
+  csrf: string | null
+  form?: MemberSettingsForm
+}
+
+export function MemberTabBar({ view }: { view: MemberView }) {
+  const m = view.card.member
+  return (
+    <nav class="tabs member-tab-bar" id="member-tab-bar" aria-label="Member tabs">
+      {MEMBER_TABS.map((tab) => {
+        const href = memberTabHref(m.poolId, m.id, tab.key)
+        const current = tab.key === view.tab
+        return (
+          <a
+            href={href}
+            hx-get={href}
+            hx-target="#member-panel"
+            hx-push-url="true"
+            class={current ? 'tab current' : 'tab'}
+            aria-current={current ? 'page' : undefined}
+            data-tab={tab.key}
+            safe
+          >
+            {tab.label}
+          </a>
+        )
+      })}
+    </nav>
+  )
+}
+
+export function MemberPanel({ view }: { view: MemberView }) {
+  switch (view.tab) {
+    case 'control':
+      return <ControlTab view={view} />
+    case 'security':
+      return <SecurityTab view={view} />
+    case 'openlitespeed':
+      return <OpenLiteSpeedTab view={view} />
+    case 'mariadb':
+      return <MariaDbTab view={view} />
+    case 'cpanel':
+      return <CpanelTab view={view} />
+    case 'status':
+      return <StatusTab view={view} />
+    case 'settings':
+      return <SettingsTab view={view} />
+    default:
+      return <PlannedTab view={view} />
+  }
+}
+
+export function MemberPanelSwap({ view }: { view: MemberView }) {
+  return (
+    <>
+      <MemberPanel view={view} />
+      <hx-partial hx-target="#member-tab-bar" hx-swap="outerHTML">
+        <MemberTabBar view={view} />
+      </hx-partial>
+    </>
+  )
+}
+
+export function MemberWorkspace({ view }: { view: MemberView }) {
+  const m = view.card.member
+  return (
+    <div class="workspace" data-member-id={m.id}>
+      <header class="workspace-head">
+        <h2 safe>{m.name}</h2>
+        <StatusBadge status={view.card.status} />
+        <span class="muted" safe>
+          {m.hostname}
+        </span>
+      </header>
+      <MemberTabBar view={view} />
+      <div id="member-panel" class="panel">
+        <MemberPanel view={view} />
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,113 @@
+import type { MemberView } from '../MemberWorkspace'
+import { formatBytes } from '../../../src/members/view-model'
+import { Badge, Card, EmptyState, Kpi } from '../../components/ui'
+import { FirewallSummary } from './parts'
+
+export function ControlTab({ view }: { view: MemberView }) {
+  const { card } = view
+  const s = card.state
+  const m = card.member
+  return (
+    <div class="stack">
+      <Card title="Health">
+        <div class="strip">
+          <span>
+            Agent <strong safe>{m.agentVersion ?? 'not enrolled'}</strong>
+            {card.outdated ? <Badge tone="warn">outdated</Badge> : ''}
+          </span>
+          <span>
+            Heartbeat <strong safe>{card.age}</strong>
+          </span>
+          <span>
+            Firewall <FirewallSummary firewall={s?.firewall} />
+          </span>
+        </div>
+      </Card>
+      {s ? (
+        <Card title="Resources">
+          <div class="kpis">
+            <Kpi label="CPU" value={card.cpu == null ? '–' : `${card.cpu.toFixed(1)}%`} />
+            <Kpi label="Memory" value={card.memPercent == null ? '–' : `${card.memPercent}%`} hint={`${formatBytes(s.memory?.usedBytes)} of ${formatBytes(s.memory?.totalBytes)}`} />
+            <Kpi label="Disk" value={card.diskPercent == null ? '–' : `${card.diskPercent}%`} hint={`${s.disks.length} filesystem${s.disks.length === 1 ? '' : 's'}`} />
+            <Kpi label="Load (1 min)" value={s.load ? s.load[0].toFixed(2) : '–'} />
+          </div>
+        </Card>
+      ) : (
+        <Card title="Resources">
+          <EmptyState title="No heartbeat yet">
+            <p>CPU, memory, disk and load appear with the agent's first heartbeat.</p>
+          </EmptyState>
+        </Card>
+      )}
+      <Card title="Services">
+        {(s?.services ?? []).length === 0 ? (
+          <EmptyState title="No services of detected stacks" />
+        ) : (
+          <div class="table-wrap">
+            <table class="table" id="services-table">
+              <thead>
+                <tr>
+                  <th>Unit</th>
+                  <th>Stack</th>
+                  <th>State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s!.services!.map((svc) => (
+                  <tr>
+                    <td>
+                      <code safe>{svc.unit}</code>
+                    </td>
+                    <td safe>{svc.stack}</td>
+                    <td>
+                      <Badge tone={svc.state === 'active' ? 'ok' : svc.state === 'failed' ? 'bad' : 'muted'}>
+                        <span safe>{svc.state}</span>
+                      </Badge>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      <Card title="SSL / TLS">
+        {(s?.certificates ?? []).length === 0 ? (
+          <EmptyState title="No certificates found for hosted domains" />
+        ) : (
+          <div class="table-wrap">
+            <table class="table" id="certificates-table">
+              <thead>
+                <tr>
+                  <th>Domain</th>
+                  <th>Expires</th>
+                  <th>Days left</th>
+                  <th>Issuer</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s!.certificates!.map((c) => {
+                  const days = c.notAfter ? Math.floor((Date.parse(c.notAfter) - Date.now()) / 86_400_000) : null
+                  return (
+                    <tr>
+                      <td safe>{c.domain}</td>
+                      <td safe>{c.notAfter ? c.notAfter.slice(0, 10) : '–'}</td>
+                      <td>
+                        <Badge tone={days == null ? 'muted' : days < 7 ? 'bad' : days < 21 ? 'warn' : 'ok'}>
+                          <span safe>{days == null ? '–' : String(days)}</span>
+                        </Badge>
+                      </td>
+                      <td class="muted" safe>
+                        {c.issuer ?? ''}
+                      </td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+    </div>
+  )
+}

@@ -1,0 +1,33 @@
+import type { MemberView } from '../MemberWorkspace'
+import { Card, EmptyState } from '../../components/ui'
+
+const TEXT: Record<string, { title: string; body: string }> = {
+  jobs: {
+    title: 'No schedules or jobs yet',
+    body: 'Scheduled tasks (stack backups, updates) and the timeline of jobs run on this server show here.',
+  },
+  backups: {
+    title: 'No snapshots yet',
+    body: 'Snapshots of this server, adapted to its detected stacks, show here with their size, to restore or delete.',
+  },
+  recipes: {
+    title: 'No recipes run on this server',
+    body: 'Guided install and harden flows run here as jobs with visible steps. Only ever use install recipes on clean servers.',
+  },
+  monitoring: {
+    title: 'No alerts configured for this server',
+    body: 'Heartbeat-miss, CPU, memory, disk, service and certificate alerts for this server are set here.',
+  },
+}
+
+/** A tab whose features have not been built yet: an honest empty state. */
+export function PlannedTab({ view }: { view: MemberView }) {
+  const text = TEXT[view.tab] ?? { title: 'Nothing here yet', body: '' }
+  return (
+    <Card>
+      <EmptyState title={text.title}>
+        <p safe>{text.body}</p>
+      </EmptyState>
+    </Card>
+  )
+}
