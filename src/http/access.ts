@@ -76,6 +76,8 @@ function checkCsrf(ctx: Ctx) {
   if (SAFE_METHODS.has(ctx.request.method)) return
   // Bearer tokens are never sent by a browser on its own, so they need no CSRF token.
   if (ctx.principal?.via === 'token') return
+  // Nor can another site make a browser send JSON: that needs a CORS preflight we never grant.
+  if ((ctx.request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) return
   const expected = expectedCsrf(ctx)
   const submitted = submittedCsrf(ctx)
   if (!expected || !submitted || submitted !== expected) {

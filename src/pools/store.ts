@@ -1,6 +1,6 @@
 import { asc, count, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { members, pools } from '../db/schema'
+import { pools } from '../db/schema'
 
 export type Pool = typeof pools.$inferSelect
 export type PoolWithCounts = Pool & { memberCount: number }
@@ -12,7 +12,8 @@ const poolWithCounts = {
   activeMemberId: pools.activeMemberId,
   createdAt: pools.createdAt,
   updatedAt: pools.updatedAt,
-  memberCount: sql<number>`(select count(*)::int from ${members} where ${members.poolId} = ${pools.id})`,
+  // Spelled out: drizzle leaves columns unqualified inside a raw subquery.
+  memberCount: sql<number>`(select count(*)::int from "members" where "members"."pool_id" = "pools"."id")`,
 }
 
 export async function listPools(db: Db): Promise<PoolWithCounts[]> {

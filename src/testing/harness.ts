@@ -84,15 +84,27 @@ export async function testServer(opts: { admin?: boolean; env?: Record<string, s
     return { status: res.status, json, text, headers: res.headers }
   }
 
+  let listening: { stop: () => unknown } | null = null
+  /** Serves the app on a loopback port, for agents and scripts that need a real socket. */
+  const serve = () => {
+    app.listen({ port: 0, hostname: '127.0.0.1' })
+    listening = app.server!
+    const base = `http://127.0.0.1:${app.server!.port}`
+    config.publicUrl = base
+    return base
+  }
+
   return {
     app,
     deps,
+    serve,
     db: database.db,
     log,
     handle,
     api,
     browser: () => new Browser(handle),
     close: async () => {
+      await listening?.stop()
       await dispose()
       rmSync(dataDir, { recursive: true, force: true })
     },

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { testServer, visibleText, type TestServer } from '../testing/harness'
+import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+
+let s: TestServer
+let base: string
+let poolId: string
+beforeAll(async () => {
+  s = await testServer()
+  base = s.serve()
+  poolId = (await s.api('POST', '/api/v1/pools', { name: 'Agents', preset: 'generic' })).json.id
+})
+afterAll(() => s.close())
+
+async function addMember(egress = '127.0.0.1', hostname = 'web-1.example.com') {
+  const res = await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: hostname.split('.')[0], hostname, egressIps: [egress] })
+  return { id: res.json.id as string, secret: res.json.enrollment.secret as string }
+}
+
+const os = { id: 'ubuntu', versionId: '22.04', family: 'debian', prettyName: 'Ubuntu 22.04.4 LTS' }
+
+async function post(path: string, body: unknown, token?: string) {
+  const text = JSON.stringify(body)
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: text,
+  })
+  return { status: res.status, json: (await res.json().catch(() => null)) as any }
+}
+
+const enroll = (secret: string, hostname = 'web-1.example.com') => post('/api/v1/agent/enroll', { secret, hostname, agentVersion: '0.1.0', os })
+
+async function activity(memberId: string) {
+  const b = await s.browser().signIn()
+  return visibleText((await b.get(`/pools/${poolId}/members/${memberId}/status`)).text)
+}
+
+describe('enrolment', () => {
+  test('it trades the secret for a member token once; the secret then dies', async () => {
+    const m = await addMember()
+    const first = await enroll(m.secret)
+    expect(first.status).toBe(201)
+    expect(first.json).toEqual({ memberId: m.id, poolId, token: expect.stringMatching(/^sctla_/), heartbeatSeconds: 10 })
+    const reused = await enroll(m.secret)
+    expect(reused.status).toBe(401)
+    expect(reused.json.error.code).toBe('secret_used')
+    expect(await activity(m.id)).toContain('Enrolment refused: this secret was already used')
+    const member = (await s.api('GET', `/api/v1/members/${m.id}`)).json
+    expect(member.agentVersion).toBe('0.1.0')
+    expect(member.status).toBe('pending')
+  })
+
+  test('it refuses an address outside the egress IPs, says why on the page, and keeps the secret usable', async () => {
+    const m = await addMember('203.0.113.50')
+    const res = await enroll(m.secret)
+    expect(res.status).toBe(403)
+    expect(res.json.error.message).toContain('came from 127.0.0.1, which is not one of this member')
+    expect(await activity(m.id)).toContain('came from 127.0.0.1')
+    await s.api('PATCH', `/api/v1/members/${m.id}`, { egressIps: ['127.0.0.1'] })
+    expect((await enroll(m.secret)).status).toBe(201)
+  })
+
+  test('it refuses a hostname that is not the member\'s', async () => {
+    const m = await addMember('127.0.0.1', 'db-1.example.com')
+    const res = await enroll(m.secret, 'other.example.com')
+    expect(res.status).toBe(403)
+    expect(res.json.error.code).toBe('hostname_mismatch')
+    expect(res.json.error.message).toContain('BALCTL_HOSTNAME=db-1.example.com')
+  })
+
+  test('it refuses a wrong, a replaced and an expired secret', async () => {
+    const m = await addMember('127.0.0.1', 'edge-1.example.com')
+    const wrong = await enroll(`${m.id}.not-the-secret`, 'edge-1.example.com')
+    expect(wrong.status).toBe(401)
+    expect(wrong.json.error.code).toBe('secret_invalid')
+    expect(await activity(m.id)).toContain('the secret is not valid')
+
+    const fresh = (await s.api('POST', `/api/v1/members/${m.id}/enrollment`)).json.secret
+    const replaced = await enroll(m.secret, 'edge-1.example.com')
+    expect(replaced.json.error.code).toBe('secret_replaced')
+
+    const { enrollmentSecrets } = await import('../db/schema')
+    await s.db.update(enrollmentSecrets).set({ expiresAt: new Date(Date.now() - 1000) })
+    const expired = await enroll(fresh, 'edge-1.example.com')
+    expect(expired.json.error.code).toBe('secret_expired')
+  })
+
+  test('it refuses a malformed enrolment with 422', async () => {
+    expect((await post('/api/v1/agent/enroll', { secret: 'x' })).status).toBe(422)
+  })
+})
+
+describe('heartbeats', () => {
+  async function enrolled(hostname: string) {
+    const m = await addMember('127.0.0.1', hostname)
+    const token = (await enroll(m.secret, hostname)).json.token as string
+    return { ...m, token }
+  }
+
+  test('it stores the latest state and a point of history, and the member turns healthy', async () => {
+    const m = await enrolled('web-1.example.com')
+    const res = await post('/api/v1/agent/heartbeat', sampleHeartbeat(), m.token)
+    expect(res.status).toBe(200)
+    expect(res.json).toEqual({ ok: true, heartbeatSeconds: 10 })
+    const member = (await s.api('GET', `/api/v1/members/${m.id}`)).json
+    expect(member).toMatchObject({
+      status: 'healthy',
+      os: { id: 'ubuntu', versionId: '22.04', family: 'debian' },
+      stacks: { openlitespeed: { version: '1.7.19' }, mariadb: { flavor: 'mariadb' }, galera: null, cpanel: null },
+      metrics: { cpuPercent: 12.5, memUsedBytes: 2 * 2 ** 30, diskTotalBytes: 80 * 2 ** 30, load1: 0.42 },
+    })
+    const { memberMetrics } = await import('../db/schema')
+    const points = await s.db.select().from(memberMetrics)
+    expect(points.filter((p) => p.memberId === m.id)).toHaveLength(1)
+    await post('/api/v1/agent/heartbeat', sampleHeartbeat({ cpuPercent: 50 }), m.token)
+    const again = (await s.db.select().from(memberMetrics)).filter((p) => p.memberId === m.id)
+    expect(again.length).toBeLessThanOrEqual(2)
+    expect(again.at(-1)!.cpuPercent).toBe(50)
+  })
+
+  test('it refuses a bad token with 401, a foreign address with 403, and bad payloads with 422, storing nothing', async () => {
+    const m = await enrolled('db-2.example.com')
+    expect((await post('/api/v1/agent/heartbeat', sampleHeartbeat(), 'sctla_wrong')).status).toBe(401)
+    expect((await post('/api/v1/agent/heartbeat', { ...sampleHeartbeat(), cpuPercent: 'lots' }, m.token)).status).toBe(422)
+    expect((await post('/api/v1/agent/heartbeat', { ...sampleHeartbeat(), extra: 1 }, m.token)).status).toBe(422)
+    expect((await s.api('GET', `/api/v1/members/${m.id}`)).json.status).toBe('pending')
+
+    await s.api('PATCH', `/api/v1/members/${m.id}`, { egressIps: ['203.0.113.99'] })
+    const foreign = await post('/api/v1/agent/heartbeat', sampleHeartbeat(), m.token)
+    expect(foreign.status).toBe(403)
+    expect((await s.api('GET', `/api/v1/members/${m.id}`)).json.lastHeartbeatAt).toBeNull()
+  })
+
+  test('it refuses a heartbeat over 256 KiB with 413', async () => {
+    const m = await enrolled('big.example.com')
+    const certificates = Array.from({ length: 2000 }, (_, i) => ({ domain: `d${i}.example.com`, path: `/etc/ssl/${'x'.repeat(100)}${i}.pem`, notAfter: null, issuer: null }))
+    const res = await post('/api/v1/agent/heartbeat', sampleHeartbeat({ certificates }), m.token)
+    expect(res.status).toBe(413)
+  })
+
+  test('a removed member\'s token stops working', async () => {
+    const m = await enrolled('temp.example.com')
+    await s.api('DELETE', `/api/v1/members/${m.id}`)
+    const res = await post('/api/v1/agent/heartbeat', sampleHeartbeat(), m.token)
+    expect(res.status).toBe(401)
+  })
+})
