@@ -1,17 +1,41 @@
 import { describe, expect, test } from 'bun:test'
-import { runCommand } from './main'
+import { runCommandLine } from './main'
+
+const io = () => {
+  const out: string[] = []
+  const err: string[] = []
+  return { out, err, io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) } }
+}
 
 describe('serversctl-agent', () => {
-  test('it prints its version', () => {
-    const out: string[] = []
-    expect(runCommand(['version'], (s) => out.push(s), () => {})).toBe(0)
+  test('it prints its version', async () => {
+    const { out, io: i } = io()
+    expect(await runCommandLine(['version'], i)).toBe(0)
     expect(out).toEqual(['dev'])
   })
 
-  test('it refuses an unknown command with usage and exit code 2', () => {
-    const err: string[] = []
-    expect(runCommand(['frobnicate'], () => {}, (s) => err.push(s))).toBe(2)
+  test('it refuses an unknown command with usage and exit code 2', async () => {
+    const { err, io: i } = io()
+    expect(await runCommandLine(['frobnicate'], i)).toBe(2)
     expect(err[0]).toContain('unknown command "frobnicate"')
     expect(err[0]).toContain('Usage:')
+  })
+
+  test('enroll without --server or --secret says what is missing', async () => {
+    const { err, io: i } = io()
+    expect(await runCommandLine(['enroll', '--server', 'http://x'], i)).toBe(2)
+    expect(err[0]).toContain('--secret')
+  })
+
+  test('run without a config says to enrol first', async () => {
+    const { err, io: i } = io()
+    expect(await runCommandLine(['run', '--config', '/nonexistent/agent.json'], i)).toBe(1)
+    expect(err[0]).toContain('enrol first')
+  })
+
+  test('an unknown flag is refused clearly', async () => {
+    const { err, io: i } = io()
+    expect(await runCommandLine(['inspect', '--frob'], i)).toBe(2)
+    expect(err[0]).toContain('frob')
   })
 })

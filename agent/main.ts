@@ -1,32 +1,124 @@
-// serversctl-agent: the one program that runs on a member. This build knows
-// `version` and `help`; enrolment, heartbeats and detection come next.
+// serversctl-agent: the one program that runs on a member.
+//   enroll --server URL --secret SECRET [--config PATH]
+//   run [--config PATH]
+//   inspect [--root DIR] --json
+//   version
+import { parseArgs } from 'node:util'
 import { agentVersion } from './version'
+import { agentClient, ServerRefused } from './client'
+import { configPath, readConfig, writeConfig } from './config'
+import { heartbeatBuilder, reportedHostname } from './heartbeat'
+import { inspect } from './inspect'
+import { abortableSleep, runLoop } from './loop'
+import { runCommand } from './run-command'
 
 const USAGE = `serversctl-agent ${agentVersion}
 
 Usage:
-  serversctl-agent version     print the agent's version
-  serversctl-agent help        show this text
+  serversctl-agent enroll --server URL --secret SECRET [--config PATH]
+  serversctl-agent run [--config PATH]
+  serversctl-agent inspect [--root DIR] --json
+  serversctl-agent version
+
+Environment: SERVERSCTL_AGENT_CONFIG (config path, default /etc/serversctl/agent.json),
+BALCTL_HOSTNAME (hostname to report), SERVERSCTL_HEARTBEAT_SECONDS (default 10).
 `
 
-export function runCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  const [command] = argv
-  switch (command) {
-    case 'version':
-    case '--version':
-      out(agentVersion)
-      return 0
-    case undefined:
-    case 'help':
-    case '--help':
-      out(USAGE)
-      return 0
-    default:
-      err(`serversctl-agent: unknown command "${command}"\n\n${USAGE}`)
-      return 2
+type Io = { out: (s: string) => void; err: (s: string) => void }
+
+const log = (io: Io) => (line: string) => io.err(`${new Date().toISOString()} serversctl-agent: ${line}`)
+
+async function enroll(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { server: { type: 'string' }, secret: { type: 'string' }, config: { type: 'string' } } })
+  if (!values.server || !values.secret) {
+    io.err('enroll needs --server URL and --secret SECRET')
+    return 2
+  }
+  const path = configPath(values.config)
+  const hostname = await reportedHostname(runCommand)
+  const { os } = await inspect()
+  try {
+    const answer = await agentClient(values.server).enroll({ secret: values.secret, hostname, agentVersion, os })
+    writeConfig(path, { server: values.server.replace(/\/+$/, ''), memberId: answer.memberId, token: answer.token })
+    log(io)(`enrolled as member ${answer.memberId} of pool ${answer.poolId} (hostname ${hostname}); config written to ${path}`)
+    return 0
+  } catch (err) {
+    log(io)(err instanceof ServerRefused ? err.message : `cannot reach ${values.server}: ${(err as Error).message}`)
+    return 1
+  }
+}
+
+async function run(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } } })
+  const path = configPath(values.config)
+  let config
+  try {
+    config = readConfig(path)
+  } catch (err) {
+    io.err((err as Error).message)
+    return 1
+  }
+  const interval = Number(process.env.SERVERSCTL_HEARTBEAT_SECONDS) || 10
+  const stop = new AbortController()
+  const onSignal = (signal: string) => () => {
+    log(io)(`${signal}: stopping`)
+    stop.abort()
+  }
+  process.on('SIGTERM', onSignal('SIGTERM'))
+  process.on('SIGINT', onSignal('SIGINT'))
+  log(io)(`${agentVersion} running as member ${config.memberId}, heartbeat every ${interval}s to ${config.server}`)
+  await runLoop(
+    {
+      client: agentClient(config.server),
+      token: config.token,
+      intervalSeconds: interval,
+      collect: heartbeatBuilder({ root: '/', run: runCommand }),
+      log: log(io),
+      sleep: abortableSleep,
+    },
+    stop.signal,
+  )
+  return 0
+}
+
+async function inspectCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { root: { type: 'string' }, json: { type: 'boolean' } } })
+  const result = await inspect({ root: values.root ?? '/' })
+  io.out(values.json ? JSON.stringify(result, null, 2) : JSON.stringify(result))
+  return 0
+}
+
+export async function runCommandLine(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'version':
+      case '--version':
+        io.out(agentVersion)
+        return 0
+      case 'enroll':
+        return await enroll(rest, io)
+      case 'run':
+        return await run(rest, io)
+      case 'inspect':
+        return await inspectCommand(rest, io)
+      case undefined:
+      case 'help':
+      case '--help':
+        io.out(USAGE)
+        return 0
+      default:
+        io.err(`serversctl-agent: unknown command "${command}"\n\n${USAGE}`)
+        return 2
+    }
+  } catch (err) {
+    // parseArgs refuses unknown flags with a clear message.
+    io.err(`serversctl-agent: ${(err as Error).message}`)
+    return 2
   }
 }
 
 if (import.meta.main) {
-  process.exit(runCommand(process.argv.slice(2), (s) => console.log(s), (s) => console.error(s)))
+  const code = await runCommandLine(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s) })
+  process.exit(code)
 }
