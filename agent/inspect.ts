@@ -13,7 +13,8 @@
 //
 // root is a path prefix for every file read ('/' on a real host, a fixture
 // folder in tests); run runs commands (runCommand by default, fakes in tests).
-// Nothing here throws: what cannot be found comes back null or empty.
+// Nothing here throws: what cannot be found comes back null or empty. Both
+// results are trimmed to the server's payload limits (collect/limits.ts).
 import type { Certificate, Firewall, HostStats, Inspection, ServiceState, Stacks, Updates } from './protocol'
 import { runCommand, type RunCommand } from './run-command'
 import { detectApps } from './detect/apps'
@@ -26,6 +27,7 @@ import { detectFirewall } from './collect/firewall'
 import { serviceStates } from './collect/services'
 import { collectStats, createCpuSampler, type CpuSampler } from './collect/stats'
 import { createUpdatesCache, type UpdatesCache } from './collect/updates'
+import { fitHostState, fitInspection } from './collect/limits'
 
 export type HostState = HostStats & { updates: Updates; firewall: Firewall; services: ServiceState[]; certificates: Certificate[] }
 export type HostCollectors = { cpu: CpuSampler; updates: UpdatesCache }
@@ -34,7 +36,7 @@ export async function inspect({ root = '/', run = runCommand }: { root?: string;
   const [openlitespeed, { mariadb, galera }] = await Promise.all([detectOpenLiteSpeed({ root, run }), detectMariaDb({ root, run })])
   const stacks: Stacks = { openlitespeed, mariadb, galera, cpanel: detectCpanel(root) }
   const apps = detectApps({ root, vhostRoots: openlitespeed?.vhosts.map((v) => v.root) ?? [] })
-  return { os: detectOs(root), stacks, apps }
+  return fitInspection({ os: detectOs(root), stacks, apps })
 }
 
 export function createHostCollectors({ root = '/', run = runCommand, now = Date.now }: { root?: string; run?: RunCommand; now?: () => number } = {}): HostCollectors {
@@ -58,5 +60,5 @@ export async function collectHostState({
     detectFirewall({ run }),
     serviceStates({ run, stacks }),
   ])
-  return { ...stats, updates, firewall, services, certificates: collectCertificates(root) }
+  return fitHostState({ ...stats, updates, firewall, services, certificates: collectCertificates(root) })
 }

@@ -49,3 +49,19 @@ export const runCommand: RunCommand = async (cmd, opts = {}) => {
     clearTimeout(timer)
   }
 }
+
+/**
+ * A RunCommand for tests: answers keyed by the command line joined with
+ * spaces (a string is stdout with exit code 0); anything else is "not found".
+ */
+export function cannedRun(answers: Record<string, CommandResult | string> = {}): RunCommand & { calls: string[] } {
+  const calls: string[] = []
+  const run = async (cmd: string[]) => {
+    const key = cmd.join(' ')
+    calls.push(key)
+    const a = answers[key]
+    if (a === undefined) return null
+    return typeof a === 'string' ? { code: 0, stdout: a, stderr: '' } : a
+  }
+  return Object.assign(run, { calls })
+}

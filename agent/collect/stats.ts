@@ -86,9 +86,13 @@ export function parseMounts(text: string): Mount[] {
   return [...byDevice.values()]
 }
 
+// The server takes at most 100 disks; the fast heartbeat sends these untrimmed.
+const MAX_DISKS = 100
+
 export function readDisks(root = '/'): HostStats['disks'] {
   const disks: HostStats['disks'] = []
   for (const m of parseMounts(readText(root, 'proc/mounts') ?? '')) {
+    if (disks.length >= MAX_DISKS) break
     try {
       const s = statfsSync(join(root, m.mount))
       const totalBytes = s.blocks * s.bsize

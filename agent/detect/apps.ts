@@ -10,12 +10,13 @@ const SKIP = new Set(['node_modules', '.git', 'vendor', 'wp-admin', 'wp-includes
 /** The DB_NAME, DB_USER and DB_HOST constants; commented-out lines do not count. */
 export function parseWpConfig(text: string): { dbName: string | null; dbUser: string | null; dbHost: string | null } {
   const values = new Map<string, string>()
-  const re = /define\s*\(\s*(['"])(DB_NAME|DB_USER|DB_HOST)\1\s*,\s*(['"])((?:\\.|(?!\3)[^\\])*)\3\s*\)/
+  const re = /define\s*\(\s*(['"])(DB_NAME|DB_USER|DB_HOST)\1\s*,\s*(['"])((?:\\.|(?!\3)[^\\])*)\3\s*\)/g
   for (const line of text.split('\n')) {
     const trimmed = line.trim()
     if (/^(\/\/|#|\/\*|\*)/.test(trimmed)) continue
-    const m = re.exec(trimmed)
-    if (m && !values.has(m[2])) values.set(m[2], m[4].replace(/\\(['"\\])/g, '$1'))
+    for (const m of trimmed.matchAll(re)) {
+      if (!values.has(m[2])) values.set(m[2], m[4].replace(/\\(['"\\])/g, '$1'))
+    }
   }
   return { dbName: values.get('DB_NAME') ?? null, dbUser: values.get('DB_USER') ?? null, dbHost: values.get('DB_HOST') ?? null }
 }
@@ -40,9 +41,17 @@ function scan(root: string, dir: string, depth: number, budget: { left: number }
   }
 }
 
-export function detectApps({ root = '/', vhostRoots = [] }: { root?: string; vhostRoots?: (string | null)[] }): App[] {
+export function detectApps({
+  root = '/',
+  vhostRoots = [],
+  maxEntries = MAX_ENTRIES,
+}: {
+  root?: string
+  vhostRoots?: (string | null)[]
+  maxEntries?: number
+}): App[] {
   const found = new Set<string>()
-  for (const web of webRoots(root, vhostRoots)) scan(root, web.replace(/\/+$/, ''), 0, { left: MAX_ENTRIES }, found)
+  for (const web of webRoots(root, vhostRoots)) scan(root, web.replace(/\/+$/, ''), 0, { left: maxEntries }, found)
   return [...found]
     .sort()
     .map((path) => ({ kind: 'wordpress' as const, path, ...parseWpConfig(readText(root, `${path}/wp-config.php`) ?? '') }))

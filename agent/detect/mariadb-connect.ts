@@ -49,12 +49,18 @@ async function connectBun(socketPath: string, timeoutMs: number): Promise<Connec
   return null
 }
 
-async function connectCli(run: RunCommand, socketPath: string, timeoutMs: number): Promise<Connection | null> {
+/** Batch mode (-B) prints NULL for null and escapes tab, newline and backslash inside values. */
+function unescapeBatch(v: string): string | null {
+  if (v === 'NULL') return null
+  return v.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0' })[c] ?? c)
+}
+
+export async function connectCli(run: RunCommand, socketPath: string, timeoutMs: number): Promise<Connection | null> {
   for (const client of ['mariadb', 'mysql']) {
     const query: SqlQuery = async (text) => {
       const res = await run([client, '-N', '-B', `--socket=${socketPath}`, '--connect-timeout=5', '-e', text], { timeoutMs })
       if (!res || res.code !== 0) return null
-      return res.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map((v) => (v === 'NULL' ? null : v)))
+      return res.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map(unescapeBatch))
     }
     if (await query('select 1')) return { query, close: async () => {}, via: 'cli' }
   }

@@ -47,11 +47,15 @@ async function databases(conn: Connection): Promise<MariaDbStack['databases']> {
   if (!names) return []
   const sizes = await conn.query('select table_schema, sum(data_length + index_length) from information_schema.tables group by table_schema')
   const bySchema = new Map((sizes ?? []).map(([name, size]) => [name, size === null ? 0 : Number(size)]))
+  const sizeOf = (name: string) => {
+    const n = bySchema.get(name) ?? 0
+    return Number.isFinite(n) ? n : null
+  }
   return names
     .map(([name]) => name)
     .filter((name): name is string => !!name && !SYSTEM_SCHEMAS.has(name.toLowerCase()))
     // A database without tables has no row in the size query: it is empty, not unknown.
-    .map((name) => ({ name, sizeBytes: sizes ? (bySchema.get(name) ?? 0) : null }))
+    .map((name) => ({ name, sizeBytes: sizes ? sizeOf(name) : null }))
 }
 
 async function galera(conn: Connection): Promise<GaleraStack | null> {

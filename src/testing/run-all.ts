@@ -45,7 +45,7 @@ function check(name: string, exitCode: number) {
   tallies.push({ name, passed: exitCode === 0 ? 1 : 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 })
 }
 
-const bunTest = (file: string) => ['bun', 'test', '--timeout', '30000', '--reporter=junit', `--reporter-outfile=${file}`, 'src', 'agent']
+const bunTest = (file: string) => ['bun', 'test', '--timeout', '30000', '--reporter=junit', `--reporter-outfile=${file}`, './src', './agent']
 
 const pgliteFile = resolve(out, 'unit-pglite.xml')
 junit('unit (PGlite)', pgliteFile, run(bunTest(pgliteFile), { TEST_DATABASE_URL: '' }))

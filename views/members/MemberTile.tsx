@@ -14,7 +14,7 @@ export const STATUS_TONE: Record<MemberStatus, 'ok' | 'warn' | 'bad' | 'muted'> 
 export function StatusBadge({ status }: { status: MemberStatus }) {
   return (
     <Badge tone={STATUS_TONE[status]}>
-      <span class="status" data-status={status} safe>
+      <span class="status" data-status={status}>
         {status}
       </span>
     </Badge>

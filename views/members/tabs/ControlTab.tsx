@@ -1,3 +1,4 @@
+import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
 import { formatBytes } from '../../../src/members/view-model'
 import { Badge, Card, EmptyState, Kpi } from '../../components/ui'
@@ -58,10 +59,10 @@ export function ControlTab({ view }: { view: MemberView }) {
                     <td>
                       <code safe>{svc.unit}</code>
                     </td>
-                    <td safe>{svc.stack}</td>
+                    <td>{svc.stack}</td>
                     <td>
                       <Badge tone={svc.state === 'active' ? 'ok' : svc.state === 'failed' ? 'bad' : 'muted'}>
-                        <span safe>{svc.state}</span>
+                        <span>{svc.state}</span>
                       </Badge>
                     </td>
                   </tr>
@@ -91,7 +92,7 @@ export function ControlTab({ view }: { view: MemberView }) {
                   return (
                     <tr>
                       <td safe>{c.domain}</td>
-                      <td safe>{c.notAfter ? c.notAfter.slice(0, 10) : '–'}</td>
+                      <td>{escapeHtml(c.notAfter ? c.notAfter.slice(0, 10) : '–')}</td>
                       <td>
                         <Badge tone={days == null ? 'muted' : days < 7 ? 'bad' : days < 21 ? 'warn' : 'ok'}>
                           <span safe>{days == null ? '–' : String(days)}</span>

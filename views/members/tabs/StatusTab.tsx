@@ -40,7 +40,7 @@ export function StatusTab({ view }: { view: MemberView }) {
               <span safe>{os.kernel ?? '–'}</span>
             </Row>
             <Row label="Uptime">
-              <span safe>{s?.uptimeSeconds != null ? `${Math.floor(s.uptimeSeconds / 86400)}d ${Math.floor((s.uptimeSeconds % 86400) / 3600)}h` : '–'}</span>
+              <span>{s?.uptimeSeconds != null ? `${Math.floor(s.uptimeSeconds / 86400)}d ${Math.floor((s.uptimeSeconds % 86400) / 3600)}h` : '–'}</span>
             </Row>
             <Row label="Agent version">
               <span>
@@ -68,7 +68,7 @@ export function StatusTab({ view }: { view: MemberView }) {
                 <span safe>{`${formatBytes(s.memory?.usedBytes)} of ${formatBytes(s.memory?.totalBytes)}`}</span>
               </Row>
               <Row label="Load">
-                <span safe>{s.load ? s.load.map((l) => l.toFixed(2)).join(' / ') : '–'}</span>
+                <span>{s.load ? s.load.map((l) => l.toFixed(2)).join(' / ') : '–'}</span>
               </Row>
               {s.disks.map((d) => (
                 <Row label={`Disk ${d.mount}`}>
@@ -83,7 +83,7 @@ export function StatusTab({ view }: { view: MemberView }) {
         <table class="table kv" id="status-updates">
           <tbody>
             <Row label="Pending updates">
-              <span safe>
+              <span>
                 {updates?.manager
                   ? `${updates.pending ?? '?'} pending${updates.security ? `, ${updates.security} security` : ''} (${updates.manager})`
                   : 'unknown'}

@@ -7,7 +7,7 @@ export function FirewallSummary({ firewall }: { firewall?: Firewall | null }) {
   if (!firewall || !firewall.kind) return <span class="muted">no ufw or firewalld found</span>
   return (
     <span>
-      <span safe>{firewall.kind}</span>{' '}
+      <span>{firewall.kind}</span>{' '}
       <Badge tone={firewall.active ? 'ok' : 'warn'}>{firewall.active ? 'active' : 'inactive'}</Badge>{' '}
       <span class="muted" safe>
         {firewall.ruleCount == null ? '' : `${firewall.ruleCount} rules`}
