@@ -14,6 +14,7 @@ COPY views ./views
 COPY public ./public
 COPY migrations ./migrations
 COPY agent ./agent
+RUN bun agent/build.ts
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD bun -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"

@@ -1,6 +1,6 @@
 // `bun run build:agent`: one self-contained binary per architecture, with the
 // version from package.json built in.
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import pkg from '../package.json'
 
@@ -13,9 +13,12 @@ const targets = [
   { target: 'bun-linux-arm64', file: 'serversctl-agent-linux-arm64' },
 ]
 
-const only = process.argv[2]
+// `--if-missing`: build only what is not there yet (the server start does this).
+const ifMissing = process.argv.includes('--if-missing')
+const only = process.argv.slice(2).find((a) => !a.startsWith('--'))
 for (const { target, file } of targets) {
   if (only && !target.endsWith(only)) continue
+  if (ifMissing && existsSync(resolve(outDir, file))) continue
   const started = performance.now()
   const proc = Bun.spawnSync(
     [

@@ -6,6 +6,7 @@ import { prepareFirstRun } from '../auth/service'
 import { buildApp, MAX_AGENT_BODY_BYTES } from './app'
 import { consoleLog as log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
+import { startScheduler } from '../scheduler'
 
 async function main() {
   const config = loadConfig()
@@ -28,11 +29,14 @@ async function main() {
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   log.info('server.listen', `serversctl listening on http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port} (public address ${config.publicUrl})`)
 
+  const stopScheduler = startScheduler(deps)
+
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
     log.info('server.stop', `${signal}: stopping`)
+    stopScheduler()
     await server.stop()
     await database.close()
     unlock()
