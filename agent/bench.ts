@@ -32,7 +32,7 @@ try {
   const pool = (await server.api('POST', '/api/v1/pools', { name: 'Bench', preset: 'generic' })).json.id
   const member = (await server.api('POST', `/api/v1/pools/${pool}/members`, { name: 'bench', hostname: 'bench.example.com', egressIps: ['127.0.0.1'] })).json
   const config = join(dir, 'agent.json')
-  const env = { ...process.env, BALCTL_HOSTNAME: 'bench.example.com' }
+  const env: Record<string, string | undefined> = { ...process.env, BALCTL_HOSTNAME: "bench.example.com" }
   delete env.SERVERSCTL_HEARTBEAT_SECONDS
   const enrol = Bun.spawn([bin, 'enroll', '--server', base, '--secret', member.enrollment.secret, '--config', config], { env, stderr: 'inherit' })
   if ((await enrol.exited) !== 0) throw new Error('enrolment failed')

@@ -10,6 +10,8 @@ import { test } from '@playwright/test'
 
 // E2E_APP_DIR runs the suite against another checkout (e.g. a mutated copy).
 const ROOT = process.env.E2E_APP_DIR ? resolve(process.env.E2E_APP_DIR) : resolve(dirname(fileURLToPath(import.meta.url)), '..')
+/** The checkout under test (the agent binary is built from the same one). */
+export const APP_ROOT = ROOT
 const START_TIMEOUT_MS = 30_000
 const STOP_GRACE_MS = 5_000
 
@@ -38,7 +40,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = mkdtempSync(join(tmpdir(), 'serversctl-e2e-'))
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }
   // Never let the developer's own settings leak into a test server.
-  for (const key of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'ADMIN_API_TOKEN', 'DATABASE_URL', 'PUBLIC_URL', 'SECRET_KEY']) {
+  // The agent-side variables too: the server must run with them unset.
+  for (const key of [
+    'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'ADMIN_API_TOKEN', 'DATABASE_URL', 'PUBLIC_URL', 'SECRET_KEY',
+    'SERVERSCTL_HEARTBEAT_SECONDS', 'SERVERSCTL_AGENT_CONFIG', 'BALCTL_HOSTNAME',
+  ]) {
     delete env[key]
   }
   if (options.admin) {

@@ -18,6 +18,13 @@ export const conflict = (message: string, field?: string) => new HttpError(409, 
 export const unauthorized = (message = 'Sign in or send a valid API token') => new HttpError(401, 'unauthorized', message)
 export const forbidden = (message = 'You are not allowed to do that') => new HttpError(403, 'forbidden', message)
 
+/** The danger-zone check: the name typed must be the thing's own. */
+export function checkConfirmName(typed: unknown, expected: string, what: string) {
+  if (typeof typed !== 'string' || typed.trim() !== expected) {
+    throw badInput(`Type the ${what}'s name, ${expected}, to confirm`, 'confirmName')
+  }
+}
+
 export function errorBody(code: string, message: string) {
   return { error: { code, message } }
 }

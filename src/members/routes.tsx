@@ -82,30 +82,6 @@ export function memberPages(deps: Deps) {
       { access: 'user', body: formBody },
     )
     .post(
-      '/pools/:poolId/members/:memberId/settings/identity',
-      async (ctx) => {
-        const { poolId, memberId } = ctx.params
-        await members.getMember(deps.db, memberId, poolId)
-        const values = ctx.body
-        const result = await formAction(() => members.updateMember(deps.db, actorOf(ctx), memberId, values))
-        if (result.ok) return redirectTo(ctx, memberTabHref(poolId, memberId, 'settings'), 'Member saved.')
-        return renderMember(deps, ctx, poolId, memberId, 'settings', { form: refused(result, values), status: result.status })
-      },
-      { access: 'user', body: formBody },
-    )
-    .post(
-      '/pools/:poolId/members/:memberId/settings/location',
-      async (ctx) => {
-        const { poolId, memberId } = ctx.params
-        await members.getMember(deps.db, memberId, poolId)
-        const values = ctx.body
-        const result = await formAction(() => members.updateMember(deps.db, actorOf(ctx), memberId, { location: values }))
-        if (result.ok) return redirectTo(ctx, memberTabHref(poolId, memberId, 'settings'), 'Location saved.')
-        return renderMember(deps, ctx, poolId, memberId, 'settings', { form: refused(result, values), status: result.status })
-      },
-      { access: 'user', body: formBody },
-    )
-    .post(
       '/pools/:poolId/members/:memberId/settings/install-command',
       async (ctx) => {
         const { poolId, memberId } = ctx.params
@@ -130,6 +106,25 @@ export function memberPages(deps: Deps) {
       },
       { access: 'user', body: formBody },
     )
+  // The Settings tab's two edit forms differ only in what they pass on.
+  const edits: [string, string, (body: Record<string, string>) => members.MemberPatch][] = [
+    ['identity', 'Member saved.', (body) => body],
+    ['location', 'Location saved.', (body) => ({ location: body })],
+  ]
+  for (const [form, saved, patch] of edits) {
+    app.post(
+      `/pools/:poolId/members/:memberId/settings/${form}`,
+      async (ctx) => {
+        const { poolId, memberId } = ctx.params as { poolId: string; memberId: string }
+        await members.getMember(deps.db, memberId, poolId)
+        const values = ctx.body as Record<string, string>
+        const result = await formAction(() => members.updateMember(deps.db, actorOf(ctx), memberId, patch(values)))
+        if (result.ok) return redirectTo(ctx, memberTabHref(poolId, memberId, 'settings'), saved)
+        return renderMember(deps, ctx, poolId, memberId, 'settings', { form: refused(result, values), status: result.status })
+      },
+      { access: 'user', body: formBody },
+    )
+  }
   for (const tab of MEMBER_TABS) {
     const path = tab.key === 'control' ? '/pools/:poolId/members/:memberId' : `/pools/:poolId/members/:memberId/${tab.key}`
     app.get(path, (ctx) => {

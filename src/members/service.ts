@@ -3,7 +3,7 @@
 import type { Db } from '../db'
 import { recordAudit, type Actor } from '../audit/service'
 import { newId, newSecret, sha256 } from '../crypto/tokens'
-import { badInput, notFound } from '../http/errors'
+import { checkConfirmName, notFound } from '../http/errors'
 import { getPool } from '../pools/service'
 import * as store from './store'
 import { memberStatus, HEARTBEAT_SECONDS } from './status'
@@ -102,9 +102,7 @@ export async function updateMember(db: Db, actor: Actor, id: string, patch: Memb
 /** Detaches the server: its row, token and history go; the server is not touched. */
 export async function removeMember(db: Db, actor: Actor, id: string, confirmName?: unknown) {
   const member = await getMember(db, id)
-  if (confirmName !== undefined && (typeof confirmName !== 'string' || confirmName.trim() !== member.name)) {
-    throw badInput(`Type the member's name, ${member.name}, to confirm`, 'confirmName')
-  }
+  if (confirmName !== undefined) checkConfirmName(confirmName, member.name, 'member')
   await store.deleteMember(db, id)
   await recordAudit(db, actor, {
     action: 'member.remove',

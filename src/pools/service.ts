@@ -2,7 +2,7 @@
 import { isUniqueViolation, type Db } from '../db'
 import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
-import { badInput, conflict, notFound } from '../http/errors'
+import { badInput, checkConfirmName, conflict, notFound } from '../http/errors'
 import * as store from './store'
 import { listMembers } from '../members/store'
 import { isTabVisible, visiblePoolTabs, type PoolTabKey } from './tabs'
@@ -85,9 +85,7 @@ export async function renamePool(db: Db, actor: Actor, id: string, rawName: unkn
 /** `confirmName` guards the page's danger zone; the API passes the pool's own name. */
 export async function deletePool(db: Db, actor: Actor, id: string, confirmName?: unknown) {
   const pool = await getPool(db, id)
-  if (confirmName !== undefined && (typeof confirmName !== 'string' || confirmName.trim() !== pool.name)) {
-    throw badInput(`Type the pool's name, ${pool.name}, to confirm`, 'confirmName')
-  }
+  if (confirmName !== undefined) checkConfirmName(confirmName, pool.name, 'pool')
   await store.deletePool(db, id)
   await recordAudit(db, actor, {
     action: 'pool.delete',

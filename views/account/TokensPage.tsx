@@ -1,5 +1,5 @@
 import type { ApiToken } from '../../src/auth/store'
-import { Card, EmptyState, Field, Notice, PostForm, Time } from '../components/ui'
+import { Card, CopyButton, EmptyState, Field, Notice, PostForm, Time, Table } from '../components/ui'
 
 export type TokensForm = { name: string; error?: string | null; created?: { name: string; secret: string } }
 
@@ -20,17 +20,11 @@ export function TokensPage({ tokens, form, csrf }: { tokens: ApiToken[]; form: T
           <p>
             Token <strong safe>{form.created.name}</strong> created. Copy it now: it will not be shown again.
           </p>
-          <div class="copy-row" x-data="{ copied: false }">
+          <div class="copy-row">
             <code class="secret" id="new-token" safe>
               {form.created.secret}
             </code>
-            <button
-              type="button"
-              class="button"
-              {...{ '@click': "navigator.clipboard.writeText($el.previousElementSibling.textContent.trim()); copied = true" }}
-            >
-              <span x-text="copied ? 'Copied' : 'Copy'">Copy</span>
-            </button>
+            <CopyButton selector="#new-token" />
           </div>
         </Notice>
       ) : (
@@ -48,17 +42,7 @@ export function TokensPage({ tokens, form, csrf }: { tokens: ApiToken[]; form: T
         {tokens.length === 0 ? (
           <EmptyState title="No API tokens" />
         ) : (
-          <div class="table-wrap"><table class="table" id="tokens-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Token</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table id="tokens-table" columns={['Name', 'Token', 'Created', 'Last used', '']}>
               {tokens.map((token) => (
                 <tr>
                   <td safe>{token.name}</td>
@@ -84,8 +68,7 @@ export function TokensPage({ tokens, form, csrf }: { tokens: ApiToken[]; form: T
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table></div>
+            </Table>
         )}
       </Card>
     </div>

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../src/audit/store'
 import { NavLink } from '../layout/Layout'
-import { Card, EmptyState, Time } from '../components/ui'
+import { Card, EmptyState, Time, Table } from '../components/ui'
 
 export type AuditView = {
   events: AuditEvent[]
@@ -61,17 +61,7 @@ export function AuditPage({ view }: { view: AuditView }) {
         {view.events.length === 0 ? (
           <EmptyState title="Nothing recorded here yet" />
         ) : (
-          <div class="table-wrap"><table class="table" id="audit-table">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Source IP</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table id="audit-table" columns={['When', 'Who', 'Action', 'Target', 'Source IP']}>
               {view.events.map((e) => (
                 <tr>
                   <td class="nowrap">
@@ -92,8 +82,7 @@ export function AuditPage({ view }: { view: AuditView }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table></div>
+            </Table>
         )}
         {view.nextBeforeId ? (
           <div class="pager">

@@ -160,3 +160,113 @@ export function PostForm({
     </form>
   )
 }
+
+export type TabLink = { key: string; label: string; href: string }
+
+/**
+ * A row of tab links. Each link swaps `target` over htmx and pushes its URL;
+ * the current one is marked for the eye and for screen readers.
+ */
+export function TabBar({ id, label, class: cls, target, tabs, current }: { id: string; label: string; class: string; target: string; tabs: TabLink[]; current: string | null }) {
+  return (
+    <nav class={`tabs ${cls}`} id={id} aria-label={label}>
+      {tabs.map((tab) => {
+        const isCurrent = tab.key === current
+        return (
+          <a
+            href={tab.href}
+            hx-get={tab.href}
+            hx-target={target}
+            hx-push-url="true"
+            class={isCurrent ? 'tab current' : 'tab'}
+            aria-current={isCurrent ? 'page' : undefined}
+            data-tab={tab.key}
+            safe
+          >
+            {tab.label}
+          </a>
+        )
+      })}
+    </nav>
+  )
+}
+
+export type Column = string | { label: string; num?: boolean }
+
+/** A table that scrolls sideways inside its card on a narrow screen. */
+export function Table({ id, columns, children }: PropsWithChildren<{ id: string; columns: Column[] }>) {
+  return (
+    <div class="table-wrap">
+      <table class="table" id={id}>
+        <thead>
+          <tr>
+            {columns.map((c) =>
+              typeof c === 'string' ? <th safe>{c}</th> : <th class={c.num ? 'num' : undefined} safe>{c.label}</th>,
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  )
+}
+
+/** A button that copies the text of `selector` (inside the same x-data root). */
+export function CopyButton({ selector }: { selector: string }) {
+  return (
+    <button
+      type="button"
+      class="button"
+      x-data="{ copied: false }"
+      data-copy={selector}
+      {...{ '@click': 'navigator.clipboard.writeText(document.querySelector($el.dataset.copy).textContent.trim()); copied = true' }}
+    >
+      <span x-text="copied ? 'Copied' : 'Copy'">Copy</span>
+    </button>
+  )
+}
+
+/**
+ * The danger-zone form that acts only once the thing's name is typed: the
+ * button stays disabled until then, and the server checks it again.
+ */
+export function ConfirmByName({
+  action,
+  csrf,
+  name,
+  what,
+  error,
+  typed,
+  button,
+  children,
+}: PropsWithChildren<{ action: string; csrf: string | null; name: string; what: string; error?: string | null; typed?: string; button: string }>) {
+  return (
+    <PostForm
+      action={action}
+      csrf={csrf}
+      class="danger stack"
+      attrs={{
+        'x-data': "{ typed: '' }",
+        // x-model would otherwise blank what the server echoed back after a refusal.
+        'x-init': "typed = $el.querySelector('[name=confirmName]').value",
+        'data-name': name,
+      }}
+    >
+      {children}
+      <Field
+        label={`Type the ${what}'s name to confirm`}
+        name="confirmName"
+        value={typed ?? ''}
+        error={error}
+        autocomplete="off"
+        placeholder={name}
+        attrs={{ 'x-model': 'typed' }}
+      />
+      <div>
+        <button type="submit" class="button danger" {...{ 'x-bind:disabled': 'typed.trim() !== $root.dataset.name' }} safe>
+          {button}
+        </button>
+      </div>
+    </PostForm>
+  )
+}

@@ -4,6 +4,7 @@ import type { MemberCard } from '../../src/members/view-model'
 import type { MemberEvent } from '../../src/members/store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../../src/members/tabs'
 import { StatusBadge } from './MemberTile'
+import { TabBar } from '../components/ui'
 import { ControlTab } from './tabs/ControlTab'
 import { SecurityTab } from './tabs/SecurityTab'
 import { OpenLiteSpeedTab } from './tabs/OpenLiteSpeedTab'
@@ -24,28 +25,8 @@ export type MemberView = {
 
 export function MemberTabBar({ view }: { view: MemberView }) {
   const m = view.card.member
-  return (
-    <nav class="tabs member-tab-bar" id="member-tab-bar" aria-label="Member tabs">
-      {MEMBER_TABS.map((tab) => {
-        const href = memberTabHref(m.poolId, m.id, tab.key)
-        const current = tab.key === view.tab
-        return (
-          <a
-            href={href}
-            hx-get={href}
-            hx-target="#member-panel"
-            hx-push-url="true"
-            class={current ? 'tab current' : 'tab'}
-            aria-current={current ? 'page' : undefined}
-            data-tab={tab.key}
-            safe
-          >
-            {tab.label}
-          </a>
-        )
-      })}
-    </nav>
-  )
+  const tabs = MEMBER_TABS.map((tab) => ({ key: tab.key, label: tab.label, href: memberTabHref(m.poolId, m.id, tab.key) }))
+  return <TabBar id="member-tab-bar" label="Member tabs" class="member-tab-bar" target="#member-panel" tabs={tabs} current={view.tab} />
 }
 
 export function MemberPanel({ view }: { view: MemberView }) {

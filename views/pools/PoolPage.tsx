@@ -4,7 +4,7 @@
 import type { PoolPageData } from '../../src/pools/service'
 import { POOL_TABS, type PoolTab } from '../../src/pools/tabs'
 import { NavLink } from '../layout/Layout'
-import { Badge } from '../components/ui'
+import { Badge, TabBar } from '../components/ui'
 import { presetLabel } from './presets'
 import { OverviewTab } from './tabs/OverviewTab'
 import { ProtectionTab } from './tabs/ProtectionTab'
@@ -33,28 +33,8 @@ export type PoolView = PoolPageData & {
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`
 
 export function PoolTabBar({ view }: { view: PoolView }) {
-  return (
-    <nav class="tabs pool-tabs" id="pool-tabs" aria-label="Pool tabs">
-      {view.tabs.map((tab) => {
-        const href = poolTabHref(view.pool.id, tab)
-        const current = tab.key === view.tab
-        return (
-          <a
-            href={href}
-            hx-get={href}
-            hx-target="#pool-panel"
-            hx-push-url="true"
-            class={current ? 'tab current' : 'tab'}
-            aria-current={current ? 'page' : undefined}
-            data-tab={tab.key}
-            safe
-          >
-            {tab.label}
-          </a>
-        )
-      })}
-    </nav>
-  )
+  const tabs = view.tabs.map((tab) => ({ key: tab.key, label: tab.label, href: poolTabHref(view.pool.id, tab) }))
+  return <TabBar id="pool-tabs" label="Pool tabs" class="pool-tabs" target="#pool-panel" tabs={tabs} current={view.member ? null : view.tab} />
 }
 
 /** The lower layer: one tab per member, subtitle "Member". */

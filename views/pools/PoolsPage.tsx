@@ -1,6 +1,6 @@
 import type { PoolWithCounts } from '../../src/pools/store'
 import { NavLink } from '../layout/Layout'
-import { Card, EmptyState, Time } from '../components/ui'
+import { Card, EmptyState, Time, Table } from '../components/ui'
 import { presetLabel } from './presets'
 
 export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
@@ -26,17 +26,7 @@ export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
         </Card>
       ) : (
         <Card>
-          <div class="table-wrap"><table class="table" id="pools-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Preset</th>
-                <th class="num">Members</th>
-                <th>Active member</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table id="pools-table" columns={['Name', 'Preset', { label: 'Members', num: true }, 'Active member', 'Created']}>
               {pools.map((pool) => (
                 <tr>
                   <td>
@@ -52,8 +42,7 @@ export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table></div>
+            </Table>
         </Card>
       )}
     </div>

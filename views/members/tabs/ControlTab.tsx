@@ -1,7 +1,7 @@
 import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
 import { formatBytes } from '../../../src/members/view-model'
-import { Badge, Card, EmptyState, Kpi } from '../../components/ui'
+import { Badge, Card, EmptyState, Kpi, Table } from '../../components/ui'
 import { FirewallSummary } from './parts'
 
 export function ControlTab({ view }: { view: MemberView }) {
@@ -44,16 +44,7 @@ export function ControlTab({ view }: { view: MemberView }) {
         {(s?.services ?? []).length === 0 ? (
           <EmptyState title="No services of detected stacks" />
         ) : (
-          <div class="table-wrap">
-            <table class="table" id="services-table">
-              <thead>
-                <tr>
-                  <th>Unit</th>
-                  <th>Stack</th>
-                  <th>State</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table id="services-table" columns={['Unit', 'Stack', 'State']}>
                 {s!.services!.map((svc) => (
                   <tr>
                     <td>
@@ -67,26 +58,14 @@ export function ControlTab({ view }: { view: MemberView }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </Table>
         )}
       </Card>
       <Card title="SSL / TLS">
         {(s?.certificates ?? []).length === 0 ? (
           <EmptyState title="No certificates found for hosted domains" />
         ) : (
-          <div class="table-wrap">
-            <table class="table" id="certificates-table">
-              <thead>
-                <tr>
-                  <th>Domain</th>
-                  <th>Expires</th>
-                  <th>Days left</th>
-                  <th>Issuer</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table id="certificates-table" columns={['Domain', 'Expires', 'Days left', 'Issuer']}>
                 {s!.certificates!.map((c) => {
                   const days = c.notAfter ? Math.floor((Date.parse(c.notAfter) - Date.now()) / 86_400_000) : null
                   return (
@@ -104,9 +83,7 @@ export function ControlTab({ view }: { view: MemberView }) {
                     </tr>
                   )
                 })}
-              </tbody>
-            </table>
-          </div>
+              </Table>
         )}
       </Card>
     </div>

@@ -1,5 +1,5 @@
 import type { MemberView } from '../MemberWorkspace'
-import { Card, EmptyState, Kpi } from '../../components/ui'
+import { Card, EmptyState, Kpi, Table } from '../../components/ui'
 import { NotDetected } from './NotDetected'
 
 export function CpanelTab({ view }: { view: MemberView }) {
@@ -23,24 +23,14 @@ export function CpanelTab({ view }: { view: MemberView }) {
         {cp.accounts.length === 0 ? (
           <EmptyState title="No cPanel accounts" />
         ) : (
-          <div class="table-wrap">
-            <table class="table" id="cpanel-accounts-table">
-              <thead>
-                <tr>
-                  <th>User</th>
-                  <th>Main domain</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table id="cpanel-accounts-table" columns={['User', 'Main domain']}>
                 {cp.accounts.map((a) => (
                   <tr>
                     <td safe>{a.user}</td>
                     <td safe>{a.domain ?? ''}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </Table>
         )}
       </Card>
     </div>

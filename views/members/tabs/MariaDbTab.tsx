@@ -1,7 +1,7 @@
 import type { MemberView } from '../MemberWorkspace'
 import { formatBytes } from '../../../src/members/view-model'
 import { memberTabHref } from '../../../src/members/tabs'
-import { Card, EmptyState, Kpi, Notice } from '../../components/ui'
+import { Card, EmptyState, Kpi, Notice, Table } from '../../components/ui'
 import { NotDetected } from './NotDetected'
 
 export function MariaDbTab({ view }: { view: MemberView }) {
@@ -51,16 +51,7 @@ export function MariaDbTab({ view }: { view: MemberView }) {
         {db.databases.length === 0 ? (
           <EmptyState title="No databases found" />
         ) : (
-          <div class="table-wrap">
-            <table class="table" id="databases-table">
-              <thead>
-                <tr>
-                  <th>Database</th>
-                  <th class="num">Size</th>
-                  <th>Used by</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table id="databases-table" columns={['Database', { label: 'Size', num: true }, 'Used by']}>
                 {db.databases.map((d) => {
                   const app = apps.find((a) => a.dbName === d.name)
                   return (
@@ -73,9 +64,7 @@ export function MariaDbTab({ view }: { view: MemberView }) {
                     </tr>
                   )
                 })}
-              </tbody>
-            </table>
-          </div>
+              </Table>
         )}
       </Card>
     </div>

@@ -1,5 +1,5 @@
 import type { MemberView } from '../MemberWorkspace'
-import { Badge, Card, EmptyState, Kpi } from '../../components/ui'
+import { Badge, Card, EmptyState, Kpi, Table } from '../../components/ui'
 import { NotDetected } from './NotDetected'
 
 export function OpenLiteSpeedTab({ view }: { view: MemberView }) {
@@ -38,16 +38,7 @@ export function OpenLiteSpeedTab({ view }: { view: MemberView }) {
         {ols.vhosts.length === 0 ? (
           <EmptyState title="No virtual hosts configured" />
         ) : (
-          <div class="table-wrap">
-            <table class="table" id="vhosts-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Root</th>
-                  <th>Domains</th>
-                </tr>
-              </thead>
-              <tbody>
+          <Table id="vhosts-table" columns={['Name', 'Root', 'Domains']}>
                 {ols.vhosts.map((v) => (
                   <tr>
                     <td safe>{v.name}</td>
@@ -63,9 +54,7 @@ export function OpenLiteSpeedTab({ view }: { view: MemberView }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </Table>
         )}
       </Card>
     </div>

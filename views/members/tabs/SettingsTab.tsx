@@ -1,5 +1,5 @@
 import type { MemberView } from '../MemberWorkspace'
-import { Card, Field, Notice, PostForm, Time } from '../../components/ui'
+import { Card, ConfirmByName, Field, Notice, PostForm, Time } from '../../components/ui'
 import { ActivityList } from './parts'
 import { InstallCommand } from '../InstallCommand'
 
@@ -115,35 +115,20 @@ export function SettingsTab({ view }: { view: MemberView }) {
         </PostForm>
       </Card>
       <Card title="Remove member">
-        <PostForm
+        <ConfirmByName
           action={`${base}/remove`}
           csrf={view.csrf}
-          class="danger stack"
-          attrs={{
-            'x-data': "{ typed: '' }",
-            'x-init': "typed = $el.querySelector('[name=confirmName]').value",
-            'data-name': m.name,
-          }}
+          name={m.name}
+          what="member"
+          error={err('confirmName')}
+          typed={v('confirmName', '')}
+          button="Remove member"
         >
           <p>
             Detaches this server from the pool and revokes its agent's token. Nothing on the server itself is changed;
             uninstall the agent there with <code>systemctl disable --now serversctl-agent</code>.
           </p>
-          <Field
-            label="Type the member's name to confirm"
-            name="confirmName"
-            value={v('confirmName', '')}
-            error={err('confirmName')}
-            autocomplete="off"
-            placeholder={m.name}
-            attrs={{ 'x-model': 'typed' }}
-          />
-          <div>
-            <button type="submit" class="button danger" {...{ 'x-bind:disabled': 'typed.trim() !== $root.dataset.name' }}>
-              Remove member
-            </button>
-          </div>
-        </PostForm>
+        </ConfirmByName>
       </Card>
     </div>
   )

@@ -1,6 +1,6 @@
 import type { PoolView } from '../PoolPage'
 import { MAX_POOL_NAME } from '../../../src/pools/service'
-import { Card, EmptyState, Field, Notice, PostForm } from '../../components/ui'
+import { Card, ConfirmByName, EmptyState, Field, Notice, PostForm } from '../../components/ui'
 
 export type SettingsForm = {
   name?: string
@@ -40,40 +40,20 @@ export function SettingsTab({ view }: { view: PoolView }) {
         </EmptyState>
       </Card>
       <Card title="Danger zone" id="danger-zone">
-        <PostForm
+        <ConfirmByName
           action={`/pools/${pool.id}/delete`}
           csrf={view.csrf}
-          class="danger stack"
-          attrs={{
-            'x-data': "{ typed: '' }",
-            // x-model would otherwise blank what the server echoed back after a refusal.
-            'x-init': "typed = $el.querySelector('[name=confirmName]').value",
-            'data-name': pool.name,
-          }}
+          name={pool.name}
+          what="pool"
+          error={form.deleteError}
+          typed={form.confirmName}
+          button="Delete this pool"
         >
           <p>
             Deleting the pool removes its members, settings and history from serversctl. Agents on its servers stop
             being accepted. The servers themselves are not touched.
           </p>
-          <Field
-            label={`Type the pool's name to confirm`}
-            name="confirmName"
-            value={form.confirmName ?? ''}
-            error={form.deleteError}
-            autocomplete="off"
-            placeholder={pool.name}
-            attrs={{ 'x-model': 'typed' }}
-          />
-          <div>
-            <button
-              type="submit"
-              class="button danger"
-              {...{ 'x-bind:disabled': 'typed.trim() !== $root.dataset.name' }}
-            >
-              Delete this pool
-            </button>
-          </div>
-        </PostForm>
+        </ConfirmByName>
       </Card>
     </div>
   )

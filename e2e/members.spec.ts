@@ -1,0 +1,338 @@
+// Members end to end: "Add server" in the browser, the compiled agent enrolling
+// with the install command read off the page, the tile turning healthy by
+// polling, and the refusals (wrong egress IP, secret reused) explained on the
+// tile and in the member's activity.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
+import { APP_ROOT } from './server'
+
+const server = useServer({ admin: ADMIN })
+
+const AGENT = join(APP_ROOT, 'dist/agent/serversctl-agent-linux-x64')
+const AGENT_VERSION = '0.1.0'
+/** The agent's default heartbeat interval; "healthy within two intervals". */
+const INTERVAL_MS = 10_000
+const MEMBER_ID = /mem_[0-9a-z]+/
+const NOT_ALLOWED = "not one of this member's allowed egress IPs"
+
+// ---------------------------------------------------------------- the agent
+
+/** Newest modification time of the agent's sources (and package.json, which gives the version). */
+function newestAgentSource(): number {
+  let newest = statSync(join(APP_ROOT, 'package.json')).mtimeMs
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) {
+        if (entry.name !== 'fixtures' && entry.name !== 'node_modules') walk(path)
+      } else if (entry.name.endsWith('.ts')) {
+        newest = Math.max(newest, statSync(path).mtimeMs)
+      }
+    }
+  }
+  walk(join(APP_ROOT, 'agent'))
+  return newest
+}
+
+test.beforeAll(() => {
+  if (existsSync(AGENT) && statSync(AGENT).mtimeMs >= newestAgentSource()) return
+  const built = spawnSync('bun', ['agent/build.ts', 'x64'], { cwd: APP_ROOT, encoding: 'utf8', timeout: 60_000 })
+  if (built.status !== 0) throw new Error(`bun agent/build.ts x64 failed (${built.status}):\n${built.stdout}\n${built.stderr}`)
+  expect(existsSync(AGENT), `${AGENT} after the build`).toBe(true)
+})
+
+/** The environment an agent runs with: this machine's, minus anything that would steer it. */
+function agentEnv(hostname: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BALCTL_HOSTNAME: hostname }
+  delete env.SERVERSCTL_HEARTBEAT_SECONDS // the default interval (10 s) is what the test measures
+  delete env.SERVERSCTL_AGENT_CONFIG // always --config
+  return env
+}
+
+type Agent = { child: ChildProcess; exited: Promise<number | null>; output: () => string; startedAt: number }
+
+// Every agent a test starts, and its temp dir: afterEach stops and removes them.
+let agents: Agent[] = []
+let tempDirs: string[] = []
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'serversctl-agent-e2e-'))
+  tempDirs.push(dir)
+  return dir
+}
+
+function startAgent(args: string[], hostname: string): Agent {
+  const child = spawn(AGENT, args, { env: agentEnv(hostname), stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s))
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s))
+  const exited = new Promise<number | null>((done) => {
+    child.once('exit', (code) => done(code))
+    child.once('error', (err) => {
+      output += `spawn error: ${err.message}\n`
+      done(null)
+    })
+  })
+  // If the worker dies mid-test, take the agent with it.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  void exited.then(() => process.off('exit', killOnExit))
+  const agent = { child, exited, output: () => output, startedAt: Date.now() }
+  agents.push(agent)
+  return agent
+}
+
+/** Runs `serversctl-agent enroll` to the end; returns its exit code and what it printed. */
+async function enroll(command: { server: string; secret: string }, hostname: string, config: string) {
+  const agent = startAgent(['enroll', '--server', command.server, '--secret', command.secret, '--config', config], hostname)
+  let timer: NodeJS.Timeout | undefined
+  const code = await Promise.race([
+    agent.exited,
+    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`enroll did not finish in 20 s:\n${agent.output()}`)), 20_000))),
+  ]).finally(() => clearTimeout(timer))
+  return { code, output: agent.output() }
+}
+
+/** SIGTERM, then SIGKILL after a grace period; returns the exit code (null when it had to be killed). */
+async function stopAgent(agent: Agent): Promise<number | null> {
+  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.exited
+  agent.child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const result = await Promise.race([agent.exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 10_000)))])
+  clearTimeout(timer)
+  if (result !== 'timeout') return result
+  agent.child.kill('SIGKILL')
+  await agent.exited
+  return null
+}
+
+test.afterEach(async () => {
+  const running = agents
+  const dirs = tempDirs
+  agents = []
+  tempDirs = []
+  await Promise.all(running.map(stopAgent))
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+// ---------------------------------------------------------------- the pages
+
+type InstallCommand = { text: string; server: string; secret: string }
+type AddedMember = { id: string; name: string; hostname: string; command: InstallCommand }
+
+const INSTALL_LINE = /^curl -fsSL (\S+)\/install\.sh \| sudo bash -s -- --server (\S+) --secret (\S+)$/
+
+/** Adds a member through the pool's "Add server" form and reads the install command off the answer. */
+async function addMember(page: Page, poolId: string, m: { name: string; hostname: string; egressIps: string }): Promise<AddedMember> {
+  await page.goto(`/pools/${poolId}`)
+  // The overview's "Add server" (the member row's "+ Add server" leads to the same form).
+  await page.locator('#pool-panel').getByRole('link', { name: 'Add server', exact: true }).first().click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/new$`))
+  await page.getByRole('radio', { name: /Debian-like/ }).check()
+  await page.getByLabel('Display name').fill(m.name)
+  await page.getByLabel('Hostname').fill(m.hostname)
+  await page.getByLabel('Allowed egress IPs').fill(m.egressIps)
+  await page.getByRole('button', { name: 'Add server' }).click()
+
+  await expect(page).toHaveTitle(new RegExp(`^${m.name} added`))
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`${m.name} added`)
+  const code = page.locator('code#install-command')
+  await expect(code).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Copy' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Back to the pool' })).toHaveAttribute('href', `/pools/${poolId}`)
+  const open = page.getByRole('link', { name: 'Open the member' })
+  const href = (await open.getAttribute('href')) ?? ''
+  const id = new RegExp(`^/pools/${poolId}/members/(${MEMBER_ID.source})/status$`).exec(href)?.[1]
+  expect(id, `"Open the member" links to the member's Status tab (${href})`).toBeTruthy()
+
+  const text = (await code.textContent())!.trim()
+  const parts = INSTALL_LINE.exec(text)
+  expect(parts, `install command of the documented form: ${text}`).not.toBeNull()
+  const [, scriptBase, serverUrl, secret] = parts!
+  expect(scriptBase).toBe(serverUrl)
+  // PUBLIC_URL is unset, so the address is localhost on the server's real port.
+  expect(serverUrl).toBe(`http://localhost:${server.current.port}`)
+  expect(secret).toMatch(new RegExp(`^${id}\\.`))
+  return { id: id!, name: m.name, hostname: m.hostname, command: { text, server: serverUrl!, secret: secret! } }
+}
+
+const tile = (page: Page, memberId: string) => page.locator(`ul#member-tiles > li.tile[data-member-id="${memberId}"]`)
+const tileStatus = (page: Page, memberId: string) => tile(page, memberId).locator('.status')
+
+/** Puts a marker on window; it survives htmx swaps and dies with a full page load. */
+async function markWindow(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __marker?: number }).__marker = 1))
+}
+const marker = (page: Page) => page.evaluate(() => (window as unknown as { __marker?: number }).__marker ?? null)
+
+/** Enrols the member with the compiled agent and starts `run`; the tile must turn healthy within two intervals. */
+async function enrollAndRun(page: Page, poolId: string, member: AddedMember) {
+  const dir = tempDir()
+  const config = join(dir, 'agent.json')
+  const enrolled = await enroll(member.command, member.hostname, config)
+  expect(enrolled.code, `enroll exits 0:\n${enrolled.output}`).toBe(0)
+  expect(enrolled.output).toContain(`enrolled as member ${member.id} of pool ${poolId} (hostname ${member.hostname})`)
+  expect(existsSync(config)).toBe(true)
+  const agent = startAgent(['run', '--config', config], member.hostname)
+  return { agent, config }
+}
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page)
+})
+
+// Shared with the refusal test so it can reuse an already-used secret; that
+// test makes its own when run alone.
+let firstMember: (AddedMember & { poolId: string }) | null = null
+
+test('an added server enrols with the install command and turns healthy without a reload', async ({ page, context }, testInfo) => {
+  test.setTimeout(120_000)
+  const poolId = await createPool(page, 'Web fleet')
+  const member = await addMember(page, poolId, { name: 'web-1', hostname: 'web-1.example.com', egressIps: '127.0.0.1' })
+
+  // The Copy button puts exactly that command on the clipboard.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  await page.getByRole('button', { name: 'Copy' }).click()
+  await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible()
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(member.command.text)
+
+  // Back on the overview the new member waits, pending.
+  await page.getByRole('link', { name: 'Back to the pool' }).click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}$`))
+  await expect(tile(page, member.id)).toContainText('web-1')
+  await expect(tile(page, member.id)).toContainText('web-1.example.com')
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'pending')
+  await expect(tileStatus(page, member.id)).toHaveText('pending')
+  await expect(tile(page, member.id).locator('.tile-note')).toHaveText(/Waiting for the agent to enrol/)
+  await markWindow(page)
+
+  const { agent } = await enrollAndRun(page, poolId, member)
+  firstMember = { ...member, poolId }
+
+  // Healthy within two heartbeat intervals of `run` starting, by polling alone.
+  const deadline = agent.startedAt + 2 * INTERVAL_MS
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'healthy', { timeout: Math.max(1, deadline - Date.now()) })
+  const tookMs = Date.now() - agent.startedAt
+  testInfo.annotations.push({ type: 'healthy after', description: `${tookMs} ms` })
+  console.log(`[members.spec] tile turned healthy ${tookMs} ms after "serversctl-agent run" started`)
+  expect(await marker(page), 'the tile must change without a page reload').toBe(1)
+  expect(agent.child.exitCode, `the agent keeps running:\n${agent.output()}`).toBeNull()
+
+  const healthy = tile(page, member.id)
+  await expect(healthy.locator('.status')).toHaveText('healthy')
+  await expect(healthy).toHaveClass(/\btile-healthy\b/)
+  await expect(healthy).toContainText('Debian')
+  await expect(healthy.locator('.tile-note')).toHaveCount(0)
+  await expect(healthy.locator('.meter-label')).toHaveText(['CPU', 'Mem', 'Disk'])
+  // Memory and disk come with the first heartbeat; CPU too (sampled over a short gap).
+  for (const value of await healthy.locator('.meter-value').all()) await expect(value).toHaveText(/^\d+%$/)
+  expect(await marker(page)).toBe(1)
+
+  console.log('[probe] KPIs without reload:', JSON.stringify(await page.locator('.kpis').innerText()), 'dot:', await page.locator(`a.member-tab[data-member-id="${member.id}"] .dot`).getAttribute('class'))
+  await page.reload()
+  console.log('[probe] KPIs after reload:', JSON.stringify(await page.locator('.kpis').innerText()), 'dot:', await page.locator(`a.member-tab[data-member-id="${member.id}"] .dot`).getAttribute('class'))
+  await markWindow(page)
+
+  // The whole tile opens the member's workspace (htmx, no reload); its Status tab shows OS and agent version.
+  await healthy.click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/${member.id}/?$`))
+  const memberTabs = page.locator('#member-tab-bar')
+  await expect(memberTabs).toBeVisible()
+  await memberTabs.getByRole('link', { name: 'Status', exact: true }).click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/${member.id}/status$`))
+  expect(await marker(page), 'the workspace tabs swap without a reload').toBe(1)
+  const os = page.locator('#status-os')
+  await expect(os.getByRole('row', { name: /Agent version/ })).toContainText(AGENT_VERSION)
+  await expect(os.getByRole('row', { name: /Operating system/ })).toContainText('Debian')
+  await expect(page.locator('#member-activity')).toContainText(`Agent ${AGENT_VERSION} enrolled from 127.0.0.1.`)
+  await expect(page.locator('#member-activity')).toContainText('First heartbeat received.')
+  await expect(page.locator('#status-stats')).toBeVisible()
+
+  // SIGTERM stops the agent cleanly.
+  expect(await stopAgent(agent), `the agent exits 0 on SIGTERM:\n${agent.output()}`).toBe(0)
+  expect(agent.output()).toContain('SIGTERM: stopping')
+})
+
+test('refused enrolments say why, on the tile and in the activity', async ({ page }) => {
+  test.setTimeout(90_000)
+  // The first member's secret, used once already (by the test above, or here when run alone).
+  let used = firstMember
+  if (!used) {
+    const poolId = await createPool(page, 'Reuse pool')
+    const member = await addMember(page, poolId, { name: 'web-1', hostname: 'web-1.example.com', egressIps: '127.0.0.1' })
+    const enrolled = await enroll(member.command, member.hostname, join(tempDir(), 'agent.json'))
+    expect(enrolled.code, enrolled.output).toBe(0)
+    used = { ...member, poolId }
+  }
+  const poolId = used.poolId
+
+  // A member that may only enrol from 203.0.113.9.
+  const far = await addMember(page, poolId, { name: 'web-2', hostname: 'web-2.example.com', egressIps: '203.0.113.9' })
+  await page.goto(`/pools/${poolId}`)
+  await expect(tileStatus(page, far.id)).toHaveAttribute('data-status', 'pending')
+  await expect(tile(page, far.id).locator('.tile-note')).toHaveText(/Waiting for the agent to enrol/)
+  await markWindow(page)
+
+  const farConfig = join(tempDir(), 'agent.json')
+  const refused = await enroll(far.command, far.hostname, farConfig)
+  expect(refused.code, `enroll from 127.0.0.1 is refused:\n${refused.output}`).not.toBe(0)
+  expect(refused.output).toContain(NOT_ALLOWED)
+  expect(refused.output).toContain('127.0.0.1')
+  expect(existsSync(farConfig), 'a refused enrolment writes no config').toBe(false)
+
+  const expected = `Enrolment refused: the request came from 127.0.0.1, which is not one of this member's allowed egress IPs (203.0.113.9).`
+  // The tile says why, by polling (no reload), and the member is still pending.
+  await expect(tile(page, far.id).locator('.tile-note')).toHaveText(expected)
+  await expect(tileStatus(page, far.id)).toHaveAttribute('data-status', 'pending')
+  expect(await marker(page), 'the note must arrive without a page reload').toBe(1)
+
+  // So does the member's Status activity...
+  await page.goto(`/pools/${poolId}/members/${far.id}/status`)
+  await expect(page.locator('#member-activity')).toContainText(expected)
+  await expect(page.locator('#status-os').getByRole('row', { name: /Agent version/ })).toContainText('not enrolled')
+  // ...and its Settings tab.
+  await page.goto(`/pools/${poolId}/members/${far.id}/settings`)
+  const refusals = page.locator('section, div').filter({ has: page.getByRole('heading', { name: 'Recent refusals' }) }).last()
+  await expect(refusals).toContainText(expected)
+
+  // The first member's secret, again, with a fresh config path: already used.
+  const reuseConfig = join(tempDir(), 'agent.json')
+  const reused = await enroll(used.command, used.hostname, reuseConfig)
+  expect(reused.code, `a used secret is refused:\n${reused.output}`).not.toBe(0)
+  expect(reused.output).toContain('Enrolment refused: this secret was already used.')
+  expect(existsSync(reuseConfig), 'a refused enrolment writes no config').toBe(false)
+
+  await page.goto(`/pools/${poolId}/members/${used.id}/status`)
+  await expect(page.locator('#member-activity')).toContainText('Enrolment refused: this secret was already used.')
+  await expect(page.locator('#member-activity')).toContainText('New install command')
+  // It is still the enrolled member it was: the refusal changed nothing else.
+  await expect(page.locator('#status-os').getByRole('row', { name: /Agent version/ })).toContainText(AGENT_VERSION)
+})
+
+test('screenshots of a healthy tile and of the member Status tab', async ({ page }) => {
+  test.setTimeout(90_000)
+  const poolId = await createPool(page, 'Screenshot fleet')
+  const member = await addMember(page, poolId, { name: 'app-1', hostname: 'app-1.example.com', egressIps: '127.0.0.1' })
+  // A second one left waiting with a refusal, so the screenshot shows both kinds of tile.
+  const waiting = await addMember(page, poolId, { name: 'app-2', hostname: 'app-2.example.com', egressIps: '203.0.113.9' })
+  const refused = await enroll(waiting.command, waiting.hostname, join(tempDir(), 'agent.json'))
+  expect(refused.code).not.toBe(0)
+
+  await page.goto(`/pools/${poolId}`)
+  const { agent } = await enrollAndRun(page, poolId, member)
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'healthy', { timeout: 2 * INTERVAL_MS })
+  await expect(tile(page, waiting.id).locator('.tile-note')).toContainText(NOT_ALLOWED)
+  await expect(tile(page, member.id).locator('.meter-value').first()).toHaveText(/^\d+%$/)
+  await page.screenshot({ path: 'e2e/screenshots/member-tiles.png', fullPage: true })
+
+  await page.goto(`/pools/${poolId}/members/${member.id}/status`)
+  await expect(page.locator('#status-os')).toContainText(AGENT_VERSION)
+  await expect(page.locator('#member-activity')).toContainText('First heartbeat received.')
+  await page.screenshot({ path: 'e2e/screenshots/member-status.png', fullPage: true })
+
+  expect(await stopAgent(agent), agent.output()).toBe(0)
+})
