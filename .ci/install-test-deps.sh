@@ -6,10 +6,17 @@ set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v pg_ctlcluster >/dev/null 2>&1 || missing="$missing postgresql"
+[ -x /usr/sbin/pdns_server ] || missing="$missing pdns-server"
+[ -e /usr/lib/x86_64-linux-gnu/pdns/libgsqlite3backend.so ] || ls /usr/lib/*/pdns/libgsqlite3backend.so >/dev/null 2>&1 || missing="$missing pdns-backend-sqlite3"
+command -v dig >/dev/null 2>&1 || missing="$missing bind9-dnsutils"
 if [ -n "$missing" ]; then
   echo "installing:$missing"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+# The tests run their own PowerDNS on loopback ports; Debian's packaged one is not wanted.
+if pgrep -x pdns_server >/dev/null 2>&1 && [ -z "${KEEP_SYSTEM_PDNS:-}" ]; then
+  systemctl stop pdns >/dev/null 2>&1 || true
 fi
 
 # PostgreSQL: start the local cluster if it is down.

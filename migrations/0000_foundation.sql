@@ -29,6 +29,18 @@ CREATE TABLE "audit_events" (
 	"ip" text
 );
 --> statement-breakpoint
+CREATE TABLE "dns_providers" (
+	"id" text PRIMARY KEY NOT NULL,
+	"pool_id" text NOT NULL,
+	"kind" text NOT NULL,
+	"name" text NOT NULL,
+	"settings" jsonb NOT NULL,
+	"secret_sealed" text NOT NULL,
+	"secret_last_four" text NOT NULL,
+	"is_global" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "enrollment_secrets" (
 	"id" text PRIMARY KEY NOT NULL,
 	"member_id" text NOT NULL,
@@ -37,6 +49,39 @@ CREATE TABLE "enrollment_secrets" (
 	"used_at" timestamp with time zone,
 	"voided_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "failover_configs" (
+	"pool_id" text PRIMARY KEY NOT NULL,
+	"enabled" boolean DEFAULT false NOT NULL,
+	"hostnames" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"zone" text,
+	"provider_id" text,
+	"delay_seconds" integer DEFAULT 30 NOT NULL,
+	"ttl" integer DEFAULT 60 NOT NULL,
+	"member_order" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"auto_failback" boolean DEFAULT false NOT NULL,
+	"failback_after_seconds" integer DEFAULT 300 NOT NULL,
+	"probe" jsonb,
+	"extra_records" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "failover_events" (
+	"id" text PRIMARY KEY NOT NULL,
+	"pool_id" text NOT NULL,
+	"from_member_id" text,
+	"to_member_id" text,
+	"reason" text NOT NULL,
+	"status" text NOT NULL,
+	"detected_at" timestamp with time zone NOT NULL,
+	"completed_at" timestamp with time zone,
+	"dns_result" jsonb,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone,
+	"lease_until" timestamp with time zone,
+	"last_error" text,
+	"requested_by" text
 );
 --> statement-breakpoint
 CREATE TABLE "login_failures" (
@@ -82,6 +127,7 @@ CREATE TABLE "members" (
 	"agent_version" text,
 	"last_heartbeat_at" timestamp with time zone,
 	"last_heartbeat_ip" text,
+	"healthy_since" timestamp with time zone,
 	"os" jsonb,
 	"stacks" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"apps" jsonb DEFAULT '[]'::jsonb NOT NULL,
@@ -118,7 +164,11 @@ CREATE TABLE "users" (
 );
 --> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "dns_providers" ADD CONSTRAINT "dns_providers_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "enrollment_secrets" ADD CONSTRAINT "enrollment_secrets_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "failover_configs" ADD CONSTRAINT "failover_configs_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "failover_configs" ADD CONSTRAINT "failover_configs_provider_id_dns_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."dns_providers"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "failover_events" ADD CONSTRAINT "failover_events_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "member_events" ADD CONSTRAINT "member_events_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "member_metrics" ADD CONSTRAINT "member_metrics_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "members" ADD CONSTRAINT "members_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -126,8 +176,11 @@ ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY
 CREATE UNIQUE INDEX "api_tokens_hash_unique" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "audit_events_pool_idx" ON "audit_events" USING btree ("pool_id","id");--> statement-breakpoint
 CREATE INDEX "audit_events_at_idx" ON "audit_events" USING btree ("at");--> statement-breakpoint
+CREATE INDEX "dns_providers_pool_idx" ON "dns_providers" USING btree ("pool_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "enrollment_secrets_hash_unique" ON "enrollment_secrets" USING btree ("secret_hash");--> statement-breakpoint
 CREATE INDEX "enrollment_secrets_member_idx" ON "enrollment_secrets" USING btree ("member_id");--> statement-breakpoint
+CREATE INDEX "failover_events_pool_idx" ON "failover_events" USING btree ("pool_id","detected_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "failover_events_one_pending" ON "failover_events" USING btree ("pool_id") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "member_events_member_idx" ON "member_events" USING btree ("member_id","id");--> statement-breakpoint
 CREATE INDEX "member_metrics_minute_idx" ON "member_metrics" USING btree ("minute");--> statement-breakpoint
 CREATE INDEX "members_pool_idx" ON "members" USING btree ("pool_id");--> statement-breakpoint

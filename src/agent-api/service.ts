@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/service'
 import { newSecret, sha256 } from '../crypto/tokens'
 import { HttpError } from '../http/errors'
 import * as members from '../members/store'
-import { HEARTBEAT_SECONDS } from '../members/status'
+import { DEFAULT_FAILOVER_DELAY_SECONDS, HEARTBEAT_SECONDS } from '../members/status'
 import type { HeartbeatBody } from './schema'
 
 export const AGENT_TOKEN_PREFIX = 'sctla_'
@@ -98,7 +98,10 @@ export async function heartbeat(db: Db, member: members.Member, body: HeartbeatB
   if (!member.lastHeartbeatAt) {
     await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
   }
+  // A gap longer than a failover delay starts a new run of health.
+  const resumed = !member.lastHeartbeatAt || now.getTime() - member.lastHeartbeatAt.getTime() > DEFAULT_FAILOVER_DELAY_SECONDS * 1000
   await members.updateMember(db, member.id, {
+    ...(resumed || !member.healthySince ? { healthySince: now } : {}),
     lastHeartbeatAt: now,
     lastHeartbeatIp: ip,
     agentVersion,

@@ -17,6 +17,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
 export type Database = {
   db: Db
   kind: 'pglite' | 'postgres'
+  /** True while this process holds leadership: the one that runs scheduler ticks. */
+  isLeader: () => Promise<boolean>
   close: () => Promise<void>
 }
 
@@ -43,7 +45,8 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   await client.waitReady
   const db = drizzlePglite(client, { schema }) as unknown as Db
   await migratePglite(db as never, { migrationsFolder })
-  return { db, kind: 'pglite', close: () => client.close() }
+  // One process per data directory (the lock file sees to that): always the leader.
+  return { db, kind: 'pglite', isLeader: async () => true, close: () => client.close() }
 }
 
 // Any number for the lock, as long as every replica uses the same one.
@@ -61,7 +64,52 @@ export async function openPostgres(url: string): Promise<Database> {
   } finally {
     await migrator.end({ timeout: 5 })
   }
-  return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) }
+  const leadership = advisoryLeadership(url)
+  return {
+    db,
+    kind: 'postgres',
+    isLeader: leadership.check,
+    close: async () => {
+      await leadership.release()
+      await client.end({ timeout: 5 })
+    },
+  }
+}
+
+const LEADER_LOCK = 727_100_002
+
+/**
+ * Leadership among server replicas on one PostgreSQL: a session advisory lock
+ * held on a connection of its own. If that connection dies, so does the lock,
+ * and another replica takes over on its next try.
+ */
+function advisoryLeadership(url: string) {
+  let conn: ReturnType<typeof postgres> | null = null
+  let held = false
+  const reset = async () => {
+    held = false
+    const old = conn
+    conn = null
+    await old?.end({ timeout: 1 }).catch(() => {})
+  }
+  return {
+    async check(): Promise<boolean> {
+      try {
+        conn ??= postgres(url, { max: 1, idle_timeout: 0, onnotice: () => {} })
+        if (held) {
+          await conn`select 1`
+          return true
+        }
+        const [row] = await conn`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`
+        held = row?.ok === true
+        return held
+      } catch {
+        await reset()
+        return false
+      }
+    },
+    release: reset,
+  }
 }
 
 export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm'
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -121,6 +122,8 @@ export const members = pgTable(
     agentVersion: text('agent_version'),
     lastHeartbeatAt: at('last_heartbeat_at'),
     lastHeartbeatIp: text('last_heartbeat_ip'),
+    /** Start of the current unbroken run of heartbeats; failover picks only members stable for a while. */
+    healthySince: at('healthy_since'),
     os: jsonb('os').$type<Record<string, unknown>>(),
     stacks: jsonb('stacks').$type<MemberStacks>().notNull().default({}),
     apps: jsonb('apps').$type<unknown[]>().notNull().default([]),
@@ -201,4 +204,75 @@ export const auditEvents = pgTable(
     ip: text('ip'),
   },
   (t) => [index('audit_events_pool_idx').on(t.poolId, t.id), index('audit_events_at_idx').on(t.at)],
+)
+
+// DNS API keys of a pool. Settings hold what is not secret; the key itself is
+// sealed (AES-256-GCM) and only its last four characters are ever shown.
+export const dnsProviders = pgTable(
+  'dns_providers',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['powerdns', 'cloudflare', 'whm'] }).notNull(),
+    name: text('name').notNull(),
+    settings: jsonb('settings').$type<Record<string, string | boolean>>().notNull(),
+    secretSealed: text('secret_sealed').notNull(),
+    secretLastFour: text('secret_last_four').notNull(),
+    isGlobal: boolean('is_global').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index('dns_providers_pool_idx').on(t.poolId)],
+)
+
+export type FailoverProbe = { kind: 'tcp'; port: number } | { kind: 'http'; port: number; path: string }
+export type ExtraRecord = { type: 'AAAA' | 'MX' | 'SRV'; name: string; values: Record<string, string> }
+
+// One per pool: how DNS follows the active member.
+export const failoverConfigs = pgTable('failover_configs', {
+  poolId: text('pool_id')
+    .primaryKey()
+    .references(() => pools.id, { onDelete: 'cascade' }),
+  enabled: boolean('enabled').notNull().default(false),
+  hostnames: jsonb('hostnames').$type<string[]>().notNull().default([]),
+  zone: text('zone'),
+  providerId: text('provider_id').references(() => dnsProviders.id, { onDelete: 'set null' }),
+  delaySeconds: integer('delay_seconds').notNull().default(30),
+  ttl: integer('ttl').notNull().default(60),
+  memberOrder: jsonb('member_order').$type<string[]>().notNull().default([]),
+  autoFailback: boolean('auto_failback').notNull().default(false),
+  failbackAfterSeconds: integer('failback_after_seconds').notNull().default(300),
+  probe: jsonb('probe').$type<FailoverProbe | null>(),
+  extraRecords: jsonb('extra_records').$type<ExtraRecord[]>().notNull().default([]),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})
+
+// Every change of active member, and every outage where failover held back.
+// status: pending (a cut in flight), done, blocked (no cut: why in reason).
+export const failoverEvents = pgTable(
+  'failover_events',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    fromMemberId: text('from_member_id'),
+    toMemberId: text('to_member_id'),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'blocked'] }).notNull(),
+    detectedAt: at('detected_at').notNull(),
+    completedAt: at('completed_at'),
+    dnsResult: jsonb('dns_result').$type<Record<string, unknown>>(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at'),
+    leaseUntil: at('lease_until'),
+    lastError: text('last_error'),
+    requestedBy: text('requested_by'),
+  },
+  (t) => [
+    index('failover_events_pool_idx').on(t.poolId, t.detectedAt),
+    // A pool never has two cuts in flight.
+    uniqueIndex('failover_events_one_pending').on(t.poolId).where(sql`status = 'pending'`),
+  ],
 )

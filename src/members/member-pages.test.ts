@@ -141,6 +141,10 @@ describe('overview tiles', () => {
     expect(tiles).toContain('Ubuntu 22.04.4 LTS')
     expect(tiles).toContain('OpenLiteSpeed MariaDB')
     expect(tiles).toContain('CPU 13%')
+    // The figures above and the member row's dots come along with the tiles.
+    expect(res.text).toContain('<hx-partial hx-target="#fleet-kpis"')
+    expect(tiles).toContain('1 Healthy agents')
+    expect(res.text).toMatch(/<hx-partial hx-target="#member-tabs"[\s\S]*dot-ok/)
     const same = await b.get(`/pools/${pool}/tiles`, { 'hx-request': 'true', 'hx-ptag': ptag })
     expect(same.status).toBe(304)
     expect(same.text).toBe('')

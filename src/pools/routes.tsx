@@ -6,12 +6,13 @@ import { render } from '../http/render'
 import { formAction, redirectTo, str } from '../http/forms'
 import { PoolsPage } from '../../views/pools/PoolsPage'
 import { NewPoolPage, type NewPoolForm } from '../../views/pools/NewPoolPage'
-import { PoolPage, PoolPanelSwap, poolTitle, type PoolView } from '../../views/pools/PoolPage'
+import { MemberTabs, PoolPage, PoolPanelSwap, poolTitle, type PoolView } from '../../views/pools/PoolPage'
 import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
 import * as pools from './service'
 import { poolCards } from '../members/cards'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
+import { FleetKpis } from '../../views/pools/tabs/OverviewTab'
 import type { PoolTabKey } from './tabs'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
@@ -117,7 +118,19 @@ export function poolPages(deps: Deps) {
         return ''
       }
       ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
-      return <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} />
+      // The figures and the member row's status dots follow the tiles.
+      const view = { ...data, cards, notes, ptag, csrf: null } as PoolView
+      return (
+        <>
+          <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} />
+          <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
+            <FleetKpis cards={cards} />
+          </hx-partial>
+          <hx-partial hx-target="#member-tabs" hx-swap="outerHTML">
+            <MemberTabs view={view} />
+          </hx-partial>
+        </>
+      )
     },
     { access: 'user' },
   )

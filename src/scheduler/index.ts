@@ -3,10 +3,19 @@
 import { Cron } from 'croner'
 import type { Deps } from '../server/deps'
 import { pruneHistory } from '../members/history'
+import { evaluateAll } from '../failover/evaluator'
 
 type Tick = { name: string; pattern: string; run: (deps: Deps) => Promise<string | null> }
 
 const TICKS: Tick[] = [
+  {
+    name: 'failover.evaluate',
+    pattern: '* * * * * *', // every second: a dead active member is noticed within one
+    run: async (deps) => {
+      await evaluateAll(deps)
+      return null
+    },
+  },
   {
     name: 'members.prune_history',
     pattern: '17 * * * *', // hourly, off the hour
@@ -24,6 +33,8 @@ export function startScheduler(deps: Deps): () => void {
         tick.pattern,
         { protect: true, timezone: 'UTC', catch: (err) => deps.log.error(`scheduler.${tick.name}`, 'tick failed', err) },
         async () => {
+          // Only the leader acts; other replicas serve pages and agents.
+          if (!(await deps.isLeader())) return
           const said = await tick.run(deps)
           if (said) deps.log.info(`scheduler.${tick.name}`, said)
         },

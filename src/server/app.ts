@@ -17,6 +17,7 @@ import { docsRoutes } from '../docs/routes'
 import { agentRoutes } from '../agent-api/routes'
 import { memberPages } from '../members/routes'
 import { memberApi } from '../members/api'
+import { failoverApi } from '../failover/api'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -59,6 +60,7 @@ export function buildApp(deps: Deps) {
     .use(poolApi(deps))
     .use(memberPages(deps))
     .use(memberApi(deps))
+    .use(failoverApi(deps))
     .use(agentRoutes(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))

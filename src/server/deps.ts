@@ -9,4 +9,6 @@ export type Deps = {
   config: Config
   log: Log
   secrets: SecretBox
+  /** Whether this process runs the scheduler's ticks now (see db/index.ts). */
+  isLeader: () => Promise<boolean>
 }

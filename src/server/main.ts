@@ -15,7 +15,7 @@ async function main() {
   const database = await openDatabase(config)
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
   const secrets = secretBox(loadSecretKey(config.secretKey, config.dataDir))
-  const deps = { db: database.db, config, log, secrets }
+  const deps = { db: database.db, config, log, secrets, isLeader: database.isLeader }
   const app = buildApp(deps)
   app.listen({
     port: config.port,

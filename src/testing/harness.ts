@@ -60,7 +60,7 @@ export async function testServer(opts: { admin?: boolean; env?: Record<string, s
   const config: Config = loadConfig(env)
   const { database, dispose } = await freshDatabase()
   const log = memoryLog()
-  const deps: Deps = { db: database.db, config, log, secrets: secretBox(loadSecretKey(config.secretKey, dataDir)) }
+  const deps: Deps = { db: database.db, config, log, secrets: secretBox(loadSecretKey(config.secretKey, dataDir)), isLeader: database.isLeader }
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   const app = buildApp(deps)
 

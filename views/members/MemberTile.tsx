@@ -52,8 +52,11 @@ export function MemberTile({ card, note }: { card: MemberCard; note?: string | n
           </span>
           <StatusBadge status={card.status} />
         </div>
-        <div class="tile-sub muted">
-          <span safe>{m.hostname}</span> · <span safe>{card.osName}</span>
+        <div class="tile-sub muted" title={m.hostname} safe>
+          {m.hostname}
+        </div>
+        <div class="tile-sub muted" title={card.osName} safe>
+          {card.osName}
         </div>
         <div class="tile-sub muted">
           heartbeat <span class="heartbeat-age" safe>{card.age}</span>

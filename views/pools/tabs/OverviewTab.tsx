@@ -2,11 +2,21 @@ import type { PoolView } from '../PoolPage'
 import { NavLink } from '../../layout/Layout'
 import { Card, EmptyState, Kpi } from '../../components/ui'
 import { MemberTiles } from '../../members/MemberTile'
+import type { MemberCard } from '../../../src/members/view-model'
+
+/** The Fleet status figures; the tiles' poll refreshes them too. */
+export function FleetKpis({ cards }: { cards: MemberCard[] }) {
+  return (
+    <div class="kpis" id="fleet-kpis">
+      <Kpi label="Members" value={cards.length} />
+      <Kpi label="Healthy agents" value={cards.filter((c) => c.status === 'healthy').length} />
+      <Kpi label="Outdated agents" value={cards.filter((c) => c.outdated).length} />
+    </div>
+  )
+}
 
 export function OverviewTab({ view }: { view: PoolView }) {
   const id = view.pool.id
-  const healthy = view.cards.filter((c) => c.status === 'healthy').length
-  const outdated = view.cards.filter((c) => c.outdated).length
   return (
     <div class="stack">
       <Card
@@ -22,11 +32,7 @@ export function OverviewTab({ view }: { view: PoolView }) {
           </div>
         }
       >
-        <div class="kpis">
-          <Kpi label="Members" value={view.cards.length} />
-          <Kpi label="Healthy agents" value={healthy} />
-          <Kpi label="Outdated agents" value={outdated} />
-        </div>
+        <FleetKpis cards={view.cards} />
       </Card>
       <Card title="Servers">
         {view.cards.length === 0 ? (

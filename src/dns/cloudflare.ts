@@ -1,0 +1,234 @@
+// Cloudflare through the official SDK (npm "cloudflare"), with an API token.
+// Zones are found by name; a record set is the records of one exact name and
+// type. Writing a set edits the records that are there (PATCH, keeping each
+// one's proxied flag), creates the missing ones and deletes the surplus.
+// MX: content is the exchange, priority the preference. SRV: data holds
+// priority, weight, port and target.
+import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'cloudflare'
+import { bareName, canonicalValue, checkRecordSet, DEFAULT_TIMEOUT_MS, formatMx, formatSrv, parseMx, parseSrv, redact, statusError } from './common'
+import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo } from './provider'
+
+export type CloudflareOptions = {
+  apiToken: string
+  /** https://api.cloudflare.com/client/v4 unless given (tests point it at a stand-in). */
+  baseUrl?: string
+  /** Per request; 10 s unless given. */
+  timeoutMs?: number
+  /** Records asked for per page when listing (5 to 5,000,000; 100 unless given). */
+  pageSize?: number
+}
+
+const PROVIDER = 'Cloudflare'
+export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
+
+/** The fields of a DNS record this adapter reads. */
+type CfRecord = {
+  id: string
+  name: string
+  type: string
+  content?: string
+  ttl: number
+  proxied?: boolean
+  priority?: number
+  data?: { priority?: number; weight?: number; port?: number; target?: string }
+}
+
+export class CloudflareProvider implements DnsProvider {
+  private readonly client: Cloudflare
+  private readonly apiToken: string
+  private readonly baseUrl: string
+  private readonly timeoutMs: number
+  private readonly pageSize: number
+  private readonly zoneIds = new Map<string, string>()
+
+  constructor(opts: CloudflareOptions) {
+    if (!opts.apiToken) throw new DnsProviderError('Cloudflare: no API token configured', false)
+    this.apiToken = opts.apiToken
+    this.baseUrl = (opts.baseUrl || CLOUDFLARE_API).replace(/\/+$/, '')
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.pageSize = opts.pageSize ?? 100
+    this.client = new Cloudflare({
+      apiToken: opts.apiToken,
+      // Only the token: never pick up a global key or e-mail from the environment.
+      apiKey: null,
+      apiEmail: null,
+      userServiceKey: null,
+      baseURL: this.baseUrl,
+      maxRetries: 0, // failover retries on its own
+      timeout: this.timeoutMs,
+      logLevel: 'off',
+    })
+  }
+
+  /** Runs one SDK call and turns whatever it throws into a DnsProviderError. */
+  private async call<T>(action: string, fn: () => Promise<T>, zone?: string): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      throw this.mapError(err, action, zone)
+    }
+  }
+
+  private mapError(err: unknown, action: string, zone?: string): DnsProviderError {
+    if (err instanceof DnsProviderError) return err
+    const where = (() => {
+      try {
+        return new URL(this.baseUrl).origin
+      } catch {
+        return 'the configured address'
+      }
+    })()
+    if (err instanceof APIConnectionTimeoutError) {
+      return new DnsProviderError(`Cloudflare at ${where} did not answer within ${Math.round(this.timeoutMs / 1000)} s`, true)
+    }
+    if (err instanceof APIConnectionError) {
+      const cause = (err as { cause?: { code?: string; name?: string } }).cause
+      return new DnsProviderError(`could not reach Cloudflare at ${where} (${cause?.code ?? cause?.name ?? 'network error'})`, true)
+    }
+    if (err instanceof APIError && typeof err.status === 'number') {
+      const errors = (err.errors ?? []) as { code?: number; message?: string }[]
+      const detail = redact(
+        errors
+          .map((e) => `${e.message ?? 'error'}${e.code !== undefined ? ` [${e.code}]` : ''}`)
+          .join('; ')
+          .slice(0, 300),
+        [this.apiToken],
+      )
+      if (err.status === 404 && zone) this.zoneIds.delete(bareName(zone))
+      return statusError(PROVIDER, err.status, { credential: 'API token', detail, action, zone: err.status === 404 ? zone : undefined })
+    }
+    const message = redact(err instanceof Error ? err.message : String(err), [this.apiToken])
+    return new DnsProviderError(`Cloudflare: ${action} failed: ${message}`, false)
+  }
+
+  async listZones(): Promise<ZoneInfo[]> {
+    return this.call('list zones', async () => {
+      const zones: ZoneInfo[] = []
+      for await (const z of this.client.zones.list({ per_page: 50 })) zones.push({ name: bareName(z.name), id: z.id })
+      return zones
+    })
+  }
+
+  private async zoneId(zone: string): Promise<string> {
+    const name = bareName(zone)
+    const cached = this.zoneIds.get(name)
+    if (cached) return cached
+    const id = await this.call(`find zone ${name}`, async () => {
+      for await (const z of this.client.zones.list({ name, per_page: 50 })) {
+        if (bareName(z.name) === name) return z.id
+      }
+      return null
+    })
+    if (!id) throw new DnsProviderError(`zone ${name} not found at Cloudflare`, false)
+    this.zoneIds.set(name, id)
+    return id
+  }
+
+  private async listSet(zoneId: string, zone: string, name: string, type: RecordType): Promise<CfRecord[]> {
+    return this.call(
+      `read ${name} ${type}`,
+      async () => {
+        const out: CfRecord[] = []
+        const pages = this.client.dns.records.list({ zone_id: zoneId, name: { exact: name }, type, per_page: this.pageSize })
+        for await (const r of pages) {
+          const rec = r as unknown as CfRecord
+          // The filter is the server's; check it here too.
+          if (rec.type === type && bareName(rec.name) === name) out.push(rec)
+        }
+        return out
+      },
+      zone,
+    )
+  }
+
+  async readRecords(zone: string, name: string, type: RecordType): Promise<RecordSet | null> {
+    const n = bareName(name)
+    const zoneId = await this.zoneId(zone)
+    const records = await this.listSet(zoneId, zone, n, type)
+    if (records.length === 0) return null
+    const set: RecordSet = { name: n, type, ttl: records[0]!.ttl, values: records.map((r) => valueOf(type, r)) }
+    if (type === 'A' || type === 'AAAA') set.proxied = records.some((r) => r.proxied === true)
+    return set
+  }
+
+  async writeRecords(zone: string, set: RecordSet): Promise<void> {
+    const s = checkRecordSet(PROVIDER, zone, set)
+    const zoneId = await this.zoneId(zone)
+    const existing = await this.listSet(zoneId, zone, s.name, s.type)
+
+    // Values already there stay where they are; the others are paired with
+    // records to edit, then created; records left over are deleted.
+    const wanted = [...s.values]
+    const keep: CfRecord[] = []
+    const spare: CfRecord[] = []
+    for (const r of existing) {
+      const i = wanted.indexOf(canonicalValue(s.type, valueOf(s.type, r)))
+      if (i >= 0) {
+        wanted.splice(i, 1)
+        keep.push(r)
+      } else spare.push(r)
+    }
+    const proxiable = s.type === 'A' || s.type === 'AAAA'
+    const newProxied = s.proxied ?? existing[0]?.proxied ?? false
+
+    for (const r of keep) {
+      // Proxied records have an automatic TTL (1); leave them be.
+      if (r.ttl !== s.ttl && !r.proxied) {
+        await this.call(`update ${s.name} ${s.type}`, () => this.client.dns.records.edit(r.id, { zone_id: zoneId, ...fields(s.type, s.name, s.ttl, valueOf(s.type, r)), ...(proxiable ? { proxied: r.proxied ?? false } : {}) } as any), zone)
+      }
+    }
+    while (wanted.length && spare.length) {
+      const r = spare.shift()!
+      const value = wanted.shift()!
+      await this.call(
+        `update ${s.name} ${s.type}`,
+        () => this.client.dns.records.edit(r.id, { zone_id: zoneId, ...fields(s.type, s.name, s.ttl, value), ...(proxiable ? { proxied: r.proxied ?? false } : {}) } as any),
+        zone,
+      )
+    }
+    for (const value of wanted) {
+      await this.call(
+        `create ${s.name} ${s.type}`,
+        () => this.client.dns.records.create({ zone_id: zoneId, ...fields(s.type, s.name, s.ttl, value), ...(proxiable ? { proxied: newProxied } : {}) } as any),
+        zone,
+      )
+    }
+    for (const r of spare) {
+      await this.call(`delete ${s.name} ${s.type}`, () => this.client.dns.records.delete(r.id, { zone_id: zoneId }), zone)
+    }
+  }
+}
+
+/** The body fields for one value of a set. */
+function fields(type: RecordType, name: string, ttl: number, value: string): Record<string, unknown> {
+  if (type === 'MX') {
+    const mx = parseMx(value)!
+    return { name, type, ttl, content: mx.exchange, priority: mx.preference }
+  }
+  if (type === 'SRV') {
+    const srv = parseSrv(value)!
+    return { name, type, ttl, data: { priority: srv.priority, weight: srv.weight, port: srv.port, target: srv.target } }
+  }
+  return { name, type, ttl, content: value }
+}
+
+/** A Cloudflare record's value in our form. */
+function valueOf(type: RecordType, r: CfRecord): string {
+  const content = (r.content ?? '').trim()
+  if (type === 'MX') {
+    const mx = parseMx(`${r.priority ?? r.data?.priority ?? 0} ${content}`)
+    return mx ? formatMx(mx) : content
+  }
+  if (type === 'SRV') {
+    const d = r.data
+    if (d && d.target !== undefined && d.port !== undefined) {
+      return formatSrv({ priority: d.priority ?? r.priority ?? 0, weight: d.weight ?? 0, port: d.port, target: d.target })
+    }
+    // Without data: "priority weight port target", or "weight port target" with priority beside it.
+    const parts = content.split(/\s+/)
+    const full = parts.length === 3 ? `${r.priority ?? 0} ${content}` : content
+    const srv = parseSrv(full)
+    return srv ? formatSrv(srv) : content
+  }
+  return type === 'AAAA' ? canonicalValue('AAAA', content) : content
+}

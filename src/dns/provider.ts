@@ -1,0 +1,41 @@
+// What failover needs from a DNS provider, whichever it is. One adapter per
+// kind (powerdns.ts, cloudflare.ts, whm.ts) implements it.
+
+export type RecordType = 'A' | 'AAAA' | 'MX' | 'SRV'
+
+/** One record set: every value of one name and type. Names are absolute, without the trailing dot. */
+export type RecordSet = {
+  name: string
+  type: RecordType
+  ttl: number
+  /** A/AAAA: an address. MX: "10 mail.example.com". SRV: "10 5 5060 sip.example.com". */
+  values: string[]
+  /** Cloudflare only: whether the record is proxied; kept as it was when records are replaced. */
+  proxied?: boolean
+}
+
+export type ZoneInfo = { name: string; id: string }
+
+export interface DnsProvider {
+  /** Zones this key can see ("Test connection" lists them). */
+  listZones(): Promise<ZoneInfo[]>
+  /** The record set at name/type in zone, or null when there is none. */
+  readRecords(zone: string, name: string, type: RecordType): Promise<RecordSet | null>
+  /** Replaces the record set at name/type with these values (creating it if needed). */
+  writeRecords(zone: string, set: RecordSet): Promise<void>
+}
+
+/** A refusal or failure from a provider, with a sentence an operator can act on. */
+export class DnsProviderError extends Error {
+  constructor(
+    message: string,
+    public retryable: boolean,
+  ) {
+    super(message)
+  }
+}
+
+export type PowerDnsSettings = { kind: 'powerdns'; apiUrl: string; apiKey: string; serverId: string }
+export type CloudflareSettings = { kind: 'cloudflare'; apiToken: string; baseUrl?: string }
+export type WhmSettings = { kind: 'whm'; host: string; username: string; apiToken: string }
+export type ProviderSettings = PowerDnsSettings | CloudflareSettings | WhmSettings

@@ -1,0 +1,141 @@
+// A pool's DNS API providers: add (secret sealed at rest), list (masked),
+// remove, and "Test connection".
+import type { Db } from '../db'
+import type { SecretBox } from '../crypto/secret-box'
+import { newId } from '../crypto/tokens'
+import { recordAudit, type Actor } from '../audit/service'
+import { badInput, notFound } from '../http/errors'
+import { getPool } from '../pools/service'
+import { createProvider } from './index'
+import { DnsProviderError, type ProviderSettings } from './provider'
+import * as store from './store'
+
+export type ProviderInput =
+  | { kind: 'powerdns'; name: string; apiUrl: string; apiKey: string; serverId?: string }
+  | { kind: 'cloudflare'; name: string; apiToken: string; global?: boolean; baseUrl?: string }
+  | { kind: 'whm'; name: string; host: string; username: string; apiToken: string }
+
+const KINDS = { powerdns: 'PowerDNS', cloudflare: 'Cloudflare', whm: 'WHM DNS' } as const
+export const kindLabel = (kind: string) => KINDS[kind as keyof typeof KINDS] ?? kind
+
+function required(value: unknown, field: string, label: string): string {
+  const v = typeof value === 'string' ? value.trim() : ''
+  if (!v) throw badInput(`Enter the ${label}`, field)
+  if (v.length > 500) throw badInput(`The ${label} is too long`, field)
+  return v
+}
+
+function httpUrl(value: unknown, field: string, label: string): string {
+  const v = required(value, field, label)
+  try {
+    const u = new URL(v)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error()
+  } catch {
+    throw badInput(`The ${label} must be an http(s) address, such as http://10.0.0.5:8081`, field)
+  }
+  return v.replace(/\/+$/, '')
+}
+
+/** Validates what the operator typed: settings to keep in clear, and the one secret to seal. */
+export function checkProviderInput(raw: Record<string, unknown>): { kind: ProviderInput['kind']; name: string; settings: Record<string, string | boolean>; secret: string; isGlobal: boolean } {
+  const name = required(raw.name, 'name', 'name')
+  switch (raw.kind) {
+    case 'powerdns':
+      return {
+        kind: 'powerdns',
+        name,
+        settings: { apiUrl: httpUrl(raw.apiUrl, 'apiUrl', 'API URL'), serverId: (typeof raw.serverId === 'string' && raw.serverId.trim()) || 'localhost' },
+        secret: required(raw.apiKey, 'apiKey', 'API key'),
+        isGlobal: false,
+      }
+    case 'cloudflare': {
+      const settings: Record<string, string | boolean> = {}
+      if (typeof raw.baseUrl === 'string' && raw.baseUrl.trim()) settings.baseUrl = httpUrl(raw.baseUrl, 'baseUrl', 'API base URL')
+      return { kind: 'cloudflare', name, settings, secret: required(raw.apiToken, 'apiToken', 'API token'), isGlobal: raw.global === true || raw.global === 'on' || raw.global === 'true' }
+    }
+    case 'whm':
+      return {
+        kind: 'whm',
+        name,
+        settings: { host: required(raw.host, 'host', 'WHM host'), username: required(raw.username, 'username', 'WHM user name') },
+        secret: required(raw.apiToken, 'apiToken', 'API token'),
+        isGlobal: false,
+      }
+    default:
+      throw badInput('Choose PowerDNS, Cloudflare or WHM', 'kind')
+  }
+}
+
+export async function addProvider(db: Db, secrets: SecretBox, actor: Actor, poolId: string, raw: Record<string, unknown>) {
+  await getPool(db, poolId)
+  const input = checkProviderInput(raw)
+  if (input.isGlobal) await store.clearGlobal(db, poolId)
+  const row = await store.insertProvider(db, {
+    id: newId('dns'),
+    poolId,
+    kind: input.kind,
+    name: input.name,
+    settings: input.settings,
+    secretSealed: secrets.seal(input.secret),
+    secretLastFour: input.secret.slice(-4),
+    isGlobal: input.isGlobal,
+  })
+  await recordAudit(db, actor, { action: 'dns_provider.add', targetType: 'dns_provider', targetId: row.id, targetLabel: row.name, poolId, detail: { kind: row.kind } })
+  return row
+}
+
+export async function removeProvider(db: Db, actor: Actor, poolId: string, id: string) {
+  const row = await store.deleteProvider(db, poolId, id)
+  if (!row) throw notFound('DNS provider')
+  await recordAudit(db, actor, { action: 'dns_provider.remove', targetType: 'dns_provider', targetId: id, targetLabel: row.name, poolId })
+  return row
+}
+
+export const listProviders = (db: Db, poolId: string) => store.listProviders(db, poolId)
+
+export async function getProvider(db: Db, poolId: string, id: string) {
+  const row = await store.findProvider(db, id)
+  if (!row || row.poolId !== poolId) throw notFound('DNS provider')
+  return row
+}
+
+/** The provider's settings with its secret opened, for the adapter. */
+export function providerSettings(row: store.DnsProviderRow, secrets: SecretBox): ProviderSettings {
+  const secret = secrets.open(row.secretSealed)
+  const s = row.settings as Record<string, string>
+  switch (row.kind) {
+    case 'powerdns':
+      return { kind: 'powerdns', apiUrl: s.apiUrl!, apiKey: secret, serverId: s.serverId ?? 'localhost' }
+    case 'cloudflare':
+      return { kind: 'cloudflare', apiToken: secret, baseUrl: s.baseUrl }
+    case 'whm':
+      return { kind: 'whm', host: s.host!, username: s.username!, apiToken: secret }
+  }
+}
+
+export const adapterFor = (row: store.DnsProviderRow, secrets: SecretBox) => createProvider(providerSettings(row, secrets))
+
+/** "Test connection": the zones the key can see, or why it cannot. */
+export async function testConnection(db: Db, secrets: SecretBox, poolId: string, id: string) {
+  const row = await getProvider(db, poolId, id)
+  try {
+    const zones = await adapterFor(row, secrets).listZones()
+    return { ok: true as const, zones: zones.map((z) => z.name) }
+  } catch (err) {
+    const message = err instanceof DnsProviderError ? err.message : `${kindLabel(row.kind)} could not be reached`
+    return { ok: false as const, error: message }
+  }
+}
+
+/** What pages and the API show of a provider: never the secret, only its last four characters. */
+export function providerJson(row: store.DnsProviderRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    global: row.isGlobal,
+    settings: row.settings,
+    secret: `••••${row.secretLastFour}`,
+    createdAt: row.createdAt.toISOString(),
+  }
+}

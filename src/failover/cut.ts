@@ -1,0 +1,74 @@
+// The cut: write the new active member's records at the provider, read them
+// back, and only then record the transition. A failed try is retried with
+// backoff; a finished cut is never repeated.
+import type { Deps } from '../server/deps'
+import { recordAudit, systemActor } from '../audit/service'
+import { adapterFor, kindLabel } from '../dns/service'
+import { findProvider } from '../dns/store'
+import { DnsProviderError } from '../dns/provider'
+import { findMember } from '../members/store'
+import * as store from './store'
+import { recordSetsFor, sameValues } from './records'
+
+const LEASE_MS = 30_000
+const MAX_RETRY_MS = 30_000
+const UNFIXABLE_RETRY_MS = 60_000
+
+export type CutOutcome = 'done' | 'retry' | 'abandoned' | 'busy'
+
+/** Seconds before the next try: 1, 2, 4, ... 30; a refused key waits a minute for someone to fix it. */
+export const retryDelayMs = (attempts: number, retryable: boolean) =>
+  retryable ? Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.max(0, attempts - 1)) : UNFIXABLE_RETRY_MS
+
+export async function performCut(deps: Deps, pending: store.FailoverEvent, now = new Date()): Promise<CutOutcome> {
+  const event = await store.claimPending(deps.db, pending.id, now, LEASE_MS)
+  if (!event) return 'busy'
+  const target = event.toMemberId ? await findMember(deps.db, event.toMemberId) : undefined
+  if (!target || target.poolId !== event.poolId) {
+    await store.abandonPending(deps.db, event.id, 'the target member no longer exists', now)
+    return 'abandoned'
+  }
+  const config = await store.findConfig(deps.db, event.poolId)
+  const provider = config?.providerId ? await findProvider(deps.db, config.providerId) : undefined
+  const sets = config ? recordSetsFor(config, target) : []
+  let dnsResult: Record<string, unknown>
+  if (!provider || !config?.zone || sets.length === 0) {
+    dnsResult = { provider: null, note: 'No DNS provider or hostname: the active member is tracked, no record changed.' }
+  } else {
+    try {
+      const dns = adapterFor(provider, deps.secrets)
+      for (const set of sets) await dns.writeRecords(config.zone, set)
+      for (const set of sets) {
+        const back = await dns.readRecords(config.zone, set.name, set.type)
+        if (!back || !sameValues(back.values, set.values)) {
+          throw new DnsProviderError(`${kindLabel(provider.kind)} did not return the new ${set.type} record for ${set.name} when read back`, true)
+        }
+      }
+      dnsResult = {
+        provider: provider.name,
+        kind: provider.kind,
+        zone: config.zone,
+        records: sets.map((s) => ({ name: s.name, type: s.type, ttl: s.ttl, values: s.values })),
+        verified: true,
+      }
+    } catch (err) {
+      const retryable = err instanceof DnsProviderError ? err.retryable : true
+      const message = err instanceof DnsProviderError ? err.message : `DNS update failed: ${(err as Error).message}`
+      await store.noteAttemptFailed(deps.db, event.id, message, new Date(now.getTime() + retryDelayMs(event.attempts, retryable)))
+      deps.log.warn('failover.cut', `pool ${event.poolId}: try ${event.attempts} failed: ${message}`)
+      return 'retry'
+    }
+  }
+  const finished = await store.completeCut(deps.db, event, dnsResult, new Date())
+  if (!finished) return 'busy'
+  await recordAudit(deps.db, { ...systemActor, label: event.requestedBy ?? 'failover' }, {
+    action: 'failover.cut',
+    targetType: 'member',
+    targetId: target.id,
+    targetLabel: target.name,
+    poolId: event.poolId,
+    detail: { from: event.fromMemberId, to: event.toMemberId, reason: event.reason },
+  })
+  deps.log.info('failover.cut', `pool ${event.poolId}: ${event.fromMemberId ?? 'none'} -> ${target.id} (${event.reason})`)
+  return 'done'
+}

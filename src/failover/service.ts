@@ -1,0 +1,79 @@
+// What operators do to failover by hand, and what the pages and API show.
+import type { Deps } from '../server/deps'
+import { recordAudit, type Actor } from '../audit/service'
+import { newId } from '../crypto/tokens'
+import { conflict, HttpError, notFound } from '../http/errors'
+import { getMember } from '../members/service'
+import { memberStatus } from '../members/status'
+import { getPool } from '../pools/service'
+import { performCut } from './cut'
+import { configWarnings, getFailoverConfig } from './config'
+import * as store from './store'
+
+/** How long the pool header says "Failover active" after a cut (pool Monitoring will set it). */
+export const FAILOVER_BANNER_MS = 2 * 3_600_000
+
+export type FailoverState = 'disabled' | 'no_active_member' | 'active' | 'cutting' | 'held_back' | 'failover_active'
+
+export async function failoverStatus(deps: Deps, poolId: string, now = new Date()) {
+  const pool = await getPool(deps.db, poolId)
+  const config = await getFailoverConfig(deps.db, poolId)
+  const [latest, lastDone] = await Promise.all([store.latestEvent(deps.db, poolId), store.lastDoneEvent(deps.db, poolId)])
+  let state: FailoverState
+  if (!config.enabled) state = 'disabled'
+  else if (latest?.status === 'pending') state = 'cutting'
+  else if (!pool.activeMemberId) state = 'no_active_member'
+  else if (latest?.status === 'blocked' && latest.fromMemberId === pool.activeMemberId) {
+    const active = await getMember(deps.db, pool.activeMemberId).catch(() => null)
+    state = active && memberStatus(active.lastHeartbeatAt, now, { failoverDelaySeconds: config.delaySeconds }) === 'down' ? 'held_back' : 'active'
+  } else if (lastDone?.completedAt && lastDone.reason !== 'initial' && now.getTime() - lastDone.completedAt.getTime() < FAILOVER_BANNER_MS) state = 'failover_active'
+  else state = 'active'
+  return { config, activeMemberId: pool.activeMemberId, state, warnings: configWarnings(config), latest: latest ?? null, lastDone: lastDone ?? null }
+}
+
+/** "Make active": a manual cut, through the same path as an automatic one. */
+export async function makeActive(deps: Deps, actor: Actor, poolId: string, memberId: string) {
+  const pool = await getPool(deps.db, poolId)
+  const member = await getMember(deps.db, memberId).catch(() => {
+    throw notFound('Member')
+  })
+  if (member.poolId !== poolId) throw notFound('Member')
+  if (pool.activeMemberId === memberId) throw conflict(`${member.name} is already the active member`)
+  const config = await getFailoverConfig(deps.db, poolId)
+  // Never move DNS to a worse place, even by hand.
+  const status = memberStatus(member.lastHeartbeatAt, new Date(), { failoverDelaySeconds: config.delaySeconds })
+  if (status !== 'healthy') throw conflict(`${member.name} is ${status}: only a healthy member can be made active`)
+  const event = await store.insertPending(deps.db, {
+    id: newId('fo'),
+    poolId,
+    fromMemberId: pool.activeMemberId,
+    toMemberId: memberId,
+    reason: 'manual',
+    detectedAt: new Date(),
+    requestedBy: actor.label,
+  })
+  if (!event) throw conflict('A cut is already in flight for this pool; wait for it to finish')
+  await recordAudit(deps.db, actor, { action: 'failover.make_active', targetType: 'member', targetId: memberId, targetLabel: member.name, poolId })
+  const outcome = await performCut(deps, event, new Date())
+  const [after] = (await store.listEvents(deps.db, poolId, 10)).filter((e) => e.id === event.id)
+  if (outcome !== 'done' && after?.lastError) {
+    throw new HttpError(502, 'dns_failed', `The cut is recorded but DNS was not updated yet: ${after.lastError}. It is retried automatically.`)
+  }
+  return after!
+}
+
+export function eventJson(e: store.FailoverEvent) {
+  return {
+    id: e.id,
+    fromMemberId: e.fromMemberId,
+    toMemberId: e.toMemberId,
+    reason: e.reason,
+    status: e.status,
+    detectedAt: e.detectedAt.toISOString(),
+    completedAt: e.completedAt?.toISOString() ?? null,
+    dnsResult: e.dnsResult ?? (e.lastError ? { error: e.lastError } : null),
+    attempts: e.attempts,
+    lastError: e.lastError,
+    requestedBy: e.requestedBy,
+  }
+}
