@@ -77,3 +77,5 @@ export function eventJson(e: store.FailoverEvent) {
     requestedBy: e.requestedBy,
   }
 }
+
+export type FailoverStatus = Awaited<ReturnType<typeof failoverStatus>>

@@ -10,6 +10,7 @@ import { MemberTabs, PoolPage, PoolPanelSwap, poolTitle, type PoolView } from '.
 import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
 import * as pools from './service'
 import { poolCards } from '../members/cards'
+import { failoverSection } from '../failover/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
 import { FleetKpis } from '../../views/pools/tabs/OverviewTab'
@@ -22,7 +23,11 @@ type PageCtx = Parameters<typeof render>[0]
 /** Everything a pool page needs; member pages add their workspace. */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
-  return { ...data, ...(await poolCards(deps.db, data.members)), csrf: expectedCsrf(ctx) }
+  const [cards, failover] = await Promise.all([
+    poolCards(deps.db, data.members),
+    failoverSection(deps, id, tab === 'settings' || tab === 'dns'),
+  ])
+  return { ...data, ...cards, failover, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
@@ -119,7 +124,7 @@ export function poolPages(deps: Deps) {
       }
       ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
       // The figures and the member row's status dots follow the tiles.
-      const view = { ...data, cards, notes, ptag, csrf: null } as PoolView
+      const view = { ...data, cards, notes, ptag, csrf: null } as unknown as PoolView
       return (
         <>
           <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} />

@@ -18,6 +18,7 @@ import { agentRoutes } from '../agent-api/routes'
 import { memberPages } from '../members/routes'
 import { memberApi } from '../members/api'
 import { failoverApi } from '../failover/api'
+import { failoverPages } from '../failover/routes'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -61,6 +62,7 @@ export function buildApp(deps: Deps) {
     .use(memberPages(deps))
     .use(memberApi(deps))
     .use(failoverApi(deps))
+    .use(failoverPages(deps))
     .use(agentRoutes(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))

@@ -16,6 +16,8 @@ import type { MemberCard } from '../../src/members/view-model'
 import { memberTabHref } from '../../src/members/tabs'
 import { MemberWorkspace, type MemberView } from '../members/MemberWorkspace'
 import { STATUS_TONE } from '../members/MemberTile'
+import type { FailoverSection } from '../../src/failover/view'
+import { FailoverBanner } from '../failover/FailoverBanner'
 
 export type PoolView = PoolPageData & {
   csrf: string | null
@@ -28,6 +30,8 @@ export type PoolView = PoolPageData & {
   ptag: string
   /** Set on a member's page. */
   member?: MemberView
+  /** Failover state for the header; settings, providers and log on the tabs that show them. */
+  failover: FailoverSection
 }
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`
@@ -120,6 +124,7 @@ export function PoolPage({ view }: { view: PoolView }) {
           </p>
         </div>
       </header>
+      <FailoverBanner section={view.failover} cards={view.cards} />
       <PoolTabBar view={view} />
       <MemberTabs view={view} />
       <div id="pool-panel" class="panel">

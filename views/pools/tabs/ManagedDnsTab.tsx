@@ -1,17 +1,10 @@
 import type { PoolView } from '../PoolPage'
-import { Card, EmptyState } from '../../components/ui'
+import { FailoverParts } from '../../failover/FailoverParts'
 
-export function ManagedDnsTab({ view: _view }: { view: PoolView }) {
+export function ManagedDnsTab({ view }: { view: PoolView }) {
   return (
     <div class="stack">
-      <Card title="DNS health">
-        <EmptyState title="No DNS provider linked">
-          <p>Zones, record health and drift show here once a DNS provider is added to this pool.</p>
-        </EmptyState>
-      </Card>
-      <Card title="API providers">
-        <EmptyState title="No API providers yet" />
-      </Card>
+      <FailoverParts view={view} title="Dynamic DNS" />
     </div>
   )
 }

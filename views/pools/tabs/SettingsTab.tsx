@@ -1,6 +1,7 @@
 import type { PoolView } from '../PoolPage'
+import { FailoverParts } from '../../failover/FailoverParts'
 import { MAX_POOL_NAME } from '../../../src/pools/service'
-import { Card, ConfirmByName, EmptyState, Field, Notice, PostForm } from '../../components/ui'
+import { Card, ConfirmByName, Field, Notice, PostForm } from '../../components/ui'
 
 export type SettingsForm = {
   name?: string
@@ -31,14 +32,16 @@ export function SettingsTab({ view }: { view: PoolView }) {
           </button>
         </PostForm>
       </Card>
-      <Card title="API providers">
-        <EmptyState title="No API providers yet">
+      {view.tabs.some((t) => t.key === 'dns') ? (
+        <Card title="DNS failover">
           <p>
-            Cloudflare account keys (one may be marked Global) and a WHM key per cPanel server are kept here, encrypted
-            at rest.
+            Failover settings, DNS health and API providers of this pool are on the{' '}
+            <a href={`/pools/${pool.id}/dns`}>Managed DNS</a> tab.
           </p>
-        </EmptyState>
-      </Card>
+        </Card>
+      ) : (
+        <FailoverParts view={view} title="Failover" />
+      )}
       <Card title="Danger zone" id="danger-zone">
         <ConfirmByName
           action={`/pools/${pool.id}/delete`}

@@ -1,0 +1,133 @@
+// The browser's failover forms: API providers, failover settings, "Make
+// active", DNS health and "Fix drift". Each answers with the tab it came from.
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf } from '../http/access'
+import { formAction, redirectTo, str } from '../http/forms'
+import { render } from '../http/render'
+import { poolView, renderPoolView } from '../pools/routes'
+import * as dns from '../dns/service'
+import { DnsHealthCard } from '../../views/failover/DnsHealthCard'
+import { TestResult } from '../../views/failover/ProvidersCard'
+import { saveFailoverConfig, type FailoverInput } from './config'
+import { dnsHealth, fixDrift } from './health'
+import { makeActive } from './service'
+import { failoverSection, type FailoverSection } from './view'
+
+const formBody = t.Record(t.String(), t.String(), { maxProperties: 200 })
+type PageCtx = Parameters<typeof render>[0]
+
+/** The tab a form came from; anything else falls back to Settings. */
+function backTab(poolId: string, back: unknown): { tab: 'settings' | 'dns'; url: string } {
+  return back === `/pools/${poolId}/dns` ? { tab: 'dns', url: back } : { tab: 'settings', url: `/pools/${poolId}/settings` }
+}
+
+async function renderWithForm(deps: Deps, ctx: PageCtx, poolId: string, back: unknown, forms: Partial<FailoverSection>, status: number) {
+  const { tab } = backTab(poolId, back)
+  const view = await poolView(deps, ctx, poolId, tab)
+  return renderPoolView(ctx, { ...view, failover: { ...(await failoverSection(deps, poolId, true)), ...forms } }, status)
+}
+
+/** The failover form's flat fields as the settings they mean. */
+export function failoverInputFromForm(body: Record<string, string>): FailoverInput {
+  const order = Object.entries(body)
+    .filter(([k]) => k.startsWith('order_'))
+    .map(([k, v]) => ({ id: k.slice(6), rank: Number(v) || 0 }))
+    .sort((a, b) => a.rank - b.rank)
+    .map((o) => o.id)
+  const extraRecords = []
+  for (let i = 0; body[`x${i}_type`] !== undefined; i++) {
+    const name = str(body[`x${i}_name`]).trim()
+    if (!name) continue
+    const values: Record<string, string> = {}
+    for (const [k, v] of Object.entries(body)) if (k.startsWith(`x${i}_v_`) && v.trim()) values[k.slice(`x${i}_v_`.length)] = v
+    extraRecords.push({ type: body[`x${i}_type`], name, values })
+  }
+  const probeKind = str(body.probeKind)
+  return {
+    enabled: body.enabled === 'on',
+    hostnames: str(body.hostnames).split(/[\s,]+/).filter(Boolean),
+    zone: str(body.zone),
+    providerId: str(body.providerId) || null,
+    delaySeconds: body.delaySeconds,
+    ttl: body.ttl,
+    memberOrder: order,
+    autoFailback: body.autoFailback === 'on',
+    failbackAfterSeconds: body.failbackAfterSeconds,
+    probe: probeKind && probeKind !== 'none' ? { kind: probeKind, port: body.probePort, path: body.probePath } : null,
+    extraRecords,
+  }
+}
+
+export function failoverPages(deps: Deps) {
+  return new Elysia({ prefix: '/pools/:poolId' })
+    .use(accessPlugin(deps))
+    .post(
+      '/dns-providers',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => dns.addProvider(deps.db, deps.secrets, actorOf(ctx), poolId, ctx.body))
+        if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, `Provider "${result.value.name}" saved.`)
+        const { apiKey: _k, apiToken: _t, ...values } = ctx.body
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { providerForm: { values, errors: { [result.field]: result.message } } }, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/dns-providers/:providerId/test',
+      async (ctx) => {
+        ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
+        return <TestResult result={await dns.testConnection(deps.db, deps.secrets, ctx.params.poolId, ctx.params.providerId)} />
+      },
+      { access: 'user' },
+    )
+    .post(
+      '/dns-providers/:providerId/remove',
+      async (ctx) => {
+        const row = await dns.removeProvider(deps.db, actorOf(ctx), ctx.params.poolId, ctx.params.providerId)
+        return redirectTo(ctx, backTab(ctx.params.poolId, ctx.body.back).url, `Provider "${row.name}" removed.`)
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/failover',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => saveFailoverConfig(deps.db, actorOf(ctx), poolId, failoverInputFromForm(ctx.body)))
+        if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, 'Failover settings saved.')
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: ctx.body, errors: { [result.field]: result.message } } }, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/failover/make-active',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => makeActive(deps, actorOf(ctx), poolId, str(ctx.body.memberId)))
+        if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, 'Active member changed.')
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: {}, errors: { form: result.message } } }, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+    .get(
+      '/dns/health',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const view = await poolView(deps, ctx, poolId, 'settings')
+        const back = view.tabs.some((tab) => tab.key === 'dns') ? `/pools/${poolId}/dns` : `/pools/${poolId}/settings`
+        ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
+        return <DnsHealthCard poolId={poolId} health={await dnsHealth(deps, poolId)} csrf={view.csrf} back={back} />
+      },
+      { access: 'user' },
+    )
+    .post(
+      '/dns/fix',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => fixDrift(deps, actorOf(ctx), poolId))
+        if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, `Fixed ${result.value} drifted record${result.value === 1 ? '' : 's'}.`)
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: {}, errors: { form: result.message } } }, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+}
