@@ -30,8 +30,11 @@ export function FailoverStateBadge({ state }: { state: FailoverStatus['state'] }
 }
 
 function MakeActive({ poolId, cards, activeId, csrf, back }: { poolId: string; cards: MemberCard[]; activeId: string | null; csrf: string | null; back: string }) {
-  const choices = cards.filter((c) => c.member.id !== activeId)
-  if (choices.length === 0) return ''
+  const others = cards.filter((c) => c.member.id !== activeId)
+  if (others.length === 0) return ''
+  // Never offer a worse place: only healthy members can be made active.
+  const choices = others.filter((c) => c.status === 'healthy')
+  if (choices.length === 0) return <p class="muted">No other member is healthy, so none can be made active now.</p>
   return (
     <PostForm
       action={`/pools/${poolId}/failover/make-active`}
@@ -44,8 +47,8 @@ function MakeActive({ poolId, cards, activeId, csrf, back }: { poolId: string; c
         <label for="make-active-member">Make active</label>
         <select id="make-active-member" name="memberId">
           {choices.map((c) => (
-            <option value={c.member.id} disabled={c.status !== 'healthy'} safe>
-              {`${c.member.name} (${c.status})`}
+            <option value={c.member.id} safe>
+              {c.member.name}
             </option>
           ))}
         </select>
