@@ -141,6 +141,23 @@ export class CloudflareProvider implements DnsProvider {
     )
   }
 
+  /** Every A record of a zone, for "Import from Cloudflare". */
+  async listARecords(zone: string): Promise<{ name: string; value: string; proxied: boolean }[]> {
+    const zoneId = await this.zoneId(zone)
+    return this.call(
+      `list A records of ${zone}`,
+      async () => {
+        const out: { name: string; value: string; proxied: boolean }[] = []
+        for await (const r of this.client.dns.records.list({ zone_id: zoneId, type: 'A', per_page: this.pageSize })) {
+          const rec = r as unknown as CfRecord
+          if (rec.type === 'A') out.push({ name: bareName(rec.name), value: valueOf('A', rec), proxied: rec.proxied === true })
+        }
+        return out
+      },
+      zone,
+    )
+  }
+
   async readRecords(zone: string, name: string, type: RecordType): Promise<RecordSet | null> {
     const n = bareName(name)
     const zoneId = await this.zoneId(zone)

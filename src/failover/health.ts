@@ -3,7 +3,7 @@
 import type { Deps } from '../server/deps'
 import { recordAudit, type Actor } from '../audit/service'
 import { adapterFor, kindLabel } from '../dns/service'
-import { findProvider } from '../dns/store'
+import { findProvider, listProviders } from '../dns/store'
 import { DnsProviderError } from '../dns/provider'
 import { conflict } from '../http/errors'
 import { listMembers } from '../members/store'
@@ -21,7 +21,8 @@ export async function dnsHealth(deps: Deps, poolId: string, now = new Date()) {
   const active = members.find((m) => m.id === pool?.activeMemberId) ?? null
   const standby =
     members.find((m) => m.id !== active?.id && isEligible({ ...m, galera: null }, now, config.delaySeconds)) ?? null
-  const base = { config, provider: provider ?? null, providerLabel: provider ? `${provider.name} (${kindLabel(provider.kind)})` : null, active, standby }
+  const hasCloudflare = (await listProviders(deps.db, poolId)).some((p) => p.kind === 'cloudflare')
+  const base = { hasCloudflare, config, provider: provider ?? null, providerLabel: provider ? `${provider.name} (${kindLabel(provider.kind)})` : null, active, standby }
   if (!provider || !config.zone || !active) return { ...base, records: [] as RecordHealth[], error: null as string | null }
   try {
     const dns = adapterFor(provider, deps.secrets)

@@ -12,6 +12,7 @@ import { TestResult } from '../../views/failover/ProvidersCard'
 import { saveFailoverConfig, type FailoverInput } from './config'
 import { dnsHealth, fixDrift } from './health'
 import { makeActive } from './service'
+import { addFailoverRecord, importFromCloudflare } from './import'
 import { failoverSection, type FailoverSection } from './view'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 200 })
@@ -119,6 +120,29 @@ export function failoverPages(deps: Deps) {
         return <DnsHealthCard poolId={poolId} health={await dnsHealth(deps, poolId)} csrf={view.csrf} back={back} />
       },
       { access: 'user' },
+    )
+    .post(
+      '/dns/records',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => addFailoverRecord(deps, actorOf(ctx), poolId, ctx.body.recordName))
+        if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, `${result.value} added to the failover records.`)
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: {}, errors: { form: result.message } } }, result.status)
+      },
+      { access: 'user', body: formBody },
+    )
+    .post(
+      '/dns/import-cloudflare',
+      async (ctx) => {
+        const { poolId } = ctx.params
+        const result = await formAction(() => importFromCloudflare(deps, actorOf(ctx), poolId))
+        if (result.ok) {
+          const n = result.value
+          return redirectTo(ctx, backTab(poolId, ctx.body.back).url, n ? `Imported ${n} record${n === 1 ? '' : 's'} from Cloudflare.` : 'Cloudflare has no A records pointing at this pool\'s members that are not already here.')
+        }
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: {}, errors: { form: result.message } } }, result.status)
+      },
+      { access: 'user', body: formBody },
     )
     .post(
       '/dns/fix',

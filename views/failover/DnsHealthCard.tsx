@@ -15,10 +15,35 @@ export function DnsHealthLoader({ poolId }: { poolId: string }) {
 }
 
 export function DnsHealthCard({ poolId, health, csrf, back }: { poolId: string; health: DnsHealth; csrf: string | null; back: string }) {
+  const hasCloudflare = health.hasCloudflare
   const refresh = (
-    <button type="button" class="button small" hx-get={`/pools/${poolId}/dns/health`} hx-target="#dns-health" hx-swap="outerHTML">
-      Refresh DNS
-    </button>
+    <div class="card-actions">
+      <button type="button" class="button small" hx-get={`/pools/${poolId}/dns/health`} hx-target="#dns-health" hx-swap="outerHTML">
+        Refresh DNS
+      </button>
+      {hasCloudflare ? (
+        <PostForm action={`/pools/${poolId}/dns/import-cloudflare`} csrf={csrf}>
+          <input type="hidden" name="back" value={back} />
+          <button type="submit" class="button small">
+            Import from Cloudflare
+          </button>
+        </PostForm>
+      ) : (
+        ''
+      )}
+    </div>
+  )
+  const addRecord = (
+    <PostForm action={`/pools/${poolId}/dns/records`} csrf={csrf} class="inline-form">
+      <input type="hidden" name="back" value={back} />
+      <div class="field">
+        <label for="record-name">Add record</label>
+        <input id="record-name" name="recordName" placeholder="shop.example.com" required />
+      </div>
+      <button type="submit" class="button">
+        Add A record
+      </button>
+    </PostForm>
   )
   const drift = health.records.filter((r) => !r.match).length
   return (
@@ -27,6 +52,7 @@ export function DnsHealthCard({ poolId, health, csrf, back }: { poolId: string; 
         {!health.provider || !health.config.zone ? (
           <EmptyState title="No DNS provider linked">
             <p>Add an API provider and set the failover hostname, zone and provider to let failover move DNS.</p>
+            {addRecord}
           </EmptyState>
         ) : (
           <div class="stack">
@@ -72,6 +98,7 @@ export function DnsHealthCard({ poolId, health, csrf, back }: { poolId: string; 
             ) : (
               ''
             )}
+            {addRecord}
             {drift ? (
               <PostForm action={`/pools/${poolId}/dns/fix`} csrf={csrf} attrs={{ 'hx-confirm': 'Rewrite the drifted records to the active member\u2019s values?' }}>
                 <input type="hidden" name="back" value={back} />
