@@ -1,3 +1,26 @@
+CREATE TABLE "alert_history" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "alert_history_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"pool_id" text NOT NULL,
+	"member_id" text,
+	"kind" text NOT NULL,
+	"event" text NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"summary" text NOT NULL,
+	"recipients" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"delivery" text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "alert_states" (
+	"key" text PRIMARY KEY NOT NULL,
+	"pool_id" text NOT NULL,
+	"member_id" text,
+	"kind" text NOT NULL,
+	"state" text NOT NULL,
+	"since" timestamp with time zone NOT NULL,
+	"fired_at" timestamp with time zone,
+	"summary" text
+);
+--> statement-breakpoint
 CREATE TABLE "api_tokens" (
 	"id" text PRIMARY KEY NOT NULL,
 	"user_id" text NOT NULL,
@@ -81,7 +104,8 @@ CREATE TABLE "failover_events" (
 	"next_attempt_at" timestamp with time zone,
 	"lease_until" timestamp with time zone,
 	"last_error" text,
-	"requested_by" text
+	"requested_by" text,
+	"notified_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "login_failures" (
@@ -89,6 +113,12 @@ CREATE TABLE "login_failures" (
 	"failures" integer NOT NULL,
 	"window_started_at" timestamp with time zone NOT NULL,
 	"locked_until" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "member_alert_settings" (
+	"member_id" text PRIMARY KEY NOT NULL,
+	"settings" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "member_events" (
@@ -135,6 +165,23 @@ CREATE TABLE "members" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "outbox" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "outbox_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"to" jsonb NOT NULL,
+	"subject" text NOT NULL,
+	"text" text NOT NULL,
+	"html" text NOT NULL,
+	"status" text NOT NULL,
+	"error" text
+);
+--> statement-breakpoint
+CREATE TABLE "pool_alert_settings" (
+	"pool_id" text PRIMARY KEY NOT NULL,
+	"settings" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "pools" (
 	"id" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
@@ -163,16 +210,23 @@ CREATE TABLE "users" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "alert_states" ADD CONSTRAINT "alert_states_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "alert_states" ADD CONSTRAINT "alert_states_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "dns_providers" ADD CONSTRAINT "dns_providers_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "enrollment_secrets" ADD CONSTRAINT "enrollment_secrets_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "failover_configs" ADD CONSTRAINT "failover_configs_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "failover_configs" ADD CONSTRAINT "failover_configs_provider_id_dns_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."dns_providers"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "failover_events" ADD CONSTRAINT "failover_events_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "member_alert_settings" ADD CONSTRAINT "member_alert_settings_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "member_events" ADD CONSTRAINT "member_events_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "member_metrics" ADD CONSTRAINT "member_metrics_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "members" ADD CONSTRAINT "members_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pool_alert_settings" ADD CONSTRAINT "pool_alert_settings_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "alert_history_pool_idx" ON "alert_history" USING btree ("pool_id","id");--> statement-breakpoint
+CREATE INDEX "alert_history_member_idx" ON "alert_history" USING btree ("member_id","id");--> statement-breakpoint
+CREATE INDEX "alert_states_pool_idx" ON "alert_states" USING btree ("pool_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_hash_unique" ON "api_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "audit_events_pool_idx" ON "audit_events" USING btree ("pool_id","id");--> statement-breakpoint
 CREATE INDEX "audit_events_at_idx" ON "audit_events" USING btree ("at");--> statement-breakpoint

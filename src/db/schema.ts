@@ -269,6 +269,8 @@ export const failoverEvents = pgTable(
     leaseUntil: at('lease_until'),
     lastError: text('last_error'),
     requestedBy: text('requested_by'),
+    /** When the failover email went out (alerts send it once). */
+    notifiedAt: at('notified_at'),
   },
   (t) => [
     index('failover_events_pool_idx').on(t.poolId, t.detectedAt),
@@ -276,3 +278,68 @@ export const failoverEvents = pgTable(
     uniqueIndex('failover_events_one_pending').on(t.poolId).where(sql`status = 'pending'`),
   ],
 )
+
+// Alert settings: per member (heartbeat, resources, services, certificates)
+// and per pool (fleet-wide presets). jsonb, merged over defaults on read.
+export const memberAlertSettings = pgTable('member_alert_settings', {
+  memberId: text('member_id')
+    .primaryKey()
+    .references(() => members.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})
+
+export const poolAlertSettings = pgTable('pool_alert_settings', {
+  poolId: text('pool_id')
+    .primaryKey()
+    .references(() => pools.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})
+
+// Where each alert stands: ok -> pending -> firing -> resolving -> ok.
+export const alertStates = pgTable(
+  'alert_states',
+  {
+    key: text('key').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    state: text('state', { enum: ['ok', 'pending', 'firing', 'resolving'] }).notNull(),
+    since: at('since').notNull(),
+    firedAt: at('fired_at'),
+    summary: text('summary'),
+  },
+  (t) => [index('alert_states_pool_idx').on(t.poolId)],
+)
+
+// What fired and resolved, and who was told.
+export const alertHistory = pgTable(
+  'alert_history',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    poolId: text('pool_id').notNull(),
+    memberId: text('member_id'),
+    kind: text('kind').notNull(),
+    event: text('event', { enum: ['fired', 'resolved', 'failover', 'test'] }).notNull(),
+    at: at('at').notNull().defaultNow(),
+    summary: text('summary').notNull(),
+    recipients: jsonb('recipients').$type<string[]>().notNull().default([]),
+    delivery: text('delivery', { enum: ['sent', 'outbox', 'failed', 'nobody'] }).notNull(),
+  },
+  (t) => [index('alert_history_pool_idx').on(t.poolId, t.id), index('alert_history_member_idx').on(t.memberId, t.id)],
+)
+
+// Every email, sent or not: the Outbox page when no SMTP server is set.
+export const outbox = pgTable('outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: at('at').notNull().defaultNow(),
+  to: jsonb('to').$type<string[]>().notNull(),
+  subject: text('subject').notNull(),
+  text: text('text').notNull(),
+  html: text('html').notNull(),
+  status: text('status', { enum: ['sent', 'outbox', 'failed'] }).notNull(),
+  error: text('error'),
+})

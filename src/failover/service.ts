@@ -9,16 +9,17 @@ import { getPool } from '../pools/service'
 import { performCut } from './cut'
 import { configWarnings, getFailoverConfig } from './config'
 import * as store from './store'
+import { poolAlerts } from '../alerts/settings'
 
-/** How long the pool header says "Failover active" after a cut (pool Monitoring will set it). */
-export const FAILOVER_BANNER_MS = 2 * 3_600_000
 
 export type FailoverState = 'disabled' | 'no_active_member' | 'active' | 'cutting' | 'held_back' | 'failover_active'
 
 export async function failoverStatus(deps: Deps, poolId: string, now = new Date()) {
   const pool = await getPool(deps.db, poolId)
   const config = await getFailoverConfig(deps.db, poolId)
-  const [latest, lastDone] = await Promise.all([store.latestEvent(deps.db, poolId), store.lastDoneEvent(deps.db, poolId)])
+  const [latest, lastDone, alerts] = await Promise.all([store.latestEvent(deps.db, poolId), store.lastDoneEvent(deps.db, poolId), poolAlerts(deps.db, poolId)])
+  // How long the header says "Failover active" is a pool Monitoring preset.
+  const bannerMs = alerts.failoverBannerMinutes * 60_000
   let state: FailoverState
   if (!config.enabled) state = 'disabled'
   else if (latest?.status === 'pending') state = 'cutting'
@@ -26,7 +27,7 @@ export async function failoverStatus(deps: Deps, poolId: string, now = new Date(
   else if (latest?.status === 'blocked' && latest.fromMemberId === pool.activeMemberId) {
     const active = await getMember(deps.db, pool.activeMemberId).catch(() => null)
     state = active && memberStatus(active.lastHeartbeatAt, now, { failoverDelaySeconds: config.delaySeconds }) === 'down' ? 'held_back' : 'active'
-  } else if (lastDone?.completedAt && lastDone.reason !== 'initial' && now.getTime() - lastDone.completedAt.getTime() < FAILOVER_BANNER_MS) state = 'failover_active'
+  } else if (lastDone?.completedAt && lastDone.reason !== 'initial' && now.getTime() - lastDone.completedAt.getTime() < bannerMs) state = 'failover_active'
   else state = 'active'
   return { config, activeMemberId: pool.activeMemberId, state, warnings: configWarnings(config), latest: latest ?? null, lastDone: lastDone ?? null }
 }

@@ -13,33 +13,37 @@ import type { MemberSettingsForm } from '../../views/members/tabs/SettingsTab'
 import * as members from './service'
 import * as store from './store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from './tabs'
+import { memberAlertSection } from '../alerts/view'
+import type { AlertForm } from '../../views/alerts/AlertForms'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 type PageCtx = Parameters<typeof render>[0]
 
 const ACTIVITY_SHOWN = 20
 
-async function renderMember(
+export async function renderMember(
   deps: Deps,
   ctx: PageCtx,
   poolId: string,
   memberId: string,
   tab: MemberTabKey,
-  extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number } = {},
+  extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number; alertForm?: AlertForm } = {},
 ) {
   const view = await poolView(deps, ctx, poolId, null)
   const card = view.cards.find((c) => c.member.id === memberId)
   if (!card) throw notFound('Member')
-  const [events, secret] = await Promise.all([
+  const [events, secret, alerts] = await Promise.all([
     store.listEvents(deps.db, memberId, ACTIVITY_SHOWN),
     store.liveSecret(deps.db, memberId, new Date()),
+    tab === 'monitoring' ? memberAlertSection(deps.db, poolId, memberId) : undefined,
   ])
   const enrollment = extra.installCommand
     ? { installCommand: extra.installCommand, expiresAt: extra.expiresAt! }
     : secret && !card.member.enrolledAt
       ? { expiresAt: secret.expiresAt }
       : null
-  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form } }, extra.status)
+  const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
+  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {

@@ -11,6 +11,7 @@ import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
 import * as pools from './service'
 import { poolCards } from '../members/cards'
 import { failoverSection } from '../failover/view'
+import { poolAlertSection } from '../alerts/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
 import { FleetKpis } from '../../views/pools/tabs/OverviewTab'
@@ -23,11 +24,12 @@ type PageCtx = Parameters<typeof render>[0]
 /** Everything a pool page needs; member pages add their workspace. */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
-  const [cards, failover] = await Promise.all([
+  const [cards, failover, alerts] = await Promise.all([
     poolCards(deps.db, data.members),
     failoverSection(deps, id, tab === 'settings' || tab === 'dns'),
+    tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
   ])
-  return { ...data, ...cards, failover, csrf: expectedCsrf(ctx) }
+  return { ...data, ...cards, failover, alerts, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {

@@ -4,6 +4,7 @@ import { Cron } from 'croner'
 import type { Deps } from '../server/deps'
 import { pruneHistory } from '../members/history'
 import { evaluateAll } from '../failover/evaluator'
+import { evaluateAlerts } from '../alerts/engine'
 
 type Tick = { name: string; pattern: string; run: (deps: Deps) => Promise<string | null> }
 
@@ -13,6 +14,14 @@ const TICKS: Tick[] = [
     pattern: '* * * * * *', // every second: a dead active member is noticed within one
     run: async (deps) => {
       await evaluateAll(deps)
+      return null
+    },
+  },
+  {
+    name: 'alerts.evaluate',
+    pattern: '*/5 * * * * *', // every 5 s: delays are counted in tens of seconds
+    run: async (deps) => {
+      await evaluateAlerts(deps)
       return null
     },
   },

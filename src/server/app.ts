@@ -19,6 +19,7 @@ import { memberPages } from '../members/routes'
 import { memberApi } from '../members/api'
 import { failoverApi } from '../failover/api'
 import { failoverPages } from '../failover/routes'
+import { alertRoutes } from '../alerts/routes'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -63,6 +64,7 @@ export function buildApp(deps: Deps) {
     .use(memberApi(deps))
     .use(failoverApi(deps))
     .use(failoverPages(deps))
+    .use(alertRoutes(deps))
     .use(agentRoutes(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))

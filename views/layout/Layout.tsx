@@ -60,6 +60,7 @@ function SiteHeader({ chrome }: { chrome: Chrome }) {
         </button>
         <div class="menu" role="menu" x-show="open" x-cloak {...{ '@click.outside': 'open = false' }}>
           <NavLink href="/account/tokens">API tokens</NavLink>
+          <NavLink href="/outbox">Outbox</NavLink>
           <form method="post" action="/logout">
             <input type="hidden" name="_csrf" value={chrome.csrf ?? ''} />
             <button type="submit" class="link">

@@ -13,6 +13,9 @@ import { CpanelTab } from './tabs/CpanelTab'
 import { StatusTab } from './tabs/StatusTab'
 import { SettingsTab, type MemberSettingsForm } from './tabs/SettingsTab'
 import { PlannedTab } from './tabs/PlannedTab'
+import { MemberMonitoringTab } from './tabs/MonitoringTab'
+import type { AlertSection } from '../../src/alerts/view'
+import type { MemberAlerts } from '../../src/alerts/settings'
 
 export type MemberView = {
   card: MemberCard
@@ -21,6 +24,8 @@ export type MemberView = {
   enrollment: { expiresAt: Date; installCommand?: string } | null
   csrf: string | null
   form?: MemberSettingsForm
+  /** On the Monitoring tab. */
+  alerts?: AlertSection<MemberAlerts>
 }
 
 export function MemberTabBar({ view }: { view: MemberView }) {
@@ -45,6 +50,8 @@ export function MemberPanel({ view }: { view: MemberView }) {
       return <StatusTab view={view} />
     case 'settings':
       return <SettingsTab view={view} />
+    case 'monitoring':
+      return <MemberMonitoringTab view={view} />
     default:
       return <PlannedTab view={view} />
   }

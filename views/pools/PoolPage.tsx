@@ -18,6 +18,8 @@ import { MemberWorkspace, type MemberView } from '../members/MemberWorkspace'
 import { STATUS_TONE } from '../members/MemberTile'
 import type { FailoverSection } from '../../src/failover/view'
 import { FailoverBanner } from '../failover/FailoverBanner'
+import type { AlertSection } from '../../src/alerts/view'
+import type { PoolAlerts } from '../../src/alerts/settings'
 
 export type PoolView = PoolPageData & {
   csrf: string | null
@@ -32,6 +34,8 @@ export type PoolView = PoolPageData & {
   member?: MemberView
   /** Failover state for the header; settings, providers and log on the tabs that show them. */
   failover: FailoverSection
+  /** On the Monitoring tab. */
+  alerts?: AlertSection<PoolAlerts>
 }
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`

@@ -14,10 +14,6 @@ const TEXT: Record<string, { title: string; body: string }> = {
     title: 'No recipes run on this server',
     body: 'Guided install and harden flows run here as jobs with visible steps. Only ever use install recipes on clean servers.',
   },
-  monitoring: {
-    title: 'No alerts configured for this server',
-    body: 'Heartbeat-miss, CPU, memory, disk, service and certificate alerts for this server are set here.',
-  },
 }
 
 /** A tab whose features have not been built yet: an honest empty state. */

@@ -1,18 +1,20 @@
 import type { PoolView } from '../PoolPage'
-import { Card, EmptyState } from '../../components/ui'
+import { Card } from '../../components/ui'
+import { AlertHistory, FiringNow, PoolAlertsForm, TestEmailButton } from '../../alerts/AlertForms'
 
 export function MonitoringTab({ view }: { view: PoolView }) {
+  const a = view.alerts!
+  const base = `/pools/${view.pool.id}/monitoring`
   return (
     <div class="stack">
-      <Card title="Infrastructure alerts">
-        <EmptyState title="No pool-wide alerts are set">
-          <p>
-            Pool monitoring covers the fleet as a whole: any member going silent, outdated agents, and the failover
-            email. Per-server heartbeat and resource alerts live on each member's Monitoring tab.
-          </p>
-          {view.members.length === 0 ? <p class="muted">This pool has no members to watch yet.</p> : ''}
-        </EmptyState>
+      <Card title="Firing now" actions={<TestEmailButton action={`${base}/test-email`} csrf={view.csrf} />}>
+        <FiringNow states={a.firing} />
+        <p class="muted">Pool monitoring covers the fleet and failover. Per-server heartbeat and resource alerts are on each member's Monitoring tab.</p>
       </Card>
+      <Card title="Pool alerts">
+        <PoolAlertsForm action={base} settings={a.settings} csrf={view.csrf} form={a.form} />
+      </Card>
+      <AlertHistory rows={a.history} />
     </div>
   )
 }
