@@ -14,6 +14,8 @@ import * as members from './service'
 import * as store from './store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from './tabs'
 import { memberAlertSection } from '../alerts/view'
+import { recentHistory } from './history'
+import { CHART_HOURS, chartSeries } from './charts'
 import type { AlertForm } from '../../views/alerts/AlertForms'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
@@ -32,18 +34,21 @@ export async function renderMember(
   const view = await poolView(deps, ctx, poolId, null)
   const card = view.cards.find((c) => c.member.id === memberId)
   if (!card) throw notFound('Member')
-  const [events, secret, alerts] = await Promise.all([
+  const now = new Date()
+  const [events, secret, alerts, history] = await Promise.all([
     store.listEvents(deps.db, memberId, ACTIVITY_SHOWN),
-    store.liveSecret(deps.db, memberId, new Date()),
+    store.liveSecret(deps.db, memberId, now),
     tab === 'monitoring' ? memberAlertSection(deps.db, poolId, memberId) : undefined,
+    tab === 'control' ? recentHistory(deps.db, memberId, CHART_HOURS, now) : undefined,
   ])
+  const charts = history && chartSeries(history, now)
   const enrollment = extra.installCommand
     ? { installCommand: extra.installCommand, expiresAt: extra.expiresAt! }
     : secret && !card.member.enrolledAt
       ? { expiresAt: secret.expiresAt }
       : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
-  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts } }, extra.status)
+  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {

@@ -16,6 +16,7 @@ import { PlannedTab } from './tabs/PlannedTab'
 import { MemberMonitoringTab } from './tabs/MonitoringTab'
 import type { AlertSection } from '../../src/alerts/view'
 import type { MemberAlerts } from '../../src/alerts/settings'
+import type { Series } from '../../src/members/charts'
 
 export type MemberView = {
   card: MemberCard
@@ -26,6 +27,8 @@ export type MemberView = {
   form?: MemberSettingsForm
   /** On the Monitoring tab. */
   alerts?: AlertSection<MemberAlerts>
+  /** On the Control panel: 24 hours of CPU, memory, disk and load. */
+  charts?: Series[]
 }
 
 export function MemberTabBar({ view }: { view: MemberView }) {

@@ -2,7 +2,8 @@ import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
 import { formatBytes } from '../../../src/members/view-model'
 import { Badge, Card, EmptyState, Kpi, Table } from '../../components/ui'
-import { FirewallSummary } from './parts'
+import { ActivityList, FirewallSummary } from './parts'
+import { Chart } from '../Chart'
 
 export function ControlTab({ view }: { view: MemberView }) {
   const { card } = view
@@ -25,7 +26,16 @@ export function ControlTab({ view }: { view: MemberView }) {
         </div>
       </Card>
       {s ? (
-        <Card title="Resources">
+        <Card title="Resources, last 24 hours">
+          {view.charts ? (
+            <div class="charts" id="member-charts">
+              {view.charts.map((series) => (
+                <Chart series={series} />
+              ))}
+            </div>
+          ) : (
+            ''
+          )}
           <div class="kpis">
             <Kpi label="CPU" value={card.cpu == null ? '–' : `${card.cpu.toFixed(1)}%`} />
             <Kpi label="Memory" value={card.memPercent == null ? '–' : `${card.memPercent}%`} hint={`${formatBytes(s.memory?.usedBytes)} of ${formatBytes(s.memory?.totalBytes)}`} />
@@ -34,7 +44,7 @@ export function ControlTab({ view }: { view: MemberView }) {
           </div>
         </Card>
       ) : (
-        <Card title="Resources">
+        <Card title="Resources, last 24 hours">
           <EmptyState title="No heartbeat yet">
             <p>CPU, memory, disk and load appear with the agent's first heartbeat.</p>
           </EmptyState>
@@ -85,6 +95,9 @@ export function ControlTab({ view }: { view: MemberView }) {
                 })}
               </Table>
         )}
+      </Card>
+      <Card title="Recent activity">
+        <ActivityList events={view.events.slice(0, 10)} />
       </Card>
     </div>
   )
