@@ -26,6 +26,6 @@ describe('24-hour charts', () => {
     const svg = await Chart({ series: cpu! })
     expect(svg).toContain('<title>11:45 UTC: 20%</title>')
     expect(svg).toContain('class="chart-line"')
-    expect(svg).toContain('CPU <strong>10%</strong>')
+    expect(svg).toContain('<span>CPU</span> <strong>10%</strong>')
   })
 })
