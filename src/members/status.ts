@@ -24,7 +24,9 @@ export function memberStatus(
 export function heartbeatAge(lastHeartbeatAt: Date | null, now: Date): string {
   if (!lastHeartbeatAt) return 'never'
   const s = Math.max(0, Math.round((now.getTime() - lastHeartbeatAt.getTime()) / 1000))
-  if (s < 60) return `${s}s ago`
+  // Ten-second steps: a polled page changes when a heartbeat does, not every second.
+  if (s < 10) return 'just now'
+  if (s < 60) return `${Math.floor(s / 10) * 10}s ago`
   if (s < 3600) return `${Math.floor(s / 60)}m ago`
   if (s < 86400) return `${Math.floor(s / 3600)}h ago`
   return `${Math.floor(s / 86400)}d ago`

@@ -14,7 +14,7 @@ import { failoverSection } from '../failover/view'
 import { poolAlertSection } from '../alerts/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
-import { FleetKpis } from '../../views/pools/tabs/OverviewTab'
+import { FleetKpis, FleetMap } from '../../views/pools/tabs/OverviewTab'
 import type { PoolTabKey } from './tabs'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
@@ -132,6 +132,9 @@ export function poolPages(deps: Deps) {
           <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} />
           <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
             <FleetKpis cards={cards} />
+          </hx-partial>
+          <hx-partial hx-target="#fleet-map" hx-swap="outerHTML">
+            <FleetMap cards={cards} />
           </hx-partial>
           <hx-partial hx-target="#member-tabs" hx-swap="outerHTML">
             <MemberTabs view={view} />

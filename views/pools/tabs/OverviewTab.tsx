@@ -3,16 +3,25 @@ import { NavLink } from '../../layout/Layout'
 import { Card, EmptyState, Kpi } from '../../components/ui'
 import { MemberTiles } from '../../members/MemberTile'
 import type { MemberCard } from '../../../src/members/view-model'
+import { heartbeatAge } from '../../../src/members/status'
+import { WorldMap } from '../../components/WorldMap'
+import { mapPointsFromCards } from '../../../src/geo/points'
 
 /** The Fleet status figures; the tiles' poll refreshes them too. */
 export function FleetKpis({ cards }: { cards: MemberCard[] }) {
+  const last = cards.reduce<Date | null>((max, c) => (c.member.lastHeartbeatAt && (!max || c.member.lastHeartbeatAt > max) ? c.member.lastHeartbeatAt : max), null)
   return (
     <div class="kpis" id="fleet-kpis">
       <Kpi label="Members" value={cards.length} />
       <Kpi label="Healthy agents" value={cards.filter((c) => c.status === 'healthy').length} />
+      <Kpi label="Last check-in" value={last ? heartbeatAge(last, new Date()) : 'never'} />
       <Kpi label="Outdated agents" value={cards.filter((c) => c.outdated).length} />
     </div>
   )
+}
+
+export function FleetMap({ cards }: { cards: MemberCard[] }) {
+  return <WorldMap points={mapPointsFromCards(cards)} id="fleet-map" />
 }
 
 export function OverviewTab({ view }: { view: PoolView }) {
@@ -34,6 +43,13 @@ export function OverviewTab({ view }: { view: PoolView }) {
       >
         <FleetKpis cards={view.cards} />
       </Card>
+      {view.cards.length ? (
+        <Card title="Fleet geography">
+          <FleetMap cards={view.cards} />
+        </Card>
+      ) : (
+        ''
+      )}
       <Card title="Servers">
         {view.cards.length === 0 ? (
           <EmptyState title="No servers in this pool yet">

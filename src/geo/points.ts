@@ -1,0 +1,173 @@
+// Members on the world map: which ones have a place, where their dots go,
+// and where their labels fit. Pure: no queries, no markup.
+import type { MemberCard } from '../members/view-model'
+import type { MemberStatus } from '../members/status'
+import { memberTabHref } from '../members/tabs'
+import { projectPoint, worldLand } from './world'
+
+export type MapTone = 'ok' | 'warn' | 'bad' | 'muted'
+
+export type MapPoint = {
+  id: string
+  name: string
+  label: string | null
+  lat: number
+  lon: number
+  href: string
+  tone: MapTone
+  status: string
+}
+
+/** The same colours as the member tiles' status badges (views/members/MemberTile.tsx). */
+export const TONE_BY_STATUS: Record<MemberStatus, MapTone> = {
+  pending: 'muted',
+  healthy: 'ok',
+  late: 'warn',
+  down: 'bad',
+}
+
+/** One point per member that has a location; members without one are left off. */
+export function mapPointsFromCards(cards: MemberCard[]): MapPoint[] {
+  const points: MapPoint[] = []
+  for (const card of cards) {
+    const m = card.member
+    const loc = m.location
+    if (!loc || !Number.isFinite(loc.lat) || !Number.isFinite(loc.lon)) continue
+    points.push({
+      id: m.id,
+      name: m.name,
+      label: loc.label ?? null,
+      lat: loc.lat,
+      lon: loc.lon,
+      href: memberTabHref(m.poolId, m.id, 'control'),
+      tone: TONE_BY_STATUS[card.status],
+      status: card.status,
+    })
+  }
+  return points
+}
+
+/** Dots get a text label beside them only when there are this many or fewer. */
+export const LABEL_LIMIT = 12
+/** Dot radius in viewBox units. */
+export const DOT_RADIUS = 5
+/** Points whose projected positions are closer than this share a place. */
+const SAME_PLACE = 4
+/** Label font size in viewBox units, and a rough average glyph width for it. */
+export const LABEL_SIZE = 11
+const GLYPH = 0.6 * LABEL_SIZE
+const LABEL_MAX_CHARS = 24
+
+export type PlacedLabel = { x: number; y: number; anchor: 'start' | 'end' | 'middle'; text: string }
+
+export type PlacedPoint = MapPoint & {
+  /** The dot's centre, after any offset from others at the same place. */
+  x: number
+  y: number
+  placedLabel: PlacedLabel | null
+}
+
+/** Drawn later = on top: a down member is never hidden under a healthy one. */
+const TONE_ORDER: Record<MapTone, number> = { muted: 0, ok: 1, warn: 2, bad: 3 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10
+
+/**
+ * Where each point's dot (and, for a few points, its label) goes. Points at
+ * the same place are spread around it deterministically (by id): in a column
+ * when labelled so labels do not collide, else on a small ring or spiral.
+ * Points without a valid position are dropped. The result is in draw order.
+ */
+export function layoutPoints(points: MapPoint[]): PlacedPoint[] {
+  const { width, height } = worldLand()
+  const labelled = points.length <= LABEL_LIMIT
+
+  // Group by place: a grid of SAME_PLACE cells, keyed on the projected spot.
+  const groups = new Map<string, { x: number; y: number; members: MapPoint[] }>()
+  for (const p of points) {
+    const xy = projectPoint(p.lat, p.lon)
+    if (!xy) continue
+    const key = `${Math.round(xy[0] / SAME_PLACE)},${Math.round(xy[1] / SAME_PLACE)}`
+    const g = groups.get(key)
+    if (g) g.members.push(p)
+    else groups.set(key, { x: xy[0], y: xy[1], members: [p] })
+  }
+
+  const placed: PlacedPoint[] = []
+  for (const g of groups.values()) {
+    const members = g.members.slice().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const offsets = spread(members.length, labelled)
+    members.forEach((p, i) => {
+      const [dx, dy] = offsets[i]!
+      placed.push({
+        ...p,
+        x: round1(clamp(g.x + dx, DOT_RADIUS, width - DOT_RADIUS)),
+        y: round1(clamp(g.y + dy, DOT_RADIUS, height - DOT_RADIUS)),
+        placedLabel: null,
+      })
+    })
+  }
+
+  if (labelled) placeLabels(placed, width, height)
+  return placed.sort((a, b) => TONE_ORDER[a.tone] - TONE_ORDER[b.tone] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+/** Offsets for n dots at one place, none of them at exactly the same spot. */
+export function spread(n: number, column: boolean): [number, number][] {
+  if (n === 1) return [[0, 0]]
+  const step = DOT_RADIUS * 2.4
+  if (column) return Array.from({ length: n }, (_, i) => [0, (i - (n - 1) / 2) * step] as [number, number])
+  if (n <= 7) {
+    const r = n === 2 ? step / 2 : step / (2 * Math.sin(Math.PI / n))
+    return Array.from({ length: n }, (_, i) => {
+      const a = -Math.PI / 2 + (2 * Math.PI * i) / n
+      return [r * Math.cos(a), r * Math.sin(a)] as [number, number]
+    })
+  }
+  // A sunflower spiral: evenly packed however many there are.
+  const golden = Math.PI * (3 - Math.sqrt(5))
+  return Array.from({ length: n }, (_, i) => {
+    const r = (step / 1.8) * Math.sqrt(i + 0.5)
+    return [r * Math.cos(i * golden), r * Math.sin(i * golden)] as [number, number]
+  })
+}
+
+type Box = { x0: number; y0: number; x1: number; y1: number }
+const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
+
+/** Puts each label right of its dot, or left, above or below, whichever first collides with nothing. */
+function placeLabels(placed: PlacedPoint[], width: number, height: number) {
+  const taken: Box[] = placed.map((p) => ({ x0: p.x - DOT_RADIUS, y0: p.y - DOT_RADIUS, x1: p.x + DOT_RADIUS, y1: p.y + DOT_RADIUS }))
+  const order = placed.slice().sort((a, b) => a.x - b.x || a.y - b.y)
+  for (const p of order) {
+    const text = truncate(p.name)
+    const w = text.length * GLYPH
+    const h = LABEL_SIZE
+    const gap = DOT_RADIUS + 3
+    const baseline = LABEL_SIZE * 0.35 // centres the x-height on the dot
+    const candidates: PlacedLabel[] = [
+      { x: p.x + gap, y: p.y + baseline, anchor: 'start', text },
+      { x: p.x - gap, y: p.y + baseline, anchor: 'end', text },
+      { x: p.x, y: p.y - gap - 1, anchor: 'middle', text },
+      { x: p.x, y: p.y + gap + h - 1, anchor: 'middle', text },
+    ]
+    const boxOf = (c: PlacedLabel): Box => {
+      const x0 = c.anchor === 'start' ? c.x : c.anchor === 'end' ? c.x - w : c.x - w / 2
+      return { x0, y0: c.y - h * 0.8, x1: x0 + w, y1: c.y + h * 0.2 }
+    }
+    const inside = (b: Box) => b.x0 >= 2 && b.x1 <= width - 2 && b.y0 >= 0 && b.y1 <= height
+    const fits = candidates.filter((c) => inside(boxOf(c)))
+    const best = fits.find((c) => !taken.some((t) => overlaps(t, boxOf(c)))) ?? fits[0] ?? candidates[0]!
+    p.placedLabel = best
+    taken.push(boxOf(best))
+  }
+}
+
+function truncate(s: string): string {
+  const chars = Array.from(s)
+  return chars.length > LABEL_MAX_CHARS ? chars.slice(0, LABEL_MAX_CHARS - 1).join('') + '…' : s
+}
+
+function clamp(n: number, lo: number, hi: number) {
+  return Math.min(hi, Math.max(lo, n))
+}

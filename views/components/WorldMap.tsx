@@ -1,0 +1,73 @@
+// Where the fleet is: an inline SVG world map, drawn on the server from
+// bundled map data (no tiles, no requests to other hosts), one dot per member
+// with a location, coloured by status and linking to the member.
+import { worldLand } from '../../src/geo/world'
+import { DOT_RADIUS, layoutPoints, type MapPoint, type MapTone } from '../../src/geo/points'
+
+export type { MapPoint } from '../../src/geo/points'
+
+export const EMPTY_MAP_TEXT = "No member has a location yet. Set one on a member's Settings tab."
+
+const LEGEND_ORDER = ['healthy', 'late', 'down', 'pending']
+
+export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
+  const world = worldLand()
+  const placed = layoutPoints(points)
+  return (
+    <figure class="world-map" id={id}>
+      <svg class="world-map-svg" viewBox={world.viewBox} role="img" aria-label="Fleet geography" preserveAspectRatio="xMidYMid meet">
+        <path class="wm-ocean" d={world.outline} />
+        <path class="wm-grid" d={world.graticule} />
+        <path class="wm-land" d={world.path} />
+        {placed.length ? (
+          <g class="wm-points">
+            {placed.map((p) => (
+              <a class={`wm-point wm-${p.tone}`} href={p.href} hx-get={p.href} hx-target="#pool-panel" hx-push-url="true" data-member-id={p.id}>
+                <title safe>{[p.name, p.status, p.label].filter(Boolean).join(' — ')}</title>
+                <circle class="wm-dot" cx={p.x} cy={p.y} r={DOT_RADIUS} />
+                {p.placedLabel ? (
+                  <text class="wm-label" x={p.placedLabel.x} y={p.placedLabel.y} text-anchor={p.placedLabel.anchor} safe>
+                    {p.placedLabel.text}
+                  </text>
+                ) : (
+                  ''
+                )}
+              </a>
+            ))}
+          </g>
+        ) : (
+          ''
+        )}
+      </svg>
+      {points.length === 0 ? (
+        <figcaption class="world-map-caption muted">{EMPTY_MAP_TEXT}</figcaption>
+      ) : (
+        <Legend points={points} />
+      )}
+    </figure>
+  )
+}
+
+/** Counts by status, in the tiles' colours: "● 3 healthy  ● 1 down". */
+function Legend({ points }: { points: MapPoint[] }) {
+  const counts = new Map<string, { tone: MapTone; n: number }>()
+  for (const p of points) {
+    const c = counts.get(p.status)
+    if (c) c.n++
+    else counts.set(p.status, { tone: p.tone, n: 1 })
+  }
+  const rank = (s: string) => (LEGEND_ORDER.includes(s) ? LEGEND_ORDER.indexOf(s) : LEGEND_ORDER.length)
+  const entries = [...counts.entries()].sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]))
+  return (
+    <figcaption class="world-map-caption">
+      <ul class="world-map-legend">
+        {entries.map(([status, { tone, n }]) => (
+          <li>
+            <span class={`dot dot-${tone}`}></span>
+            <span safe>{`${n} ${status}`}</span>
+          </li>
+        ))}
+      </ul>
+    </figcaption>
+  )
+}
