@@ -162,6 +162,7 @@ CREATE TABLE "members" (
 	"stacks" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"apps" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"host_state" jsonb,
+	"summary" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -59,7 +59,8 @@ describe('compiled agents', () => {
     const healthy = await waitFor(async () => {
       const list = (await s.api('GET', `/api/v1/pools/${poolId}/members`)).json as { status: string }[]
       return list.length === 3 && list.every((m) => m.status === 'healthy')
-    }, 15_000)
+      // The first heartbeat waits for the package-update check (seconds on a busy machine).
+    }, 30_000)
     expect(healthy).toBe(true)
     const one = (await s.api('GET', `/api/v1/members/${agents[0]!.id}`)).json
     expect(one.os.family).toBe('debian')

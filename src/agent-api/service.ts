@@ -7,6 +7,7 @@ import { HttpError } from '../http/errors'
 import * as members from '../members/store'
 import { DEFAULT_FAILOVER_DELAY_SECONDS, HEARTBEAT_SECONDS } from '../members/status'
 import type { HeartbeatBody } from './schema'
+import { summarize } from '../members/summary'
 
 export const AGENT_TOKEN_PREFIX = 'sctla_'
 
@@ -109,6 +110,7 @@ export async function heartbeat(db: Db, member: members.Member, body: HeartbeatB
     stacks,
     apps,
     hostState,
+    summary: summarize(body),
   })
   const disks = body.disks
   await members.upsertMetric(db, {

@@ -102,6 +102,19 @@ export type MemberStacks = {
 
 export type MemberLocation = { lat: number; lon: number; label: string | null }
 
+/**
+ * What lists of members show, kept small and written with each heartbeat, so
+ * a pool of a thousand renders without reading every member's full state.
+ */
+export type MemberSummary = {
+  osName?: string | null
+  cpu?: number | null
+  memPercent?: number | null
+  diskPercent?: number | null
+  stacks?: ('openlitespeed' | 'mariadb' | 'galera' | 'cpanel')[]
+  galera?: { clusterStatus: string | null; localState: string | null } | null
+}
+
 export const members = pgTable(
   'members',
   {
@@ -129,6 +142,7 @@ export const members = pgTable(
     apps: jsonb('apps').$type<unknown[]>().notNull().default([]),
     /** The latest heartbeat's host state: stats, updates, firewall, services, certificates. */
     hostState: jsonb('host_state').$type<Record<string, unknown>>(),
+    summary: jsonb('summary').$type<MemberSummary>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [index('members_pool_idx').on(t.poolId), uniqueIndex('members_token_unique').on(t.tokenHash)],

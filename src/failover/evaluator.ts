@@ -2,8 +2,7 @@
 // Runs every second on the leader only.
 import type { Deps } from '../server/deps'
 import { newId } from '../crypto/tokens'
-import { listMembers, type Member } from '../members/store'
-import type { GaleraStack } from '../../agent/protocol'
+import { listMemberRows, type MemberRow } from '../members/store'
 import { findPool } from '../pools/store'
 import { decide, orderMembers, type Candidate, type Decision } from './decide'
 import { performCut } from './cut'
@@ -12,15 +11,15 @@ import * as store from './store'
 
 export type Evaluation = Decision | { kind: 'blocked'; from: string; reason: 'agent_silent_host_answers' } | { kind: 'in_flight' }
 
-const candidate = (m: Member): Candidate => ({
+const candidate = (m: MemberRow): Candidate => ({
   id: m.id,
   lastHeartbeatAt: m.lastHeartbeatAt,
   healthySince: m.healthySince,
-  galera: ((m.stacks as { galera?: GaleraStack | null }).galera ?? null) as Candidate['galera'],
+  galera: m.summary?.galera ?? null,
 })
 
 /** Records "held back" once per outage: not again while the same member stays silent. */
-async function noteBlocked(deps: Deps, poolId: string, active: Member, reason: string, now: Date) {
+async function noteBlocked(deps: Deps, poolId: string, active: MemberRow, reason: string, now: Date) {
   const last = await store.latestEvent(deps.db, poolId)
   const sameOutage =
     last?.status === 'blocked' && last.fromMemberId === active.id && last.reason === reason && (!active.lastHeartbeatAt || last.detectedAt > active.lastHeartbeatAt)
@@ -35,7 +34,7 @@ export async function evaluatePool(deps: Deps, poolId: string, now = new Date(),
     await performCut(deps, pending, now)
     return { kind: 'in_flight' }
   }
-  const [config, pool, rows] = await Promise.all([store.findConfig(deps.db, poolId), findPool(deps.db, poolId), listMembers(deps.db, poolId)])
+  const [config, pool, rows] = await Promise.all([store.findConfig(deps.db, poolId), findPool(deps.db, poolId), listMemberRows(deps.db, poolId)])
   if (!config?.enabled || !pool) return { kind: 'none' }
   const members = orderMembers(rows, config.memberOrder)
   const decision = decide({

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { MEMBER_TABS } from './tabs'
+import { summarize } from './summary'
 
 let s: TestServer
 let b: Browser
@@ -17,7 +18,7 @@ afterAll(() => s.close())
 
 async function reportHeartbeat(id: string, hb = sampleHeartbeat()) {
   const { hostname: _h, agentVersion, os, stacks, apps, ...hostState } = hb
-  await s.db.update(members).set({ lastHeartbeatAt: new Date(), agentVersion, os, stacks, apps, hostState, enrolledAt: new Date() }).where(eq(members.id, id))
+  await s.db.update(members).set({ lastHeartbeatAt: new Date(), agentVersion, os, stacks, apps, hostState, summary: summarize(hb), enrolledAt: new Date() }).where(eq(members.id, id))
 }
 
 describe('add server', () => {

@@ -15,6 +15,7 @@ import * as store from './store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from './tabs'
 import { memberAlertSection } from '../alerts/view'
 import { recentHistory } from './history'
+import { memberCard } from './view-model'
 import { CHART_HOURS, chartSeries } from './charts'
 import type { AlertForm } from '../../views/alerts/AlertForms'
 
@@ -32,8 +33,9 @@ export async function renderMember(
   extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number; alertForm?: AlertForm } = {},
 ) {
   const view = await poolView(deps, ctx, poolId, null)
-  const card = view.cards.find((c) => c.member.id === memberId)
-  if (!card) throw notFound('Member')
+  const full = await store.findMember(deps.db, memberId)
+  if (!full || full.poolId !== poolId) throw notFound('Member')
+  const card = memberCard(full, new Date(), full)
   const now = new Date()
   const [events, secret, alerts, history] = await Promise.all([
     store.listEvents(deps.db, memberId, ACTIVITY_SHOWN),

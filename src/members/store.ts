@@ -1,9 +1,18 @@
 // Queries for members, their enrolment secrets, events and metric history.
-import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members } from '../db/schema'
 
 export type Member = typeof members.$inferSelect
+/** A member without its full host state: what lists and pool pages need. */
+export type MemberRow = Omit<Member, 'os' | 'stacks' | 'apps' | 'hostState'>
+
+const { os: _os, stacks: _stacks, apps: _apps, hostState: _hostState, ...rowColumns } = getTableColumns(members)
+
+/** The pool's members, light: no full host state (see MemberSummary). */
+export async function listMemberRows(db: Db, poolId: string): Promise<MemberRow[]> {
+  return db.select(rowColumns).from(members).where(eq(members.poolId, poolId)).orderBy(asc(members.createdAt), asc(members.id))
+}
 export type MemberEvent = typeof memberEvents.$inferSelect
 
 export async function listMembers(db: Db, poolId: string): Promise<Member[]> {

@@ -1,5 +1,5 @@
 // Turns a member row into what its tiles and tabs show. Pure: no queries.
-import type { Member } from './store'
+import type { Member, MemberRow } from './store'
 import { heartbeatAge, memberStatus, type MemberStatus } from './status'
 import pkg from '../../package.json'
 import type { Certificate, Firewall, HostStats, ServiceState, Stacks, Updates, App } from '../../agent/protocol'
@@ -9,7 +9,9 @@ export const SERVER_AGENT_VERSION: string = pkg.version
 export type HostState = HostStats & { updates?: Updates; firewall?: Firewall; services?: ServiceState[]; certificates?: Certificate[] }
 
 export type MemberCard = {
-  member: Member
+  member: MemberRow
+  /** The full row, on the member's own pages. */
+  full: Member | null
   status: MemberStatus
   age: string
   osName: string
@@ -34,34 +36,28 @@ export function isOutdated(agentVersion: string | null, serverVersion = SERVER_A
   return false
 }
 
-const pct = (used?: number, total?: number) => (used != null && total ? Math.round((used / total) * 1000) / 10 : null)
-
-export function memberCard(member: Member, now: Date): MemberCard {
-  const stacks: Stacks = {
-    openlitespeed: null,
-    mariadb: null,
-    galera: null,
-    cpanel: null,
-    ...(member.stacks as Partial<Stacks>),
-  }
-  const state = (member.hostState as HostState | null) ?? null
-  const os = (member.os ?? {}) as { prettyName?: string; id?: string; versionId?: string }
-  const disks = state?.disks ?? []
-  const diskUsed = disks.reduce((n, d) => n + d.usedBytes, 0)
-  const diskTotal = disks.reduce((n, d) => n + d.totalBytes, 0)
+/**
+ * A member as tiles and tabs show it. Lists pass the light row and read its
+ * summary; the member's own workspace passes the full row too.
+ */
+export function memberCard(member: MemberRow, now: Date, full?: Member): MemberCard {
+  const summary = member.summary ?? {}
+  const stacks: Stacks = { openlitespeed: null, mariadb: null, galera: null, cpanel: null, ...((full?.stacks ?? {}) as Partial<Stacks>) }
+  const state = (full?.hostState as HostState | null) ?? null
   return {
     member,
     status: memberStatus(member.lastHeartbeatAt, now),
     age: heartbeatAge(member.lastHeartbeatAt, now),
-    osName: os.prettyName ?? (os.id ? `${os.id} ${os.versionId ?? ''}`.trim() : member.osFamily === 'rhel' ? 'RHEL-like' : member.osFamily === 'debian' ? 'Debian-like' : 'unknown OS'),
+    osName: summary.osName ?? (member.osFamily === 'rhel' ? 'RHEL-like' : member.osFamily === 'debian' ? 'Debian-like' : 'unknown OS'),
     stacks,
-    apps: (member.apps as App[]) ?? [],
+    apps: ((full?.apps as App[]) ?? []),
     state,
-    detected: (Object.keys(stacks) as (keyof Stacks)[]).filter((k) => stacks[k] != null),
+    detected: (summary.stacks ?? []) as (keyof Stacks)[],
     outdated: isOutdated(member.agentVersion),
-    cpu: state?.cpuPercent ?? null,
-    memPercent: pct(state?.memory?.usedBytes, state?.memory?.totalBytes),
-    diskPercent: diskTotal ? pct(diskUsed, diskTotal) : null,
+    cpu: summary.cpu ?? null,
+    memPercent: summary.memPercent ?? null,
+    diskPercent: summary.diskPercent ?? null,
+    full: full ?? null,
   }
 }
 

@@ -102,11 +102,11 @@ describe('pool page', () => {
     const id = await createPool('Hosting')
     const cpanel = { version: '120.0', accounts: [] }
     await s.db.insert(members).values([
-      { id: 'mem_a', poolId: id, name: 'whm-1', hostname: 'whm-1.example.com', stacks: { cpanel } },
-      { id: 'mem_b', poolId: id, name: 'ols-1', hostname: 'ols-1.example.com', stacks: { openlitespeed: {} } },
+      { id: 'mem_a', poolId: id, name: 'whm-1', hostname: 'whm-1.example.com', stacks: { cpanel }, summary: { stacks: ['cpanel'] } },
+      { id: 'mem_b', poolId: id, name: 'ols-1', hostname: 'ols-1.example.com', stacks: { openlitespeed: {} }, summary: { stacks: ['openlitespeed'] } },
     ])
     expect(tabLabels((await b.get(`/pools/${id}`)).text)).toEqual(['overview', 'monitoring', 'settings'])
-    await s.db.insert(members).values({ id: 'mem_c', poolId: id, name: 'whm-2', hostname: 'whm-2.example.com', stacks: { cpanel } })
+    await s.db.insert(members).values({ id: 'mem_c', poolId: id, name: 'whm-2', hostname: 'whm-2.example.com', stacks: { cpanel }, summary: { stacks: ['cpanel'] } })
     const page = await b.get(`/pools/${id}`)
     expect(tabLabels(page.text)).toEqual(['overview', 'protection', 'dns', 'monitoring', 'settings'])
     expect((await b.get(`/pools/${id}/dns`)).text).toContain('DNS health')

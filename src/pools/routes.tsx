@@ -118,6 +118,7 @@ export function poolPages(deps: Deps) {
     async (ctx) => {
       const data = await pools.poolPage(deps.db, ctx.params.poolId, 'overview')
       const { cards, notes, ptag } = await poolCards(deps.db, data.members)
+      const all = (ctx.query as { all?: string }).all === '1'
       ctx.set.headers['hx-ptag'] = ptag
       ctx.set.headers['cache-control'] = 'no-store'
       if (ctx.request.headers.get('hx-ptag') === ptag) {
@@ -129,7 +130,7 @@ export function poolPages(deps: Deps) {
       const view = { ...data, cards, notes, ptag, csrf: null } as unknown as PoolView
       return (
         <>
-          <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} />
+          <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} all={all} />
           <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
             <FleetKpis cards={cards} />
           </hx-partial>
@@ -145,7 +146,14 @@ export function poolPages(deps: Deps) {
     { access: 'user' },
   )
   for (const [path, tab] of TAB_PATHS) {
-    app.get(path, (ctx) => renderPool(deps, ctx, (ctx.params as { poolId: string }).poolId, tab), { access: 'user' })
+    app.get(
+      path,
+      async (ctx) => {
+        const view = await poolView(deps, ctx, (ctx.params as { poolId: string }).poolId, tab)
+        return renderPoolView(ctx, { ...view, allTiles: (ctx.query as { all?: string }).all === '1' })
+      },
+      { access: 'user' },
+    )
   }
   return app
 }

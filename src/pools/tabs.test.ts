@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { visiblePoolTabs } from './tabs'
 
-const m = (...stacks: ('cpanel' | 'openlitespeed' | 'mariadb')[]) =>
-  ({ stacks: Object.fromEntries(stacks.map((k) => [k, { version: '1' }])) })
+const m = (...stacks: ('cpanel' | 'openlitespeed' | 'mariadb')[]) => ({ summary: { stacks } })
 
 describe('pool tab visibility (Generic Linux preset)', () => {
   test.each([
@@ -15,7 +14,7 @@ describe('pool tab visibility (Generic Linux preset)', () => {
     expect(visiblePoolTabs(members).map((t) => t.key as string)).toEqual(keys as string[])
   })
 
-  test('a cPanel stack reported as null does not count', () => {
-    expect(visiblePoolTabs([{ stacks: { cpanel: null } }, { stacks: { cpanel: null } }]).map((t) => t.key)).not.toContain('protection')
+  test('members that never reported count as no cPanel', () => {
+    expect(visiblePoolTabs([{ summary: {} }, { summary: {} }]).map((t) => t.key)).not.toContain('protection')
   })
 })

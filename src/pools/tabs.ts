@@ -1,7 +1,9 @@
 // The pool tab bar of the Generic Linux preset ("Pool tab visibility" in the
 // product documentation): Overview, Monitoring and Settings always; Protection
 // and Managed DNS once two or more members report cPanel.
-import type { MemberStacks } from '../db/schema'
+import type { MemberSummary } from '../db/schema'
+
+type Reporting = { summary: MemberSummary }
 
 export type PoolTabKey = 'overview' | 'protection' | 'dns' | 'monitoring' | 'settings'
 
@@ -17,16 +19,16 @@ export const POOL_TABS: PoolTab[] = [
 
 export const CPANEL_MEMBERS_FOR_PROTECTION = 2
 
-export function cpanelMemberCount(members: { stacks: MemberStacks }[]): number {
-  return members.filter((m) => m.stacks?.cpanel != null).length
+export function cpanelMemberCount(members: Reporting[]): number {
+  return members.filter((m) => m.summary?.stacks?.includes('cpanel')).length
 }
 
-export function isTabVisible(key: PoolTabKey, members: { stacks: MemberStacks }[]): boolean {
+export function isTabVisible(key: PoolTabKey, members: Reporting[]): boolean {
   if (key === 'protection' || key === 'dns') return cpanelMemberCount(members) >= CPANEL_MEMBERS_FOR_PROTECTION
   return true
 }
 
-export function visiblePoolTabs(members: { stacks: MemberStacks }[]): PoolTab[] {
+export function visiblePoolTabs(members: Reporting[]): PoolTab[] {
   return POOL_TABS.filter((tab) => isTabVisible(tab.key, members))
 }
 

@@ -100,19 +100,40 @@ export function MemberTile({ card, note }: { card: MemberCard; note?: string | n
  * The tiles, polled while the page is visible. The server answers 304 with
  * no body when nothing changed (hx-ptag), so an idle pool costs nothing.
  */
-export function MemberTiles({ poolId, cards, notes, ptag }: { poolId: string; cards: MemberCard[]; notes: Record<string, string>; ptag: string }) {
+export function MemberTiles({ poolId, cards, notes, ptag, all }: { poolId: string; cards: MemberCard[]; notes: Record<string, string>; ptag: string; all?: boolean }) {
+  const shown = all ? cards : tilesFirst(cards)
   return (
     <ul
       class="tiles"
       id="member-tiles"
-      hx-get={`/pools/${poolId}/tiles`}
+      hx-get={`/pools/${poolId}/tiles${all ? '?all=1' : ''}`}
       hx-trigger="every 3s [document.visibilityState === 'visible']"
       hx-swap="outerHTML"
       hx-ptag={ptag}
     >
-      {cards.map((card) => (
+      {shown.map((card) => (
         <MemberTile card={card} note={notes[card.member.id]} />
       ))}
     </ul>
   )
+}
+
+/** Under the tiles of a large fleet: how many are left out, and the way to see them all. */
+export function TilesMore({ poolId, total, all }: { poolId: string; total: number; all?: boolean }) {
+  if (all || total <= TILE_LIMIT) return ''
+  return (
+    <p class="tiles-more">
+      <span safe>{`Showing the ${TILE_LIMIT} members that most need a look (down, late, pending first), of ${total}.`}</span>{' '}
+      <a href={`/pools/${poolId}?all=1`}>Show all</a>
+    </p>
+  )
+}
+
+const TILE_LIMIT = 120
+const SEVERITY: Record<string, number> = { down: 0, late: 1, pending: 2, healthy: 3 }
+
+/** Down first, then late, pending, healthy; a large fleet shows the first 120. */
+export function tilesFirst(cards: MemberCard[]): MemberCard[] {
+  if (cards.length <= TILE_LIMIT) return cards
+  return [...cards].sort((a, b) => SEVERITY[a.status]! - SEVERITY[b.status]!).slice(0, TILE_LIMIT)
 }

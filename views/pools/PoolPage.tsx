@@ -36,6 +36,8 @@ export type PoolView = PoolPageData & {
   failover: FailoverSection
   /** On the Monitoring tab. */
   alerts?: AlertSection<PoolAlerts>
+  /** Overview: every tile, not only the first 120 of a large fleet. */
+  allTiles?: boolean
 }
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`
@@ -45,6 +47,16 @@ export function PoolTabBar({ view }: { view: PoolView }) {
   return <TabBar id="pool-tabs" label="Pool tabs" class="pool-tabs" target="#pool-panel" tabs={tabs} current={view.member ? null : view.tab} />
 }
 
+// A pool of hundreds would bury the page under its member row; the overview lists them all.
+const MEMBER_ROW_LIMIT = 24
+
+/** The first members for the row, always including the one on screen. */
+function memberRow(cards: MemberCard[], currentId: string | undefined): MemberCard[] {
+  const shown = cards.slice(0, MEMBER_ROW_LIMIT)
+  const current = cards.find((c) => c.member.id === currentId)
+  return current && !shown.includes(current) ? [...shown.slice(0, -1), current] : shown
+}
+
 /** The lower layer: one tab per member, subtitle "Member". */
 export function MemberTabs({ view }: { view: PoolView }) {
   const currentId = view.member?.card.member.id
@@ -52,7 +64,7 @@ export function MemberTabs({ view }: { view: PoolView }) {
     <nav class="member-tabs" id="member-tabs" aria-label="Members">
       <span class="member-tabs-label">Members</span>
       {view.cards.length === 0 ? <span class="muted">No members enrolled yet.</span> : ''}
-      {view.cards.map((card) => {
+      {memberRow(view.cards, currentId).map((card) => {
         const href = memberTabHref(view.pool.id, card.member.id, view.member?.tab ?? 'control')
         const current = card.member.id === currentId
         return (
@@ -71,6 +83,13 @@ export function MemberTabs({ view }: { view: PoolView }) {
           </a>
         )
       })}
+      {view.cards.length > MEMBER_ROW_LIMIT ? (
+        <a href={`/pools/${view.pool.id}#member-tiles`} class="member-tab more" safe>
+          {`${view.cards.length - MEMBER_ROW_LIMIT} more on the overview`}
+        </a>
+      ) : (
+        ''
+      )}
       <a href={`/pools/${view.pool.id}/members/new`} hx-get={`/pools/${view.pool.id}/members/new`} hx-target="#main" hx-push-url="true" class="member-tab add">
         + Add server
       </a>

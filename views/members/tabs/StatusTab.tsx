@@ -16,7 +16,7 @@ export function StatusTab({ view }: { view: MemberView }) {
   const { card } = view
   const m = card.member
   const s = card.state
-  const os = (m.os ?? {}) as { id?: string; versionId?: string; family?: string; kernel?: string }
+  const os = (view.card.full?.os ?? {}) as { id?: string; versionId?: string; family?: string; kernel?: string }
   const updates = s?.updates
   return (
     <div class="stack">

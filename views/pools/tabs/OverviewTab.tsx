@@ -1,7 +1,7 @@
 import type { PoolView } from '../PoolPage'
 import { NavLink } from '../../layout/Layout'
 import { Card, EmptyState, Kpi } from '../../components/ui'
-import { MemberTiles } from '../../members/MemberTile'
+import { MemberTiles, TilesMore } from '../../members/MemberTile'
 import type { MemberCard } from '../../../src/members/view-model'
 import { heartbeatAge } from '../../../src/members/status'
 import { WorldMap } from '../../components/WorldMap'
@@ -62,7 +62,10 @@ export function OverviewTab({ view }: { view: PoolView }) {
             </NavLink>
           </EmptyState>
         ) : (
-          <MemberTiles poolId={id} cards={view.cards} notes={view.notes} ptag={view.ptag} />
+          <>
+            <MemberTiles poolId={id} cards={view.cards} notes={view.notes} ptag={view.ptag} all={view.allTiles} />
+            <TilesMore poolId={id} total={view.cards.length} all={view.allTiles} />
+          </>
         )}
       </Card>
     </div>

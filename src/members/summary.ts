@@ -1,0 +1,22 @@
+// The small summary of a heartbeat that member lists read (see MemberSummary).
+import type { MemberSummary } from '../db/schema'
+import type { Heartbeat } from '../../agent/protocol'
+
+const pct = (used: number, total: number) => (total > 0 ? Math.round((used / total) * 1000) / 10 : null)
+
+type Input = Pick<Heartbeat, 'stacks' | 'cpuPercent' | 'memory' | 'disks'> & { os: { id: string | null; versionId: string | null; prettyName: string | null } }
+
+export function summarize(hb: Input): MemberSummary {
+  const os = hb.os
+  const diskTotal = hb.disks.reduce((n, d) => n + d.totalBytes, 0)
+  const diskUsed = hb.disks.reduce((n, d) => n + d.usedBytes, 0)
+  const stacks = (Object.keys(hb.stacks) as (keyof Heartbeat['stacks'])[]).filter((k) => hb.stacks[k] != null)
+  return {
+    osName: os.prettyName ?? (os.id ? `${os.id} ${os.versionId ?? ''}`.trim() : null),
+    cpu: hb.cpuPercent,
+    memPercent: hb.memory ? pct(hb.memory.usedBytes, hb.memory.totalBytes) : null,
+    diskPercent: diskTotal ? pct(diskUsed, diskTotal) : null,
+    stacks,
+    galera: hb.stacks.galera ? { clusterStatus: hb.stacks.galera.clusterStatus, localState: hb.stacks.galera.localState } : null,
+  }
+}

@@ -1,0 +1,64 @@
+// `bun run bench:overview`: a pool of 1,000 members with a day of history,
+// then the server's render time (p50/p95) and size of the pool Overview and
+// of a member's Control panel.
+import { sql } from 'drizzle-orm'
+import { members } from '../db/schema'
+import { testServer } from '../testing/harness'
+import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS) || 1000
+const RUNS = Number(process.env.BENCH_RUNS) || 40
+
+const s = await testServer()
+const t0 = performance.now()
+const poolId = (await s.api('POST', '/api/v1/pools', { name: 'Bench fleet', preset: 'generic' })).json.id
+const { hostname: _h, agentVersion, os, stacks, apps, ...hostState } = sampleHeartbeat()
+const now = Date.now()
+const rows = Array.from({ length: MEMBERS }, (_, i) => ({
+  id: `mem_bench${String(i).padStart(5, '0')}`,
+  poolId,
+  name: `web-${i + 1}`,
+  hostname: `web-${i + 1}.example.com`,
+  egressIps: [`10.${(i >> 8) & 255}.${i & 255}.1`],
+  publicIpv4: `192.0.${(i >> 8) & 255}.${i & 255}`,
+  agentVersion,
+  os,
+  stacks,
+  apps,
+  hostState,
+  // A realistic mix: most healthy, some late, a few down or never enrolled.
+  lastHeartbeatAt: i % 50 === 0 ? null : new Date(now - (i % 40 === 0 ? 120_000 : i % 17 === 0 ? 20_000 : 3_000)),
+  healthySince: new Date(now - 86_400_000),
+  location: i % 5 === 0 ? { lat: ((i * 37) % 120) - 50, lon: ((i * 71) % 340) - 170, label: `site ${i % 23}` } : null,
+}))
+for (let i = 0; i < rows.length; i += 500) await s.db.insert(members).values(rows.slice(i, i + 500))
+// A day of one-a-minute history for every member, made by the database itself.
+await s.db.execute(sql`
+  insert into member_metrics (member_id, minute, cpu_percent, mem_used_bytes, mem_total_bytes, disk_used_bytes, disk_total_bytes, load1)
+  select m.id, date_trunc('minute', now()) - (g * interval '1 minute'), (g % 97)::real, 2147483648, 4294967296, 21474836480, 85899345920, ((g % 13) / 10.0)::real
+  from members m cross join generate_series(0, 1439) g`)
+const counted = (await s.db.execute(sql`select count(*)::int as n from member_metrics`)) as unknown as { rows?: { n: number }[] } & { n: number }[]
+const n = (counted.rows ?? counted)[0]!.n
+console.log(`seeded ${MEMBERS} members and ${n} history points in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+const b = await s.browser().signIn()
+async function measure(label: string, path: string) {
+  const times: number[] = []
+  let size = 0
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now()
+    const res = await b.get(path)
+    times.push(performance.now() - start)
+    size = Buffer.byteLength(res.text)
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
+  }
+  times.sort((x, y) => x - y)
+  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(1)
+  console.log(`${label.padEnd(34)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   ${(size / 1024).toFixed(0)} KiB   (${RUNS} renders)`)
+}
+await measure(`pool Overview (${MEMBERS} members)`, `/pools/${poolId}`)
+await measure('pool Overview tiles poll', `/pools/${poolId}/tiles`)
+await measure('member Control panel (24 h charts)', `/pools/${poolId}/members/${rows[1]!.id}`)
+console.log('goal: p95 under 50 ms, Overview under 300 KiB')
+await s.close()
+process.exit(0)
