@@ -8,10 +8,9 @@ import { memberCard, type MemberCard } from './view-model'
 export async function poolCards(db: Db, members: store.MemberRow[], now = new Date()) {
   const cards = members.map((m) => memberCard(m, now))
   const notes: Record<string, string> = {}
-  for (const card of cards) {
-    if (card.status !== 'pending') continue
-    const [last] = await store.listEvents(db, card.member.id, 1)
-    if (last && last.level === 'error') notes[card.member.id] = last.message
+  const pending = cards.filter((c) => c.status === 'pending').map((c) => c.member.id)
+  for (const last of await store.latestEvents(db, pending)) {
+    if (last.level === 'error') notes[last.memberId] = last.message
   }
   return { cards, notes, ptag: fingerprint(cards, notes) }
 }

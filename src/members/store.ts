@@ -1,5 +1,5 @@
 // Queries for members, their enrolment secrets, events and metric history.
-import { and, asc, desc, eq, getTableColumns, gt, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members } from '../db/schema'
 
@@ -93,6 +93,16 @@ export async function insertEvent(db: Db, event: typeof memberEvents.$inferInser
 
 export async function listEvents(db: Db, memberId: string, limit: number): Promise<MemberEvent[]> {
   return db.select().from(memberEvents).where(eq(memberEvents.memberId, memberId)).orderBy(desc(memberEvents.id)).limit(limit)
+}
+
+/** The newest event of each of these members, in one query. */
+export async function latestEvents(db: Db, memberIds: string[]): Promise<MemberEvent[]> {
+  if (memberIds.length === 0) return []
+  return db
+    .selectDistinctOn([memberEvents.memberId])
+    .from(memberEvents)
+    .where(inArray(memberEvents.memberId, memberIds))
+    .orderBy(memberEvents.memberId, desc(memberEvents.id))
 }
 
 export async function upsertMetric(db: Db, row: typeof memberMetrics.$inferInsert): Promise<void> {
