@@ -64,7 +64,9 @@ export function createUpdatesCache({
   run,
   now = Date.now,
   maxAgeMs = 3_600_000,
-  firstWaitMs = 15_000,
+  // The first heartbeat must not wait for apt or dnf (seconds, or a metadata
+  // refresh): it goes out at once and the answer follows a minute later.
+  firstWaitMs = 500,
 }: {
   run: RunCommand
   now?: () => number

@@ -252,9 +252,10 @@ describe('heartbeat alerts from a real agent, through the real scheduler, to a r
 
     // One within ~35 s of the stop (the 5 s tick adds up to 5 s to the 20 s).
     const fired = await until(() => alerts().length > 0, stoppedAt + 35_000)
-    alertAt = Date.now()
+    const receivedAt = Date.now()
     expect(fired, `an ALERT email within 35 s of the stop; got ${JSON.stringify(subjects())}\nserver log:\n${serverLog()}`).toBe(true)
-    console.log(`[agent-alerts] ALERT received ${alertAt - lastHeartbeatAt} ms after the last heartbeat (${alertAt - stoppedAt} ms after SIGTERM)`)
+    alertAt = receivedAt
+    console.log(`[agent-alerts] ALERT "${alerts()[0]!.subject}" received ${alertAt - lastHeartbeatAt} ms after the last heartbeat (${alertAt - stoppedAt} ms after SIGTERM)`)
     expect(alertAt - lastHeartbeatAt).toBeGreaterThanOrEqual(AFTER_SECONDS * 1000)
 
     await Bun.sleep(300) // anything sent along with it

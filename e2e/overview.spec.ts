@@ -1,0 +1,291 @@
+// The pool overview as an operator watches it: a real compiled agent turns its
+// tile healthy, and when the agent stops the tile, the "Fleet status" figures
+// follow it down by polling alone (no reload). And the "Fleet geography" map:
+// a location set on a member's Settings tab puts a labelled point on the map
+// that opens the member's workspace.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { APIRequestContext, Page } from '@playwright/test'
+import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
+import { APP_ROOT } from './server'
+
+const API_TOKEN = 'sctl_e2e_overview_token_0123456789abcdef'
+const server = useServer({ admin: { ...ADMIN, apiToken: API_TOKEN } })
+
+const AGENT = join(APP_ROOT, 'dist/agent/serversctl-agent-linux-x64')
+/** The agent's heartbeat interval in these tests (SERVERSCTL_HEARTBEAT_SECONDS). */
+const HEARTBEAT_SECONDS = 2
+
+// ---------------------------------------------------------------- the agent
+
+/** Newest modification time of the agent's sources (and package.json, which gives the version). */
+function newestAgentSource(): number {
+  let newest = statSync(join(APP_ROOT, 'package.json')).mtimeMs
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) {
+        if (entry.name !== 'fixtures' && entry.name !== 'node_modules') walk(path)
+      } else if (entry.name.endsWith('.ts')) {
+        newest = Math.max(newest, statSync(path).mtimeMs)
+      }
+    }
+  }
+  walk(join(APP_ROOT, 'agent'))
+  return newest
+}
+
+test.beforeAll(() => {
+  if (existsSync(AGENT) && statSync(AGENT).mtimeMs >= newestAgentSource()) return
+  const built = spawnSync('bun', ['agent/build.ts', 'x64'], { cwd: APP_ROOT, encoding: 'utf8', timeout: 60_000 })
+  if (built.status !== 0) throw new Error(`bun agent/build.ts x64 failed (${built.status}):\n${built.stdout}\n${built.stderr}`)
+  expect(existsSync(AGENT), `${AGENT} after the build`).toBe(true)
+})
+
+type Agent = { child: ChildProcess; exited: Promise<number | null>; output: () => string; startedAt: number }
+
+// Every agent a test starts, and its temp dirs: afterEach stops and removes them.
+let agents: Agent[] = []
+let tempDirs: string[] = []
+
+function startAgent(args: string[], hostname: string): Agent {
+  const env: NodeJS.ProcessEnv = { ...process.env, BALCTL_HOSTNAME: hostname, SERVERSCTL_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS) }
+  delete env.SERVERSCTL_AGENT_CONFIG // always --config
+  const child = spawn(AGENT, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s))
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s))
+  const exited = new Promise<number | null>((done) => {
+    child.once('exit', (code) => done(code))
+    child.once('error', (err) => {
+      output += `spawn error: ${err.message}\n`
+      done(null)
+    })
+  })
+  // If the worker dies mid-test, take the agent with it.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  void exited.then(() => process.off('exit', killOnExit))
+  const agent = { child, exited, output: () => output, startedAt: Date.now() }
+  agents.push(agent)
+  return agent
+}
+
+/** SIGTERM, then SIGKILL after a grace period; returns the exit code (null when it had to be killed). */
+async function stopAgent(agent: Agent): Promise<number | null> {
+  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.exited
+  agent.child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const result = await Promise.race([agent.exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 10_000)))])
+  clearTimeout(timer)
+  if (result !== 'timeout') return result
+  agent.child.kill('SIGKILL')
+  await agent.exited
+  return null
+}
+
+test.afterEach(async () => {
+  const running = agents
+  const dirs = tempDirs
+  agents = []
+  tempDirs = []
+  await Promise.all(running.map(stopAgent))
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+/** Enrols the member with the compiled agent (`enroll`), then starts `run`. */
+async function enrollAndRun(member: AddedMember): Promise<Agent> {
+  const dir = mkdtempSync(join(tmpdir(), 'serversctl-overview-e2e-'))
+  tempDirs.push(dir)
+  const config = join(dir, 'agent.json')
+  const enrolling = startAgent(['enroll', '--server', server.current.baseURL, '--secret', member.secret, '--config', config], member.hostname)
+  let timer: NodeJS.Timeout | undefined
+  const code = await Promise.race([
+    enrolling.exited,
+    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`enroll did not finish in 20 s:\n${enrolling.output()}`)), 20_000))),
+  ]).finally(() => clearTimeout(timer))
+  expect(code, `enroll exits 0:\n${enrolling.output()}`).toBe(0)
+  expect(enrolling.output()).toContain(`enrolled as member ${member.id}`)
+  return startAgent(['run', '--config', config], member.hostname)
+}
+
+// ---------------------------------------------------------------- the API and the page
+
+type AddedMember = { id: string; name: string; hostname: string; secret: string }
+
+const auth = { authorization: `Bearer ${API_TOKEN}` }
+
+/** Adds a member that may enrol from 127.0.0.1, through the JSON API. */
+async function addMember(request: APIRequestContext, poolId: string, name: string): Promise<AddedMember> {
+  const hostname = `${name}.example.com`
+  const res = await request.post(`/api/v1/pools/${poolId}/members`, { headers: auth, data: { name, hostname, egressIps: ['127.0.0.1'] } })
+  expect(res.status(), await res.text()).toBe(201)
+  const body = (await res.json()) as { id: string; enrollment: { secret: string } }
+  return { id: body.id, name, hostname, secret: body.enrollment.secret }
+}
+
+const tile = (page: Page, memberId: string) => page.locator(`ul#member-tiles > li.tile[data-member-id="${memberId}"]`)
+const tileStatus = (page: Page, memberId: string) => tile(page, memberId).locator('.status')
+const kpi = (page: Page, label: string) =>
+  page.locator('#fleet-kpis .kpi').filter({ has: page.locator('.kpi-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.kpi-value')
+
+/** Puts a marker on window; it survives htmx swaps and dies with a full page load. */
+async function markWindow(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __marker?: number }).__marker = 1))
+}
+const marker = (page: Page) => page.evaluate(() => (window as unknown as { __marker?: number }).__marker ?? null)
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page)
+})
+
+// ---------------------------------------------------------------- the tests
+
+test('a stopped agent turns its tile down and the healthy count to 0, without a reload', async ({ page, request }, testInfo) => {
+  test.setTimeout(120_000)
+  const poolId = await createPool(page, 'Watch fleet')
+  const member = await addMember(request, poolId, 'watch-1')
+  // On the map too: its point follows the same poll as the tile.
+  const located = await request.patch(`/api/v1/members/${member.id}`, { headers: auth, data: { location: { lat: 50.11, lon: 8.68, label: 'Frankfurt' } } })
+  expect(located.status(), await located.text()).toBe(200)
+
+  await page.goto(`/pools/${poolId}`)
+  const point = page.locator(`figure.world-map#fleet-map a.wm-point[data-member-id="${member.id}"]`)
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'pending')
+  await expect(point).toHaveClass(/\bwm-muted\b/)
+  await expect(kpi(page, 'Members')).toHaveText('1')
+  await expect(kpi(page, 'Healthy agents')).toHaveText('0')
+  await markWindow(page)
+
+  const agent = await enrollAndRun(member)
+  // Healthy by polling alone. The agent's very first heartbeat waits for its package-update
+  // check (up to 15 s, see agent/collect/updates.ts), then the tiles poll every 3 s.
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'healthy', { timeout: 25_000 })
+  const healthyAfter = Date.now() - agent.startedAt
+  await expect(tileStatus(page, member.id)).toHaveText('healthy')
+  await expect(kpi(page, 'Healthy agents')).toHaveText('1')
+  await expect(kpi(page, 'Last check-in')).toHaveText('just now')
+  await expect(point).toHaveClass(/\bwm-ok\b/)
+  await expect(point.locator('title')).toHaveText('watch-1 — healthy — Frankfurt')
+  expect(await marker(page), 'the tile turned healthy without a page reload').toBe(1)
+  // A few more heartbeats, so the agent is settled in its steady pace.
+  await page.waitForTimeout(2 * HEARTBEAT_SECONDS * 1000)
+  expect(agent.child.exitCode, `the agent keeps running:\n${agent.output()}`).toBeNull()
+
+  // Stop the agent: SIGTERM, a clean exit.
+  const stoppedAt = Date.now()
+  expect(await stopAgent(agent), `the agent exits 0 on SIGTERM:\n${agent.output()}`).toBe(0)
+  expect(agent.output()).toContain('SIGTERM: stopping')
+
+  // Late after 15 s of silence: the healthy count drops to 0 then.
+  await expect(kpi(page, 'Healthy agents')).toHaveText('0', { timeout: 25_000 })
+  const notHealthyAfter = Date.now() - stoppedAt
+  // The same poll brought the tile: late, not down yet (that takes 30 s).
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'late', { timeout: 1_000 })
+  await expect(point).toHaveClass(/\bwm-warn\b/, { timeout: 1_000 })
+  // Down after 30 s of silence; the 3 s poll shows it well within 45 s.
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'down', { timeout: Math.max(1, stoppedAt + 45_000 - Date.now()) })
+  const downAfter = Date.now() - stoppedAt
+  await expect(tileStatus(page, member.id)).toHaveText('down')
+  await expect(tile(page, member.id)).toHaveClass(/\btile-down\b/)
+  await expect(kpi(page, 'Healthy agents')).toHaveText('0')
+  await expect(kpi(page, 'Members')).toHaveText('1')
+  // The map's point follows the same poll.
+  await expect(point).toHaveClass(/\bwm-bad\b/)
+  await expect(point.locator('title')).toHaveText('watch-1 — down — Frankfurt')
+  await expect(page.locator('#fleet-map .world-map-legend')).toHaveText('1 down')
+  expect(await marker(page), 'the tile went down without a page reload').toBe(1)
+
+  // A reload agrees with what the poll showed.
+  await page.reload()
+  await expect(tileStatus(page, member.id)).toHaveAttribute('data-status', 'down')
+  await expect(kpi(page, 'Healthy agents')).toHaveText('0')
+  await expect(point).toHaveClass(/\bwm-bad\b/)
+
+  const timings = `healthy ${healthyAfter} ms after "run" started; after SIGTERM: not healthy at ${notHealthyAfter} ms, down at ${downAfter} ms`
+  testInfo.annotations.push({ type: 'timings', description: timings })
+  console.log(`[overview.spec] ${timings}`)
+})
+
+test('a location set on the Settings tab puts the member on the map, and its point opens the member', async ({ page, request }) => {
+  test.setTimeout(90_000)
+  const poolId = await createPool(page, 'Map fleet')
+  const member = await addMember(request, poolId, 'ams-1')
+  // A second member, not located: it has a tile but no point.
+  const elsewhere = await addMember(request, poolId, 'nowhere-1')
+
+  // Before: the map is there (the pool has members) but has no point.
+  await page.goto(`/pools/${poolId}`)
+  const map = page.locator('figure.world-map#fleet-map')
+  await expect(map).toBeVisible()
+  await expect(map.locator('svg[aria-label="Fleet geography"]')).toBeVisible()
+  await expect(map.locator('a.wm-point')).toHaveCount(0)
+  await expect(map).toContainText("No member has a location yet. Set one on a member's Settings tab.")
+
+  // The member's Settings tab: "Server location".
+  await page.goto(`/pools/${poolId}/members/${member.id}/settings`)
+  const card = page.locator('.card', { has: page.getByRole('heading', { name: 'Server location' }) })
+  await expect(card).toBeVisible()
+  await card.getByLabel('Latitude').fill('52.37')
+  await card.getByLabel('Longitude').fill('4.90')
+  await card.getByLabel('Label').fill('Amsterdam')
+  await card.getByRole('button', { name: 'Save location' }).click()
+  await expect(page.getByText('Location saved.')).toBeVisible()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/${member.id}/settings$`))
+  // The form shows what was saved.
+  await expect(page.getByLabel('Latitude')).toHaveValue('52.37')
+  await expect(page.getByLabel('Longitude')).toHaveValue('4.9')
+  await expect(page.getByLabel('Label')).toHaveValue('Amsterdam')
+  // And the API agrees.
+  const saved = await (await request.get(`/api/v1/members/${member.id}`, { headers: auth })).json()
+  expect(saved.location).toEqual({ lat: 52.37, lon: 4.9, label: 'Amsterdam' })
+
+  // The overview: one point, for that member.
+  await page.goto(`/pools/${poolId}`)
+  await expect(map).toBeVisible()
+  const points = map.locator('a.wm-point')
+  await expect(points).toHaveCount(1)
+  const point = map.locator(`a.wm-point[data-member-id="${member.id}"]`)
+  await expect(point).toHaveCount(1)
+  await expect(map.locator(`a.wm-point[data-member-id="${elsewhere.id}"]`)).toHaveCount(0)
+  const title = point.locator('title')
+  await expect(title).toHaveText(/ams-1/)
+  await expect(title).toHaveText(/Amsterdam/)
+  await expect(title).toHaveText('ams-1 — pending — Amsterdam')
+  await expect(point).toHaveClass(/\bwm-muted\b/) // pending: the tiles' muted tone
+  await expect(point.locator('circle')).toHaveCount(1)
+  // One point (≤ 12): a visible text label with the member's name.
+  await expect(point.locator('text.wm-label')).toHaveText('ams-1')
+  await expect(point.locator('text.wm-label')).toBeVisible()
+  await expect(point.locator('circle')).toBeVisible()
+  await expect(map).not.toContainText('No member has a location yet')
+  await expect(map.locator('.world-map-legend')).toHaveText('1 pending') // the legend counts the points, not the tiles
+
+  // The point sits roughly where Amsterdam is on the drawn map: in the upper
+  // half (northern hemisphere), just right of the centre (4.9° E).
+  const [, , vbWidth, vbHeight] = ((await map.locator('svg').getAttribute('viewBox')) ?? '').split(/\s+/).map(Number)
+  const cx = Number(await point.locator('circle').getAttribute('cx')) / vbWidth!
+  const cy = Number(await point.locator('circle').getAttribute('cy')) / vbHeight!
+  expect(cx, 'x of the Amsterdam dot, as a fraction of the map width').toBeGreaterThan(0.48)
+  expect(cx).toBeLessThan(0.56)
+  expect(cy, 'y of the Amsterdam dot, as a fraction of the map height').toBeGreaterThan(0.1)
+  expect(cy).toBeLessThan(0.4)
+
+  mkdirSync(join(APP_ROOT, 'e2e/screenshots'), { recursive: true })
+  // From the top: a full-page shot taken scrolled down paints the sticky top bar mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: join(APP_ROOT, 'e2e/screenshots/overview-map.png'), fullPage: true })
+
+  // Clicking the point opens the member's workspace, by htmx (no reload).
+  await markWindow(page)
+  await point.locator('circle').click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/${member.id}/?$`))
+  await expect(page.locator('#member-tab-bar')).toBeVisible()
+  const workspace = page.locator(`#pool-panel .workspace[data-member-id="${member.id}"]`)
+  await expect(workspace).toBeVisible()
+  await expect(workspace.locator('.workspace-head h2')).toHaveText('ams-1')
+  await expect(page.locator('#member-tab-bar a[aria-current="page"]')).toHaveText('Control panel')
+  expect(await marker(page), 'the point opens the member without a page reload').toBe(1)
+})
