@@ -18,7 +18,7 @@ export async function reportedHostname(run: RunCommand, env: Record<string, stri
   return fqdn && !fqdn.includes(' ') ? fqdn : osHostname()
 }
 
-export function heartbeatBuilder({ root, run, now = Date.now }: { root: string; run: RunCommand; now?: () => number }) {
+export function heartbeatBuilder({ root, run, now = Date.now, intervalSeconds }: { root: string; run: RunCommand; now?: () => number; intervalSeconds: number }) {
   const collectors = createHostCollectors({ root, run, now })
   let slow: { at: number; inspection: Inspection; state: HostState; hostname: string } | null = null
 
@@ -27,9 +27,9 @@ export function heartbeatBuilder({ root, run, now = Date.now }: { root: string; 
       const inspection = await inspect({ root, run })
       const state = await collectHostState({ root, run, stacks: inspection.stacks, collectors })
       slow = { at: now(), inspection, state, hostname: await reportedHostname(run) }
-      return { ...slow.inspection, ...slow.state, agentVersion, hostname: slow.hostname }
+      return { ...slow.inspection, ...slow.state, agentVersion, hostname: slow.hostname, heartbeatSeconds: intervalSeconds }
     }
     const stats = await collectStats({ root, cpu: collectors.cpu })
-    return { ...slow.inspection, ...slow.state, ...stats, agentVersion, hostname: slow.hostname }
+    return { ...slow.inspection, ...slow.state, ...stats, agentVersion, hostname: slow.hostname, heartbeatSeconds: intervalSeconds }
   }
 }

@@ -35,6 +35,7 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
   let intervalMs = deps.intervalSeconds * 1000
   let lastError = ''
   while (!signal.aborted) {
+    const started = Date.now()
     try {
       const hb = await deps.collect()
       const answer = await deps.client.heartbeat(deps.token, hb)
@@ -50,6 +51,9 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
       if (message !== lastError || failures % 10 === 0) deps.log(`heartbeat failed (${failures} in a row): ${message}`)
       lastError = message
     }
-    await deps.sleep(backoffMs(failures, intervalMs, deps.random), signal)
+    // At a fixed rate: the time a heartbeat took comes off the wait, so gaps
+    // stay one interval and a failover delay equal to it is not crossed.
+    const wait = failures === 0 ? Math.max(0, intervalMs - (Date.now() - started)) : backoffMs(failures, intervalMs, deps.random)
+    await deps.sleep(wait, signal)
   }
 }

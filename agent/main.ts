@@ -72,7 +72,7 @@ async function run(args: string[], io: Io): Promise<number> {
       client: agentClient(config.server),
       token: config.token,
       intervalSeconds: interval,
-      collect: heartbeatBuilder({ root: '/', run: runCommand }),
+      collect: heartbeatBuilder({ root: '/', run: runCommand, intervalSeconds: interval }),
       log: log(io),
       sleep: abortableSleep,
     },

@@ -77,6 +77,8 @@ export type Heartbeat = Inspection &
   HostStats & {
     agentVersion: string
     hostname: string
+    /** The agent's own heartbeat interval, so the server judges freshness by it. */
+    heartbeatSeconds?: number
     updates: Updates
     firewall: Firewall
     services: ServiceState[]

@@ -59,6 +59,7 @@ export const EnrollSchema = Obj({
 
 export const HeartbeatSchema = Obj({
   agentVersion: Str(64),
+  heartbeatSeconds: t.Optional(t.Number({ minimum: 1, maximum: 3600 })),
   hostname: t.String({ minLength: 1, maxLength: 253 }),
   os: OsSchema,
   stacks: StacksSchema,

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/service'
 import { newSecret, sha256 } from '../crypto/tokens'
 import { HttpError } from '../http/errors'
 import * as members from '../members/store'
-import { DEFAULT_FAILOVER_DELAY_SECONDS, HEARTBEAT_SECONDS } from '../members/status'
+import { HEARTBEAT_SECONDS } from '../members/status'
 import type { HeartbeatBody } from './schema'
 import { summarize } from '../members/summary'
 
@@ -99,8 +99,9 @@ export async function heartbeat(db: Db, member: members.Member, body: HeartbeatB
   if (!member.lastHeartbeatAt) {
     await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
   }
-  // A gap longer than a failover delay starts a new run of health.
-  const resumed = !member.lastHeartbeatAt || now.getTime() - member.lastHeartbeatAt.getTime() > DEFAULT_FAILOVER_DELAY_SECONDS * 1000
+  // Missing two of its own beats ends a run of health: failover trusts only unbroken ones.
+  const interval = body.heartbeatSeconds ?? HEARTBEAT_SECONDS
+  const resumed = !member.lastHeartbeatAt || now.getTime() - member.lastHeartbeatAt.getTime() > Math.max(2 * interval, interval + 2) * 1000
   await members.updateMember(db, member.id, {
     ...(resumed || !member.healthySince ? { healthySince: now } : {}),
     lastHeartbeatAt: now,

@@ -1,5 +1,5 @@
 // Sign-in, sessions, API tokens, first-run setup and the admin bootstrap.
-import type { Db } from '../db'
+import { isUniqueViolation, type Db } from '../db'
 import { newId, newSecret, sameSecret, sha256 } from '../crypto/tokens'
 import { recordAudit, systemActor, type Actor } from '../audit/service'
 import { badInput, conflict, HttpError, notFound } from '../http/errors'
@@ -258,7 +258,14 @@ export async function prepareFirstRun(
 ): Promise<void> {
   if (await hasUsers(db)) return
   if (admin) {
-    const user = await createUser(db, checkEmail(admin.email), checkNewPassword(admin.password))
+    let user
+    try {
+      user = await createUser(db, checkEmail(admin.email), checkNewPassword(admin.password))
+    } catch (err) {
+      // Another replica starting at the same moment created it first.
+      if (isUniqueViolation(err) || (err instanceof HttpError && err.status === 409)) return
+      throw err
+    }
     await recordAudit(db, systemActor, { action: 'user.bootstrap', targetType: 'user', targetId: user.id, targetLabel: user.email })
     if (admin.apiToken) await createApiToken(db, systemActor, user.id, 'ADMIN_API_TOKEN', admin.apiToken)
     log.info('auth.bootstrap', `created admin ${user.email} from ADMIN_EMAIL`)

@@ -95,10 +95,13 @@ function advisoryLeadership(url: string) {
   return {
     async check(): Promise<boolean> {
       try {
-        conn ??= postgres(url, { max: 1, idle_timeout: 0, onnotice: () => {} })
+        // No lifetime limit: recycling the connection would drop the lock silently.
+        conn ??= postgres(url, { max: 1, idle_timeout: 0, max_lifetime: null, onnotice: () => {} })
         if (held) {
-          await conn`select 1`
-          return true
+          // The lock is ours only while this very backend holds it (it dies with a reconnect).
+          const [mine] = await conn`select exists(select 1 from pg_locks where locktype = 'advisory' and objid = ${LEADER_LOCK} and pid = pg_backend_pid() and granted) as ok`
+          if (mine?.ok === true) return true
+          held = false
         }
         const [row] = await conn`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`
         held = row?.ok === true

@@ -113,6 +113,8 @@ export type MemberSummary = {
   diskPercent?: number | null
   stacks?: ('openlitespeed' | 'mariadb' | 'galera' | 'cpanel')[]
   galera?: { clusterStatus: string | null; localState: string | null } | null
+  /** The agent's heartbeat interval in seconds. */
+  interval?: number
 }
 
 export const members = pgTable(

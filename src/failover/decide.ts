@@ -6,6 +6,8 @@ export type Candidate = {
   id: string
   lastHeartbeatAt: Date | null
   healthySince: Date | null
+  /** The member's own heartbeat interval (seconds); the default when unknown. */
+  intervalSeconds?: number
   galera: { clusterStatus: string | null; localState: string | null } | null
 }
 
@@ -26,8 +28,8 @@ export type Decision =
 
 const age = (at: Date | null, now: Date) => (at ? (now.getTime() - at.getTime()) / 1000 : Infinity)
 
-/** Heard from within an interval and a half: the same line as "healthy" on the page. */
-export const isFresh = (m: Candidate, now: Date) => age(m.lastHeartbeatAt, now) <= HEARTBEAT_SECONDS * 1.5
+/** Heard from within an interval and a half of its own beat. */
+export const isFresh = (m: Candidate, now: Date) => age(m.lastHeartbeatAt, now) <= (m.intervalSeconds ?? HEARTBEAT_SECONDS) * 1.5
 
 export const isDown = (m: Candidate, now: Date, delaySeconds: number) => age(m.lastHeartbeatAt, now) > delaySeconds
 
@@ -37,7 +39,8 @@ export const galeraReady = (m: Candidate) =>
 
 /** Fresh, ready, and healthy for at least `stableSeconds`: a member that flaps waits. */
 export function isEligible(m: Candidate, now: Date, stableSeconds: number): boolean {
-  return isFresh(m, now) && galeraReady(m) && age(m.healthySince, now) >= stableSeconds
+  // Never a member that is itself down by the delay: no failover to a worse place.
+  return isFresh(m, now) && !isDown(m, now, stableSeconds) && galeraReady(m) && age(m.healthySince, now) >= stableSeconds
 }
 
 export function orderMembers<T extends { id: string }>(members: T[], order: string[]): T[] {

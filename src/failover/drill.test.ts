@@ -59,7 +59,11 @@ async function waitEligible(agent: DrillAgent, timeoutMs = 30_000) {
 
 /** The initial activation: the first member in order becomes active and DNS points at it. */
 async function waitInitial(d: Drill, agent: DrillAgent) {
-  await waitFor(async () => (await d.failover()).activeMemberId === agent.id, 30_000, `${agent.name} to be made active`, 200)
+  await waitFor(async () => (await d.failover()).activeMemberId === agent.id, 15_000, `${agent.name} to be made active`, 100).catch(async (err) => {
+    const rows = await s.db.select().from(members).where(eq(members.poolId, d.poolId))
+    const state = rows.map((m) => `${m.name}: last ${m.lastHeartbeatAt?.toISOString()} healthy since ${m.healthySince?.toISOString()}`).join('\n')
+    throw new Error(`${err.message} at ${new Date().toISOString()}\n${state}\n${JSON.stringify(await d.failover())}\n--- server log ---\n${s.log.lines.join('\n')}`)
+  })
   await d.waitForDns(agent.publicIpv4, 5000)
   const events = await d.events()
   expect(events).toHaveLength(1)
@@ -103,12 +107,13 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
     // A comes back. With automatic failback off, DNS stays with B, however long A stays healthy.
     const restarted = new Date()
     a.start()
-    await drill.waitHeartbeat(a, 15_000, restarted)
+    await drill.waitHeartbeat(a, 30_000, restarted)
     await waitFor(async () => (await drill!.member(a.id)).status === 'healthy', 15_000, 'A to be healthy again')
     const config = await drill.failover()
     const window = Math.max(DELAY, config.failbackAfterSeconds) * 1000
     // Past the moment a failback would happen if it were on (healthy for the window since healthySince).
     const since = (await memberRow(a)).healthySince!.getTime()
+    console.log(`[drill] A restarted after ${secs(restarted.getTime() - lastHeartbeat.getTime())} s of silence; its healthySince is ${secs(since - restarted.getTime())} s from the restart`)
     await sleep(Math.max(0, since + window + 3000 - Date.now()))
 
     expect(await drill.dig()).toEqual([b.publicIpv4])
@@ -130,7 +135,11 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
     expect(wouldBe).toEqual({ kind: 'cut', from: b.id, to: a.id, reason: 'failback' })
   }, 120_000)
 
-  test('no cut when the standby is silent too: one "no_healthy_standby" note, DNS stays', async () => {
+  // Fails against the app as it is: decide.ts counts a standby as fresh for 15 s
+  // (HEARTBEAT_SECONDS * 1.5) whatever the delay, so with a 10 s delay two silent
+  // members are each other's "eligible" standby and DNS flips between them every
+  // second until both pass 15 s.
+  test('no cut when the standby is silent too (both stop at once): DNS stays, one "no_healthy_standby" note', async () => {
     drill = await setupDrill({ api: s.api, serverUrl: base, delaySeconds: DELAY })
     const [a, b] = drill.agents as [DrillAgent, DrillAgent]
     await waitInitial(drill, a)
@@ -139,10 +148,11 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
     await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')])
     const lastA = (await drill.lastHeartbeat(a))!.getTime()
     const lastB = (await drill.lastHeartbeat(b))!.getTime()
-    console.log(`[drill] both stopped; B's last heartbeat ${secs(lastB - lastA)} s after A's`)
     await sleep(Math.max(0, lastA + (DELAY + 5) * 1000 - Date.now()))
 
     const events = await drill.events()
+    const said = events.map((e) => `${e.reason}:${e.status} at +${secs(Date.parse(e.detectedAt) - lastA)} s`).join(', ')
+    console.log(`[drill] both stopped (B's last heartbeat ${secs(lastB - lastA)} s after A's); events since A's last heartbeat: ${said}`)
     expect(await drill.dig()).toEqual([a.publicIpv4])
     expect((await drill.failover()).activeMemberId).toBe(a.id)
     expect(events.filter((e) => e.reason === 'active_down')).toHaveLength(0)
@@ -151,6 +161,28 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
     expect(blocked[0]).toMatchObject({ reason: 'no_healthy_standby', fromMemberId: a.id, toMemberId: null })
     expect(Date.parse(blocked[0]!.detectedAt)).toBeGreaterThan(lastA + DELAY * 1000)
     expect(events).toHaveLength(2)
+  }, 90_000)
+
+  test('no cut when the standby went silent first: DNS stays, one "no_healthy_standby" note', async () => {
+    drill = await setupDrill({ api: s.api, serverUrl: base, delaySeconds: DELAY })
+    const [a, b] = drill.agents as [DrillAgent, DrillAgent]
+    await waitInitial(drill, a)
+
+    // B stops 6 s before A: when A is down, B has been silent past the 15 s "fresh" line.
+    await b.stop('SIGTERM')
+    await sleep(6000)
+    await a.stop('SIGTERM')
+    const lastA = (await drill.lastHeartbeat(a))!.getTime()
+    // Past delay + 5 s, and past the 15 s after which the status line says "down" rather than "healthy".
+    await sleep(Math.max(0, lastA + (DELAY + 6) * 1000 - Date.now()))
+
+    const events = await drill.events()
+    expect(await drill.dig()).toEqual([a.publicIpv4])
+    expect((await drill.failover()).activeMemberId).toBe(a.id)
+    expect(events.map((e) => `${e.reason}:${e.status}`)).toEqual(['no_healthy_standby:blocked', 'initial:done'])
+    expect(events[0]).toMatchObject({ fromMemberId: a.id, toMemberId: null })
+    expect(Date.parse(events[0]!.detectedAt)).toBeGreaterThan(lastA + DELAY * 1000)
+    expect((await drill.failover()).state).toBe('held_back')
   }, 90_000)
 
   test('no cut on one late heartbeat: the active agent frozen for less than the delay', async () => {
@@ -164,7 +196,7 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
     await sleep((DELAY - 4) * 1000)
     a.resume()
     const resumedAt = new Date()
-    await drill.waitHeartbeat(a, 5000, resumedAt)
+    await drill.waitHeartbeat(a, 10_000, resumedAt)
     // Watch until well past the moment a cut would have come.
     await sleep(Math.max(0, frozenAt + (DELAY + 3) * 1000 - Date.now()))
 
@@ -217,7 +249,7 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
       await sleep(4000)
       expect(await drill.dig()).toEqual(['127.0.0.1'])
       expect((await drill.events()).map((e) => `${e.reason}:${e.status}`)).toEqual(['agent_silent_host_answers:blocked', 'initial:done'])
-      expect((await drill.failover()).state).toBe('active')
+      expect((await drill.failover()).activeMemberId).toBe(a.id)
 
       const closedAt = Date.now()
       await closeListener()

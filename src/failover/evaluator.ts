@@ -16,6 +16,7 @@ const candidate = (m: MemberRow): Candidate => ({
   lastHeartbeatAt: m.lastHeartbeatAt,
   healthySince: m.healthySince,
   galera: m.summary?.galera ?? null,
+  intervalSeconds: m.summary?.interval,
 })
 
 /** Records "held back" once per outage: not again while the same member stays silent. */

@@ -1,10 +1,11 @@
 // The small summary of a heartbeat that member lists read (see MemberSummary).
 import type { MemberSummary } from '../db/schema'
 import type { Heartbeat } from '../../agent/protocol'
+import { HEARTBEAT_SECONDS } from './status'
 
 const pct = (used: number, total: number) => (total > 0 ? Math.round((used / total) * 1000) / 10 : null)
 
-type Input = Pick<Heartbeat, 'stacks' | 'cpuPercent' | 'memory' | 'disks'> & { os: { id: string | null; versionId: string | null; prettyName: string | null } }
+type Input = Pick<Heartbeat, 'stacks' | 'cpuPercent' | 'memory' | 'disks' | 'heartbeatSeconds'> & { os: { id: string | null; versionId: string | null; prettyName: string | null } }
 
 export function summarize(hb: Input): MemberSummary {
   const os = hb.os
@@ -18,5 +19,6 @@ export function summarize(hb: Input): MemberSummary {
     diskPercent: diskTotal ? pct(diskUsed, diskTotal) : null,
     stacks,
     galera: hb.stacks.galera ? { clusterStatus: hb.stacks.galera.clusterStatus, localState: hb.stacks.galera.localState } : null,
+    interval: hb.heartbeatSeconds ?? HEARTBEAT_SECONDS,
   }
 }

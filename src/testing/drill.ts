@@ -12,7 +12,7 @@
 // by a small watchdog shell if the test process is killed outright.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
 import { ensureAgentBinary } from './agent-binary'
 import { ADMIN } from './harness'
@@ -109,9 +109,13 @@ export function removeTempDir(dir: string) {
 
 export const sleep = (ms: number) => Bun.sleep(ms)
 
+/** Thrown inside a waitFor check: stop waiting now, this will not get better. */
+export class GiveUp extends Error {}
+
 /**
  * Polls `fn` until it returns something truthy and returns that; throws after
  * `timeoutMs` saying what was awaited (and the last error `fn` threw, if any).
+ * An error thrown by `fn` counts as "not yet", except a GiveUp, which ends the wait.
  */
 export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, what = 'a condition', intervalMs = 100): Promise<NonNullable<T>> {
   const started = Date.now()
@@ -122,6 +126,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, wh
       if (value) return value as NonNullable<T>
       lastError = null
     } catch (err) {
+      if (err instanceof GiveUp) throw err
       lastError = err
     }
     if (Date.now() - started >= timeoutMs) {
@@ -265,7 +270,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   try {
     const url = await waitFor(
       () => {
-        if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`server exited (${proc.exitCode ?? proc.signalCode}):\n${output}`)
+        if (proc.exitCode !== null || proc.signalCode !== null) throw new GiveUp(`server exited (${proc.exitCode ?? proc.signalCode})`)
         return /\[server\.listen\] serversctl listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
       },
       timeoutMs,
@@ -285,12 +290,13 @@ export class DrillAgent {
   proc: Subprocess | null = null
   /** What every run of this agent wrote to stderr. */
   output = ''
+  private moves = 0
   constructor(
     readonly name: string,
     readonly id: string,
     readonly hostname: string,
     readonly publicIpv4: string,
-    readonly configPath: string,
+    public configPath: string,
     private readonly bin: string,
     private readonly heartbeatSeconds: number,
   ) {}
@@ -310,6 +316,22 @@ export class DrillAgent {
 
   pointAt(server: string) {
     writeFileSync(this.configPath, JSON.stringify({ ...this.readConfig(), server }, null, 2) + '\n', { mode: 0o600 })
+  }
+
+  /**
+   * Moves a running agent to another server without a gap in its heartbeats:
+   * a new process with a config naming `server` starts, both heartbeat for
+   * `overlapMs`, then the old one stops (SIGTERM).
+   */
+  async moveTo(server: string, overlapMs = 5000): Promise<void> {
+    const next = join(dirname(this.configPath), `${this.name}-${++this.moves}.json`)
+    writeFileSync(next, JSON.stringify({ ...this.readConfig(), server }, null, 2) + '\n', { mode: 0o600 })
+    this.configPath = next
+    const old = this.proc
+    this.proc = null
+    this.start()
+    await Bun.sleep(overlapMs)
+    if (old) await stopProcess(old)
   }
 
   /** `run --config`: a new agent process (the old one must be stopped). */
@@ -355,8 +377,8 @@ export type DrillOptions = {
   failover?: Record<string, unknown>
   /** Runs between enrolment and the failover settings (a PATCH of a member, say). */
   beforeFailover?: (drill: Drill) => Promise<void>
-  /** Waits until every agent is healthy. Default true. */
-  waitHealthy?: boolean
+  /** Waits until every agent has been healthy for the delay before failover is switched on. Default true. */
+  waitEligible?: boolean
   /** Label for pool and temp dir. */
   label?: string
 }
@@ -369,6 +391,7 @@ export type Drill = {
   hostname: string
   delaySeconds: number
   agents: DrillAgent[]
+  /** The server API the drill uses; assign another replica's to move on. */
   api: Api
   dig: () => Promise<string[]>
   /** Polls dig until it answers exactly `address`; answers when that was seen (ms epoch). */
@@ -396,7 +419,9 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
     { name: 'a', publicIpv4: '192.0.2.10' },
     { name: 'b', publicIpv4: '192.0.2.20' },
   ]
-  const api = opts.api
+  // The drill's calls go to whichever server `drill.api` names at the time (a test may switch replicas).
+  let current = opts.api
+  const api: Api = (method, path, body) => current(method, path, body)
   const dir = tempDir('sctl-drill-')
   const agents: DrillAgent[] = []
   let pdns: PowerDns | null = null
@@ -446,7 +471,12 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
       hostname,
       delaySeconds,
       agents,
-      api,
+      get api() {
+        return current
+      },
+      set api(next: Api) {
+        current = next
+      },
       dig: () => dig(p.dnsPort, hostname),
       waitForDns: async (address, timeoutMs, intervalMs = 50) => {
         await waitFor(async () => (await dig(p.dnsPort, hostname)).join(',') === address, timeoutMs, `dig ${hostname} to answer ${address}`, intervalMs)
@@ -469,15 +499,22 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
       cleanup,
     }
 
-    if (opts.waitHealthy !== false) {
-      await waitFor(
-        async () => (await Promise.all(agents.map((a) => member(a.id)))).every((m) => m.status === 'healthy'),
-        20_000,
+    if (opts.waitEligible !== false) {
+      // Healthy first; then healthy for the delay, so every member is eligible when failover
+      // is switched on and the initial activation takes the first in order, not the quickest.
+      const firstHeard = await waitFor(
+        async () => {
+          const list = await Promise.all(agents.map((a) => member(a.id)))
+          return list.every((m) => m.status === 'healthy') ? list.map((m) => Date.parse(m.lastHeartbeatAt) as number) : null
+        },
+        30_000,
         'every agent to be healthy',
         200,
       ).catch((err) => {
         throw new Error(`${err.message}\n${agents.map((a) => `--- agent ${a.name} ---\n${a.output}`).join('\n')}`)
       })
+      // healthySince is at or before the heartbeat seen first.
+      await sleep(Math.max(0, Math.max(...firstHeard) + delaySeconds * 1000 + 1000 - Date.now()))
     }
     await opts.beforeFailover?.(drill)
     ok(
