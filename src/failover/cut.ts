@@ -7,6 +7,7 @@ import { adapterFor, kindLabel } from '../dns/service'
 import { findProvider } from '../dns/store'
 import { DnsProviderError } from '../dns/provider'
 import { findMember } from '../members/store'
+import { findPool } from '../pools/store'
 import * as store from './store'
 import { recordSetsFor, sameValues } from './records'
 
@@ -23,6 +24,12 @@ export const retryDelayMs = (attempts: number, retryable: boolean) =>
 export async function performCut(deps: Deps, pending: store.FailoverEvent, now = new Date()): Promise<CutOutcome> {
   const event = await store.claimPending(deps.db, pending.id, now, LEASE_MS)
   if (!event) return 'busy'
+  // Decided on a view that is no longer true: touch no DNS.
+  const pool = await findPool(deps.db, event.poolId)
+  if ((pool?.activeMemberId ?? null) !== event.fromMemberId) {
+    await store.abandonPending(deps.db, event.id, 'superseded: the active member changed before this cut started', now)
+    return 'abandoned'
+  }
   const target = event.toMemberId ? await findMember(deps.db, event.toMemberId) : undefined
   if (!target || target.poolId !== event.poolId) {
     await store.abandonPending(deps.db, event.id, 'the target member no longer exists', now)

@@ -84,17 +84,19 @@ export async function noteAttemptFailed(db: Db, id: string, error: string, nextA
 export async function completeCut(db: Db, event: FailoverEvent, dnsResult: Record<string, unknown>, now: Date): Promise<boolean> {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db
-    const done = await t
-      .update(failoverEvents)
-      .set({ status: 'done', completedAt: now, dnsResult, leaseUntil: null, lastError: null })
-      .where(and(eq(failoverEvents.id, event.id), eq(failoverEvents.status, 'pending')))
-      .returning({ id: failoverEvents.id })
-    if (done.length !== 1) return false
-    await t
+    const moved = await t
       .update(pools)
       .set({ activeMemberId: event.toMemberId })
       .where(and(eq(pools.id, event.poolId), event.fromMemberId ? eq(pools.activeMemberId, event.fromMemberId) : isNull(pools.activeMemberId)))
-    return true
+      .returning({ id: pools.id })
+    // Someone else moved the active member first: this cut is stale, not a transition.
+    const done = moved.length === 1
+    const finished = await t
+      .update(failoverEvents)
+      .set(done ? { status: 'done', completedAt: now, dnsResult, leaseUntil: null, lastError: null } : { status: 'blocked', completedAt: now, leaseUntil: null, lastError: 'superseded: the active member changed while this cut ran' })
+      .where(and(eq(failoverEvents.id, event.id), eq(failoverEvents.status, 'pending')))
+      .returning({ id: failoverEvents.id })
+    return done && finished.length === 1
   })
 }
 
