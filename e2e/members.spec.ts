@@ -2,17 +2,17 @@
 // with the install command read off the page, the tile turning healthy by
 // polling, and the refusals (wrong egress IP, secret reused) explained on the
 // tile and in the member's activity.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
 import { APP_ROOT } from './server'
+import { AGENT, ensureAgentBuilt } from './agent-binary'
 
 const server = useServer({ admin: ADMIN })
 
-const AGENT = join(APP_ROOT, 'dist/agent/serversctl-agent-linux-x64')
 const AGENT_VERSION = '0.1.0'
 /** The agent's default heartbeat interval; "healthy within two intervals". */
 const INTERVAL_MS = 10_000
@@ -21,29 +21,7 @@ const NOT_ALLOWED = "not one of this member's allowed egress IPs"
 
 // ---------------------------------------------------------------- the agent
 
-/** Newest modification time of the agent's sources (and package.json, which gives the version). */
-function newestAgentSource(): number {
-  let newest = statSync(join(APP_ROOT, 'package.json')).mtimeMs
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) {
-        if (entry.name !== 'fixtures' && entry.name !== 'node_modules') walk(path)
-      } else if (entry.name.endsWith('.ts')) {
-        newest = Math.max(newest, statSync(path).mtimeMs)
-      }
-    }
-  }
-  walk(join(APP_ROOT, 'agent'))
-  return newest
-}
-
-test.beforeAll(() => {
-  if (existsSync(AGENT) && statSync(AGENT).mtimeMs >= newestAgentSource()) return
-  const built = spawnSync('bun', ['agent/build.ts', 'x64'], { cwd: APP_ROOT, encoding: 'utf8', timeout: 60_000 })
-  if (built.status !== 0) throw new Error(`bun agent/build.ts x64 failed (${built.status}):\n${built.stdout}\n${built.stderr}`)
-  expect(existsSync(AGENT), `${AGENT} after the build`).toBe(true)
-})
+test.beforeAll(() => ensureAgentBuilt())
 
 /** The environment an agent runs with: this machine's, minus anything that would steer it. */
 function agentEnv(hostname: string): NodeJS.ProcessEnv {

@@ -3,46 +3,24 @@
 // follow it down by polling alone (no reload). And the "Fleet geography" map:
 // a location set on a member's Settings tab puts a labelled point on the map
 // that opens the member's workspace.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
 import { APP_ROOT } from './server'
+import { AGENT, ensureAgentBuilt } from './agent-binary'
 
 const API_TOKEN = 'sctl_e2e_overview_token_0123456789abcdef'
 const server = useServer({ admin: { ...ADMIN, apiToken: API_TOKEN } })
 
-const AGENT = join(APP_ROOT, 'dist/agent/serversctl-agent-linux-x64')
 /** The agent's heartbeat interval in these tests (SERVERSCTL_HEARTBEAT_SECONDS). */
 const HEARTBEAT_SECONDS = 2
 
 // ---------------------------------------------------------------- the agent
 
-/** Newest modification time of the agent's sources (and package.json, which gives the version). */
-function newestAgentSource(): number {
-  let newest = statSync(join(APP_ROOT, 'package.json')).mtimeMs
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory()) {
-        if (entry.name !== 'fixtures' && entry.name !== 'node_modules') walk(path)
-      } else if (entry.name.endsWith('.ts')) {
-        newest = Math.max(newest, statSync(path).mtimeMs)
-      }
-    }
-  }
-  walk(join(APP_ROOT, 'agent'))
-  return newest
-}
-
-test.beforeAll(() => {
-  if (existsSync(AGENT) && statSync(AGENT).mtimeMs >= newestAgentSource()) return
-  const built = spawnSync('bun', ['agent/build.ts', 'x64'], { cwd: APP_ROOT, encoding: 'utf8', timeout: 60_000 })
-  if (built.status !== 0) throw new Error(`bun agent/build.ts x64 failed (${built.status}):\n${built.stdout}\n${built.stderr}`)
-  expect(existsSync(AGENT), `${AGENT} after the build`).toBe(true)
-})
+test.beforeAll(() => ensureAgentBuilt())
 
 type Agent = { child: ChildProcess; exited: Promise<number | null>; output: () => string; startedAt: number }
 
