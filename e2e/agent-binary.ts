@@ -1,5 +1,6 @@
-// The compiled agent the browser tests run, rebuilt when its sources changed.
-import { spawnSync } from 'node:child_process'
+// The compiled agent the browser tests run: rebuilt when its sources changed,
+// and stopped the way systemd would stop it.
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { APP_ROOT } from './server'
@@ -28,4 +29,17 @@ export function ensureAgentBuilt(): void {
   const built = spawnSync('bun', ['agent/build.ts', 'x64'], { cwd: APP_ROOT, encoding: 'utf8', timeout: 60_000 })
   if (built.status !== 0) throw new Error(`bun agent/build.ts x64 failed (${built.status}):\n${built.stdout}\n${built.stderr}`)
   if (!existsSync(AGENT)) throw new Error(`${AGENT} is missing after the build`)
+}
+
+/** SIGTERM, then SIGKILL after a grace period; returns the exit code (null when it had to be killed). */
+export async function stopAgent(agent: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
+  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.exited
+  agent.child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const result = await Promise.race([agent.exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 10_000)))])
+  clearTimeout(timer)
+  if (result !== 'timeout') return result
+  agent.child.kill('SIGKILL')
+  await agent.exited
+  return null
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
 import { APP_ROOT } from './server'
-import { AGENT, ensureAgentBuilt } from './agent-binary'
+import { AGENT, ensureAgentBuilt, stopAgent } from './agent-binary'
 
 const server = useServer({ admin: ADMIN })
 
@@ -73,19 +73,6 @@ async function enroll(command: { server: string; secret: string }, hostname: str
     new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`enroll did not finish in 20 s:\n${agent.output()}`)), 20_000))),
   ]).finally(() => clearTimeout(timer))
   return { code, output: agent.output() }
-}
-
-/** SIGTERM, then SIGKILL after a grace period; returns the exit code (null when it had to be killed). */
-async function stopAgent(agent: Agent): Promise<number | null> {
-  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.exited
-  agent.child.kill('SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const result = await Promise.race([agent.exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 10_000)))])
-  clearTimeout(timer)
-  if (result !== 'timeout') return result
-  agent.child.kill('SIGKILL')
-  await agent.exited
-  return null
 }
 
 test.afterEach(async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
 import { APP_ROOT } from './server'
-import { AGENT, ensureAgentBuilt } from './agent-binary'
+import { AGENT, ensureAgentBuilt, stopAgent } from './agent-binary'
 
 const API_TOKEN = 'sctl_e2e_overview_token_0123456789abcdef'
 const server = useServer({ admin: { ...ADMIN, apiToken: API_TOKEN } })
@@ -49,19 +49,6 @@ function startAgent(args: string[], hostname: string): Agent {
   const agent = { child, exited, output: () => output, startedAt: Date.now() }
   agents.push(agent)
   return agent
-}
-
-/** SIGTERM, then SIGKILL after a grace period; returns the exit code (null when it had to be killed). */
-async function stopAgent(agent: Agent): Promise<number | null> {
-  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.exited
-  agent.child.kill('SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const result = await Promise.race([agent.exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 10_000)))])
-  clearTimeout(timer)
-  if (result !== 'timeout') return result
-  agent.child.kill('SIGKILL')
-  await agent.exited
-  return null
 }
 
 test.afterEach(async () => {
