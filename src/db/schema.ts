@@ -359,3 +359,102 @@ export const outbox = pgTable('outbox', {
   status: text('status', { enum: ['sent', 'outbox', 'failed'] }).notNull(),
   error: text('error'),
 })
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out'
+export type JobStep = { title: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped' }
+
+// Several members given the same job at once (Fleet-wide runs): one row here,
+// one job per member.
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('job_runs_pool_idx').on(t.poolId, t.createdAt)],
+)
+
+// Cron schedules of a member: a catalogue job queued at each tick (UTC).
+export const jobSchedules = pgTable(
+  'job_schedules',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    cron: text('cron').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    label: text('label'),
+    /** The last minute this schedule queued a job for: a restart or a second replica never queues it twice. */
+    lastFiredAt: at('last_fired_at'),
+    lastJobId: text('last_job_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('job_schedules_member_idx').on(t.memberId)],
+)
+
+// The job queue. Agents claim rows with FOR UPDATE SKIP LOCKED and hold them
+// by a lease they renew while running; the leader's sweep marks jobs whose
+// lease ran out, and retries only those the catalogue says are safe to repeat.
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    poolId: text('pool_id').notNull(),
+    name: text('name').notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status').$type<JobStatus>().notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    timeoutSeconds: integer('timeout_seconds').notNull(),
+    leaseExpiresAt: at('lease_expires_at'),
+    cancelRequestedAt: at('cancel_requested_at'),
+    // Who asked, as text: the history still reads after the user is gone.
+    requestedBy: text('requested_by').notNull(),
+    runId: text('run_id'),
+    scheduleId: text('schedule_id'),
+    progress: integer('progress').notNull().default(0),
+    steps: jsonb('steps').$type<JobStep[]>().notNull().default([]),
+    exitCode: integer('exit_code'),
+    error: text('error'),
+    result: jsonb('result'),
+    outputBytes: integer('output_bytes').notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    index('jobs_member_idx').on(t.memberId, t.createdAt),
+    // The claim query: the oldest queued job of one member.
+    index('jobs_claim_idx').on(t.memberId, t.status, t.createdAt),
+    index('jobs_status_idx').on(t.status),
+    index('jobs_run_idx').on(t.runId),
+  ],
+)
+
+// What a job printed, a line a row, in order.
+export const jobOutput = pgTable(
+  'job_output',
+  {
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    stream: text('stream', { enum: ['stdout', 'stderr', 'agent'] }).notNull(),
+    line: text('line').notNull(),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+)
