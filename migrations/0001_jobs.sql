@@ -13,6 +13,7 @@ CREATE TABLE "job_runs" (
 	"name" text NOT NULL,
 	"params" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"requested_by" text NOT NULL,
+	"refused" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

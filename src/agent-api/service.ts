@@ -78,6 +78,12 @@ export async function memberFromAgentToken(db: Db, token: string) {
   return members.findMemberByToken(db, sha256(token))
 }
 
+/** Why a call from this address is not the member's agent, or null when it may be. */
+export function foreignAddress(member: Pick<members.Member, 'egressIps'>, ip: string | null): string | null {
+  if (ip && member.egressIps.includes(ip)) return null
+  return `it came from ${ip ?? 'an unknown address'}, not one of the allowed egress IPs (${member.egressIps.join(', ')}).`
+}
+
 // A refused heartbeat repeats every interval; the activity says it once in a while.
 const REPEAT_EVENT_MS = 10 * 60_000
 
@@ -90,8 +96,9 @@ async function noteOnce(db: Db, memberId: string, kind: string, message: string,
 const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000)
 
 export async function heartbeat(db: Db, member: members.Member, body: HeartbeatBody, ip: string | null, now = new Date()) {
-  if (!ip || !member.egressIps.includes(ip)) {
-    const message = `Heartbeat refused: it came from ${ip ?? 'an unknown address'}, not one of the allowed egress IPs (${member.egressIps.join(', ')}).`
+  const foreign = foreignAddress(member, ip)
+  if (foreign) {
+    const message = `Heartbeat refused: ${foreign}`
     await noteOnce(db, member.id, 'heartbeat.address_not_allowed', message, ip, now)
     throw new HttpError(403, 'address_not_allowed', message)
   }

@@ -375,6 +375,8 @@ export const jobRuns = pgTable(
     name: text('name').notNull(),
     params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
     requestedBy: text('requested_by').notNull(),
+    /** Members that were chosen but could not take the job, and why. */
+    refused: jsonb('refused').$type<{ memberId: string; memberName: string; reason: string }[]>().notNull().default([]),
     createdAt: createdAt(),
   },
   (t) => [index('job_runs_pool_idx').on(t.poolId, t.createdAt)],

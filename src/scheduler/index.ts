@@ -5,6 +5,7 @@ import type { Deps } from '../server/deps'
 import { pruneHistory } from '../members/history'
 import { evaluateAll } from '../failover/evaluator'
 import { evaluateAlerts } from '../alerts/engine'
+import { sweepJobs } from '../jobs/service'
 
 type Tick = { name: string; pattern: string; run: (deps: Deps) => Promise<string | null> }
 
@@ -23,6 +24,14 @@ const TICKS: Tick[] = [
     run: async (deps) => {
       await evaluateAlerts(deps)
       return null
+    },
+  },
+  {
+    name: 'jobs.sweep',
+    pattern: '*/5 * * * * *', // every 5 s: leases last 30 s
+    run: async (deps) => {
+      const { lost, timedOut } = await sweepJobs(deps.db)
+      return lost || timedOut ? `${lost} job(s) whose agent stopped answering, ${timedOut} past their timeout` : null
     },
   },
   {

@@ -20,6 +20,8 @@ import { memberApi } from '../members/api'
 import { failoverApi } from '../failover/api'
 import { failoverPages } from '../failover/routes'
 import { alertRoutes } from '../alerts/routes'
+import { jobApi } from '../jobs/api'
+import { jobAgentRoutes } from '../jobs/agent-routes'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -66,6 +68,8 @@ export function buildApp(deps: Deps) {
     .use(failoverPages(deps))
     .use(alertRoutes(deps))
     .use(agentRoutes(deps))
+    .use(jobAgentRoutes(deps))
+    .use(jobApi(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia

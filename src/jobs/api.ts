@@ -1,0 +1,128 @@
+// /api/v1/members/:memberId/jobs, /api/v1/jobs/:jobId and fleet-wide runs (CONTRACT.md).
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf } from '../http/access'
+import { ErrorSchema } from '../http/api-schemas'
+import { getMember } from '../members/service'
+import { catalogue, jobNames } from '../../agent/jobs/catalogue'
+import { jobRules } from './params'
+import * as jobs from './service'
+import { getRun, startRun } from './runs'
+
+const detail = (summary: string, description?: string) => ({ detail: { tags: ['Jobs'], summary, description } })
+const errors = { 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema }
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+/** The job as the API shows it; `output` only where asked, since it can be large. */
+export function jobJson(job: jobs.Job, output?: string) {
+  return {
+    id: job.id,
+    memberId: job.memberId,
+    poolId: job.poolId,
+    name: job.name,
+    params: job.params,
+    status: job.status,
+    attempts: job.attempts,
+    progress: job.progress,
+    steps: job.steps,
+    ...(output !== undefined ? { output } : {}),
+    exitCode: job.exitCode,
+    error: job.error,
+    result: job.result ?? null,
+    requestedBy: job.requestedBy,
+    runId: job.runId,
+    scheduleId: job.scheduleId,
+    cancelRequested: job.cancelRequestedAt !== null,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+  }
+}
+
+const JobBody = t.Object(
+  { name: t.String({ maxLength: 100 }), params: t.Optional(t.Record(t.String(), t.Unknown())) },
+  { additionalProperties: false },
+)
+
+export function jobApi(deps: Deps) {
+  return new Elysia()
+    .use(accessPlugin(deps))
+    .get(
+      '/api/v1/jobs/catalogue',
+      () => jobNames.map((name) => ({ name, title: catalogue[name].title, safeToRepeat: catalogue[name].safeToRepeat, timeoutSeconds: catalogue[name].timeoutSeconds, params: jobRules[name].params })),
+      { access: 'user', ...detail('The job catalogue: every job name with its parameter schema') },
+    )
+    .post(
+      '/api/v1/members/:memberId/jobs',
+      async (ctx) => {
+        const job = await jobs.queueJob(deps.db, actorOf(ctx), ctx.params.memberId, ctx.body.name, ctx.body.params ?? {})
+        ctx.set.status = 201
+        return { id: job.id, name: job.name, status: job.status }
+      },
+      {
+        access: 'user',
+        body: JobBody,
+        response: { 201: t.Object({ id: t.String(), name: t.String(), status: t.String() }), ...errors },
+        ...detail('Queue a job on a member', 'The name comes from the catalogue (GET /api/v1/jobs/catalogue); parameters are checked before anything is queued.'),
+      },
+    )
+    .get(
+      '/api/v1/members/:memberId/jobs',
+      async ({ params }) => {
+        await getMember(deps.db, params.memberId)
+        return (await jobs.memberJobs(deps.db, params.memberId)).map((j) => jobJson(j))
+      },
+      { access: 'user', ...detail("A member's latest 50 jobs, newest first") },
+    )
+    .get(
+      '/api/v1/jobs/:jobId',
+      async ({ params }) => {
+        const job = await jobs.getJob(deps.db, params.jobId)
+        return jobJson(job, await jobs.jobOutputText(deps.db, job.id))
+      },
+      { access: 'user', ...detail('A job with its whole output') },
+    )
+    .get(
+      '/api/v1/jobs/:jobId/output',
+      async ({ params, query }) => {
+        const job = await jobs.getJob(deps.db, params.jobId)
+        const lines = await jobs.outputAfter(deps.db, job.id, query.after ?? 0)
+        return { status: job.status, progress: job.progress, lines: lines.map((l) => ({ seq: l.seq, stream: l.stream, line: l.line, at: l.at.toISOString() })) }
+      },
+      {
+        access: 'user',
+        query: t.Object({ after: t.Optional(t.Integer({ minimum: 0 })) }),
+        ...detail('Output lines after a sequence number, for following a running job'),
+      },
+    )
+    .post(
+      '/api/v1/jobs/:jobId/cancel',
+      async (ctx) => jobJson(await jobs.cancelJob(deps.db, actorOf(ctx), ctx.params.jobId)),
+      { access: 'user', ...detail('Cancel a job', 'A queued job ends at once; a running one is stopped by its agent, whole process tree, within a second or two.') },
+    )
+    .post(
+      '/api/v1/pools/:poolId/runs',
+      async (ctx) => {
+        const { run, rows } = await startRun(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body.name, ctx.body.params ?? {}, ctx.body.memberIds)
+        ctx.set.status = 201
+        return { id: run.id, name: run.name, rows }
+      },
+      {
+        access: 'user',
+        body: t.Object(
+          { name: t.String({ maxLength: 100 }), params: t.Optional(t.Record(t.String(), t.Unknown())), memberIds: t.Array(t.String({ maxLength: 64 }), { maxItems: 2000 }) },
+          { additionalProperties: false },
+        ),
+        ...detail('Run one job on several members of a pool', 'One row per member: its job, or why it could not take it.'),
+      },
+    )
+    .get(
+      '/api/v1/runs/:runId',
+      async ({ params }) => {
+        const { run, rows } = await getRun(deps.db, params.runId)
+        return { id: run.id, poolId: run.poolId, name: run.name, params: run.params, requestedBy: run.requestedBy, createdAt: run.createdAt.toISOString(), rows }
+      },
+      { access: 'user', ...detail('A fleet-wide run with one row per member') },
+    )
+}

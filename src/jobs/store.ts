@@ -1,0 +1,129 @@
+// Queries for the job queue and what jobs printed.
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
+import type { Db } from '../db'
+import { jobOutput, jobRuns, jobs, type JobStatus } from '../db/schema'
+
+export type Job = typeof jobs.$inferSelect
+export type OutputLine = typeof jobOutput.$inferSelect
+export type NewJob = typeof jobs.$inferInsert
+
+export const FINISHED: JobStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out']
+
+export async function insertJobs(db: Db, rows: NewJob[]): Promise<Job[]> {
+  if (rows.length === 0) return []
+  return db.insert(jobs).values(rows).returning()
+}
+
+export async function findJob(db: Db, id: string): Promise<Job | undefined> {
+  const [row] = await db.select().from(jobs).where(eq(jobs.id, id))
+  return row
+}
+
+export async function listMemberJobs(db: Db, memberId: string, limit: number): Promise<Job[]> {
+  return db.select().from(jobs).where(eq(jobs.memberId, memberId)).orderBy(desc(jobs.createdAt), desc(jobs.id)).limit(limit)
+}
+
+export async function listRunJobs(db: Db, runId: string): Promise<Job[]> {
+  return db.select().from(jobs).where(eq(jobs.runId, runId)).orderBy(asc(jobs.createdAt), asc(jobs.id))
+}
+
+/**
+ * Takes the member's oldest queued job, if any. SKIP LOCKED lets two claims
+ * (two agents with one token, two server replicas) race without either
+ * waiting or both winning: the row goes to exactly one of them.
+ */
+export async function claimOldest(db: Db, memberId: string, now: Date, leaseSeconds: number): Promise<Job | null> {
+  const lease = new Date(now.getTime() + leaseSeconds * 1000)
+  const rows = await db
+    .update(jobs)
+    .set({ status: 'running', attempts: sql`${jobs.attempts} + 1`, startedAt: now, leaseExpiresAt: lease })
+    .where(
+      eq(
+        jobs.id,
+        sql`(select ${jobs.id} from ${jobs} where ${jobs.memberId} = ${memberId} and ${jobs.status} = 'queued'
+             order by ${jobs.createdAt}, ${jobs.id} limit 1 for update skip locked)`,
+      ),
+    )
+    .returning()
+  return rows[0] ?? null
+}
+
+/** Changes a job only while it is still running for this member; null when it is not. */
+export async function updateRunning(db: Db, id: string, memberId: string, patch: Partial<NewJob>): Promise<Job | null> {
+  const [row] = await db
+    .update(jobs)
+    .set(patch)
+    .where(and(eq(jobs.id, id), eq(jobs.memberId, memberId), eq(jobs.status, 'running')))
+    .returning()
+  return row ?? null
+}
+
+export async function updateWhere(db: Db, id: string, from: JobStatus[], patch: Partial<NewJob>): Promise<Job | null> {
+  const [row] = await db
+    .update(jobs)
+    .set(patch)
+    .where(and(eq(jobs.id, id), inArray(jobs.status, from)))
+    .returning()
+  return row ?? null
+}
+
+export async function expiredLeases(db: Db, now: Date): Promise<Job[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.status, 'running'), isNotNull(jobs.leaseExpiresAt), lt(jobs.leaseExpiresAt, now)))
+}
+
+/** Appends lines after the job's last one. Sequence numbers make reads after a seq exact. */
+export async function appendOutput(db: Db, jobId: string, lines: { stream: OutputLine['stream']; line: string }[], now: Date) {
+  if (lines.length === 0) return
+  const [{ last }] = await db
+    .select({ last: sql<number>`coalesce(max(${jobOutput.seq}), 0)`.mapWith(Number) })
+    .from(jobOutput)
+    .where(eq(jobOutput.jobId, jobId))
+  await db.insert(jobOutput).values(lines.map((l, i) => ({ jobId, seq: last + 1 + i, stream: l.stream, line: l.line, at: now })))
+}
+
+export async function outputAfter(db: Db, jobId: string, afterSeq: number, limit = 5000): Promise<OutputLine[]> {
+  return db
+    .select()
+    .from(jobOutput)
+    .where(and(eq(jobOutput.jobId, jobId), gt(jobOutput.seq, afterSeq)))
+    .orderBy(asc(jobOutput.seq))
+    .limit(limit)
+}
+
+export async function insertRun(db: Db, row: typeof jobRuns.$inferInsert) {
+  const [run] = await db.insert(jobRuns).values(row).returning()
+  return run!
+}
+
+export async function findRun(db: Db, id: string) {
+  const [run] = await db.select().from(jobRuns).where(eq(jobRuns.id, id))
+  return run
+}
+
+export async function listPoolRuns(db: Db, poolId: string, limit: number) {
+  return db.select().from(jobRuns).where(eq(jobRuns.poolId, poolId)).orderBy(desc(jobRuns.createdAt)).limit(limit)
+}
+
+export async function countByStatus(db: Db, poolId: string, status: JobStatus): Promise<number> {
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(jobs)
+    .where(and(eq(jobs.poolId, poolId), eq(jobs.status, status)))
+  return n
+}
+
+/** Running jobs past their own timeout by more than `graceSeconds`. */
+export async function overdue(db: Db, now: Date, graceSeconds: number): Promise<Job[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.status, 'running'),
+        sql`${jobs.startedAt} + make_interval(secs => ${jobs.timeoutSeconds} + ${graceSeconds}) < ${now.toISOString()}::timestamptz`,
+      ),
+    )
+}
