@@ -9,6 +9,10 @@ command -v pg_ctlcluster >/dev/null 2>&1 || missing="$missing postgresql"
 [ -x /usr/sbin/pdns_server ] || missing="$missing pdns-server"
 [ -e /usr/lib/x86_64-linux-gnu/pdns/libgsqlite3backend.so ] || ls /usr/lib/*/pdns/libgsqlite3backend.so >/dev/null 2>&1 || missing="$missing pdns-backend-sqlite3"
 command -v dig >/dev/null 2>&1 || missing="$missing bind9-dnsutils"
+# A real ACME CA (with its mock DNS) and the client the Let's Encrypt job runs.
+[ -x /usr/bin/pebble ] && [ -x /usr/bin/pebble-challtestsrv ] || missing="$missing pebble"
+command -v certbot >/dev/null 2>&1 || missing="$missing certbot"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 if [ -n "$missing" ]; then
   echo "installing:$missing"
   apt-get update -qq
