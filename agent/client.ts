@@ -1,5 +1,5 @@
 // Single calls to the server: no retries here; the loop owns those.
-import type { EnrollRequest, EnrollResponse, Heartbeat } from './protocol'
+import type { ClaimedJob, EnrollRequest, EnrollResponse, Heartbeat, JobFinish, JobReport } from './protocol'
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
 
@@ -9,12 +9,13 @@ export class ServerRefused extends Error {
   }
 }
 
-async function call<T>(fetcher: Fetch, url: string, body: unknown, token?: string): Promise<T> {
+async function call<T>(fetcher: Fetch, url: string, body: unknown, token?: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 15_000)
   const res = await fetcher(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
+    signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
   })
   const text = await res.text()
   let json: any = null
@@ -33,6 +34,15 @@ export function agentClient(server: string, fetcher: Fetch = fetch) {
     enroll: (req: EnrollRequest) => call<EnrollResponse>(fetcher, `${base}/api/v1/agent/enroll`, req),
     heartbeat: (token: string, hb: Heartbeat) =>
       call<{ ok: boolean; heartbeatSeconds: number }>(fetcher, `${base}/api/v1/agent/heartbeat`, hb, token),
+    /** Waits on the server up to waitSeconds for a job. */
+    claim: (token: string, waitSeconds: number, signal?: AbortSignal) =>
+      call<{ job: ClaimedJob | null }>(fetcher, `${base}/api/v1/agent/jobs/claim`, { waitSeconds }, token, { timeoutMs: (waitSeconds + 15) * 1000, signal }),
+    report: (token: string, jobId: string, report: JobReport) =>
+      call<{ cancel: boolean }>(fetcher, `${base}/api/v1/agent/jobs/${encodeURIComponent(jobId)}/report`, report, token),
+    finish: (token: string, jobId: string, finish: JobFinish) =>
+      call<{ status: string }>(fetcher, `${base}/api/v1/agent/jobs/${encodeURIComponent(jobId)}/finish`, finish, token),
+    release: (token: string, jobId: string, reason: string) =>
+      call<{ status: string }>(fetcher, `${base}/api/v1/agent/jobs/${encodeURIComponent(jobId)}/release`, { reason }, token),
   }
 }
 

@@ -29,7 +29,6 @@ describe('the heartbeat loop', () => {
     await runLoop(
       {
         client: {
-          enroll: async () => { throw new Error('unused') },
           heartbeat: async () => {
             const a = answers[calls++]
             if (a) throw a

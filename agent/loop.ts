@@ -5,7 +5,7 @@ import type { Heartbeat } from './protocol'
 import { ServerRefused, type AgentClient } from './client'
 
 export type LoopDeps = {
-  client: AgentClient
+  client: Pick<AgentClient, 'heartbeat'>
   token: string
   intervalSeconds: number
   collect: () => Promise<Heartbeat>

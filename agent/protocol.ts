@@ -89,5 +89,20 @@ export type Heartbeat = Inspection &
 export type EnrollRequest = { secret: string; hostname: string; agentVersion: string; os: OsInfo }
 export type EnrollResponse = { memberId: string; poolId: string; token: string; heartbeatSeconds: number }
 
+/** POST /api/v1/agent/jobs/claim answers one of these, or null. */
+export type ClaimedJob = {
+  id: string
+  name: string
+  params: Record<string, unknown>
+  timeoutSeconds: number
+  leaseSeconds: number
+  steps: string[]
+  attempt: number
+}
+
+export type JobLine = { stream: 'stdout' | 'stderr' | 'agent'; line: string }
+export type JobReport = { lines?: JobLine[]; progress?: number; step?: number; result?: unknown }
+export type JobFinish = JobReport & { status: 'succeeded' | 'failed' | 'cancelled' | 'timed_out'; exitCode?: number | null; error?: string | null }
+
 /** /etc/serversctl/agent.json, mode 0600. */
 export type AgentConfig = { server: string; memberId: string; token: string }

@@ -47,4 +47,12 @@ export type JobContext = {
 export type JobHandler = (ctx: JobContext) => Promise<void>
 
 /** A handler's clear "this cannot be done", shown as the job's error. */
-export class JobFailure extends Error {}
+export class JobFailure extends Error {
+  constructor(
+    message: string,
+    /** The failing program's exit code, when a program failed. */
+    public exitCode?: number,
+  ) {
+    super(message)
+  }
+}
