@@ -30,7 +30,7 @@ export async function renderMember(
   poolId: string,
   memberId: string,
   tab: MemberTabKey,
-  extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number; alertForm?: AlertForm } = {},
+  extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number; alertForm?: AlertForm; notice?: string } = {},
 ) {
   const view = await poolView(deps, ctx, poolId, null)
   const full = await store.findMember(deps.db, memberId)
@@ -50,7 +50,7 @@ export async function renderMember(
       ? { expiresAt: secret.expiresAt }
       : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
-  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts } }, extra.status)
+  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {

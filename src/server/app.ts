@@ -22,6 +22,7 @@ import { failoverPages } from '../failover/routes'
 import { alertRoutes } from '../alerts/routes'
 import { jobApi } from '../jobs/api'
 import { jobAgentRoutes } from '../jobs/agent-routes'
+import { jobPages } from '../jobs/routes'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -70,6 +71,7 @@ export function buildApp(deps: Deps) {
     .use(agentRoutes(deps))
     .use(jobAgentRoutes(deps))
     .use(jobApi(deps))
+    .use(jobPages(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia

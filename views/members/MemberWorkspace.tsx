@@ -4,7 +4,7 @@ import type { MemberCard } from '../../src/members/view-model'
 import type { MemberEvent } from '../../src/members/store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../../src/members/tabs'
 import { StatusBadge } from './MemberTile'
-import { TabBar } from '../components/ui'
+import { Notice, TabBar } from '../components/ui'
 import { ControlTab } from './tabs/ControlTab'
 import { SecurityTab } from './tabs/SecurityTab'
 import { OpenLiteSpeedTab } from './tabs/OpenLiteSpeedTab'
@@ -29,6 +29,8 @@ export type MemberView = {
   alerts?: AlertSection<MemberAlerts>
   /** On the Control panel: 24 hours of CPU, memory, disk and load. */
   charts?: Series[]
+  /** Why the last action on this tab was refused. */
+  notice?: string
 }
 
 export function MemberTabBar({ view }: { view: MemberView }) {
@@ -38,6 +40,21 @@ export function MemberTabBar({ view }: { view: MemberView }) {
 }
 
 export function MemberPanel({ view }: { view: MemberView }) {
+  return (
+    <>
+      {view.notice ? (
+        <Notice kind="error">
+          <span safe>{view.notice}</span>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <MemberTabPanel view={view} />
+    </>
+  )
+}
+
+function MemberTabPanel({ view }: { view: MemberView }) {
   switch (view.tab) {
     case 'control':
       return <ControlTab view={view} />
