@@ -18,6 +18,10 @@ export type CatalogueEntry = {
 
 const one = (title: string) => () => [title]
 
+// Recipes that wrap a job show the same steps, because they run the same handler.
+const letsencryptSteps = () => ['Install certbot if missing', 'Request the certificate']
+const agentUpdateSteps = () => ['Download the current agent', 'Verify its checksum', 'Replace the binary and restart']
+
 export const catalogue = {
   'system.updates.check': { title: 'Check for updates', safeToRepeat: true, timeoutSeconds: 600, steps: one('Refresh package lists and count updates') },
   'system.updates.install': { title: 'Install updates', safeToRepeat: true, timeoutSeconds: 3600, confirm: true, steps: () => ['Refresh package lists', 'Install updates'] },
@@ -32,8 +36,88 @@ export const catalogue = {
   'ssh.key.list': { title: 'List SSH authorized keys', safeToRepeat: true, timeoutSeconds: 60, steps: one('Read authorized_keys') },
   'ssh.key.add': { title: 'Add an SSH key', safeToRepeat: true, timeoutSeconds: 60, steps: one('Add the key to authorized_keys') },
   'ssh.key.remove': { title: 'Remove an SSH key', safeToRepeat: true, timeoutSeconds: 60, confirm: true, steps: one('Remove the key from authorized_keys') },
-  'tls.letsencrypt.issue': { title: "Issue a Let's Encrypt certificate", safeToRepeat: true, timeoutSeconds: 600, confirm: true, steps: () => ['Install certbot if missing', 'Request the certificate'] },
-  'agent.update': { title: 'Update the agent', safeToRepeat: true, timeoutSeconds: 300, steps: () => ['Download the current agent', 'Verify its checksum', 'Replace the binary and restart'] },
+  'tls.letsencrypt.issue': { title: "Issue a Let's Encrypt certificate", safeToRepeat: true, timeoutSeconds: 600, confirm: true, steps: letsencryptSteps },
+  'agent.update': { title: 'Update the agent', safeToRepeat: true, timeoutSeconds: 300, steps: agentUpdateSteps },
+
+  // Recipes. Install recipes run only on clean servers: both sides refuse when the stack is already there.
+  'recipe.ssh_hardening': {
+    title: 'SSH hardening',
+    safeToRepeat: true,
+    timeoutSeconds: 300,
+    confirm: true,
+    steps: () => ['Check that someone can log in with a key', 'Write the hardening settings', 'Test the sshd configuration', 'Reload sshd'],
+    recipe: { summary: 'Key-only SSH: no password or keyboard-interactive logins, root only with a key, fewer tries per connection. Refused while no account has a key.' },
+  },
+  'recipe.agent_update': {
+    title: 'Agent update',
+    safeToRepeat: true,
+    timeoutSeconds: 300,
+    steps: agentUpdateSteps,
+    recipe: { summary: 'Replaces this agent with the build the server hands out, checked against its SHA-256, and restarts it.' },
+  },
+  'recipe.whm_link_check': {
+    title: 'WHM link check',
+    safeToRepeat: true,
+    timeoutSeconds: 120,
+    steps: () => ['Check that cPanel is installed', 'Ask WHM for its version and hostname', 'Check that WHM answers on port 2087'],
+    recipe: { summary: 'Checks that WHM answers on this server, through whmapi1 and on port 2087, before the pool relies on its API.' },
+  },
+  'recipe.letsencrypt': {
+    title: "Let's Encrypt certificate",
+    safeToRepeat: true,
+    timeoutSeconds: 600,
+    confirm: true,
+    steps: letsencryptSteps,
+    recipe: { summary: "Issues a certificate for this server's domains with certbot, by webroot or standalone, and keeps it renewing." },
+  },
+  'recipe.install_openlitespeed': {
+    title: 'Install OpenLiteSpeed',
+    safeToRepeat: false,
+    timeoutSeconds: 1800,
+    confirm: true,
+    steps: () => ['Check that this is a clean server', 'Install prerequisites', "Add LiteSpeed's repository", 'Install OpenLiteSpeed', 'Start OpenLiteSpeed'],
+    recipe: { summary: "OpenLiteSpeed from LiteSpeed's own repository (repo.litespeed.sh). Only on clean servers.", installs: 'openlitespeed' },
+  },
+  'recipe.harden_openlitespeed': {
+    title: 'Harden OpenLiteSpeed',
+    safeToRepeat: true,
+    timeoutSeconds: 300,
+    confirm: true,
+    steps: () => ['Check that OpenLiteSpeed is installed', 'Back up its configuration', 'Hide the version in server headers', 'Lock down the admin console files', 'Restart OpenLiteSpeed'],
+    recipe: { summary: 'Hides the version number, turns off admin core dumps and makes the admin password file private, after a backup of the configuration.' },
+  },
+  'recipe.install_mariadb': {
+    title: 'Install MariaDB',
+    safeToRepeat: false,
+    timeoutSeconds: 1800,
+    confirm: true,
+    steps: () => ['Check that this is a clean server', 'Install prerequisites', "Add MariaDB's repository", 'Install MariaDB server', 'Start MariaDB'],
+    recipe: { summary: "MariaDB server from MariaDB's own repository (mariadb_repo_setup). Only on clean servers.", installs: 'mariadb' },
+  },
+  'recipe.harden_mariadb': {
+    title: 'Harden MariaDB',
+    safeToRepeat: true,
+    timeoutSeconds: 300,
+    confirm: true,
+    steps: () => ['Check that MariaDB is running', 'Remove anonymous and remote root accounts', 'Drop the test database', 'Turn off LOCAL INFILE', 'Reload privileges'],
+    recipe: { summary: 'What mysql_secure_installation does, without prompts: no anonymous or remote root accounts, no test database, no LOCAL INFILE. No restart.' },
+  },
+  'recipe.install_cpanel': {
+    title: 'Install cPanel & WHM',
+    safeToRepeat: false,
+    timeoutSeconds: 4 * 3600,
+    confirm: true,
+    steps: () => ['Check that this is a clean, supported server', 'Install prerequisites', "Download cPanel's installer", 'Run the installer', 'Check that WHM answers'],
+    recipe: { summary: "cPanel & WHM by cPanel's official installer (securedownloads.cpanel.net/latest), on AlmaLinux, Rocky, CloudLinux or Ubuntu LTS. Only on clean servers; takes up to an hour.", installs: 'cpanel' },
+  },
+  'recipe.harden_cpanel': {
+    title: 'Harden cPanel & WHM',
+    safeToRepeat: true,
+    timeoutSeconds: 600,
+    confirm: true,
+    steps: () => ['Check that cPanel is installed', 'Turn on cPHulk brute-force protection', 'Tighten WHM security settings', 'Turn on shell fork bomb protection', 'Turn off compilers for unprivileged users'],
+    recipe: { summary: "cPHulk on, referrer and cookie IP checks strict, fork bomb protection, compilers for root only: cPanel's own security advice, through its own tools." },
+  },
 } satisfies Record<string, CatalogueEntry>
 
 export type JobName = keyof typeof catalogue

@@ -1,8 +1,12 @@
 // Parameter schemas for every catalogue job, and the refusals that depend on
 // what the member is (its OS family, the stacks it runs). Both are checked
 // before a job is queued: a job that cannot be right never reaches an agent.
+import { GetErrorFunction, SetErrorFunction } from '@sinclair/typebox/errors'
 import { t, type TSchema } from 'elysia'
 import type { JobName } from '../../agent/jobs/catalogue'
+import { cpanelSupportedText, cpanelSupports } from '../../agent/jobs/cpanel-support'
+import { patterns, portRange, sourceProblem } from '../../agent/jobs/patterns'
+import { PUBLIC_KEY_PATTERN, parsePublicKey } from '../../agent/jobs/ssh-keys'
 
 export type MemberFacts = {
   family: 'debian' | 'rhel' | null
@@ -10,6 +14,8 @@ export type MemberFacts = {
   stacks: { openlitespeed: boolean; mariadb: boolean; galera: boolean; cpanel: boolean }
   /** systemd units of the detected stacks, as the heartbeat reports them. */
   serviceUnits: string[]
+  /** os-release ID and VERSION_ID, when known: cPanel installs only on the distributions it supports. */
+  os?: { id: string | null; versionId: string | null }
 }
 
 export type JobRule = {
@@ -18,23 +24,152 @@ export type JobRule = {
   refuse?: (params: any, facts: MemberFacts) => string | null
 }
 
-const none = t.Object({}, { additionalProperties: false })
+// A regex in an error is no help to the person who typed the value: schemas
+// here carry an `error` sentence (Elysia reads the same key), and TypeBox's
+// messages use it too. Schemas without one keep the default message.
+const fallback = GetErrorFunction()
+SetErrorFunction((e) => (typeof e.schema.error === 'string' ? e.schema.error : fallback(e)))
+
+const Obj = <T extends Parameters<typeof t.Object>[0]>(props: T) => t.Object(props, { additionalProperties: false })
+const none = Obj({})
+const Pattern = (pattern: string, maxLength: number, error: string, extra: Record<string, unknown> = {}) =>
+  t.String({ pattern, maxLength, error, ...extra })
+
+const User = Pattern(patterns.user, 32, 'a user name: letters, digits, "_", "." or "-", up to 32, not starting with "-"', {
+  description: 'A local account, as /etc/passwd names it',
+})
+const Port = t.Union(
+  // Not t.Integer: Elysia's also takes any string that looks like an integer ("99999").
+  [t.Number({ minimum: 1, maximum: 65535, multipleOf: 1 }), Pattern(patterns.port, 11, 'a port 1-65535 or a range like 8000:8100')],
+  { error: 'a port 1-65535 or a range like 8000:8100', description: 'A port, or a range lo:hi' },
+)
+const FirewallRule = Obj({
+  port: Port,
+  protocol: t.Union([t.Literal('tcp'), t.Literal('udp'), t.Literal('any')], { error: 'tcp, udp or any' }),
+  source: t.Optional(Pattern(patterns.source, 49, 'an IPv4 or IPv6 address, optionally with a /prefix', { description: 'Only from this address or network; anywhere when left out' })),
+  action: t.Optional(t.Union([t.Literal('allow'), t.Literal('deny')], { error: 'allow or deny', description: 'allow when left out' })),
+})
+const Letsencrypt = Obj({
+  domains: t.Array(Pattern(patterns.hostname, 253, 'a domain name like www.example.com (no wildcards)'), {
+    minItems: 1,
+    maxItems: 100,
+    uniqueItems: true,
+    error: '1 to 100 different domain names like www.example.com',
+  }),
+  email: Pattern(patterns.email, 254, "an email address for Let's Encrypt's expiry notices"),
+  method: t.Union([t.Literal('webroot'), t.Literal('standalone')], { error: 'webroot or standalone' }),
+  webroot: t.Optional(Pattern(patterns.absolutePath, 1024, 'an absolute path like /var/www/html, without "..", spaces or quotes')),
+  staging: t.Optional(t.Boolean({ error: 'true or false' })),
+  acmeServer: t.Optional(Pattern(patterns.httpsUrl, 512, 'the https:// address of an ACME directory')),
+})
+
+// Refusals, each one sentence the person can act on.
+const needsFamily = (_: unknown, f: MemberFacts) =>
+  f.family ? null : 'The agent has not reported a Debian- or RHEL-family OS here, so it cannot tell which package tools to use.'
+const needsFirewall = (_: unknown, f: MemberFacts) =>
+  f.firewall ? null : 'Neither ufw nor firewalld is installed on this server.'
+const needsStack = (stack: keyof MemberFacts['stacks'], label: string) => (_: unknown, f: MemberFacts) =>
+  f.stacks[stack] ? null : `${label} is not installed on this server.`
+
+/** Install recipes run only on clean servers. */
+const cleanFor = (label: string, ...present: [keyof MemberFacts['stacks'], string][]) => (_: unknown, f: MemberFacts) => {
+  const found = present.filter(([stack]) => f.stacks[stack]).map(([, name]) => name)
+  if (!found.length) return null
+  const what = found.join(' and ')
+  return `${what[0]!.toUpperCase()}${what.slice(1)} ${found.length > 1 ? 'are' : 'is'} already installed here; ${label} installs only on clean servers.`
+}
+
+const first =
+  (...checks: ((params: any, facts: MemberFacts) => string | null)[]) =>
+  (params: any, facts: MemberFacts) => {
+    for (const check of checks) {
+      const why = check(params, facts)
+      if (why) return why
+    }
+    return null
+  }
+
+function firewallRuleProblem(p: { port: number | string; protocol: string; source?: string }): string | null {
+  const range = portRange(p.port)
+  if (range && range[0] > range[1]) return `The port range ${p.port} runs backwards; write it low:high.`
+  if (p.source) return sourceProblem(p.source)
+  return null
+}
+
+function letsencryptProblem(p: { method: string; webroot?: string }, f: MemberFacts): string | null {
+  if (p.method === 'webroot' && !p.webroot) return 'The webroot method needs the webroot: the folder the site serves /.well-known/ from.'
+  if (p.method === 'standalone' && p.webroot) return 'The standalone method answers by itself on port 80 and takes no webroot.'
+  if (p.method === 'standalone' && (f.stacks.openlitespeed || f.stacks.cpanel))
+    return 'A web server already listens on port 80 here; use the webroot method.'
+  return null
+}
+
+const cpanelDistro = (_: unknown, f: MemberFacts) =>
+  !f.os || cpanelSupports(f.os)
+    ? null
+    : `cPanel installs only on ${cpanelSupportedText()}; this server runs ${f.os.id ?? 'an unknown OS'} ${f.os.versionId ?? ''}.`.replace(' .', '.')
 
 export const jobRules: Record<JobName, JobRule> = {
-  'system.updates.check': { params: none },
-  'system.updates.install': { params: none },
+  'system.updates.check': { params: none, refuse: needsFamily },
+  'system.updates.install': { params: none, refuse: needsFamily },
   'system.reboot': { params: none },
   'system.shutdown': { params: none },
-  // Filled in with the handlers: these placeholders refuse everything.
-  'service.restart': { params: t.Never() },
-  'firewall.enable': { params: t.Never() },
-  'firewall.disable': { params: t.Never() },
-  'firewall.rule.add': { params: t.Never() },
-  'firewall.rule.remove': { params: t.Never() },
-  'firewall.backup': { params: t.Never() },
-  'ssh.key.list': { params: t.Never() },
-  'ssh.key.add': { params: t.Never() },
-  'ssh.key.remove': { params: t.Never() },
-  'tls.letsencrypt.issue': { params: t.Never() },
-  'agent.update': { params: t.Never() },
+  'service.restart': {
+    params: Obj({ unit: Pattern(patterns.unit, 128, 'a systemd unit name like mariadb or lshttpd.service') }),
+    // Only the units behind a detected stack: this is not a way to restart sshd or the agent itself.
+    refuse: (p: { unit: string }, f) => {
+      const name = p.unit.replace(/\.service$/, '')
+      return f.serviceUnits.some((u) => u.replace(/\.service$/, '') === name)
+        ? null
+        : `${p.unit} is not one of this server's stack services${f.serviceUnits.length ? ` (${f.serviceUnits.join(', ')})` : ''}.`
+    },
+  },
+  'firewall.enable': { params: none, refuse: needsFirewall },
+  'firewall.disable': { params: none, refuse: needsFirewall },
+  'firewall.rule.add': { params: FirewallRule, refuse: first(needsFirewall, firewallRuleProblem) },
+  'firewall.rule.remove': { params: FirewallRule, refuse: first(needsFirewall, firewallRuleProblem) },
+  'firewall.backup': { params: none, refuse: needsFirewall },
+  'ssh.key.list': { params: Obj({ user: User }) },
+  'ssh.key.add': {
+    params: Obj({
+      user: User,
+      key: Pattern(PUBLIC_KEY_PATTERN, 16_384, 'one OpenSSH public key line: "ssh-ed25519 AAAA... comment" (no options, no line breaks)'),
+    }),
+    refuse: (p: { key: string }) =>
+      parsePublicKey(p.key) ? null : 'That key is damaged: its base64 body does not hold a key of the type written before it.',
+  },
+  'ssh.key.remove': {
+    params: Obj({ user: User, fingerprint: Pattern(patterns.fingerprint, 50, 'a key fingerprint as ssh-keygen -l prints it: SHA256: and 43 characters') }),
+  },
+  'tls.letsencrypt.issue': { params: Letsencrypt, refuse: first(needsFamily, letsencryptProblem) },
+  'agent.update': { params: none },
+
+  'recipe.ssh_hardening': { params: none, refuse: needsFamily },
+  'recipe.agent_update': { params: none },
+  'recipe.whm_link_check': { params: none, refuse: needsStack('cpanel', 'cPanel') },
+  'recipe.letsencrypt': { params: Letsencrypt, refuse: first(needsFamily, letsencryptProblem) },
+  'recipe.install_openlitespeed': {
+    params: none,
+    refuse: first(needsFamily, cleanFor('OpenLiteSpeed', ['openlitespeed', 'OpenLiteSpeed'], ['cpanel', 'cPanel'])),
+  },
+  'recipe.harden_openlitespeed': { params: none, refuse: needsStack('openlitespeed', 'OpenLiteSpeed') },
+  'recipe.install_mariadb': {
+    params: none,
+    refuse: first(needsFamily, cleanFor('MariaDB', ['mariadb', 'a MariaDB or MySQL server'], ['cpanel', 'cPanel'])),
+  },
+  'recipe.harden_mariadb': {
+    params: none,
+    refuse: first(needsStack('mariadb', 'MariaDB'), (_, f) =>
+      f.stacks.cpanel ? "cPanel manages this database server; use Harden cPanel & WHM and WHM's own MySQL settings." : null,
+    ),
+  },
+  'recipe.install_cpanel': {
+    params: none,
+    refuse: first(
+      needsFamily,
+      cpanelDistro,
+      cleanFor('cPanel', ['cpanel', 'cPanel'], ['openlitespeed', 'OpenLiteSpeed'], ['mariadb', 'a MariaDB or MySQL server']),
+    ),
+  },
+  'recipe.harden_cpanel': { params: none, refuse: needsStack('cpanel', 'cPanel') },
 }
