@@ -11,6 +11,11 @@ import { heartbeatBuilder, reportedHostname } from './heartbeat'
 import { inspect } from './inspect'
 import { abortableSleep, runLoop } from './loop'
 import { runCommand } from './run-command'
+import { detectOs } from './detect/os'
+import { detectFirewall } from './collect/firewall'
+import { runJobs } from './jobs/runner'
+import { handlers } from './jobs/handlers'
+import { restartSelf } from './restart'
 
 const USAGE = `serversctl-agent ${agentVersion}
 
@@ -67,17 +72,39 @@ async function run(args: string[], io: Io): Promise<number> {
   process.on('SIGTERM', onSignal('SIGTERM'))
   process.on('SIGINT', onSignal('SIGINT'))
   log(io)(`${agentVersion} running as member ${config.memberId}, heartbeat every ${interval}s to ${config.server}`)
-  await runLoop(
-    {
-      client: agentClient(config.server),
-      token: config.token,
-      intervalSeconds: interval,
-      collect: heartbeatBuilder({ root: '/', run: runCommand, intervalSeconds: interval }),
-      log: log(io),
-      sleep: abortableSleep,
-    },
-    stop.signal,
-  )
+  const client = agentClient(config.server)
+  let restart = false
+  await Promise.all([
+    runLoop(
+      {
+        client,
+        token: config.token,
+        intervalSeconds: interval,
+        collect: heartbeatBuilder({ root: '/', run: runCommand, intervalSeconds: interval }),
+        log: log(io),
+        sleep: abortableSleep,
+      },
+      stop.signal,
+    ),
+    runJobs(
+      {
+        client,
+        token: config.token,
+        server: config.server,
+        handlers,
+        facts: async () => ({ family: detectOs('/').family, firewall: (await detectFirewall({ run: runCommand })).kind }),
+        root: '/',
+        log: log(io),
+        sleep: abortableSleep,
+        restart: () => {
+          restart = true
+          stop.abort()
+        },
+      },
+      stop.signal,
+    ),
+  ])
+  if (restart) return restartSelf(log(io))
   return 0
 }
 
