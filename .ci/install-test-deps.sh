@@ -13,6 +13,10 @@ command -v dig >/dev/null 2>&1 || missing="$missing bind9-dnsutils"
 [ -x /usr/bin/pebble ] && [ -x /usr/bin/pebble-challtestsrv ] || missing="$missing pebble"
 command -v certbot >/dev/null 2>&1 || missing="$missing certbot"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+# Firewall job argv are checked by the real ufw's --dry-run (installing ufw leaves it disabled);
+# SSH key fingerprints are compared with ssh-keygen's.
+[ -x /usr/sbin/ufw ] || missing="$missing ufw"
+command -v ssh-keygen >/dev/null 2>&1 || missing="$missing openssh-client"
 if [ -n "$missing" ]; then
   echo "installing:$missing"
   apt-get update -qq

@@ -1,7 +1,7 @@
 // Parameter schemas for every catalogue job, and the refusals that depend on
 // what the member is (its OS family, the stacks it runs). Both are checked
 // before a job is queued: a job that cannot be right never reaches an agent.
-import { GetErrorFunction, SetErrorFunction } from '@sinclair/typebox/errors'
+import { GetErrorFunction, SetErrorFunction, ValueErrorType } from '@sinclair/typebox/errors'
 import { t, type TSchema } from 'elysia'
 import type { JobName } from '../../agent/jobs/catalogue'
 import { cpanelSupportedText, cpanelSupports } from '../../agent/jobs/cpanel-support'
@@ -28,7 +28,10 @@ export type JobRule = {
 // here carry an `error` sentence (Elysia reads the same key), and TypeBox's
 // messages use it too. Schemas without one keep the default message.
 const fallback = GetErrorFunction()
-SetErrorFunction((e) => (typeof e.schema.error === 'string' ? e.schema.error : fallback(e)))
+SetErrorFunction((e) => {
+  if (typeof e.schema.error !== 'string') return fallback(e)
+  return e.errorType === ValueErrorType.ObjectRequiredProperty ? `required: ${e.schema.error}` : e.schema.error
+})
 
 const Obj = <T extends Parameters<typeof t.Object>[0]>(props: T) => t.Object(props, { additionalProperties: false })
 const none = Obj({})
