@@ -1,5 +1,5 @@
 // Queries for the job queue and what jobs printed.
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, like, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { jobOutput, jobRuns, jobs, type JobStatus } from '../db/schema'
 
@@ -21,6 +21,26 @@ export async function findJob(db: Db, id: string): Promise<Job | undefined> {
 
 export async function listMemberJobs(db: Db, memberId: string, limit: number): Promise<Job[]> {
   return db.select().from(jobs).where(eq(jobs.memberId, memberId)).orderBy(desc(jobs.createdAt), desc(jobs.id)).limit(limit)
+}
+
+/** A member's newest jobs whose names start with one of `prefixes` ("firewall.", "recipe."). */
+export async function listMemberJobsNamed(db: Db, memberId: string, prefixes: string[], limit: number): Promise<Job[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.memberId, memberId), or(...prefixes.map((p) => like(jobs.name, `${p}%`)))))
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(limit)
+}
+
+/** A member's newest jobs of these names taking `param` = `value` (ssh.key.* for one user). */
+export async function listMemberJobsWithParam(db: Db, memberId: string, names: string[], param: string, value: string, limit: number): Promise<Job[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.memberId, memberId), inArray(jobs.name, names), sql`${jobs.params} ->> ${param} = ${value}`))
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(limit)
 }
 
 export async function listRunJobs(db: Db, runId: string): Promise<Job[]> {
