@@ -22,7 +22,7 @@ const one = (title: string) => () => [title]
 const letsencryptSteps = () => ['Install certbot if missing', 'Request the certificate']
 const agentUpdateSteps = () => ['Download the current agent', 'Verify its checksum', 'Replace the binary and restart']
 
-export const catalogue = {
+const entries = {
   'system.updates.check': { title: 'Check for updates', safeToRepeat: true, timeoutSeconds: 600, steps: one('Refresh package lists and count updates') },
   'system.updates.install': { title: 'Install updates', safeToRepeat: true, timeoutSeconds: 3600, confirm: true, steps: () => ['Refresh package lists', 'Install updates'] },
   'system.reboot': { title: 'Reboot', safeToRepeat: false, timeoutSeconds: 120, confirm: true, steps: one('Reboot') },
@@ -120,7 +120,9 @@ export const catalogue = {
   },
 } satisfies Record<string, CatalogueEntry>
 
-export type JobName = keyof typeof catalogue
+export type JobName = keyof typeof entries
+// Typed by name but read as CatalogueEntry, so `catalogue[name].recipe` works for any name.
+export const catalogue: Record<JobName, CatalogueEntry> = entries
 export const jobNames = Object.keys(catalogue) as JobName[]
 export const isJobName = (name: string): name is JobName => Object.hasOwn(catalogue, name)
 export const catalogueEntry = (name: JobName): CatalogueEntry => catalogue[name]

@@ -38,15 +38,16 @@ export const installMariaDb: JobHandler = async (ctx) => {
 const client = (ctx: JobContext) => (['usr/bin/mariadb', 'bin/mariadb'].some((p) => exists(ctx.root, p)) ? 'mariadb' : 'mysql')
 
 async function sql(ctx: JobContext, statements: string, quiet = true) {
-  return ctx.exec([client(ctx), '--batch', '--skip-column-names'], { input: statements, quiet })
+  // --raw: batch mode would otherwise escape the backslashes QUOTE() wrote, and the statements would change.
+  return ctx.exec([client(ctx), '--batch', '--raw', '--skip-column-names'], { input: statements, quiet })
 }
 
 // Built by the server's own QUOTE(), so odd user and host names come back as
 // valid SQL; nothing from outside the database goes into these statements.
-const LIST_UNSAFE_ACCOUNTS = `SELECT CONCAT('DROP USER ', QUOTE(User), '@', QUOTE(Host), ';') FROM mysql.user
+export const LIST_UNSAFE_ACCOUNTS = `SELECT CONCAT('DROP USER ', QUOTE(User), '@', QUOTE(Host), ';') FROM mysql.user
 WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1', '::1'));
 `
-const DROP_USER = /^DROP USER '(?:[^'\\]|\\.|'')*'@'(?:[^'\\]|\\.|'')*';$/
+export const DROP_USER = /^DROP USER '(?:[^'\\]|\\.|'')*'@'(?:[^'\\]|\\.|'')*';$/
 
 export const LOCAL_INFILE_CNF = `# Written by serversctl (Harden MariaDB): no LOAD DATA LOCAL, which lets a
 # compromised client read files from whatever host its connection comes from.

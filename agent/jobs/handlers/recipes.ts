@@ -26,7 +26,7 @@ const SSH_INCLUDE = 'Include /etc/ssh/sshd_config.d/*.conf'
 // to sort before the distribution's and cloud-init's (50-*.conf).
 // ChallengeResponseAuthentication rather than KbdInteractiveAuthentication:
 // newer sshd reads it as an alias, and the OpenSSH 7 of older systems knows only it.
-const SSH_SETTINGS = `# Written by serversctl (SSH hardening recipe). Remove this file and reload sshd to undo.
+export const SSH_SETTINGS = `# Written by serversctl (SSH hardening recipe). Remove this file and reload sshd to undo.
 PasswordAuthentication no
 ChallengeResponseAuthentication no
 PermitEmptyPasswords no

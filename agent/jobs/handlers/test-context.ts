@@ -47,7 +47,7 @@ export function fakeContext(o: FakeOptions = {}) {
     result: (v) => void results.push(v),
     requestRestart: () => void (restart = true),
     signal: new AbortController().signal,
-    fetch: o.fetch ?? (async () => new Response('no network in tests', { status: 599 })),
+    fetch: o.fetch ?? ((async () => new Response('no network in tests', { status: 599 })) as unknown as typeof fetch),
   }
   return {
     ctx,
