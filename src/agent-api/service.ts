@@ -95,7 +95,7 @@ async function noteOnce(db: Db, memberId: string, kind: string, message: string,
 
 const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000)
 
-export async function heartbeat(db: Db, member: members.Member, body: HeartbeatBody, ip: string | null, now = new Date()) {
+export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date()) {
   const foreign = foreignAddress(member, ip)
   if (foreign) {
     const message = `Heartbeat refused: ${foreign}`

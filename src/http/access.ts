@@ -11,7 +11,7 @@ import { clientIp } from './client-ip'
 import { forbidden, HttpError, unauthorized } from './errors'
 import { csrfCookieName, sessionCookieName } from './cookies'
 import { memberFromAgentToken } from '../agent-api/service'
-import type { Member } from '../members/store'
+import type { MemberRow as Member } from '../members/store'
 
 /**
  * static: files, no lookup at all; public: anyone, but knows who is signed in;

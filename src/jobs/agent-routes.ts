@@ -6,7 +6,7 @@ import { accessPlugin } from '../http/access'
 import { ErrorSchema } from '../http/api-schemas'
 import { HttpError } from '../http/errors'
 import { foreignAddress } from '../agent-api/service'
-import type { Member } from '../members/store'
+import type { MemberRow as Member } from '../members/store'
 import * as jobs from './service'
 
 const tags = { tags: ['Agent'], security: [{ agent: [] }] }

@@ -15,6 +15,65 @@ export async function listMemberRows(db: Db, poolId: string): Promise<MemberRow[
 }
 export type MemberEvent = typeof memberEvents.$inferSelect
 
+/** What a pool page shows of each member: its tile, its dot on the map, its tab in the member row. */
+export type PoolMember = Pick<Member, 'id' | 'poolId' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt' | 'summary'>
+
+type PoolMemberTuple = [string, string, string, PoolMember['osFamily'], PoolMember['location'], string | null, number | null, PoolMember['summary']]
+
+/**
+ * The pool's members in creation order, as pool pages show them; `limit`
+ * keeps the first few. They come back as one JSON value: PGlite spends about
+ * a microsecond on every field of every row it returns, so a thousand members
+ * as rows cost three to four times what one text field does.
+ */
+export async function listPoolMembers(db: Db, poolId: string, limit?: number): Promise<PoolMember[]> {
+  const query = db
+    .select({ id: members.id, name: members.name, hostname: members.hostname, osFamily: members.osFamily, location: members.location, agentVersion: members.agentVersion, lastHeartbeatAt: members.lastHeartbeatAt, summary: members.summary, createdAt: members.createdAt })
+    .from(members)
+    .where(eq(members.poolId, poolId))
+    .orderBy(asc(members.createdAt), asc(members.id))
+  const m = (limit === undefined ? query : query.limit(limit)).as('m')
+  // Milliseconds, as the Date the row would have given (both truncate the microseconds).
+  const [row] = await db
+    .select({
+      list: sql<string>`coalesce(json_agg(json_build_array(${m.id}, ${m.name}, ${m.hostname}, ${m.osFamily}, ${m.location}, ${m.agentVersion}, floor(extract(epoch from ${m.lastHeartbeatAt}) * 1000), ${m.summary}) order by ${m.createdAt}, ${m.id}), '[]')::text`,
+    })
+    .from(m)
+  return (JSON.parse(row!.list) as PoolMemberTuple[]).map(([id, name, hostname, osFamily, location, agentVersion, heartbeatMs, summary]) => ({
+    id,
+    poolId,
+    name,
+    hostname,
+    osFamily,
+    location,
+    agentVersion,
+    lastHeartbeatAt: heartbeatMs === null ? null : new Date(heartbeatMs),
+    summary,
+  }))
+}
+
+/** How many of the pool's members report cPanel (what the pool tab bar needs), without reading them. */
+export async function countCpanelMembers(db: Db, poolId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(members)
+    .where(and(eq(members.poolId, poolId), sql`${members.summary} -> 'stacks' @> '["cpanel"]'::jsonb`))
+  return row?.n ?? 0
+}
+
+/** Names of a few members by id (members since removed are left out). */
+export async function memberNames(db: Db, ids: string[]): Promise<Record<string, string>> {
+  if (ids.length === 0) return {}
+  const rows = await db.select({ id: members.id, name: members.name }).from(members).where(inArray(members.id, ids))
+  return Object.fromEntries(rows.map((r) => [r.id, r.name]))
+}
+
+/** When the member last reported, without its state; undefined if it is gone. */
+export async function lastHeartbeatOf(db: Db, id: string): Promise<{ lastHeartbeatAt: Date | null } | undefined> {
+  const [row] = await db.select({ lastHeartbeatAt: members.lastHeartbeatAt }).from(members).where(eq(members.id, id))
+  return row
+}
+
 export async function listMembers(db: Db, poolId: string): Promise<Member[]> {
   return db.select().from(members).where(eq(members.poolId, poolId)).orderBy(asc(members.createdAt), asc(members.id))
 }
@@ -24,8 +83,9 @@ export async function findMember(db: Db, id: string): Promise<Member | undefined
   return row
 }
 
-export async function findMemberByToken(db: Db, tokenHash: string): Promise<Member | undefined> {
-  const [row] = await db.select().from(members).where(eq(members.tokenHash, tokenHash))
+/** The agent's own member, light: every agent request looks it up, so no full host state. */
+export async function findMemberByToken(db: Db, tokenHash: string): Promise<MemberRow | undefined> {
+  const [row] = await db.select(rowColumns).from(members).where(eq(members.tokenHash, tokenHash))
   return row
 }
 
