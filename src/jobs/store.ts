@@ -1,7 +1,7 @@
 // Queries for the job queue and what jobs printed.
-import { and, asc, desc, eq, gt, inArray, isNotNull, like, lt, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, like, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { jobOutput, jobRuns, jobs, type JobStatus } from '../db/schema'
+import { jobOutput, jobRuns, jobSchedules, jobs, type JobStatus } from '../db/schema'
 
 export type Job = typeof jobs.$inferSelect
 export type OutputLine = typeof jobOutput.$inferSelect
@@ -146,4 +146,75 @@ export async function overdue(db: Db, now: Date, graceSeconds: number): Promise<
         sql`${jobs.startedAt} + make_interval(secs => ${jobs.timeoutSeconds} + ${graceSeconds}) < ${now.toISOString()}::timestamptz`,
       ),
     )
+}
+
+// ---- schedules -----------------------------------------------------------
+
+export type Schedule = typeof jobSchedules.$inferSelect
+export type NewSchedule = typeof jobSchedules.$inferInsert
+
+export async function insertSchedule(db: Db, row: NewSchedule): Promise<Schedule> {
+  const [s] = await db.insert(jobSchedules).values(row).returning()
+  return s!
+}
+
+export async function findSchedule(db: Db, id: string): Promise<Schedule | undefined> {
+  const [s] = await db.select().from(jobSchedules).where(eq(jobSchedules.id, id))
+  return s
+}
+
+export async function listMemberSchedules(db: Db, memberId: string): Promise<Schedule[]> {
+  return db.select().from(jobSchedules).where(eq(jobSchedules.memberId, memberId)).orderBy(asc(jobSchedules.createdAt), asc(jobSchedules.id))
+}
+
+export async function countMemberSchedules(db: Db, memberId: string): Promise<number> {
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(jobSchedules)
+    .where(eq(jobSchedules.memberId, memberId))
+  return n
+}
+
+export async function enabledSchedules(db: Db): Promise<Schedule[]> {
+  return db.select().from(jobSchedules).where(eq(jobSchedules.enabled, true))
+}
+
+export async function updateSchedule(db: Db, id: string, patch: Partial<NewSchedule>): Promise<Schedule | null> {
+  const [s] = await db.update(jobSchedules).set(patch).where(eq(jobSchedules.id, id)).returning()
+  return s ?? null
+}
+
+export async function deleteSchedule(db: Db, id: string): Promise<boolean> {
+  const rows = await db.delete(jobSchedules).where(eq(jobSchedules.id, id)).returning({ id: jobSchedules.id })
+  return rows.length === 1
+}
+
+/**
+ * Takes the run at `due` for this schedule: moves lastFiredAt forward only
+ * from an earlier value, so of two ticks (a restart, a second replica) that
+ * see the same due run, exactly one gets the row back.
+ */
+export async function claimScheduleRun(db: Db, id: string, due: Date): Promise<Schedule | null> {
+  const [s] = await db
+    .update(jobSchedules)
+    .set({ lastFiredAt: due })
+    .where(and(eq(jobSchedules.id, id), eq(jobSchedules.enabled, true), or(isNull(jobSchedules.lastFiredAt), lt(jobSchedules.lastFiredAt, due))))
+    .returning()
+  return s ?? null
+}
+
+/** The member's latest finished job, for the "last run" figure. */
+export async function latestFinishedJob(db: Db, memberId: string): Promise<Job | undefined> {
+  const [row] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.memberId, memberId), isNotNull(jobs.finishedAt)))
+    .orderBy(desc(jobs.finishedAt))
+    .limit(1)
+  return row
+}
+
+export async function findJobs(db: Db, ids: string[]): Promise<Job[]> {
+  if (ids.length === 0) return []
+  return db.select().from(jobs).where(inArray(jobs.id, ids))
 }

@@ -6,6 +6,7 @@ import { pruneHistory } from '../members/history'
 import { evaluateAll } from '../failover/evaluator'
 import { evaluateAlerts } from '../alerts/engine'
 import { sweepJobs } from '../jobs/service'
+import { fireDueSchedules } from '../jobs/schedules'
 
 type Tick = { name: string; pattern: string; run: (deps: Deps) => Promise<string | null> }
 
@@ -32,6 +33,14 @@ const TICKS: Tick[] = [
     run: async (deps) => {
       const { lost, timedOut } = await sweepJobs(deps.db)
       return lost || timedOut ? `${lost} job(s) whose agent stopped answering, ${timedOut} past their timeout` : null
+    },
+  },
+  {
+    name: 'jobs.schedules',
+    pattern: '*/15 * * * * *', // every 15 s: schedules fire at most once a minute, within 15 s of their time
+    run: async (deps) => {
+      const { queued, refused } = await fireDueSchedules(deps.db)
+      return queued || refused ? `${queued} scheduled job(s) queued${refused ? `, ${refused} refused by their member (see the audit log)` : ''}` : null
     },
   },
   {

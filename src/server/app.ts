@@ -23,6 +23,7 @@ import { alertRoutes } from '../alerts/routes'
 import { jobApi } from '../jobs/api'
 import { jobAgentRoutes } from '../jobs/agent-routes'
 import { jobPages } from '../jobs/routes'
+import { scheduleApi } from '../jobs/schedule-api'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -72,6 +73,7 @@ export function buildApp(deps: Deps) {
     .use(jobAgentRoutes(deps))
     .use(jobApi(deps))
     .use(jobPages(deps))
+    .use(scheduleApi(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia
