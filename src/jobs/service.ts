@@ -143,11 +143,13 @@ const claimed = (job: Job): ClaimedJob => ({
 export async function claimWithin(db: Db, memberId: string, waitMs: number, crossReplica: boolean, signal?: AbortSignal): Promise<ClaimedJob | null> {
   const deadline = Date.now() + waitMs
   for (;;) {
-    const job = await store.claimOldest(db, memberId, new Date(), LEASE_SECONDS)
-    if (job) {
-      await store.appendOutput(db, job.id, [{ stream: 'agent', line: `started on attempt ${job.attempts} of ${job.maxAttempts}` }], new Date())
-      return claimed(job)
-    }
+    // One transaction, one commit: the embedded database syncs to disk at each.
+    const job = await db.transaction(async (tx) => {
+      const taken = await store.claimOldest(tx, memberId, new Date(), LEASE_SECONDS)
+      if (taken) await store.appendOutput(tx, taken.id, [{ stream: 'agent', line: `started on attempt ${taken.attempts} of ${taken.maxAttempts}` }], new Date())
+      return taken
+    })
+    if (job) return claimed(job)
     const left = deadline - Date.now()
     if (left <= 0 || signal?.aborted) return null
     await waitForWake(memberId, crossReplica ? Math.min(left, 1000) : left, signal)
@@ -196,15 +198,13 @@ export async function reportJob(db: Db, memberId: string, id: string, report: Re
   const { keep, bytes } = capOutput(job, report.lines ?? [])
   const steps = report.step !== undefined && report.step < job.steps.length ? startStep(job.steps, report.step) : job.steps
   const progress = report.progress ?? (report.step !== undefined ? progressOfSteps(steps) : job.progress)
-  const updated = await store.updateRunning(db, id, memberId, {
+  const updated = await updateAndAppend(db, id, memberId, keep, now, {
     leaseExpiresAt: new Date(now.getTime() + LEASE_SECONDS * 1000),
     outputBytes: job.outputBytes + bytes,
     steps,
     progress: Math.max(0, Math.min(100, Math.round(progress))),
     ...(report.result !== undefined ? { result: report.result } : {}),
   })
-  if (!updated) throw new HttpError(409, 'job_not_running', 'This job is no longer running; stop working on it.')
-  await store.appendOutput(db, id, keep, now)
   return { cancel: updated.cancelRequestedAt !== null }
 }
 
@@ -219,7 +219,7 @@ export async function finishJob(db: Db, memberId: string, id: string, finish: Fi
   const job = await runningJobOf(db, memberId, id)
   const { keep, bytes } = capOutput(job, finish.lines ?? [])
   const ok = finish.status === 'succeeded'
-  const updated = await store.updateRunning(db, id, memberId, {
+  return updateAndAppend(db, id, memberId, keep, now, {
     status: finish.status,
     exitCode: finish.exitCode ?? null,
     error: ok ? null : (finish.error ?? null),
@@ -230,9 +230,16 @@ export async function finishJob(db: Db, memberId: string, id: string, finish: Fi
     progress: ok ? 100 : (finish.progress ?? job.progress),
     ...(finish.result !== undefined ? { result: finish.result } : {}),
   })
-  if (!updated) throw new HttpError(409, 'job_not_running', 'This job is no longer running.')
-  await store.appendOutput(db, id, keep, now)
-  return updated
+}
+
+/** A running job's change and its new output lines, in one transaction. */
+async function updateAndAppend(db: Db, id: string, memberId: string, lines: OutputIn[], now: Date, patch: Partial<store.NewJob>): Promise<Job> {
+  return db.transaction(async (tx) => {
+    const updated = await store.updateRunning(tx, id, memberId, patch)
+    if (!updated) throw new HttpError(409, 'job_not_running', 'This job is no longer running; stop working on it.')
+    await store.appendOutput(tx, id, lines, now)
+    return updated
+  })
 }
 
 /** An agent stopping mid-job hands it back: queued again when safe, failed when not. */
