@@ -67,7 +67,7 @@ describe('collectHostState on a fixture', () => {
     const { stacks } = await inspect({ root, run: cannedRun() })
     const run = cannedRun({
       'systemctl show --property=LoadState,ActiveState -- lsws lshttpd': 'LoadState=loaded\nActiveState=active\n\nLoadState=loaded\nActiveState=active\n',
-      'ufw status': 'Status: active\n\nTo Action From\n-- ------ ----\n80/tcp ALLOW Anywhere\n',
+      'ufw status numbered': 'Status: active\n\n     To Action From\n     -- ------ ----\n[ 1] 80/tcp ALLOW IN Anywhere\n',
       'apt-get -s upgrade': 'Inst tzdata [1] (2 Ubuntu:22.04/jammy-updates [all])\n',
     })
     const state = await collectHostState({ root, run, stacks, collectors: createHostCollectors({ root, run, now: () => 0 }) })
@@ -78,7 +78,7 @@ describe('collectHostState on a fixture', () => {
       memory: null,
       disks: [],
       updates: { manager: 'apt', pending: 1, security: 0, checkedAt: '1970-01-01T00:00:00.000Z' },
-      firewall: { kind: 'ufw', active: true, ruleCount: 1 },
+      firewall: { kind: 'ufw', active: true, ruleCount: 1, rules: [{ port: '80', protocol: 'tcp', source: null, action: 'allow', raw: '80/tcp ALLOW IN Anywhere' }] },
       services: [{ unit: 'lsws', stack: 'openlitespeed', state: 'active' }],
       certificates: [
         { domain: 'shop.example.net', path: '/etc/letsencrypt/live/shop.example.net/cert.pem', notAfter: '2126-11-02T10:10:27.000Z', issuer: 'Fixture CA R1' },

@@ -70,7 +70,18 @@ export type Updates = {
   checkedAt: string | null
 }
 
-export type Firewall = { kind: 'ufw' | 'firewalld' | null; active: boolean | null; ruleCount: number | null }
+/**
+ * One rule as the firewall lists it. port: a number, a range lo:hi, a list
+ * (80,443), a service or app profile name (ssh, OpenSSH), or "any" for all
+ * ports; protocol null when a service name decides it; source null for
+ * anywhere; action allow, deny, reject or limit (ufw adds " out" for outgoing).
+ */
+export type FirewallRule = { port: string; protocol: string | null; source: string | null; action: string; raw: string }
+
+/** rules: at most MAX_FIREWALL_RULES, in the firewall's order; absent from agents older than rule reporting. */
+export type Firewall = { kind: 'ufw' | 'firewalld' | null; active: boolean | null; ruleCount: number | null; rules?: FirewallRule[] }
+
+export const MAX_FIREWALL_RULES = 500
 
 /** POST /api/v1/agent/heartbeat, every interval. */
 export type Heartbeat = Inspection &

@@ -26,3 +26,18 @@
   document.addEventListener('DOMContentLoaded', function () { localTimes(document) })
   document.addEventListener('htmx:after:swap', function () { localTimes(document) })
 })()
+
+// Confirmation dialogs open with invoker commands (commandfor/command), which
+// need no script; this covers browsers that predate them.
+(function () {
+  if ('commandForElement' in HTMLButtonElement.prototype) return
+  document.addEventListener('click', function (evt) {
+    var button = evt.target && evt.target.closest && evt.target.closest('button[commandfor]')
+    if (!button) return
+    var dialog = document.getElementById(button.getAttribute('commandfor'))
+    if (!dialog || dialog.tagName !== 'DIALOG') return
+    var command = button.getAttribute('command')
+    if (command === 'show-modal' && !dialog.open) dialog.showModal()
+    else if (command === 'close') dialog.close()
+  })
+})()

@@ -1,6 +1,7 @@
 // The agent's payloads, validated before anything is stored. Mirrors
 // agent/protocol.ts; limits keep one member from filling the database.
 import { t } from 'elysia'
+import { MAX_FIREWALL_RULES } from '../../agent/protocol'
 
 const Str = (max = 256) => t.String({ maxLength: max })
 const NStr = (max = 256) => t.Nullable(Str(max))
@@ -79,6 +80,10 @@ export const HeartbeatSchema = Obj({
     kind: t.Nullable(t.Union([t.Literal('ufw'), t.Literal('firewalld')])),
     active: NBool,
     ruleCount: NNum,
+    // Optional: agents older than rule reporting send only the count.
+    rules: t.Optional(
+      t.Array(Obj({ port: Str(128), protocol: NStr(16), source: NStr(128), action: Str(32), raw: Str(512) }), { maxItems: MAX_FIREWALL_RULES }),
+    ),
   }),
   services: t.Array(
     Obj({

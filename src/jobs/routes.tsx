@@ -12,6 +12,7 @@ import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../members/tabs'
 import { catalogue, isJobName, type CatalogueEntry } from '../../agent/jobs/catalogue'
 import { paramsFromForm } from './form'
 import { queueJob } from './service'
+import { jobFormEcho } from './member-tabs'
 
 const formBody = t.Record(t.String(), t.String({ maxLength: 8192 }), { maxProperties: 40 })
 
@@ -34,8 +35,13 @@ export function jobPages(deps: Deps) {
         }
         return queueJob(deps.db, actorOf(ctx), memberId, name, paramsFromForm(name, body))
       })
-      if (result.ok) return redirectTo(ctx, jobPageHref(poolId, memberId, result.value.id), `${catalogue[name as keyof typeof catalogue].title}: queued on ${member.name}.`)
-      return renderMember(deps, ctx, poolId, memberId, tabOf(str(body.tab)), { status: result.status, notice: result.message })
+      const tab = tabOf(str(body.tab))
+      if (result.ok) {
+        // after=tab: back to the tab that asked (Security's "Load keys" shows its answer there), else to the job's page.
+        const to = str(body.after) === 'tab' ? memberTabHref(poolId, memberId, tab) : jobPageHref(poolId, memberId, result.value.id)
+        return redirectTo(ctx, to, `${catalogue[name as keyof typeof catalogue].title}: queued on ${member.name}.`)
+      }
+      return renderMember(deps, ctx, poolId, memberId, tab, { status: result.status, notice: result.message, jobForm: jobFormEcho(name, body, result) })
     },
     { access: 'user', body: formBody },
   )

@@ -18,6 +18,7 @@ import { recentHistory } from './history'
 import { memberCard } from './view-model'
 import { CHART_HOURS, chartSeries } from './charts'
 import type { AlertForm } from '../../views/alerts/AlertForms'
+import { controlTabJobs, recipesTabJobs, securityTabJobs, type JobFormEcho } from '../jobs/member-tabs'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 type PageCtx = Parameters<typeof render>[0]
@@ -30,18 +31,37 @@ export async function renderMember(
   poolId: string,
   memberId: string,
   tab: MemberTabKey,
-  extra: { form?: MemberSettingsForm; installCommand?: string; expiresAt?: Date; status?: number; alertForm?: AlertForm; notice?: string } = {},
+  extra: {
+    form?: MemberSettingsForm
+    installCommand?: string
+    expiresAt?: Date
+    status?: number
+    alertForm?: AlertForm
+    notice?: string
+    /** The job form a refused post came from, filled in again. */
+    jobForm?: JobFormEcho
+    /** Security tab: whose SSH keys to show. */
+    sshUser?: string
+  } = {},
 ) {
   const view = await poolView(deps, ctx, poolId, null)
   const full = await store.findMember(deps.db, memberId)
   if (!full || full.poolId !== poolId) throw notFound('Member')
   const card = memberCard(full, new Date(), full)
   const now = new Date()
-  const [events, secret, alerts, history] = await Promise.all([
+  const email = ctx.principal?.user.email ?? ''
+  const [events, secret, alerts, history, jobs] = await Promise.all([
     store.listEvents(deps.db, memberId, ACTIVITY_SHOWN),
     store.liveSecret(deps.db, memberId, now),
     tab === 'monitoring' ? memberAlertSection(deps.db, poolId, memberId) : undefined,
     tab === 'control' ? recentHistory(deps.db, memberId, CHART_HOURS, now) : undefined,
+    tab === 'security'
+      ? securityTabJobs(deps.db, full, extra.sshUser ?? null)
+      : tab === 'control'
+        ? controlTabJobs(deps.db, full, email)
+        : tab === 'recipes'
+          ? recipesTabJobs(deps.db, full, email)
+          : undefined,
   ])
   const charts = history && chartSeries(history, now)
   const enrollment = extra.installCommand
@@ -50,7 +70,7 @@ export async function renderMember(
       ? { expiresAt: secret.expiresAt }
       : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
-  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice } }, extra.status)
+  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {
@@ -140,7 +160,8 @@ export function memberPages(deps: Deps) {
     const path = tab.key === 'control' ? '/pools/:poolId/members/:memberId' : `/pools/:poolId/members/:memberId/${tab.key}`
     app.get(path, (ctx) => {
       const { poolId, memberId } = ctx.params as { poolId: string; memberId: string }
-      return renderMember(deps, ctx, poolId, memberId, tab.key)
+      const user = (ctx.query as { user?: string }).user
+      return renderMember(deps, ctx, poolId, memberId, tab.key, { sshUser: tab.key === 'security' && user ? user.trim() : undefined })
     }, { access: 'user' })
   }
   return app

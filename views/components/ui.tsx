@@ -60,6 +60,8 @@ export function Notice({ kind, children }: PropsWithChildren<{ kind: 'ok' | 'err
 export function Field(props: {
   label: string
   name: string
+  /** When one page holds several forms with a field of this name. */
+  id?: string
   type?: string
   value?: string
   error?: string | null
@@ -72,7 +74,7 @@ export function Field(props: {
   placeholder?: string
   attrs?: Record<string, string>
 }) {
-  const id = `field-${props.name}`
+  const id = props.id ?? `field-${props.name}`
   const errorId = `${id}-error`
   return (
     <div class={props.error ? 'field has-error' : 'field'}>

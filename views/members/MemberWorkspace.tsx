@@ -17,6 +17,8 @@ import { MemberMonitoringTab } from './tabs/MonitoringTab'
 import type { AlertSection } from '../../src/alerts/view'
 import type { MemberAlerts } from '../../src/alerts/settings'
 import type { Series } from '../../src/members/charts'
+import type { JobFormEcho, TabJobs } from '../../src/jobs/member-tabs'
+import { RecipesTab } from './tabs/RecipesTab'
 
 export type MemberView = {
   card: MemberCard
@@ -31,6 +33,10 @@ export type MemberView = {
   charts?: Series[]
   /** Why the last action on this tab was refused. */
   notice?: string
+  /** Security, Control panel and Recipes: their jobs and what can run here. */
+  jobs?: TabJobs
+  /** The job form a refused post came from, to fill in again. */
+  jobForm?: JobFormEcho
 }
 
 export function MemberTabBar({ view }: { view: MemberView }) {
@@ -72,6 +78,8 @@ function MemberTabPanel({ view }: { view: MemberView }) {
       return <SettingsTab view={view} />
     case 'monitoring':
       return <MemberMonitoringTab view={view} />
+    case 'recipes':
+      return <RecipesTab view={view} />
     default:
       return <PlannedTab view={view} />
   }

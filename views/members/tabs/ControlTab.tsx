@@ -4,6 +4,7 @@ import { formatBytes } from '../../../src/members/view-model'
 import { Badge, Card, EmptyState, Kpi, Table } from '../../components/ui'
 import { ActivityList, FirewallSummary } from './parts'
 import { Chart } from '../Chart'
+import { QuickActions } from './QuickActions'
 
 export function ControlTab({ view }: { view: MemberView }) {
   const { card } = view
@@ -50,6 +51,7 @@ export function ControlTab({ view }: { view: MemberView }) {
           </EmptyState>
         </Card>
       )}
+      <QuickActions view={view} />
       <Card title="Services">
         {(s?.services ?? []).length === 0 ? (
           <EmptyState title="No services of detected stacks" />

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'bun:test'
+import { Value } from '@sinclair/typebox/value'
+import { cannedRun } from '../../agent/run-command'
+import { detectFirewall } from '../../agent/collect/firewall'
+import type { Firewall, FirewallRule } from '../../agent/protocol'
+import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import { HeartbeatSchema } from './schema'
+
+const rule: FirewallRule = { port: '22', protocol: 'tcp', source: null, action: 'allow', raw: '22/tcp ALLOW IN Anywhere' }
+const withFirewall = (firewall: Firewall) => sampleHeartbeat({ firewall })
+
+describe('heartbeat firewall rules', () => {
+  test('optional: an agent that sends only the count is accepted', () => {
+    expect(Value.Check(HeartbeatSchema, withFirewall({ kind: 'ufw', active: true, ruleCount: 4 }))).toBe(true)
+  })
+
+  test('rules as the agent reports them', () => {
+    const rules: FirewallRule[] = [rule, { port: 'ssh', protocol: null, source: '2001:db8::/32', action: 'allow out', raw: 'rule service name="ssh" accept' }]
+    expect(Value.Check(HeartbeatSchema, withFirewall({ kind: 'firewalld', active: true, ruleCount: 2, rules }))).toBe(true)
+  })
+
+  test('at most 500', () => {
+    const rules = Array.from({ length: 501 }, () => rule)
+    expect(Value.Check(HeartbeatSchema, withFirewall({ kind: 'ufw', active: true, ruleCount: 501, rules }))).toBe(false)
+  })
+
+  test.each([
+    ['an unknown field', { ...rule, comment: 'x' }],
+    ['a raw line past 512 characters', { ...rule, raw: 'x'.repeat(513) }],
+    ['no action', { port: '22', protocol: 'tcp', source: null, raw: '' }],
+  ])('refuses %s', (_, bad) => {
+    expect(Value.Check(HeartbeatSchema, withFirewall({ kind: 'ufw', active: true, ruleCount: 1, rules: [bad as FirewallRule] }))).toBe(false)
+  })
+
+  test('whatever ufw prints, the collector stays inside the schema', async () => {
+    const long = 'A'.repeat(300)
+    const text = `Status: active\n\n     To      Action      From\n     --      ------      ----\n[ 1] ${long} Profile   ALLOW IN    ${long}   # ${long}\n`
+    const firewall = await detectFirewall({ run: cannedRun({ 'ufw status numbered': text }) })
+    expect(firewall.rules).toHaveLength(1)
+    expect(Value.Check(HeartbeatSchema, withFirewall(firewall))).toBe(true)
+  })
+})

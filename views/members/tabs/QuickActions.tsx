@@ -1,0 +1,104 @@
+// The Control panel's quick actions: each one a job, confirmed in a dialog
+// by typing the server's name. (Stack-aware backup comes with its own issue.)
+import type { MemberView } from '../MemberWorkspace'
+import { Card, Time } from '../../components/ui'
+import { ConfirmDialog, LetsencryptFields, RecentJobs, echoFor } from './actions'
+
+export function QuickActions({ view }: { view: MemberView }) {
+  const jobs = view.jobs
+  if (!jobs) return ''
+  const m = view.card.member
+  const updates = view.card.state?.updates
+  const refusals = jobs.refusals
+  const pending = updates?.pending
+  const security = updates?.security
+  return (
+    <Card title="Quick actions" id="quick-actions">
+      {!m.lastHeartbeatAt ? <p class="muted">The agent has not checked in yet: actions wait in the queue until it does.</p> : ''}
+      <div class="grid-2 quick-actions">
+        <div class="quick-action" id="qa-reboot">
+          <h3>Reboot</h3>
+          <p class="hint">Restarts the server; its sites are down until it is back.</p>
+          <ConfirmDialog
+            view={view}
+            id="confirm-reboot"
+            name="system.reboot"
+            tab="control"
+            label="Reboot…"
+            title={`Reboot ${m.name}?`}
+            button={`Reboot ${m.name}`}
+            danger
+            refusal={refusals['system.reboot']}
+          >
+            <p safe>{`${m.name} (${m.hostname}) restarts now. Everything it serves is down until it has booted, usually a minute or two.`}</p>
+          </ConfirmDialog>
+        </div>
+        <div class="quick-action" id="qa-shutdown">
+          <h3>Shut down</h3>
+          <p class="hint">Powers the server off; only its provider's console starts it again.</p>
+          <ConfirmDialog
+            view={view}
+            id="confirm-shutdown"
+            name="system.shutdown"
+            tab="control"
+            label="Shut down…"
+            title={`Shut down ${m.name}?`}
+            button={`Shut down ${m.name}`}
+            danger
+            refusal={refusals['system.shutdown']}
+          >
+            <p safe>{`${m.name} (${m.hostname}) powers off and stays off: the agent cannot start it again. Start it from your provider's console.`}</p>
+          </ConfirmDialog>
+        </div>
+        <div class="quick-action" id="qa-updates">
+          <h3>Install updates</h3>
+          <p class="hint">
+            {pending == null ? (
+              <span>No update count from the agent yet.</span>
+            ) : (
+              <span safe>{`${pending} pending, ${security ?? 0} security`}</span>
+            )}
+            {updates?.checkedAt && !Number.isNaN(Date.parse(updates.checkedAt)) ? (
+              <span>
+                {' · checked '}
+                <Time at={new Date(updates.checkedAt)} />
+              </span>
+            ) : (
+              ''
+            )}
+          </p>
+          <ConfirmDialog
+            view={view}
+            id="confirm-updates"
+            name="system.updates.install"
+            tab="control"
+            label={pending ? `Install ${pending} update${pending === 1 ? '' : 's'}…` : 'Install updates…'}
+            title={`Install updates on ${m.name}?`}
+            button={`Install on ${m.name}`}
+            refusal={refusals['system.updates.install']}
+          >
+            <p safe>{`${pending == null ? 'Pending' : `${pending}`} package updates${security ? ` (${security} security)` : ''} are installed with ${updates?.manager ?? 'the package manager'}. Services may restart; the server does not reboot by itself.`}</p>
+          </ConfirmDialog>
+        </div>
+        <div class="quick-action" id="qa-letsencrypt">
+          <h3>Let's Encrypt</h3>
+          <p class="hint">A certificate for this server's domains, by certbot.</p>
+          <ConfirmDialog
+            view={view}
+            id="confirm-letsencrypt"
+            name="tls.letsencrypt.issue"
+            tab="control"
+            label="Issue certificate…"
+            title={`Issue a certificate on ${m.name}?`}
+            button={`Issue on ${m.name}`}
+            refusal={refusals['tls.letsencrypt.issue']}
+          >
+            {jobs.letsencrypt ? <LetsencryptFields id="qa-le" defaults={jobs.letsencrypt} echo={echoFor(view, 'tls.letsencrypt.issue')} /> : ''}
+          </ConfirmDialog>
+        </div>
+      </div>
+      <h3>Latest</h3>
+      <RecentJobs view={view} id="quick-action-jobs" jobs={jobs.recent} empty="No quick actions have run here yet" pollUrl={`/pools/${m.poolId}/members/${m.id}`} />
+    </Card>
+  )
+}
