@@ -65,6 +65,7 @@ describe('firewall rules', () => {
     [{ port: 65535, protocol: 'any', source: '2001:db8::/32' }, null],
     [{ port: 53, protocol: 'udp', source: '2001:db8::53' }, null],
     [{ port: 3306, protocol: 'tcp', source: '10.0.0.7' }, null],
+    [{ port: 3306, protocol: 'tcp', source: null }, null],
     [{ port: 0, protocol: 'tcp' }, port],
     [{ port: 65536, protocol: 'tcp' }, port],
     [{ port: '99999', protocol: 'tcp' }, port],

@@ -46,10 +46,16 @@ const Port = t.Union(
   [t.Number({ minimum: 1, maximum: 65535, multipleOf: 1 }), Pattern(patterns.port, 11, 'a port 1-65535 or a range like 8000:8100')],
   { error: 'a port 1-65535 or a range like 8000:8100', description: 'A port, or a range lo:hi' },
 )
+const SOURCE_ERROR = 'an IPv4 or IPv6 address, optionally with a /prefix'
 const FirewallRule = Obj({
   port: Port,
   protocol: t.Union([t.Literal('tcp'), t.Literal('udp'), t.Literal('any')], { error: 'tcp, udp or any' }),
-  source: t.Optional(Pattern(patterns.source, 49, 'an IPv4 or IPv6 address, optionally with a /prefix', { description: 'Only from this address or network; anywhere when left out' })),
+  source: t.Optional(
+    t.Union([Pattern(patterns.source, 49, SOURCE_ERROR), t.Null()], {
+      error: SOURCE_ERROR,
+      description: 'Only from this address or network; anywhere when left out or null',
+    }),
+  ),
   action: t.Optional(t.Union([t.Literal('allow'), t.Literal('deny')], { error: 'allow or deny', description: 'allow when left out' })),
 })
 const Letsencrypt = Obj({

@@ -90,8 +90,8 @@ describe('firewalld argv', () => {
 })
 
 describe('rule handlers', () => {
-  test('ufw add', async () => {
-    const f = fakeContext({ firewall: 'ufw', params: { port: 443, protocol: 'tcp' } })
+  test('ufw add; a null source is anywhere', async () => {
+    const f = fakeContext({ firewall: 'ufw', params: { port: 443, protocol: 'tcp', source: null } })
     await ruleAdd(f.ctx)
     expect(f.argv()).toEqual(['ufw allow proto tcp from any to any port 443'])
     expect(f.steps).toEqual([0])
