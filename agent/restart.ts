@@ -10,7 +10,8 @@ export function restartSelf(log: (line: string) => void): number {
   }
   // A compiled binary sees [bun, its own path, ...arguments].
   const args = process.argv.slice(2)
-  log(`updated: starting ${process.execPath} ${args.join(' ')}`)
-  spawn(process.execPath, args, { stdio: 'inherit', detached: true, env: process.env }).unref()
+  const successor = spawn(process.execPath, args, { stdio: 'inherit', detached: true, env: process.env })
+  successor.unref()
+  log(`updated: started ${process.execPath} ${args.join(' ')} as pid ${successor.pid}`)
   return 0
 }
