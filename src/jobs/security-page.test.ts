@@ -7,14 +7,16 @@ import { UFW_WITH_RULES, jobsOf, memberWith } from './tab-fixture'
 let s: TestServer
 let b: Browser
 let poolId: string
+let base: string
 beforeAll(async () => {
   s = await testServer()
+  base = s.serve()
   b = await s.browser().signIn()
   poolId = (await s.api('POST', '/api/v1/pools', { name: 'Security', preset: 'generic' })).json.id
 })
 afterAll(() => s.close())
 
-const withRules = () => sampleHeartbeat({ firewall: UFW_WITH_RULES as never })
+const withRules = () => sampleHeartbeat({ firewall: UFW_WITH_RULES })
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH ops@laptop'
 
 /** The agent's side, done by hand: take the member's oldest job and report it finished. */
@@ -41,17 +43,31 @@ describe('the Security tab', () => {
     const m = await memberWith(s, poolId, 'sec-rules', withRules())
     const page = await b.get(m.tab('security'))
     const text = visibleText(page.text)
-    expect(text).toContain('ufw Firewall enabled State 3 Rules')
+    expect(text).toContain('ufw Firewall enabled State 4 Rules')
     expect(text).toContain('Last sync')
     expect(text).toContain('22 tcp anywhere allow')
     expect(text).toContain('8000:8100 udp 198.51.100.0/24 allow')
     expect(text).toContain('3306 tcp 203.0.113.50 deny')
+    // An app profile is listed, but only a rule the add form could have written is removed from here.
+    expect(text).toContain('OpenSSH by service anywhere limit remove on the server')
     expect(page.text.match(/command="show-modal"[^>]*>Remove…/g)?.length).toBe(3)
     // Enabled already: only "Disable" is offered, behind a dialog naming the server.
     expect(text).toContain('Disable firewall…')
     expect(text).not.toContain('Enable firewall…')
     expect(text).toContain('Disable the firewall on sec-rules?')
     expect(text).toContain('Back up firewall configuration')
+  })
+
+  test('rules posted by an agent through the heartbeat API land in the table', async () => {
+    const added = await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'sec-agent', hostname: 'sec-agent.example.com', egressIps: ['127.0.0.1'] })
+    const agent = async (path: string, body: unknown, token?: string) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) })
+    const hb = withRules()
+    const { token } = (await (await agent('/api/v1/agent/enroll', { secret: added.json.enrollment.secret, hostname: 'sec-agent.example.com', agentVersion: '0.1.0', os: hb.os })).json()) as { token: string }
+    expect((await agent('/api/v1/agent/heartbeat', hb, token)).status).toBe(200)
+    const text = visibleText((await b.get(`/pools/${poolId}/members/${added.json.id}/security`)).text)
+    expect(text).toContain('8000:8100 udp 198.51.100.0/24 allow')
+    expect(text).toContain('3306 tcp 203.0.113.50 deny')
   })
 
   test('without ufw or firewalld it says so and offers no firewall actions', async () => {

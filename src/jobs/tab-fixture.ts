@@ -2,12 +2,12 @@
 // agent has reported a heartbeat, and the member's jobs as the API lists them.
 import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
-import type { Heartbeat } from '../../agent/protocol'
+import type { Firewall, Heartbeat } from '../../agent/protocol'
 import type { TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { summarize } from '../members/summary'
 
-/** What the heartbeat handler stores, written straight to the row (rules ride along before the agent schema has them). */
+/** What the heartbeat handler stores, written straight to the row. */
 export async function reportHeartbeat(s: TestServer, memberId: string, hb: Heartbeat = sampleHeartbeat(), at = new Date()) {
   const { hostname: _h, agentVersion, os, stacks, apps, ...hostState } = hb
   await s.db
@@ -29,13 +29,14 @@ export async function jobsOf(s: TestServer, memberId: string): Promise<{ id: str
 }
 
 /** The firewall as an agent that reports rules sends it. */
-export const UFW_WITH_RULES = {
-  kind: 'ufw' as const,
+export const UFW_WITH_RULES: Firewall = {
+  kind: 'ufw',
   active: true,
-  ruleCount: 3,
+  ruleCount: 4,
   rules: [
     { port: '22', protocol: 'tcp', source: null, action: 'allow', raw: '22/tcp ALLOW IN Anywhere' },
     { port: '8000:8100', protocol: 'udp', source: '198.51.100.0/24', action: 'allow', raw: '8000:8100/udp ALLOW IN 198.51.100.0/24' },
     { port: '3306', protocol: 'tcp', source: '203.0.113.50', action: 'deny', raw: '3306/tcp DENY IN 203.0.113.50' },
+    { port: 'OpenSSH', protocol: null, source: null, action: 'limit', raw: 'OpenSSH LIMIT IN Anywhere' },
   ],
 }

@@ -2,25 +2,19 @@
 // that change it, and the SSH keys of one account as the last read found them.
 import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
-import type { Firewall } from '../../../agent/protocol'
+import type { Firewall, FirewallRule } from '../../../agent/protocol'
 import type { SshKeys, TabJobs } from '../../../src/jobs/member-tabs'
 import { portRange, sourceProblem } from '../../../agent/jobs/patterns'
 import { memberTabHref } from '../../../src/members/tabs'
 import { Badge, Card, EmptyState, Field, Kpi, Notice, Table, Time } from '../../components/ui'
 import { ConfirmDialog, JobForm, JobStatusBadge, RecentJobs, Refused, SelectField, TextareaField, echoFor, errorOf, isActive, pollWhile } from './actions'
 
-/** A rule as the heartbeat reports it; agents older than rule reporting send only the count. */
-export type HeartbeatRule = { port: string; protocol: 'tcp' | 'udp' | 'any'; source: string | null; action: 'allow' | 'deny'; raw?: string }
-
-const rulesOf = (fw: Firewall | undefined): HeartbeatRule[] | null => {
-  const rules = (fw as (Firewall & { rules?: HeartbeatRule[] }) | undefined)?.rules
-  return Array.isArray(rules) ? rules : null
-}
+const rulesOf = (fw: Firewall | undefined): FirewallRule[] | null => (Array.isArray(fw?.rules) ? fw.rules : null)
 
 /** Only a rule the add form could have written can be removed by the same parameters. */
-const removable = (r: HeartbeatRule) =>
-  !!portRange(String(r.port)) &&
-  ['tcp', 'udp', 'any'].includes(r.protocol) &&
+const removable = (r: FirewallRule) =>
+  !!portRange(r.port) &&
+  ['tcp', 'udp', 'any'].includes(r.protocol ?? '') &&
   ['allow', 'deny'].includes(r.action) &&
   (!r.source || !sourceProblem(r.source))
 
@@ -128,7 +122,7 @@ function FirewallCard({ view }: { view: MemberView }) {
   )
 }
 
-function FirewallRules({ view, rules }: { view: MemberView; rules: HeartbeatRule[] | null }) {
+function FirewallRules({ view, rules }: { view: MemberView; rules: FirewallRule[] | null }) {
   const m = view.card.member
   if (!rules) return <p class="muted">This agent reports only how many rules there are. Update the agent to see and remove them here.</p>
   if (rules.length === 0) return <EmptyState title="No rules" />
@@ -138,13 +132,13 @@ function FirewallRules({ view, rules }: { view: MemberView; rules: HeartbeatRule
       {rules.map((r, i) => (
         <tr title={r.raw}>
           <td>
-            <code safe>{String(r.port)}</code>
+            <code safe>{r.port}</code>
           </td>
           {/* Heartbeat data: typed, but from the agent. */}
-          <td>{escapeHtml(r.protocol)}</td>
+          <td>{escapeHtml(r.protocol ?? 'by service')}</td>
           <td safe>{r.source ?? 'anywhere'}</td>
           <td>
-            <Badge tone={r.action === 'allow' ? 'ok' : 'bad'}>
+            <Badge tone={r.action === 'allow' ? 'ok' : r.action.startsWith('limit') ? 'warn' : 'bad'}>
               <span>{escapeHtml(r.action)}</span>
             </Badge>
           </td>
@@ -155,7 +149,7 @@ function FirewallRules({ view, rules }: { view: MemberView; rules: HeartbeatRule
                 id={`confirm-rule-remove-${i}`}
                 name="firewall.rule.remove"
                 tab="security"
-                params={{ port: String(r.port), protocol: r.protocol, source: r.source, action: r.action }}
+                params={{ port: r.port, protocol: r.protocol, source: r.source, action: r.action }}
                 label="Remove…"
                 buttonClass="button small danger"
                 title={`Remove this rule from ${m.name}?`}
