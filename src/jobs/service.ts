@@ -28,11 +28,12 @@ const TIMEOUT_GRACE_SECONDS = 60
 const RETRIES_WHEN_SAFE = 3
 
 export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' | 'osFamily'>): MemberFacts {
-  const os = (member.os ?? {}) as { family?: 'debian' | 'rhel' | null }
+  const os = (member.os ?? {}) as { family?: 'debian' | 'rhel' | null; id?: string | null; versionId?: string | null }
   const host = (member.hostState ?? {}) as { firewall?: { kind?: 'ufw' | 'firewalld' | null }; services?: { unit: string; stack: string }[] }
   const stacks = member.stacks ?? {}
   return {
     family: os.family ?? member.osFamily ?? null,
+    os: member.os ? { id: os.id ?? null, versionId: os.versionId ?? null } : undefined,
     firewall: host.firewall?.kind ?? null,
     stacks: { openlitespeed: !!stacks.openlitespeed, mariadb: !!stacks.mariadb, galera: !!stacks.galera, cpanel: !!stacks.cpanel },
     serviceUnits: (host.services ?? []).filter((s) => s.stack !== 'host').map((s) => s.unit),
