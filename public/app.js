@@ -29,7 +29,7 @@
 
 // Confirmation dialogs open with invoker commands (commandfor/command), which
 // need no script; this covers browsers that predate them.
-(function () {
+;(function () {
   if ('commandForElement' in HTMLButtonElement.prototype) return
   document.addEventListener('click', function (evt) {
     var button = evt.target && evt.target.closest && evt.target.closest('button[commandfor]')
@@ -40,4 +40,27 @@
     if (command === 'show-modal' && !dialog.open) dialog.showModal()
     else if (command === 'close') dialog.close()
   })
+})()
+
+// A job's terminal (pre[data-follow]) stays at its newest line while the
+// reader is at the bottom, and stays put when they scrolled up to read.
+;(function () {
+  function follow(root) {
+    var pres = (root || document).querySelectorAll('pre[data-follow]')
+    for (var i = 0; i < pres.length; i++) {
+      var pre = pres[i]
+      if (pre.dataset.tracked) continue
+      pre.dataset.tracked = '1'
+      pre.scrollTop = pre.scrollHeight
+      var pinned = { at: true }
+      pre.addEventListener('scroll', (function (p, state) {
+        return function () { state.at = p.scrollHeight - p.scrollTop - p.clientHeight < 24 }
+      })(pre, pinned))
+      new MutationObserver((function (p, state) {
+        return function () { if (state.at) p.scrollTop = p.scrollHeight }
+      })(pre, pinned)).observe(pre, { childList: true })
+    }
+  }
+  document.addEventListener('DOMContentLoaded', function () { follow(document) })
+  document.addEventListener('htmx:after:swap', function () { follow(document) })
 })()

@@ -19,6 +19,8 @@ import { memberCard } from './view-model'
 import { CHART_HOURS, chartSeries } from './charts'
 import type { AlertForm } from '../../views/alerts/AlertForms'
 import { controlTabJobs, recipesTabJobs, securityTabJobs, type JobFormEcho } from '../jobs/member-tabs'
+import { cronTab, type ScheduleForm } from '../jobs/cron-tab'
+import type { JobPanel } from '../../views/members/MemberWorkspace'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 type PageCtx = Parameters<typeof render>[0]
@@ -42,6 +44,10 @@ export async function renderMember(
     jobForm?: JobFormEcho
     /** Security tab: whose SSH keys to show. */
     sshUser?: string
+    /** Cron & Jobs: the schedule form being edited, or refused. */
+    scheduleForm?: ScheduleForm
+    /** Cron & Jobs: one job's page instead of the tab. */
+    job?: JobPanel
   } = {},
 ) {
   const view = await poolView(deps, ctx, poolId, null)
@@ -63,6 +69,7 @@ export async function renderMember(
           ? recipesTabJobs(deps.db, full, email)
           : undefined,
   ])
+  const cron = tab === 'jobs' && !extra.job ? await cronTab(deps.db, full, extra.scheduleForm, now) : undefined
   const charts = history && chartSeries(history, now)
   const enrollment = extra.installCommand
     ? { installCommand: extra.installCommand, expiresAt: extra.expiresAt! }
@@ -70,7 +77,7 @@ export async function renderMember(
       ? { expiresAt: secret.expiresAt }
       : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
-  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm } }, extra.status)
+  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm, cron, job: extra.job } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {

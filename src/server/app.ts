@@ -24,6 +24,7 @@ import { jobApi } from '../jobs/api'
 import { jobAgentRoutes } from '../jobs/agent-routes'
 import { jobPages } from '../jobs/routes'
 import { scheduleApi } from '../jobs/schedule-api'
+import { jobMemberPages } from '../jobs/job-pages'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -74,6 +75,7 @@ export function buildApp(deps: Deps) {
     .use(jobApi(deps))
     .use(jobPages(deps))
     .use(scheduleApi(deps))
+    .use(jobMemberPages(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia

@@ -19,6 +19,13 @@ import type { MemberAlerts } from '../../src/alerts/settings'
 import type { Series } from '../../src/members/charts'
 import type { JobFormEcho, TabJobs } from '../../src/jobs/member-tabs'
 import { RecipesTab } from './tabs/RecipesTab'
+import { CronJobsTab } from './tabs/CronJobsTab'
+import { JobPage } from '../jobs/JobPage'
+import type { CronTab } from '../../src/jobs/cron-tab'
+import type { JobPageData } from '../../src/jobs/job-page'
+
+/** A job's page, shown in the Cron & Jobs tab's place. */
+export type JobPanel = { data: JobPageData; following: boolean }
 
 export type MemberView = {
   card: MemberCard
@@ -37,6 +44,10 @@ export type MemberView = {
   jobs?: TabJobs
   /** The job form a refused post came from, to fill in again. */
   jobForm?: JobFormEcho
+  /** Cron & Jobs: schedules, figures and the latest jobs. */
+  cron?: CronTab
+  /** Cron & Jobs: one job's page. */
+  job?: JobPanel
 }
 
 export function MemberTabBar({ view }: { view: MemberView }) {
@@ -80,9 +91,18 @@ function MemberTabPanel({ view }: { view: MemberView }) {
       return <MemberMonitoringTab view={view} />
     case 'recipes':
       return <RecipesTab view={view} />
+    case 'jobs':
+      return <CronJobsPanel view={view} />
     default:
       return <PlannedTab view={view} />
   }
+}
+
+function CronJobsPanel({ view }: { view: MemberView }) {
+  const m = view.card.member
+  if (view.job) return <JobPage poolId={m.poolId} memberName={m.name} data={view.job.data} following={view.job.following} csrf={view.csrf} />
+  if (view.cron) return <CronJobsTab poolId={m.poolId} member={m} data={view.cron} csrf={view.csrf} />
+  return <PlannedTab view={view} />
 }
 
 export function MemberPanelSwap({ view }: { view: MemberView }) {

@@ -1,0 +1,69 @@
+// Small pieces every job view shares: the status badge, the progress bar,
+// durations and a one-line summary of parameters.
+import type { JobStatus } from '../../src/db/schema'
+import { catalogue, isJobName } from '../../agent/jobs/catalogue'
+import { Badge } from '../components/ui'
+
+export type ShownStatus = JobStatus | 'refused'
+
+const TONE: Record<ShownStatus, 'ok' | 'warn' | 'bad' | 'muted' | 'info'> = {
+  queued: 'muted',
+  running: 'info',
+  succeeded: 'ok',
+  failed: 'bad',
+  cancelled: 'muted',
+  timed_out: 'bad',
+  refused: 'warn',
+}
+
+export const isActive = (status: string) => status === 'queued' || status === 'running'
+
+export const jobTitle = (name: string) => (isJobName(name) ? catalogue[name].title : name)
+
+export function JobStatusBadge({ status, cancelling }: { status: ShownStatus; cancelling?: boolean }) {
+  return (
+    <Badge tone={TONE[status] ?? 'muted'}>
+      <span class="job-status" data-status={status} safe>
+        {status.replace('_', ' ') + (cancelling && isActive(status) ? ' (cancelling)' : '')}
+      </span>
+    </Badge>
+  )
+}
+
+export function ProgressBar({ value, label }: { value: number; label?: string }) {
+  const v = Math.min(100, Math.max(0, Math.round(value)))
+  return (
+    <span class="job-progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={String(v)} aria-label={label ?? 'Progress'}>
+      <span class="meter-bar">
+        <span style={`width:${v}%`}></span>
+      </span>
+      <span class="meter-value" safe>{`${v}%`}</span>
+    </span>
+  )
+}
+
+/** "850 ms", "42 s", "3 min 5 s", "2 h 4 min". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`
+  const h = Math.floor(m / 60)
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`
+}
+
+/** How long a job ran, or has been running; empty before it starts. */
+export function jobDuration(job: { startedAt: Date | null; finishedAt: Date | null }, now = new Date()): string {
+  if (!job.startedAt) return ''
+  return formatDuration((job.finishedAt ?? now).getTime() - job.startedAt.getTime())
+}
+
+/** `user=root, port=22`; lists joined with commas; long values cut short. */
+export function paramsSummary(params: Record<string, unknown>): string {
+  const parts = Object.entries(params ?? {}).map(([k, v]) => {
+    const value = Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : JSON.stringify(v)
+    return `${k}=${value.length > 60 ? `${value.slice(0, 57)}...` : value}`
+  })
+  return parts.join('; ')
+}
