@@ -46,7 +46,7 @@ export function Refused({ label, reason }: { label: string; reason: string }) {
   return (
     <div class="refused">
       <button type="button" class="button" disabled safe>
-        {label}
+        {label.replace(/…$/, '')}
       </button>
       <p class="hint" safe>
         {reason}
