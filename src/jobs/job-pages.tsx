@@ -13,7 +13,7 @@ import { catalogue, isJobName, type CatalogueEntry } from '../../agent/jobs/cata
 import { JobLive } from '../../views/jobs/JobPage'
 import { JobTimeline } from '../../views/jobs/JobTimeline'
 import { paramsFromForm } from './form'
-import { refusalField } from './param-fields'
+import { paramValues, refusalField } from './param-fields'
 import { cancelJob } from './service'
 import { following, jobLive, jobPageData, memberJob } from './job-page'
 import { recentJobs, scheduleFormOf, type ScheduleForm } from './cron-tab'
@@ -29,9 +29,6 @@ const html = (ctx: { set: { headers: Record<string, string | number> } }) => {
   // Polled answers are never the same twice for long.
   ctx.set.headers['cache-control'] = 'no-store'
 }
-
-const paramValues = (body: Record<string, string>) =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => k.startsWith('p.')).map(([k, v]) => [k.slice(2), v]))
 
 const scheduleName = (s: Pick<Schedule, 'name' | 'label' | 'cron'>) => s.label ?? `${isJobName(s.name) ? catalogue[s.name].title : s.name} at ${s.cron}`
 

@@ -51,3 +51,7 @@ export function refusalField(refusal: { field: string; message: string }, name: 
   if (key && isJobName(name) && paramFields(name).some((f) => f.key === key)) return `p.${key}`
   return 'params'
 }
+
+/** The `p.<param>` fields of a posted form as typed, by parameter, to fill the form in again. */
+export const paramValues = (body: Record<string, string>) =>
+  Object.fromEntries(Object.entries(body).filter(([k]) => k.startsWith('p.')).map(([k, v]) => [k.slice(2), v]))

@@ -218,3 +218,20 @@ export async function findJobs(db: Db, ids: string[]): Promise<Job[]> {
   if (ids.length === 0) return []
   return db.select().from(jobs).where(inArray(jobs.id, ids))
 }
+
+/** How many of each run's jobs are in each status, for the list of runs. */
+export async function runStatusCounts(db: Db, runIds: string[]): Promise<Map<string, Partial<Record<JobStatus, number>>>> {
+  const counts = new Map<string, Partial<Record<JobStatus, number>>>()
+  if (runIds.length === 0) return counts
+  const rows = await db
+    .select({ runId: jobs.runId, status: jobs.status, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(jobs)
+    .where(inArray(jobs.runId, runIds))
+    .groupBy(jobs.runId, jobs.status)
+  for (const r of rows) {
+    const c = counts.get(r.runId!) ?? {}
+    c[r.status] = r.n
+    counts.set(r.runId!, c)
+  }
+  return counts
+}

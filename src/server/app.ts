@@ -25,6 +25,7 @@ import { jobAgentRoutes } from '../jobs/agent-routes'
 import { jobPages } from '../jobs/routes'
 import { scheduleApi } from '../jobs/schedule-api'
 import { jobMemberPages } from '../jobs/job-pages'
+import { runPages } from '../jobs/run-pages'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -76,6 +77,7 @@ export function buildApp(deps: Deps) {
     .use(jobPages(deps))
     .use(scheduleApi(deps))
     .use(jobMemberPages(deps))
+    .use(runPages(deps))
     .use(tokenRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia

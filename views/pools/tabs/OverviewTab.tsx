@@ -35,6 +35,9 @@ export function OverviewTab({ view }: { view: PoolView }) {
             <NavLink href={`/pools/${id}/members/new`} class="button primary">
               Add server
             </NavLink>
+            <NavLink href={`/pools/${id}/runs`} class="button">
+              Run a job
+            </NavLink>
             <NavLink href={`/pools/${id}/settings`} class="button">
               Pool settings
             </NavLink>
