@@ -160,6 +160,8 @@ describe('the Cron & Jobs tab', () => {
     expect(run.headers.get('location')).toBe(`${tab(m)}/${jobId}`)
     const job = (await s.api('GET', `/api/v1/jobs/${jobId}`)).json
     expect(job).toMatchObject({ name: 'system.updates.check', status: 'queued', scheduleId: sch.id, requestedBy: 'admin@example.com' })
+    // The schedule's last job is this one; its own times are untouched.
+    expect((await schedulesOf(m))[0]).toMatchObject({ lastJobId: jobId, lastFiredAt: null })
     const text = visibleText((await b.get(tab(m))).text)
     expect(text).toMatch(/Check for updates queued admin@example\.com \d{4}-\d\d-\d\d \d\d:\d\d UTC –/)
   })

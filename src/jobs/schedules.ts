@@ -214,10 +214,12 @@ export async function deleteSchedule(db: Db, actor: Actor, id: string): Promise<
   return s
 }
 
-/** "Run now": the schedule's job, queued at once on behalf of the person asking. */
+/** "Run now": the schedule's job, queued at once on behalf of the person asking; its times stay as they are. */
 export async function runScheduleNow(db: Db, actor: Actor, id: string, memberId?: string) {
   const s = await getSchedule(db, id, memberId)
-  return queueJob(db, actor, s.memberId, s.name, s.params, { scheduleId: s.id })
+  const job = await queueJob(db, actor, s.memberId, s.name, s.params, { scheduleId: s.id })
+  await store.updateSchedule(db, s.id, { lastJobId: job.id })
+  return job
 }
 
 // ---- the tick -------------------------------------------------------------------

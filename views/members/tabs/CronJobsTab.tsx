@@ -25,7 +25,7 @@ function Kpis({ data }: { data: CronTab }) {
         <div class="kpi-hint">{data.backupCount ? 'stack backups' : 'none: stack backups are not scheduled here yet'}</div>
       </div>
       <div class="kpi" data-kpi="last-run">
-        <div class="kpi-value">{last?.finishedAt ? <Time at={last.finishedAt} /> : 'never'}</div>
+        <div class={last?.finishedAt ? 'kpi-value kpi-time' : 'kpi-value'}>{last?.finishedAt ? <Time at={last.finishedAt} /> : 'never'}</div>
         <div class="kpi-label">Last run</div>
         <div class="kpi-hint">
           {last ? (
