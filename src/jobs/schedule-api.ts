@@ -60,7 +60,7 @@ export function scheduleApi(deps: Deps) {
         response: { 201: ScheduleJson, ...errors },
         ...detail(
           'Schedule a catalogue job on a member',
-          'The cron expression is read in UTC. A bad expression, one firing more often than once a minute, or bad parameters are refused with 422 and nothing is saved. The first run is the first one after the schedule is created; missed runs are not made up, except the latest one after the server was down.',
+          'The cron expression is read in UTC. A bad expression, one firing more often than once a minute, or bad parameters are refused with 422 and nothing is saved. The first run is the first one after the schedule is created; missed runs are not made up, except the latest one after the server was down. A run that comes while the schedule\'s previous job is still queued or running is skipped. Jobs are queued as "schedule <label or id>".',
         ),
       },
     )

@@ -27,6 +27,10 @@ async function member(opts: { os?: boolean } = {}) {
 
 const audit = async () => (await s.api('GET', `/api/v1/audit?pool=${poolId}`)).json.events as { action: string; actor: string; detail: any }[]
 const jobsOf = async (memberId: string) => (await s.api('GET', `/api/v1/members/${memberId}/jobs`)).json as any[]
+/** Ends the member's queued jobs, as an agent would by running them. */
+async function endJobsOf(memberId: string) {
+  for (const j of await jobsOf(memberId)) if (j.status === 'queued') await s.api('POST', `/api/v1/jobs/${j.id}/cancel`)
+}
 
 describe('cron expressions', () => {
   test('it reads five fields in UTC and refuses what is not a schedule', () => {
@@ -132,20 +136,22 @@ describe('the scheduler', () => {
     const sch = await createSchedule(s.db, systemActor, m, { name: 'system.updates.check', cron: '*/5 * * * *', label: 'five' }, at('10:02:00'))
     const fire = (iso: string) => fireDueSchedules(s.db, at(iso))
 
-    expect(await fire('10:04:59')).toEqual({ queued: 0, refused: 0 })
-    expect(await fire('10:05:10')).toEqual({ queued: 1, refused: 0 })
-    expect(await fire('10:05:25')).toEqual({ queued: 0, refused: 0 })
-    expect(await fire('10:09:59')).toEqual({ queued: 0, refused: 0 })
+    expect(await fire('10:04:59')).toEqual({ queued: 0, refused: 0, skipped: 0 })
+    expect(await fire('10:05:10')).toEqual({ queued: 1, refused: 0, skipped: 0 })
+    expect(await fire('10:05:25')).toEqual({ queued: 0, refused: 0, skipped: 0 })
+    expect(await fire('10:09:59')).toEqual({ queued: 0, refused: 0, skipped: 0 })
+    await endJobsOf(m)
     // Two ticks at once (a restart, a second replica): one job.
     const both = await Promise.all([fire('10:10:05'), fire('10:10:05'), fire('10:10:20')])
     expect(both.reduce((sum, r) => sum + r.queued, 0)).toBe(1)
+    await endJobsOf(m)
     // Down from 10:11 to 10:31: 10:15 ... 10:30 were missed; only 10:30 is queued.
-    expect(await fire('10:31:00')).toEqual({ queued: 1, refused: 0 })
-    expect(await fire('10:31:15')).toEqual({ queued: 0, refused: 0 })
+    expect(await fire('10:31:00')).toEqual({ queued: 1, refused: 0, skipped: 0 })
+    expect(await fire('10:31:15')).toEqual({ queued: 0, refused: 0, skipped: 0 })
 
     const jobs = await jobsOf(m)
     expect(jobs).toHaveLength(3)
-    for (const j of jobs) expect(j).toMatchObject({ name: 'system.updates.check', status: 'queued', scheduleId: sch.id, requestedBy: 'schedule five' })
+    for (const j of jobs) expect(j).toMatchObject({ name: 'system.updates.check', scheduleId: sch.id, requestedBy: 'schedule five' })
     const after = (await s.api('GET', `/api/v1/schedules/${sch.id}`)).json
     expect(after).toMatchObject({ lastFiredAt: '2026-05-04T10:30:00.000Z', lastJobId: jobs[0].id })
     expect((await audit()).filter((e) => e.action === 'job.queue' && e.actor === 'schedule five')).toHaveLength(3)
@@ -154,22 +160,35 @@ describe('the scheduler', () => {
   test('a disabled schedule does not fire, and enabling it owes nothing from before', async () => {
     const m = await member()
     const sch = await createSchedule(s.db, systemActor, m, { name: 'system.reboot', cron: '0 * * * *', enabled: false }, at('08:30:00'))
-    expect(await fireDueSchedules(s.db, at('09:00:30'))).toEqual({ queued: 0, refused: 0 })
+    expect(await fireDueSchedules(s.db, at('09:00:30'))).toEqual({ queued: 0, refused: 0, skipped: 0 })
     await updateSchedule(s.db, systemActor, sch.id, { enabled: true }, at('11:20:00'))
-    expect(await fireDueSchedules(s.db, at('11:20:15'))).toEqual({ queued: 0, refused: 0 })
-    expect(await fireDueSchedules(s.db, at('12:00:10'))).toEqual({ queued: 1, refused: 0 })
+    expect(await fireDueSchedules(s.db, at('11:20:15'))).toEqual({ queued: 0, refused: 0, skipped: 0 })
+    expect(await fireDueSchedules(s.db, at('12:00:10'))).toEqual({ queued: 1, refused: 0, skipped: 0 })
+    await endJobsOf(m)
     // A new time starts from when it was saved, too.
     await updateSchedule(s.db, systemActor, sch.id, { cron: '10 * * * *' }, at('12:30:00'))
-    expect(await fireDueSchedules(s.db, at('12:30:15'))).toEqual({ queued: 0, refused: 0 })
-    expect(await fireDueSchedules(s.db, at('13:10:00'))).toEqual({ queued: 1, refused: 0 })
+    expect(await fireDueSchedules(s.db, at('12:30:15'))).toEqual({ queued: 0, refused: 0, skipped: 0 })
+    expect(await fireDueSchedules(s.db, at('13:10:00'))).toEqual({ queued: 1, refused: 0, skipped: 0 })
     expect(await jobsOf(m)).toHaveLength(2)
+  })
+
+  test('a run due while the previous job has not ended is skipped: a silent server does not pile up jobs', async () => {
+    const m = await member()
+    const sch = await createSchedule(s.db, systemActor, m, { name: 'system.updates.check', cron: '* * * * *' }, at('14:00:30'))
+    expect(await fireDueSchedules(s.db, at('14:01:05'))).toEqual({ queued: 1, refused: 0, skipped: 0 })
+    expect(await fireDueSchedules(s.db, at('14:02:05'))).toEqual({ queued: 0, refused: 0, skipped: 1 })
+    expect(await fireDueSchedules(s.db, at('14:03:05'))).toEqual({ queued: 0, refused: 0, skipped: 1 })
+    expect(await jobsOf(m)).toHaveLength(1)
+    await endJobsOf(m)
+    expect(await fireDueSchedules(s.db, at('14:04:05'))).toEqual({ queued: 1, refused: 0, skipped: 0 })
+    expect((await s.api('GET', `/api/v1/schedules/${sch.id}`)).json.lastFiredAt).toBe('2026-05-04T14:04:00.000Z')
   })
 
   test('a run the member refuses is settled, audited with the reason, and not retried every tick', async () => {
     const m = await member({ os: false })
     const sch = await createSchedule(s.db, systemActor, m, { name: 'system.updates.check', cron: '0 6 * * *', label: 'updates' }, at('05:00:00'))
-    expect(await fireDueSchedules(s.db, at('06:00:05'))).toEqual({ queued: 0, refused: 1 })
-    expect(await fireDueSchedules(s.db, at('06:00:20'))).toEqual({ queued: 0, refused: 0 })
+    expect(await fireDueSchedules(s.db, at('06:00:05'))).toEqual({ queued: 0, refused: 1, skipped: 0 })
+    expect(await fireDueSchedules(s.db, at('06:00:20'))).toEqual({ queued: 0, refused: 0, skipped: 0 })
     expect(await jobsOf(m)).toEqual([])
     const refused = (await audit()).find((e) => e.action === 'schedule.refused' && e.detail.scheduleId === sch.id)
     expect(refused).toMatchObject({ actor: 'schedule updates', detail: { due: '2026-05-04T06:00:00.000Z', reason: expect.stringContaining('Debian- or RHEL-family') } })

@@ -224,17 +224,19 @@ export async function runScheduleNow(db: Db, actor: Actor, id: string, memberId?
 
 // ---- the tick -------------------------------------------------------------------
 
-export type FireResult = { queued: number; refused: number }
+export type FireResult = { queued: number; refused: number; skipped: number }
 
 /**
  * The leader's tick: each enabled schedule whose latest due run is after the
  * last one it fired (or after it was created) queues its job once. The run is
  * claimed with a conditional update in the same transaction as the job, so a
  * restart, a retried tick or a second replica never queues it twice, and a
- * failure in between leaves the run to the next tick.
+ * failure in between leaves the run to the next tick. A run that comes while
+ * the schedule's previous job has not ended is skipped: a server that is down
+ * or slow does not pile up a queue of the same job.
  */
 export async function fireDueSchedules(db: Db, now = new Date()): Promise<FireResult> {
-  const result: FireResult = { queued: 0, refused: 0 }
+  const result: FireResult = { queued: 0, refused: 0, skipped: 0 }
   for (const s of await store.enabledSchedules(db)) {
     const due = latestDue(s.cron, now)
     if (!due || due <= s.createdAt || (s.lastFiredAt && due <= s.lastFiredAt)) continue
@@ -242,6 +244,8 @@ export async function fireDueSchedules(db: Db, now = new Date()): Promise<FireRe
       const t = tx as unknown as Db
       const claimed = await store.claimScheduleRun(t, s.id, due)
       if (!claimed) return 'taken' as const
+      const previous = claimed.lastJobId ? await store.findJob(t, claimed.lastJobId) : undefined
+      if (previous && (previous.status === 'queued' || previous.status === 'running')) return 'skipped' as const
       try {
         const job = await queueJob(t, scheduleActor(claimed), claimed.memberId, claimed.name, claimed.params, { scheduleId: claimed.id, now })
         await store.updateSchedule(t, claimed.id, { lastJobId: job.id })
@@ -267,6 +271,7 @@ export async function fireDueSchedules(db: Db, now = new Date()): Promise<FireRe
       // queueJob woke the agent before the commit; wake it again now the job is visible.
       wakeMember(s.memberId)
     } else if (outcome === 'refused') result.refused++
+    else if (outcome === 'skipped') result.skipped++
   }
   return result
 }

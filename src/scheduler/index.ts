@@ -39,8 +39,9 @@ const TICKS: Tick[] = [
     name: 'jobs.schedules',
     pattern: '*/15 * * * * *', // every 15 s: schedules fire at most once a minute, within 15 s of their time
     run: async (deps) => {
-      const { queued, refused } = await fireDueSchedules(deps.db)
-      return queued || refused ? `${queued} scheduled job(s) queued${refused ? `, ${refused} refused by their member (see the audit log)` : ''}` : null
+      const { queued, refused, skipped } = await fireDueSchedules(deps.db)
+      if (!queued && !refused && !skipped) return null
+      return `${queued} scheduled job(s) queued${refused ? `, ${refused} refused by their member (see the audit log)` : ''}${skipped ? `, ${skipped} skipped: the previous job of that schedule has not ended` : ''}`
     },
   },
   {
