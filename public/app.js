@@ -42,6 +42,22 @@
   })
 })()
 
+// A refused form comes back with its dialog marked, to open again at the
+// message. Only once htmx has settled: it moves swapped nodes, and moving an
+// open dialog closes it.
+;(function () {
+  function reopen() {
+    var dialogs = document.querySelectorAll('dialog[data-reopen]')
+    for (var i = 0; i < dialogs.length; i++) {
+      var d = dialogs[i]
+      d.removeAttribute('data-reopen')
+      if (!d.open) d.showModal()
+    }
+  }
+  document.addEventListener('DOMContentLoaded', reopen)
+  document.addEventListener('htmx:after:settle', reopen)
+})()
+
 // A job's terminal (pre[data-follow]) stays at its newest line while the
 // reader is at the bottom, and stays put when they scrolled up to read.
 ;(function () {

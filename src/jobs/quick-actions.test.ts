@@ -69,7 +69,7 @@ describe('Control panel quick actions', () => {
       const text = visibleText(res.text)
       expect(text).toContain("To reboot on qa-reboot, confirm with the server's name.")
       // Back on the Control panel, with the reboot dialog open again at its field.
-      expect(res.text).toMatch(/<dialog id="confirm-reboot"[^>]*x-init="\$el.showModal\(\)"/)
+      expect(res.text).toMatch(/<dialog id="confirm-reboot"[^>]*data-reopen=""/)
       expect(res.text).toMatch(/id="confirm-reboot-confirm-error"[^>]*>To reboot on qa-reboot/)
     }
     expect(await jobsOf(s, m.id)).toHaveLength(0)

@@ -82,7 +82,7 @@ describe('the Recipes tab', () => {
     expect(unconfirmed.status).toBe(422)
     expect(visibleText(unconfirmed.text)).toContain("To install mariadb on rec-clean, confirm with the server's name.")
     // The refused dialog opens again, with the message at its field.
-    expect(unconfirmed.text).toMatch(/<dialog id="recipe-install-mariadb-confirm"[^>]*x-init="\$el.showModal\(\)"/)
+    expect(unconfirmed.text).toMatch(/<dialog id="recipe-install-mariadb-confirm"[^>]*data-reopen=""/)
     expect(await jobsOf(s, m.id)).toHaveLength(0)
 
     const res = await b.post(m.jobs, { name: 'recipe.install_mariadb', tab: 'recipes', confirm: 'rec-clean' })

@@ -90,7 +90,7 @@ export function ConfirmDialog(props: PropsWithChildren<ConfirmProps>) {
       <button type="button" class={props.buttonClass ?? `button${danger ? ' danger' : ''}`} {...{ commandfor: id, command: 'show-modal' }} safe>
         {label}
       </button>
-      <dialog id={id} class="confirm-dialog" aria-labelledby={titleId} {...(reopen ? { 'x-init': '$el.showModal()' } : {})}>
+      <dialog id={id} class="confirm-dialog" aria-labelledby={titleId} data-reopen={reopen ? '' : undefined}>
         <JobForm
           view={view}
           name={name}
