@@ -3,13 +3,11 @@
 // the job live: a fake apt-get (first on the agent's PATH) prints its lines
 // slowly, the terminal grows line by line, and the page ends "succeeded"
 // with the result, all without a reload.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
-import { AGENT, ensureAgentBuilt, stopAgent } from './agent-binary'
+import { agentTempDir, cleanUpAgents, enrollAgent, ensureAgentBuilt, startAgent } from './agent-binary'
 import { APP_ROOT } from './server'
 
 const API_TOKEN = 'sctl_e2e_jobs_token_0123456789abcdef'
@@ -43,40 +41,7 @@ exit 0
 
 test.beforeAll(() => ensureAgentBuilt())
 
-type Agent = { child: ChildProcess; exited: Promise<number | null>; output: () => string }
-let agents: Agent[] = []
-let tempDirs: string[] = []
-
-function startAgent(args: string[], hostname: string, binDir: string): Agent {
-  const env: NodeJS.ProcessEnv = { ...process.env, BALCTL_HOSTNAME: hostname, SERVERSCTL_HEARTBEAT_SECONDS: '2', PATH: `${binDir}:${process.env.PATH ?? ''}` }
-  delete env.SERVERSCTL_AGENT_CONFIG
-  const child = spawn(AGENT, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s))
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s))
-  const exited = new Promise<number | null>((done) => {
-    child.once('exit', (code) => done(code))
-    child.once('error', (err) => {
-      output += `spawn error: ${err.message}\n`
-      done(null)
-    })
-  })
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  void exited.then(() => process.off('exit', killOnExit))
-  const agent = { child, exited, output: () => output }
-  agents.push(agent)
-  return agent
-}
-
-test.afterEach(async () => {
-  const running = agents
-  const dirs = tempDirs
-  agents = []
-  tempDirs = []
-  await Promise.all(running.map(stopAgent))
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-})
+test.afterEach(cleanUpAgents)
 
 /** A member that may enrol from 127.0.0.1, enrolled by the compiled agent, which then runs with the fake apt-get. */
 async function runningAgent(request: APIRequestContext, poolId: string, name: string) {
@@ -85,22 +50,17 @@ async function runningAgent(request: APIRequestContext, poolId: string, name: st
   expect(res.status(), await res.text()).toBe(201)
   const member = (await res.json()) as { id: string; enrollment: { secret: string } }
 
-  const dir = mkdtempSync(join(tmpdir(), 'serversctl-jobs-e2e-'))
-  tempDirs.push(dir)
+  const dir = agentTempDir('serversctl-jobs-e2e-')
   const binDir = join(dir, 'bin')
   mkdirSync(binDir)
   writeFileSync(join(binDir, 'apt-get'), FAKE_APT_GET)
   chmodSync(join(binDir, 'apt-get'), 0o755)
 
   const config = join(dir, 'agent.json')
-  const enrolling = startAgent(['enroll', '--server', server.current.baseURL, '--secret', member.enrollment.secret, '--config', config], hostname, binDir)
-  let timer: NodeJS.Timeout | undefined
-  const code = await Promise.race([
-    enrolling.exited,
-    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`enroll did not finish in 20 s:\n${enrolling.output()}`)), 20_000))),
-  ]).finally(() => clearTimeout(timer))
-  expect(code, `enroll exits 0:\n${enrolling.output()}`).toBe(0)
-  const agent = startAgent(['run', '--config', config], hostname, binDir)
+  const opts = { hostname, heartbeatSeconds: 2, pathPrefix: binDir }
+  const enrolled = await enrollAgent({ server: server.current.baseURL, secret: member.enrollment.secret, config }, opts)
+  expect(enrolled.code, `enroll exits 0:\n${enrolled.output}`).toBe(0)
+  const agent = startAgent(['run', '--config', config], opts)
   // The job needs the OS family, which comes with the first heartbeat.
   await expect
     .poll(async () => ((await (await request.get(`/api/v1/members/${member.id}`, { headers: auth })).json()) as { os: { family: string | null } }).os?.family ?? null, {

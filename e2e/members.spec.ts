@@ -2,14 +2,12 @@
 // with the install command read off the page, the tile turning healthy by
 // polling, and the refusals (wrong egress IP, secret reused) explained on the
 // tile and in the member's activity.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
 import { APP_ROOT } from './server'
-import { AGENT, ensureAgentBuilt, stopAgent } from './agent-binary'
+import { agentTempDir, cleanUpAgents, enrollAgent, ensureAgentBuilt, startAgent, stopAgent } from './agent-binary'
 
 const server = useServer({ admin: ADMIN })
 
@@ -23,66 +21,10 @@ const NOT_ALLOWED = "not one of this member's allowed egress IPs"
 
 test.beforeAll(() => ensureAgentBuilt())
 
-/** The environment an agent runs with: this machine's, minus anything that would steer it. */
-function agentEnv(hostname: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, BALCTL_HOSTNAME: hostname }
-  delete env.SERVERSCTL_HEARTBEAT_SECONDS // the default interval (10 s) is what the test measures
-  delete env.SERVERSCTL_AGENT_CONFIG // always --config
-  return env
-}
+// Every agent a test starts, and its temp dirs: afterEach stops and removes them.
+test.afterEach(cleanUpAgents)
 
-type Agent = { child: ChildProcess; exited: Promise<number | null>; output: () => string; startedAt: number }
-
-// Every agent a test starts, and its temp dir: afterEach stops and removes them.
-let agents: Agent[] = []
-let tempDirs: string[] = []
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'serversctl-agent-e2e-'))
-  tempDirs.push(dir)
-  return dir
-}
-
-function startAgent(args: string[], hostname: string): Agent {
-  const child = spawn(AGENT, args, { env: agentEnv(hostname), stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s))
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s))
-  const exited = new Promise<number | null>((done) => {
-    child.once('exit', (code) => done(code))
-    child.once('error', (err) => {
-      output += `spawn error: ${err.message}\n`
-      done(null)
-    })
-  })
-  // If the worker dies mid-test, take the agent with it.
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  void exited.then(() => process.off('exit', killOnExit))
-  const agent = { child, exited, output: () => output, startedAt: Date.now() }
-  agents.push(agent)
-  return agent
-}
-
-/** Runs `serversctl-agent enroll` to the end; returns its exit code and what it printed. */
-async function enroll(command: { server: string; secret: string }, hostname: string, config: string) {
-  const agent = startAgent(['enroll', '--server', command.server, '--secret', command.secret, '--config', config], hostname)
-  let timer: NodeJS.Timeout | undefined
-  const code = await Promise.race([
-    agent.exited,
-    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`enroll did not finish in 20 s:\n${agent.output()}`)), 20_000))),
-  ]).finally(() => clearTimeout(timer))
-  return { code, output: agent.output() }
-}
-
-test.afterEach(async () => {
-  const running = agents
-  const dirs = tempDirs
-  agents = []
-  tempDirs = []
-  await Promise.all(running.map(stopAgent))
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-})
+const tempDir = () => agentTempDir('serversctl-agent-e2e-')
 
 // ---------------------------------------------------------------- the pages
 
@@ -138,11 +80,12 @@ const marker = (page: Page) => page.evaluate(() => (window as unknown as { __mar
 async function enrollAndRun(poolId: string, member: AddedMember) {
   const dir = tempDir()
   const config = join(dir, 'agent.json')
-  const enrolled = await enroll(member.command, member.hostname, config)
+  const enrolled = await enrollAgent({ ...member.command, config }, { hostname: member.hostname })
   expect(enrolled.code, `enroll exits 0:\n${enrolled.output}`).toBe(0)
   expect(enrolled.output).toContain(`enrolled as member ${member.id} of pool ${poolId} (hostname ${member.hostname})`)
   expect(existsSync(config)).toBe(true)
-  const agent = startAgent(['run', '--config', config], member.hostname)
+  // No heartbeatSeconds: the default interval (INTERVAL_MS) is what the tests measure.
+  const agent = startAgent(['run', '--config', config], { hostname: member.hostname })
   return { agent, config }
 }
 
@@ -226,7 +169,7 @@ test('refused enrolments say why, on the tile and in the activity', async ({ pag
   if (!used) {
     const poolId = await createPool(page, 'Reuse pool')
     const member = await addMember(page, poolId, { name: 'web-1', hostname: 'web-1.example.com', egressIps: '127.0.0.1' })
-    const enrolled = await enroll(member.command, member.hostname, join(tempDir(), 'agent.json'))
+    const enrolled = await enrollAgent({ ...member.command, config: join(tempDir(), 'agent.json') }, { hostname: member.hostname })
     expect(enrolled.code, enrolled.output).toBe(0)
     used = { ...member, poolId }
   }
@@ -240,7 +183,7 @@ test('refused enrolments say why, on the tile and in the activity', async ({ pag
   await markWindow(page)
 
   const farConfig = join(tempDir(), 'agent.json')
-  const refused = await enroll(far.command, far.hostname, farConfig)
+  const refused = await enrollAgent({ ...far.command, config: farConfig }, { hostname: far.hostname })
   expect(refused.code, `enroll from 127.0.0.1 is refused:\n${refused.output}`).not.toBe(0)
   expect(refused.output).toContain(NOT_ALLOWED)
   expect(refused.output).toContain('127.0.0.1')
@@ -263,7 +206,7 @@ test('refused enrolments say why, on the tile and in the activity', async ({ pag
 
   // The first member's secret, again, with a fresh config path: already used.
   const reuseConfig = join(tempDir(), 'agent.json')
-  const reused = await enroll(used.command, used.hostname, reuseConfig)
+  const reused = await enrollAgent({ ...used.command, config: reuseConfig }, { hostname: used.hostname })
   expect(reused.code, `a used secret is refused:\n${reused.output}`).not.toBe(0)
   expect(reused.output).toContain('Enrolment refused: this secret was already used.')
   expect(existsSync(reuseConfig), 'a refused enrolment writes no config').toBe(false)
@@ -281,7 +224,7 @@ test('screenshots of a healthy tile and of the member Status tab', async ({ page
   const member = await addMember(page, poolId, { name: 'app-1', hostname: 'app-1.example.com', egressIps: '127.0.0.1' })
   // A second one left waiting with a refusal, so the screenshot shows both kinds of tile.
   const waiting = await addMember(page, poolId, { name: 'app-2', hostname: 'app-2.example.com', egressIps: '203.0.113.9' })
-  const refused = await enroll(waiting.command, waiting.hostname, join(tempDir(), 'agent.json'))
+  const refused = await enrollAgent({ ...waiting.command, config: join(tempDir(), 'agent.json') }, { hostname: waiting.hostname })
   expect(refused.code).not.toBe(0)
 
   await page.goto(`/pools/${poolId}`)

@@ -3,14 +3,12 @@
 // follow it down by polling alone (no reload). And the "Fleet geography" map:
 // a location set on a member's Settings tab puts a labelled point on the map
 // that opens the member's workspace.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
 import { APP_ROOT } from './server'
-import { AGENT, ensureAgentBuilt, stopAgent } from './agent-binary'
+import { agentTempDir, cleanUpAgents, enrollAgent, ensureAgentBuilt, startAgent, stopAgent, type Agent } from './agent-binary'
 
 const API_TOKEN = 'sctl_e2e_overview_token_0123456789abcdef'
 const server = useServer({ admin: { ...ADMIN, apiToken: API_TOKEN } })
@@ -22,58 +20,17 @@ const HEARTBEAT_SECONDS = 2
 
 test.beforeAll(() => ensureAgentBuilt())
 
-type Agent = { child: ChildProcess; exited: Promise<number | null>; output: () => string; startedAt: number }
-
 // Every agent a test starts, and its temp dirs: afterEach stops and removes them.
-let agents: Agent[] = []
-let tempDirs: string[] = []
-
-function startAgent(args: string[], hostname: string): Agent {
-  const env: NodeJS.ProcessEnv = { ...process.env, BALCTL_HOSTNAME: hostname, SERVERSCTL_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS) }
-  delete env.SERVERSCTL_AGENT_CONFIG // always --config
-  const child = spawn(AGENT, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s))
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s))
-  const exited = new Promise<number | null>((done) => {
-    child.once('exit', (code) => done(code))
-    child.once('error', (err) => {
-      output += `spawn error: ${err.message}\n`
-      done(null)
-    })
-  })
-  // If the worker dies mid-test, take the agent with it.
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  void exited.then(() => process.off('exit', killOnExit))
-  const agent = { child, exited, output: () => output, startedAt: Date.now() }
-  agents.push(agent)
-  return agent
-}
-
-test.afterEach(async () => {
-  const running = agents
-  const dirs = tempDirs
-  agents = []
-  tempDirs = []
-  await Promise.all(running.map(stopAgent))
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-})
+test.afterEach(cleanUpAgents)
 
 /** Enrols the member with the compiled agent (`enroll`), then starts `run`. */
 async function enrollAndRun(member: AddedMember): Promise<Agent> {
-  const dir = mkdtempSync(join(tmpdir(), 'serversctl-overview-e2e-'))
-  tempDirs.push(dir)
-  const config = join(dir, 'agent.json')
-  const enrolling = startAgent(['enroll', '--server', server.current.baseURL, '--secret', member.secret, '--config', config], member.hostname)
-  let timer: NodeJS.Timeout | undefined
-  const code = await Promise.race([
-    enrolling.exited,
-    new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`enroll did not finish in 20 s:\n${enrolling.output()}`)), 20_000))),
-  ]).finally(() => clearTimeout(timer))
-  expect(code, `enroll exits 0:\n${enrolling.output()}`).toBe(0)
-  expect(enrolling.output()).toContain(`enrolled as member ${member.id}`)
-  return startAgent(['run', '--config', config], member.hostname)
+  const config = join(agentTempDir('serversctl-overview-e2e-'), 'agent.json')
+  const opts = { hostname: member.hostname, heartbeatSeconds: HEARTBEAT_SECONDS }
+  const enrolled = await enrollAgent({ server: server.current.baseURL, secret: member.secret, config }, opts)
+  expect(enrolled.code, `enroll exits 0:\n${enrolled.output}`).toBe(0)
+  expect(enrolled.output).toContain(`enrolled as member ${member.id}`)
+  return startAgent(['run', '--config', config], opts)
 }
 
 // ---------------------------------------------------------------- the API and the page
