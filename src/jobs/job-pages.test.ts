@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
-import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { claimWithin, finishJob, reportJob } from './service'
+import { signedInWithPool } from './tab-fixture'
 
 let s: TestServer
 let b: Browser
 let poolId: string
-beforeAll(async () => {
-  s = await testServer()
-  b = await s.browser().signIn()
-  poolId = (await s.api('POST', '/api/v1/pools', { name: 'Cron pages', preset: 'generic' })).json.id
-})
+beforeAll(async () => ({ s, b, poolId } = await signedInWithPool('Cron pages')))
 afterAll(() => s.close())
 
 const debian = { id: 'debian', versionId: '12', family: 'debian', prettyName: 'Debian GNU/Linux 12' }

@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
-import { jobsOf, memberWith } from './tab-fixture'
+import { jobsOf, memberWith, signedInWithPool } from './tab-fixture'
 
 let s: TestServer
 let b: Browser
 let poolId: string
-beforeAll(async () => {
-  s = await testServer()
-  b = await s.browser().signIn()
-  poolId = (await s.api('POST', '/api/v1/pools', { name: 'Quick', preset: 'generic' })).json.id
-})
+beforeAll(async () => ({ s, b, poolId } = await signedInWithPool('Quick')))
 afterAll(() => s.close())
 
 const section = (html: string) => {

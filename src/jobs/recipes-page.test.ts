@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { catalogueEntry, jobNames } from '../../agent/jobs/catalogue'
 import { claimWithin, reportJob } from './service'
-import { jobsOf, memberWith } from './tab-fixture'
+import { jobsOf, memberWith, signedInWithPool } from './tab-fixture'
 
 let s: TestServer
 let b: Browser
 let poolId: string
-beforeAll(async () => {
-  s = await testServer()
-  b = await s.browser().signIn()
-  poolId = (await s.api('POST', '/api/v1/pools', { name: 'Recipes', preset: 'generic' })).json.id
-})
+beforeAll(async () => ({ s, b, poolId } = await signedInWithPool('Recipes')))
 afterAll(() => s.close())
 
 /** A Debian host with no stack on it: where install recipes may run. */

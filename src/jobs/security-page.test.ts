@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { claimWithin, finishJob } from './service'
-import { UFW_WITH_RULES, jobsOf, memberWith } from './tab-fixture'
+import { UFW_WITH_RULES, jobsOf, memberWith, signedInWithPool } from './tab-fixture'
 
 let s: TestServer
 let b: Browser
 let poolId: string
 let base: string
 beforeAll(async () => {
-  s = await testServer()
+  ;({ s, b, poolId } = await signedInWithPool('Security'))
   base = s.serve()
-  b = await s.browser().signIn()
-  poolId = (await s.api('POST', '/api/v1/pools', { name: 'Security', preset: 'generic' })).json.id
 })
 afterAll(() => s.close())
 

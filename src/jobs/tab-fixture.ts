@@ -1,11 +1,20 @@
-// For the Security, Control panel and Recipes page tests: a member whose
-// agent has reported a heartbeat, and the member's jobs as the API lists them.
+// For the member page tests (Security, Control panel, Recipes, the workspace):
+// a server with a pool and a signed-in browser, a member whose agent has
+// reported a heartbeat, and the member's jobs as the API lists them.
 import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
 import type { Firewall, Heartbeat } from '../../agent/protocol'
-import type { TestServer } from '../testing/harness'
+import { testServer, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { summarize } from '../members/summary'
+
+/** A fresh test server, a browser signed in as the admin, and one pool (generic preset). */
+export async function signedInWithPool(poolName: string) {
+  const s = await testServer()
+  const b = await s.browser().signIn()
+  const poolId = (await s.api('POST', '/api/v1/pools', { name: poolName, preset: 'generic' })).json.id as string
+  return { s, b, poolId }
+}
 
 /** What the heartbeat handler stores, written straight to the row. */
 export async function reportHeartbeat(s: TestServer, memberId: string, hb: Heartbeat = sampleHeartbeat(), at = new Date()) {

@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { members } from '../db/schema'
 import { eq } from 'drizzle-orm'
-import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import { reportHeartbeat, signedInWithPool } from '../jobs/tab-fixture'
 import { MEMBER_TABS } from './tabs'
-import { summarize } from './summary'
 
 let s: TestServer
 let b: Browser
 let poolId: string
-beforeAll(async () => {
-  s = await testServer()
-  b = await s.browser().signIn()
-  poolId = (await s.api('POST', '/api/v1/pools', { name: 'Pages', preset: 'generic' })).json.id
-})
+beforeAll(async () => ({ s, b, poolId } = await signedInWithPool('Pages')))
 afterAll(() => s.close())
-
-async function reportHeartbeat(id: string, hb = sampleHeartbeat()) {
-  const { hostname: _h, agentVersion, os, stacks, apps, ...hostState } = hb
-  await s.db.update(members).set({ lastHeartbeatAt: new Date(), agentVersion, os, stacks, apps, hostState, summary: summarize(hb), enrolledAt: new Date() }).where(eq(members.id, id))
-}
 
 describe('add server', () => {
   test('it adds a member from the form and shows the install command once', async () => {
@@ -68,7 +59,7 @@ describe('the member workspace', () => {
     const id = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'ols', hostname: 'ols.example.com', egressIps: ['203.0.113.21'] })).json.id
     const ols = `/pools/${poolId}/members/${id}/openlitespeed`
     expect(visibleText((await b.get(ols)).text)).toContain('OpenLiteSpeed not detected')
-    await reportHeartbeat(id)
+    await reportHeartbeat(s, id)
     const page = visibleText((await b.get(ols)).text)
     expect(page).not.toContain('not detected')
     expect(page).toContain('shop /var/www/shop shop.example.com')
@@ -80,14 +71,14 @@ describe('the member workspace', () => {
     const id = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'whm', hostname: 'whm.example.com', egressIps: ['203.0.113.22'] })).json.id
     const hb = sampleHeartbeat()
     hb.stacks = { ...hb.stacks, openlitespeed: null, mariadb: { ...hb.stacks.mariadb!, managedBy: 'cpanel' }, cpanel: { version: '11.120.0.9', accounts: [{ user: 'shopuser', domain: 'shop.example.com' }] } }
-    await reportHeartbeat(id, hb)
+    await reportHeartbeat(s, id, hb)
     expect(visibleText((await b.get(`/pools/${poolId}/members/${id}/mariadb`)).text)).toContain('MySQL on this host is managed by cPanel')
     expect(visibleText((await b.get(`/pools/${poolId}/members/${id}/cpanel`)).text)).toContain('shopuser shop.example.com')
   })
 
   test('Status shows OS, agent version with an outdated warning, live stats, updates and firewall', async () => {
     const id = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'st', hostname: 'st.example.com', egressIps: ['203.0.113.23'] })).json.id
-    await reportHeartbeat(id, sampleHeartbeat({ agentVersion: '0.0.9' }))
+    await reportHeartbeat(s, id, sampleHeartbeat({ agentVersion: '0.0.9' }))
     const page = visibleText((await b.get(`/pools/${poolId}/members/${id}/status`)).text)
     expect(page).toContain('Operating system Ubuntu 22.04.4 LTS')
     expect(page).toContain('Agent 0.0.9 is older than this server')
@@ -134,7 +125,7 @@ describe('overview tiles', () => {
     const id = (await s.api('POST', `/api/v1/pools/${pool}/members`, { name: 'tile', hostname: 'tile.example.com', egressIps: ['203.0.113.26'] })).json.id
     const pending = visibleText((await b.get(`/pools/${pool}`)).text)
     expect(pending).toContain('tile pending')
-    await reportHeartbeat(id)
+    await reportHeartbeat(s, id)
     const res = await b.get(`/pools/${pool}/tiles`, { 'hx-request': 'true' })
     const ptag = res.headers.get('hx-ptag')!
     const tiles = visibleText(res.text)
@@ -161,7 +152,7 @@ describe('overview tiles', () => {
     hb.stacks = { ...hb.stacks, cpanel: { version: '11.120', accounts: [] } }
     for (const n of ['w1', 'w2']) {
       const id = (await s.api('POST', `/api/v1/pools/${pool}/members`, { name: n, hostname: `${n}.example.com`, egressIps: ['203.0.113.30'] })).json.id
-      await reportHeartbeat(id, hb)
+      await reportHeartbeat(s, id, hb)
     }
     const page = await b.get(`/pools/${pool}`)
     expect(page.text).toContain('data-tab="protection"')
