@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
 import { testServer, type TestServer } from '../testing/harness'
 import { ensureAgentBinary } from '../testing/agent-binary'
+import { waitFor } from '../testing/drill'
 import pkg from '../../package.json'
 
 let s: TestServer
@@ -38,16 +39,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function waitFor<T>(check: () => Promise<T | null | false>, ms: number): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > until) throw new Error('timed out waiting')
-    await Bun.sleep(100)
-  }
-}
-
 test('an old agent updates itself to the server build, restarts, and reports the new version', async () => {
   const poolId = (await s.api('POST', '/api/v1/pools', { name: 'Updates', preset: 'generic' })).json.id
   const added = await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'old', hostname: 'old.example.com', egressIps: ['127.0.0.1'] })
@@ -62,14 +53,14 @@ test('an old agent updates itself to the server build, restarts, and reports the
   void (async () => {
     for await (const chunk of agent.stderr) log += new TextDecoder().decode(chunk)
   })()
-  await waitFor(async () => (await s.api('GET', `/api/v1/members/${memberId}`)).json.agentVersion === '0.0.9', 20_000)
+  await waitFor(async () => (await s.api('GET', `/api/v1/members/${memberId}`)).json.agentVersion === '0.0.9', 20_000, 'the old agent to report 0.0.9')
   const inodeBefore = statSync(oldAgent).ino
 
   const id = (await s.api('POST', `/api/v1/members/${memberId}/jobs`, { name: 'agent.update', params: {} })).json.id
   const done = await waitFor(async () => {
     const j = (await s.api('GET', `/api/v1/jobs/${id}`)).json
     return j.finishedAt ? j : null
-  }, 60_000)
+  }, 60_000, 'the update job to finish')
   expect(done).toMatchObject({ status: 'succeeded', result: { replaced: true, version: pkg.version } })
   expect(done.output).toContain('matches')
   expect(statSync(oldAgent).ino).not.toBe(inodeBefore)
@@ -78,13 +69,13 @@ test('an old agent updates itself to the server build, restarts, and reports the
   expect(await agent.exited).toBe(0)
   successorPid = Number(/as pid (\d+)/.exec(log)?.[1])
   expect(successorPid).toBeGreaterThan(0)
-  await waitFor(async () => (await s.api('GET', `/api/v1/members/${memberId}`)).json.agentVersion === pkg.version, 20_000)
+  await waitFor(async () => (await s.api('GET', `/api/v1/members/${memberId}`)).json.agentVersion === pkg.version, 20_000, `the successor to report ${pkg.version}`)
 
   // And it runs jobs: a second update finds nothing to replace.
   const again = (await s.api('POST', `/api/v1/members/${memberId}/jobs`, { name: 'agent.update', params: {} })).json.id
   const second = await waitFor(async () => {
     const j = (await s.api('GET', `/api/v1/jobs/${again}`)).json
     return j.finishedAt ? j : null
-  }, 60_000)
+  }, 60_000, 'the second update job to finish')
   expect(second).toMatchObject({ status: 'succeeded', result: { replaced: false } })
 }, 120_000)

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { testServer, type TestServer } from '../testing/harness'
 import { ensureAgentBinary } from '../testing/agent-binary'
+import { waitFor } from '../testing/drill'
 import { LEASE_SECONDS, sweepJobs } from './service'
 
 let s: TestServer
@@ -73,15 +74,9 @@ function start(agent: Agent, env: Record<string, string> = {}) {
   return proc
 }
 
-async function waitFor<T>(check: () => Promise<T | null | false>, ms: number): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > until) throw new Error('timed out waiting')
-    await Bun.sleep(50)
-  }
-}
+// Polled more often than waitFor's default: the streaming test counts the
+// lines it sees part-way, and queued → running is timed to the poll.
+const POLL_MS = 50
 
 const queue = async (memberId: string, name = 'system.updates.check') => (await s.api('POST', `/api/v1/members/${memberId}/jobs`, { name, params: {} })).json.id as string
 const job = async (id: string) => (await s.api('GET', `/api/v1/jobs/${id}`)).json
@@ -106,14 +101,14 @@ describe('jobs on compiled agents', () => {
     await Bun.sleep(1500)
     const queuedAt = Date.now()
     const id = await queue(agent.id)
-    await waitFor(jobIs(id, 'running', 'succeeded'), 10_000)
+    await waitFor(jobIs(id, 'running', 'succeeded'), 10_000, 'the job to start', POLL_MS)
     console.log(`[jobs] queued → running in ${Date.now() - queuedAt} ms on an idle agent`)
     const seen: number[] = []
     const done = await waitFor(async () => {
       const j = await job(id)
       if (j.status === 'running') seen.push(j.output.split('\n').filter((l: string) => l.startsWith('Get:')).length)
       return j.status === 'running' ? null : j
-    }, 20_000)
+    }, 20_000, 'the job to end', POLL_MS)
     // Seen part-way at least twice with different counts: it streamed, not arrived at the end.
     expect(new Set(seen.filter((n) => n > 0 && n < 15)).size).toBeGreaterThanOrEqual(2)
     expect(done).toMatchObject({ status: 'succeeded', exitCode: 0, progress: 100, result: { upgradable: 2, security: 1 } })
@@ -126,28 +121,28 @@ describe('jobs on compiled agents', () => {
     const agent = await enrolAgent('cancel', { FAKE_APT_LINES: '1000', FAKE_APT_DELAY: '0.2', FAKE_APT_CHILD_PIDFILE: pidFile })
     start(agent)
     const id = await queue(agent.id)
-    await waitFor(async () => (await job(id)).output.includes('Get:2'), 15_000)
+    await waitFor(async () => (await job(id)).output.includes('Get:2'), 15_000, 'the job to print its second line', POLL_MS)
     const child = Number(readFileSync(pidFile, 'utf8'))
     expect(alive(child)).toBe(true)
     expect((await s.api('POST', `/api/v1/jobs/${id}/cancel`)).status).toBe(200)
-    const ended = await waitFor(jobIs(id, 'cancelled', 'failed', 'succeeded'), 10_000)
+    const ended = await waitFor(jobIs(id, 'cancelled', 'failed', 'succeeded'), 10_000, 'the job to end', POLL_MS)
     expect(ended.status).toBe('cancelled')
     // The grandchild went with its group.
-    await waitFor(async () => !alive(child), 5000)
+    await waitFor(async () => !alive(child), 5000, 'the grandchild to exit', POLL_MS)
   }, 60_000)
 
   test('an agent killed mid-job: the lease runs out, the job is queued again, and the restarted agent finishes it', async () => {
     const agent = await enrolAgent('killed', { FAKE_APT_LINES: '1000', FAKE_APT_DELAY: '0.1' })
     const first = start(agent)
     const id = await queue(agent.id)
-    await waitFor(async () => (await job(id)).output.includes('Get:2'), 15_000)
+    await waitFor(async () => (await job(id)).output.includes('Get:2'), 15_000, 'the job to print its second line', POLL_MS)
     first.kill('SIGKILL')
     await first.exited
     expect((await job(id)).status).toBe('running')
     expect((await sweepJobs(s.db, new Date(Date.now() + (LEASE_SECONDS + 1) * 1000))).lost).toBeGreaterThanOrEqual(1)
     expect((await job(id)).status).toBe('queued')
     start(agent, { FAKE_APT_LINES: '2', FAKE_APT_DELAY: '0.01' })
-    const done = await waitFor(jobIs(id, 'succeeded', 'failed'), 20_000)
+    const done = await waitFor(jobIs(id, 'succeeded', 'failed'), 20_000, 'the job to end', POLL_MS)
     expect(done).toMatchObject({ status: 'succeeded', attempts: 2 })
     expect(done.output).toContain('queued again (attempt 2 of 3)')
   }, 60_000)
@@ -156,7 +151,7 @@ describe('jobs on compiled agents', () => {
     const agent = await enrolAgent('termed', { FAKE_APT_LINES: '1000', FAKE_APT_DELAY: '0.1' })
     const proc = start(agent)
     const id = await queue(agent.id)
-    await waitFor(async () => (await job(id)).output.includes('Get:2'), 15_000)
+    await waitFor(async () => (await job(id)).output.includes('Get:2'), 15_000, 'the job to print its second line', POLL_MS)
     proc.kill('SIGTERM')
     expect(await proc.exited).toBe(0)
     const j = await job(id)
@@ -170,7 +165,7 @@ describe('jobs on compiled agents', () => {
     start(agent)
     await Bun.sleep(1000)
     const ids = await Promise.all(Array.from({ length: 12 }, () => queue(agent.id)))
-    const done = await Promise.all(ids.map((id) => waitFor(jobIs(id, 'succeeded', 'failed', 'cancelled', 'timed_out'), 60_000)))
+    const done = await Promise.all(ids.map((id) => waitFor(jobIs(id, 'succeeded', 'failed', 'cancelled', 'timed_out'), 60_000, `job ${id} to end`, POLL_MS)))
     for (const j of done) {
       expect(j).toMatchObject({ status: 'succeeded', attempts: 1 })
       expect(j.output.match(/started on attempt/g)).toHaveLength(1)
