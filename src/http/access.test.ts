@@ -24,7 +24,13 @@ describe('the route table', () => {
     expect(routes.length).toBeGreaterThan(15)
     for (const r of routes) expect(r.access).not.toBeNull()
     const open = routes.filter((r) => r.access === 'public' || r.access === 'static').map((r) => `${r.method} ${r.path}`)
-    expect(routes.filter((r) => r.access === 'agent').map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/agent/heartbeat'])
+    expect(routes.filter((r) => r.access === 'agent').map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v1/agent/heartbeat',
+      'POST /api/v1/agent/jobs/claim',
+      'POST /api/v1/agent/jobs/:jobId/report',
+      'POST /api/v1/agent/jobs/:jobId/finish',
+      'POST /api/v1/agent/jobs/:jobId/release',
+    ])
     expect(new Set(open)).toEqual(PUBLIC)
   })
 
