@@ -8,7 +8,7 @@ import { catalogueEntry, type JobName } from '../catalogue'
 import { exists, isDir } from '../../detect/files'
 import { installed as mariadbInstalled } from '../../detect/mariadb'
 import { matches, type patterns } from '../patterns'
-import { JobFailure, type ExecOptions, type JobContext } from '../types'
+import { JobFailure, type ExecOptions, type JobContext, type JobHandler } from '../types'
 
 export type PackageTool = 'apt' | 'dnf' | 'yum'
 
@@ -135,4 +135,49 @@ export function requireStack(ctx: JobContext, stack: Stack): void {
   if (presentStacks(ctx.root)[stack]) return
   const name = STACK_NAMES[stack]
   throw new JobFailure(name.startsWith('a ') ? `No ${name.slice(2)} is installed on this server.` : `${name} is not installed on this server.`)
+}
+
+/** A stack installed from its vendor's repository: what differs from one stack to another. */
+export type VendorInstall = {
+  job: JobName
+  /** As the clean-server check and the "Start …" step name it. */
+  product: string
+  /** Stacks that must not be here already. */
+  conflicts: Stack[]
+  /** Programs the repository script needs, by the package that brings each (see ensurePrograms). */
+  prerequisites: (tool: PackageTool) => Record<string, string>
+  /** The vendor's script that adds its repository, fetched to `saveAs` and run with bash. */
+  repository: { step: string; script: string; saveAs: string }
+  packages: { step: string; names: (tool: PackageTool) => string[] }
+  /** The systemd unit enabled and started, which must then be active. */
+  unit: string
+  notRunning: (state: string) => string
+  running: string
+}
+
+/** Clean server, prerequisites, the vendor's repository, its packages, its service running. */
+export function installFromVendorRepository(spec: VendorInstall): JobHandler {
+  return async (ctx) => {
+    const step = stepper(ctx, spec.job)
+    const tool = packageTool(ctx)
+
+    step('Check that this is a clean server')
+    requireClean(ctx, spec.product, spec.conflicts)
+
+    step('Install prerequisites')
+    await ensurePrograms(ctx, spec.prerequisites(tool))
+
+    step(spec.repository.step)
+    const script = await fetchInstaller(ctx, spec.repository.script, spec.repository.saveAs)
+    await ctx.exec(['bash', script])
+
+    step(spec.packages.step)
+    await installPackages(ctx, spec.packages.names(tool))
+
+    step(`Start ${spec.product}`)
+    await ctx.exec(['systemctl', 'enable', '--now', spec.unit])
+    const state = await unitState(ctx, spec.unit)
+    if (state !== 'active') throw new JobFailure(spec.notRunning(state))
+    ctx.log(spec.running)
+  }
 }

@@ -4,35 +4,26 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { exists } from '../../detect/files'
 import { JobFailure, type JobContext, type JobHandler } from '../types'
-import { ensurePrograms, fetchInstaller, installPackages, packageTool, requireClean, requireStack, stepper, unitState } from './common'
+import { installFromVendorRepository, requireStack, stepper } from './common'
 
 export const MARIADB_REPO_SCRIPT = 'https://r.mariadb.com/downloads/mariadb_repo_setup'
 
-export const installMariaDb: JobHandler = async (ctx) => {
-  const step = stepper(ctx, 'recipe.install_mariadb')
-  const tool = packageTool(ctx)
-
-  step('Check that this is a clean server')
-  requireClean(ctx, 'MariaDB', ['mariadb', 'cpanel'])
-
-  step('Install prerequisites')
+export const installMariaDb = installFromVendorRepository({
+  job: 'recipe.install_mariadb',
+  product: 'MariaDB',
+  conflicts: ['mariadb', 'cpanel'],
   // RHEL 9 ships curl-minimal, which a plain "install curl" would conflict with: only when missing.
-  await ensurePrograms(ctx, tool === 'apt' ? { curl: 'curl', gpg: 'gnupg' } : { curl: 'curl' })
-
-  step("Add MariaDB's repository")
-  const script = await fetchInstaller(ctx, MARIADB_REPO_SCRIPT, 'var/tmp/serversctl/mariadb_repo_setup')
-  await ctx.exec(['bash', script])
-
-  step('Install MariaDB server')
-  // MariaDB's own RPM repository spells its packages with capitals.
-  await installPackages(ctx, tool === 'apt' ? ['mariadb-server', 'mariadb-client'] : ['MariaDB-server', 'MariaDB-client'])
-
-  step('Start MariaDB')
-  await ctx.exec(['systemctl', 'enable', '--now', 'mariadb'])
-  const state = await unitState(ctx, 'mariadb')
-  if (state !== 'active') throw new JobFailure(`MariaDB is installed but not running (${state}); see journalctl -u mariadb.`)
-  ctx.log('MariaDB is running. root logs in through the local socket only; run Harden MariaDB next.')
-}
+  prerequisites: (tool) => ({ curl: 'curl', ...(tool === 'apt' ? { gpg: 'gnupg' } : {}) }),
+  repository: { step: "Add MariaDB's repository", script: MARIADB_REPO_SCRIPT, saveAs: 'var/tmp/serversctl/mariadb_repo_setup' },
+  packages: {
+    step: 'Install MariaDB server',
+    // MariaDB's own RPM repository spells its packages with capitals.
+    names: (tool) => (tool === 'apt' ? ['mariadb-server', 'mariadb-client'] : ['MariaDB-server', 'MariaDB-client']),
+  },
+  unit: 'mariadb',
+  notRunning: (state) => `MariaDB is installed but not running (${state}); see journalctl -u mariadb.`,
+  running: 'MariaDB is running. root logs in through the local socket only; run Harden MariaDB next.',
+})
 
 /** The client program: mariadb on current systems, mysql on older ones. */
 const client = (ctx: JobContext) => (['usr/bin/mariadb', 'bin/mariadb'].some((p) => exists(ctx.root, p)) ? 'mariadb' : 'mysql')

@@ -2,37 +2,25 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { JobFailure, type JobHandler } from '../types'
-import { ensurePrograms, fetchInstaller, installPackages, packageTool, requireClean, requireStack, rewriteFile, stamp, stepper, unitState } from './common'
+import { installFromVendorRepository, requireStack, rewriteFile, stamp, stepper } from './common'
 
 export const LITESPEED_REPO_SCRIPT = 'https://repo.litespeed.sh'
 const LSWS = 'usr/local/lsws'
 // The package's systemd unit; lsws is an alias of it, and an alias cannot be enabled.
 const UNIT = 'lshttpd'
 
-export const installOpenLiteSpeed: JobHandler = async (ctx) => {
-  const step = stepper(ctx, 'recipe.install_openlitespeed')
-  const tool = packageTool(ctx)
-
-  step('Check that this is a clean server')
-  requireClean(ctx, 'OpenLiteSpeed', ['openlitespeed', 'cpanel'])
-
-  step('Install prerequisites')
+export const installOpenLiteSpeed = installFromVendorRepository({
+  job: 'recipe.install_openlitespeed',
+  product: 'OpenLiteSpeed',
+  conflicts: ['openlitespeed', 'cpanel'],
   // The repository script fetches LiteSpeed's signing key with wget.
-  await ensurePrograms(ctx, tool === 'apt' ? { wget: 'wget', gpg: 'gnupg' } : { wget: 'wget' })
-
-  step("Add LiteSpeed's repository")
-  const script = await fetchInstaller(ctx, LITESPEED_REPO_SCRIPT, 'var/tmp/serversctl/litespeed-repo.sh')
-  await ctx.exec(['bash', script])
-
-  step('Install OpenLiteSpeed')
-  await installPackages(ctx, ['openlitespeed'])
-
-  step('Start OpenLiteSpeed')
-  await ctx.exec(['systemctl', 'enable', '--now', UNIT])
-  const state = await unitState(ctx, UNIT)
-  if (state !== 'active') throw new JobFailure(`OpenLiteSpeed is installed but ${UNIT} is ${state}; see journalctl -u ${UNIT}.`)
-  ctx.log('OpenLiteSpeed is running. Its WebAdmin console is on port 7080; set its password with /usr/local/lsws/admin/misc/admpass.sh.')
-}
+  prerequisites: (tool) => ({ wget: 'wget', ...(tool === 'apt' ? { gpg: 'gnupg' } : {}) }),
+  repository: { step: "Add LiteSpeed's repository", script: LITESPEED_REPO_SCRIPT, saveAs: 'var/tmp/serversctl/litespeed-repo.sh' },
+  packages: { step: 'Install OpenLiteSpeed', names: () => ['openlitespeed'] },
+  unit: UNIT,
+  notRunning: (state) => `OpenLiteSpeed is installed but ${UNIT} is ${state}; see journalctl -u ${UNIT}.`,
+  running: 'OpenLiteSpeed is running. Its WebAdmin console is on port 7080; set its password with /usr/local/lsws/admin/misc/admpass.sh.',
+})
 
 /** Sets a top-level `key value` line of a LiteSpeed config, adding it before the first block when missing. */
 export function setDirective(text: string, key: string, value: string): string {
