@@ -9,7 +9,6 @@ export function QuickActions({ view }: { view: MemberView }) {
   if (!jobs) return ''
   const m = view.card.member
   const updates = view.card.state?.updates
-  const refusals = jobs.refusals
   const pending = updates?.pending
   const security = updates?.security
   return (
@@ -28,7 +27,6 @@ export function QuickActions({ view }: { view: MemberView }) {
             title={`Reboot ${m.name}?`}
             button={`Reboot ${m.name}`}
             danger
-            refusal={refusals['system.reboot']}
           >
             <p safe>{`${m.name} (${m.hostname}) restarts now. Everything it serves is down until it has booted, usually a minute or two.`}</p>
           </ConfirmDialog>
@@ -45,7 +43,6 @@ export function QuickActions({ view }: { view: MemberView }) {
             title={`Shut down ${m.name}?`}
             button={`Shut down ${m.name}`}
             danger
-            refusal={refusals['system.shutdown']}
           >
             <p safe>{`${m.name} (${m.hostname}) powers off and stays off: the agent cannot start it again. Start it from your provider's console.`}</p>
           </ConfirmDialog>
@@ -75,7 +72,6 @@ export function QuickActions({ view }: { view: MemberView }) {
             label={pending ? `Install ${pending} update${pending === 1 ? '' : 's'}…` : 'Install updates…'}
             title={`Install updates on ${m.name}?`}
             button={`Install on ${m.name}`}
-            refusal={refusals['system.updates.install']}
           >
             <p safe>{`${pending == null ? 'Pending' : `${pending}`} package updates${security ? ` (${security} security)` : ''} are installed with ${updates?.manager ?? 'the package manager'}. Services may restart; the server does not reboot by itself.`}</p>
           </ConfirmDialog>
@@ -91,7 +87,6 @@ export function QuickActions({ view }: { view: MemberView }) {
             label="Issue certificate…"
             title={`Issue a certificate on ${m.name}?`}
             button={`Issue on ${m.name}`}
-            refusal={refusals['tls.letsencrypt.issue']}
           >
             {jobs.letsencrypt ? <LetsencryptFields id="qa-le" defaults={jobs.letsencrypt} echo={echoFor(view, 'tls.letsencrypt.issue')} /> : ''}
           </ConfirmDialog>

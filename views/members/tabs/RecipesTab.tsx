@@ -37,7 +37,6 @@ function RecipeCard({ view, name }: { view: MemberView; name: JobName }) {
   const defaults = view.jobs?.letsencrypt
   const takesDomains = name === 'recipe.letsencrypt'
   const steps = entry.steps(takesDomains && defaults ? { ...defaults } : {})
-  const refusal = view.jobs?.refusals[name] ?? null
   const id = idOf(name)
   return (
     <section class="card recipe" id={id} data-recipe={name}>
@@ -57,7 +56,6 @@ function RecipeCard({ view, name }: { view: MemberView; name: JobName }) {
         title={`Run ${entry.title} on ${m.name}?`}
         button={`Run on ${m.name}`}
         danger={!!entry.recipe?.installs}
-        refusal={refusal}
       >
         <Steps steps={steps} />
         {takesDomains && defaults ? <LetsencryptFields id={`${id}-le`} defaults={defaults} echo={echoFor(view, name)} /> : ''}

@@ -79,7 +79,6 @@ function FirewallCard({ view }: { view: MemberView }) {
             label="Enable firewall…"
             title={`Enable the firewall on ${m.name}?`}
             button={`Enable on ${m.name}`}
-            refusal={refusals['firewall.enable']}
           >
             <p>{fw.kind === 'ufw' ? 'ufw denies incoming connections by default. The agent allows SSH first (the port in sshd_config), so enabling it does not cut off your sessions; other services need their own rules.' : 'firewalld starts with its default zone: services not allowed there stop answering from outside.'}</p>
           </ConfirmDialog>
@@ -96,7 +95,6 @@ function FirewallCard({ view }: { view: MemberView }) {
             title={`Disable the firewall on ${m.name}?`}
             button={`Disable on ${m.name}`}
             danger
-            refusal={refusals['firewall.disable']}
           >
             <p>Every port a service listens on becomes reachable from anywhere until the firewall is enabled again. The rules are kept.</p>
           </ConfirmDialog>
@@ -126,7 +124,6 @@ function FirewallRules({ view, rules }: { view: MemberView; rules: FirewallRule[
   const m = view.card.member
   if (!rules) return <p class="muted">This agent reports only how many rules there are. Update the agent to see and remove them here.</p>
   if (rules.length === 0) return <EmptyState title="No rules" />
-  const refusal = view.jobs?.refusals['firewall.rule.remove']
   return (
     <Table id="firewall-rules" columns={['Port', 'Protocol', 'Source', 'Action', '']}>
       {rules.map((r, i) => (
@@ -155,7 +152,6 @@ function FirewallRules({ view, rules }: { view: MemberView; rules: FirewallRule[
                 title={`Remove this rule from ${m.name}?`}
                 button={`Remove from ${m.name}`}
                 danger
-                refusal={refusal}
               >
                 <p safe>{`${r.action} ${r.port}/${r.protocol} from ${r.source ?? 'anywhere'}`}</p>
                 <p class="hint">Connections this rule lets in stop being accepted, unless another rule allows them.</p>
@@ -263,7 +259,6 @@ function KeysState({ view, ssh }: { view: MemberView; ssh: SshKeys }) {
 function KeysTable({ view, ssh }: { view: MemberView; ssh: SshKeys }) {
   const m = view.card.member
   const read = ssh.read!
-  const refusal = view.jobs?.refusals['ssh.key.remove']
   return (
     <div class="stack">
       <p class="muted">
@@ -302,7 +297,6 @@ function KeysTable({ view, ssh }: { view: MemberView; ssh: SshKeys }) {
                   title={`Remove this key of ${ssh.user} from ${m.name}?`}
                   button={`Remove from ${m.name}`}
                   danger
-                  refusal={refusal}
                 >
                   <p>
                     <code safe>{k.fingerprint}</code> <span class="muted" safe>{k.comment ?? ''}</span>

@@ -65,8 +65,6 @@ type ConfirmProps = JobFormProps & {
   /** The button that queues the job. */
   button: string
   danger?: boolean
-  /** Shown instead of the button when the job cannot run here. */
-  refusal?: string | null
   buttonClass?: string
 }
 
@@ -78,7 +76,9 @@ type ConfirmProps = JobFormProps & {
  * after a refused post so the message shows next to its field.
  */
 export function ConfirmDialog(props: PropsWithChildren<ConfirmProps>) {
-  const { view, name, id, label, title, button, danger, refusal, children } = props
+  const { view, name, id, label, title, button, danger, children } = props
+  // Where this member cannot take the job, its reason stands instead of the button.
+  const refusal = view.jobs?.refusals[name]
   if (refusal) return <Refused label={label} reason={refusal} />
   const server = view.card.member.name
   const typed = !!catalogueEntry(name).confirm
