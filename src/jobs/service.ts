@@ -108,6 +108,9 @@ export async function jobOutputText(db: Db, jobId: string): Promise<string> {
 
 export const outputAfter = store.outputAfter
 
+export type PoolJobFigures = Awaited<ReturnType<typeof store.poolJobFigures>>
+export const poolJobFigures = store.poolJobFigures
+
 /** Cancel: a queued job ends now; a running one is told to stop at its next report. */
 export async function cancelJob(db: Db, actor: Actor, id: string, now = new Date()): Promise<Job> {
   const job = await getJob(db, id)

@@ -1,7 +1,7 @@
 // Queries for the job queue and what jobs printed.
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, like, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { jobOutput, jobRuns, jobSchedules, jobs, type JobStatus } from '../db/schema'
+import { jobOutput, jobRuns, jobSchedules, jobs, members, type JobStatus } from '../db/schema'
 
 export type Job = typeof jobs.$inferSelect
 export type OutputLine = typeof jobOutput.$inferSelect
@@ -127,12 +127,24 @@ export async function listPoolRuns(db: Db, poolId: string, limit: number) {
   return db.select().from(jobRuns).where(eq(jobRuns.poolId, poolId)).orderBy(desc(jobRuns.createdAt)).limit(limit)
 }
 
-export async function countByStatus(db: Db, poolId: string, status: JobStatus): Promise<number> {
-  const [{ n }] = await db
-    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+/** The pool's job figures for Fleet status: enabled schedules, and jobs queued or running now. */
+export async function poolJobFigures(db: Db, poolId: string): Promise<{ schedules: number; backupSchedules: number; running: number; queued: number }> {
+  const [counts] = await db
+    .select({
+      running: sql<number>`count(*) filter (where ${jobs.status} = 'running')`.mapWith(Number),
+      queued: sql<number>`count(*) filter (where ${jobs.status} = 'queued')`.mapWith(Number),
+    })
     .from(jobs)
-    .where(and(eq(jobs.poolId, poolId), eq(jobs.status, status)))
-  return n
+    .where(and(eq(jobs.poolId, poolId), inArray(jobs.status, ['queued', 'running'])))
+  const [sched] = await db
+    .select({
+      schedules: sql<number>`count(*)`.mapWith(Number),
+      backupSchedules: sql<number>`count(*) filter (where ${jobSchedules.name} like 'backup.%')`.mapWith(Number),
+    })
+    .from(jobSchedules)
+    .innerJoin(members, eq(members.id, jobSchedules.memberId))
+    .where(and(eq(members.poolId, poolId), eq(jobSchedules.enabled, true)))
+  return { schedules: sched!.schedules, backupSchedules: sched!.backupSchedules, running: counts!.running, queued: counts!.queued }
 }
 
 /** Running jobs past their own timeout by more than `graceSeconds`. */

@@ -146,6 +146,26 @@ describe('overview tiles', () => {
     expect(visibleText(changed.text)).toContain('tile down')
   })
 
+  test('Fleet status counts cron jobs and running jobs, and the poll brings their changes', async () => {
+    const pool = (await s.api('POST', '/api/v1/pools', { name: 'Busy pool', preset: 'generic' })).json.id
+    const id = (await s.api('POST', `/api/v1/pools/${pool}/members`, { name: 'busy', hostname: 'busy.example.com', egressIps: ['203.0.113.40'] })).json.id
+    await reportHeartbeat(s, id)
+    const first = visibleText((await b.get(`/pools/${pool}`)).text)
+    expect(first).toContain('0 Backup schedules none yet')
+    expect(first).toContain('0 Cron jobs')
+    expect(first).toContain('0 Running jobs')
+    const before = await b.get(`/pools/${pool}/tiles`, { 'hx-request': 'true' })
+    const ptag = before.headers.get('hx-ptag')!
+
+    expect((await s.api('POST', `/api/v1/members/${id}/schedules`, { name: 'system.updates.check', params: {}, cron: '17 4 * * *' })).status).toBe(201)
+    expect((await s.api('POST', `/api/v1/members/${id}/jobs`, { name: 'system.updates.check', params: {} })).status).toBe(201)
+    const after = await b.get(`/pools/${pool}/tiles`, { 'hx-request': 'true', 'hx-ptag': ptag })
+    expect(after.status).toBe(200)
+    const kpis = visibleText(after.text)
+    expect(kpis).toContain('1 Cron jobs')
+    expect(kpis).toContain('0 Running jobs 1 queued')
+  })
+
   test('Protection and Managed DNS appear once two members report cPanel', async () => {
     const pool = (await s.api('POST', '/api/v1/pools', { name: 'WHM pool', preset: 'generic' })).json.id
     const hb = sampleHeartbeat()

@@ -16,20 +16,26 @@ import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
 import { FleetKpis, FleetMap } from '../../views/pools/tabs/OverviewTab'
 import type { PoolTabKey } from './tabs'
+import { poolJobFigures, type PoolJobFigures } from '../jobs/service'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 
 type PageCtx = Parameters<typeof render>[0]
 
+/** The Overview poll's fingerprint: the members' state and the job figures Fleet status shows. */
+const tilesTag = (membersTag: string, jobs?: PoolJobFigures) =>
+  jobs ? `${membersTag}.${jobs.schedules}.${jobs.backupSchedules}.${jobs.running}.${jobs.queued}` : membersTag
+
 /** Everything a pool page needs; member pages add their workspace. */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
-  const [cards, failover, alerts] = await Promise.all([
+  const [cards, failover, alerts, jobFigures] = await Promise.all([
     poolCards(deps.db, data.members),
     failoverSection(deps, id, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
+    tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
   ])
-  return { ...data, ...cards, failover, alerts, csrf: expectedCsrf(ctx) }
+  return { ...data, ...cards, ptag: tilesTag(cards.ptag, jobFigures), failover, alerts, jobFigures, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
@@ -117,7 +123,9 @@ export function poolPages(deps: Deps) {
     '/pools/:poolId/tiles',
     async (ctx) => {
       const data = await pools.poolPage(deps.db, ctx.params.poolId, 'overview')
-      const { cards, notes, ptag } = await poolCards(deps.db, data.members)
+      const [members, jobFigures] = await Promise.all([poolCards(deps.db, data.members), poolJobFigures(deps.db, ctx.params.poolId)])
+      const { cards, notes } = members
+      const ptag = tilesTag(members.ptag, jobFigures)
       const all = (ctx.query as { all?: string }).all === '1'
       ctx.set.headers['hx-ptag'] = ptag
       ctx.set.headers['cache-control'] = 'no-store'
@@ -132,7 +140,7 @@ export function poolPages(deps: Deps) {
         <>
           <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} all={all} />
           <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
-            <FleetKpis cards={cards} />
+            <FleetKpis cards={cards} jobs={jobFigures} />
           </hx-partial>
           <hx-partial hx-target="#fleet-map" hx-swap="outerHTML">
             <FleetMap cards={cards} />

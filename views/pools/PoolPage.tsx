@@ -1,3 +1,4 @@
+import type { PoolJobFigures } from '../../src/jobs/service'
 // A pool's page: its header, the pool tab bar, the member tab row, and the
 // panel of the tab in the URL. Tab links swap only #pool-panel (and refresh
 // the tab bar's current mark); a reload renders the same view whole.
@@ -38,6 +39,8 @@ export type PoolView = PoolPageData & {
   alerts?: AlertSection<PoolAlerts>
   /** Overview: every tile, not only the first 120 of a large fleet. */
   allTiles?: boolean
+  /** Overview: schedules and jobs of the pool, for Fleet status. */
+  jobFigures?: PoolJobFigures
 }
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`

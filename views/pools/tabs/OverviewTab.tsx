@@ -6,15 +6,25 @@ import type { MemberCard } from '../../../src/members/view-model'
 import { heartbeatAge } from '../../../src/members/status'
 import { WorldMap } from '../../components/WorldMap'
 import { mapPointsFromCards } from '../../../src/geo/points'
+import type { PoolJobFigures } from '../../../src/jobs/service'
 
 /** The Fleet status figures; the tiles' poll refreshes them too. */
-export function FleetKpis({ cards }: { cards: MemberCard[] }) {
+export function FleetKpis({ cards, jobs }: { cards: MemberCard[]; jobs?: PoolJobFigures }) {
   const last = cards.reduce<Date | null>((max, c) => (c.member.lastHeartbeatAt && (!max || c.member.lastHeartbeatAt > max) ? c.member.lastHeartbeatAt : max), null)
   return (
     <div class="kpis" id="fleet-kpis">
       <Kpi label="Members" value={cards.length} />
       <Kpi label="Healthy agents" value={cards.filter((c) => c.status === 'healthy').length} />
       <Kpi label="Last check-in" value={last ? heartbeatAge(last, new Date()) : 'never'} />
+      {jobs ? (
+        <>
+          <Kpi label="Backup schedules" value={jobs.backupSchedules} hint={jobs.backupSchedules ? undefined : 'none yet'} />
+          <Kpi label="Cron jobs" value={jobs.schedules} />
+          <Kpi label="Running jobs" value={jobs.running} hint={jobs.queued ? `${jobs.queued} queued` : undefined} />
+        </>
+      ) : (
+        ''
+      )}
       <Kpi label="Outdated agents" value={cards.filter((c) => c.outdated).length} />
     </div>
   )
@@ -44,7 +54,7 @@ export function OverviewTab({ view }: { view: PoolView }) {
           </div>
         }
       >
-        <FleetKpis cards={view.cards} />
+        <FleetKpis cards={view.cards} jobs={view.jobFigures} />
       </Card>
       {view.cards.length ? (
         <Card title="Fleet geography">
