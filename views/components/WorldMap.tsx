@@ -10,15 +10,30 @@ export const EMPTY_MAP_TEXT = "No member has a location yet. Set one on a member
 
 const LEGEND_ORDER = ['healthy', 'late', 'down', 'pending']
 
+// Ocean, grid and land are the same on every map: drawn to markup once per
+// process, not escaped again (about 33 KB) on every page and every poll.
+let baseLayer: JSX.Element | null = null
+function BaseLayer() {
+  if (baseLayer === null) {
+    const world = worldLand()
+    baseLayer = (
+      <>
+        <path class="wm-ocean" d={world.outline} />
+        <path class="wm-grid" d={world.graticule} />
+        <path class="wm-land" d={world.path} />
+      </>
+    )
+  }
+  return baseLayer
+}
+
 export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
   const world = worldLand()
   const placed = layoutPoints(points)
   return (
     <figure class="world-map" id={id}>
       <svg class="world-map-svg" viewBox={world.viewBox} role="img" aria-label="Fleet geography" preserveAspectRatio="xMidYMid meet">
-        <path class="wm-ocean" d={world.outline} />
-        <path class="wm-grid" d={world.graticule} />
-        <path class="wm-land" d={world.path} />
+        <BaseLayer />
         {placed.length ? (
           <g class="wm-points">
             {placed.map((p) => (
