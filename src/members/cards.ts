@@ -5,7 +5,7 @@ import type { Db } from '../db'
 import * as store from './store'
 import { memberCard, type MemberCard } from './view-model'
 
-export async function poolCards(db: Db, members: store.MemberRow[], now = new Date()) {
+export async function poolCards(db: Db, members: store.PoolMember[], now = new Date()) {
   const cards = members.map((m) => memberCard(m, now))
   const notes: Record<string, string> = {}
   const pending = cards.filter((c) => c.status === 'pending').map((c) => c.member.id)

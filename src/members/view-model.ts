@@ -1,5 +1,5 @@
 // Turns a member row into what its tiles and tabs show. Pure: no queries.
-import type { Member, MemberRow } from './store'
+import type { Member, PoolMember } from './store'
 import { heartbeatAge, memberStatus, type MemberStatus } from './status'
 import pkg from '../../package.json'
 import type { Certificate, Firewall, HostStats, ServiceState, Stacks, Updates, App } from '../../agent/protocol'
@@ -8,8 +8,8 @@ export const SERVER_AGENT_VERSION: string = pkg.version
 
 export type HostState = HostStats & { updates?: Updates; firewall?: Firewall; services?: ServiceState[]; certificates?: Certificate[] }
 
-export type MemberCard = {
-  member: MemberRow
+export type MemberCard<M extends PoolMember = PoolMember> = {
+  member: M
   /** The full row, on the member's own pages. */
   full: Member | null
   status: MemberStatus
@@ -40,7 +40,7 @@ export function isOutdated(agentVersion: string | null, serverVersion = SERVER_A
  * A member as tiles and tabs show it. Lists pass the light row and read its
  * summary; the member's own workspace passes the full row too.
  */
-export function memberCard(member: MemberRow, now: Date, full?: Member): MemberCard {
+export function memberCard<M extends PoolMember>(member: M, now: Date, full?: Member): MemberCard<M> {
   const summary = member.summary ?? {}
   const stacks: Stacks = { openlitespeed: null, mariadb: null, galera: null, cpanel: null, ...((full?.stacks ?? {}) as Partial<Stacks>) }
   const state = (full?.hostState as HostState | null) ?? null

@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { badInput, checkConfirmName, conflict, notFound } from '../http/errors'
 import * as store from './store'
-import { listMemberRows } from '../members/store'
+import { listPoolMembers } from '../members/store'
 import { isTabVisible, visiblePoolTabs, type PoolTabKey } from './tabs'
 
 export const PRESETS = [
@@ -101,7 +101,7 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
 /** Everything the pool page shows, for the tab asked for (null on a member's page). */
 export async function poolPage(db: Db, id: string, tab: PoolTabKey | null) {
   const pool = await getPool(db, id)
-  const members = await listMemberRows(db, id)
+  const members = await listPoolMembers(db, id)
   return {
     pool,
     members,

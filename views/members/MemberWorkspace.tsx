@@ -1,7 +1,7 @@
 // One member's workspace: its tab bar and the panel of the tab in the URL.
 // Tab clicks swap #member-panel and refresh the bar's current mark.
 import type { MemberCard } from '../../src/members/view-model'
-import type { MemberEvent } from '../../src/members/store'
+import type { Member, MemberEvent } from '../../src/members/store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../../src/members/tabs'
 import { StatusBadge } from './MemberTile'
 import { Notice, TabBar } from '../components/ui'
@@ -28,7 +28,7 @@ import type { JobPageData } from '../../src/jobs/job-page'
 export type JobPanel = { data: JobPageData; following: boolean }
 
 export type MemberView = {
-  card: MemberCard
+  card: MemberCard<Member>
   tab: MemberTabKey
   events: MemberEvent[]
   enrollment: { expiresAt: Date; installCommand?: string } | null
