@@ -156,5 +156,10 @@ export function defaultConfig(poolId: string): store.FailoverConfig {
 
 export async function getFailoverConfig(db: Db, poolId: string) {
   await getPool(db, poolId)
+  return failoverConfigOf(db, poolId)
+}
+
+/** The settings of a pool already known to exist: its own, or the defaults. */
+export async function failoverConfigOf(db: Db, poolId: string) {
   return (await store.findConfig(db, poolId)) ?? defaultConfig(poolId)
 }

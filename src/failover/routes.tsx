@@ -13,7 +13,7 @@ import { saveFailoverConfig, type FailoverInput } from './config'
 import { dnsHealth, fixDrift } from './health'
 import { makeActive } from './service'
 import { addFailoverRecord, importFromCloudflare } from './import'
-import { failoverSection, type FailoverSection } from './view'
+import type { FailoverSection } from './view'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 200 })
 type PageCtx = Parameters<typeof render>[0]
@@ -26,7 +26,7 @@ function backTab(poolId: string, back: unknown): { tab: 'settings' | 'dns'; url:
 async function renderWithForm(deps: Deps, ctx: PageCtx, poolId: string, back: unknown, forms: Partial<FailoverSection>, status: number) {
   const { tab } = backTab(poolId, back)
   const view = await poolView(deps, ctx, poolId, tab)
-  return renderPoolView(ctx, { ...view, failover: { ...(await failoverSection(deps, poolId, true)), ...forms } }, status)
+  return renderPoolView(ctx, { ...view, failover: { ...view.failover, ...forms } }, status)
 }
 
 /** The failover form's flat fields as the settings they mean. */

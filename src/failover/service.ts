@@ -4,32 +4,52 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
+import { lastHeartbeatOf } from '../members/store'
 import { memberStatus } from '../members/status'
 import { getPool } from '../pools/service'
+import type { Pool } from '../pools/store'
 import { performCut } from './cut'
-import { configWarnings, getFailoverConfig } from './config'
+import { configWarnings, failoverConfigOf, getFailoverConfig } from './config'
 import * as store from './store'
 import { poolAlerts } from '../alerts/settings'
 
-
 export type FailoverState = 'disabled' | 'no_active_member' | 'active' | 'cutting' | 'held_back' | 'failover_active'
 
-export async function failoverStatus(deps: Deps, poolId: string, now = new Date()) {
+export type FailoverStatus = {
+  config: store.FailoverConfig
+  activeMemberId: string | null
+  state: FailoverState
+  warnings: string[]
+  /** The newest event and the last finished cut; not read while failover is off, as nothing shows them then. */
+  latest: store.FailoverEvent | null
+  lastDone: store.FailoverEvent | null
+}
+
+export async function failoverStatus(deps: Deps, poolId: string, now = new Date()): Promise<FailoverStatus> {
   const pool = await getPool(deps.db, poolId)
-  const config = await getFailoverConfig(deps.db, poolId)
-  const [latest, lastDone, alerts] = await Promise.all([store.latestEvent(deps.db, poolId), store.lastDoneEvent(deps.db, poolId), poolAlerts(deps.db, poolId)])
-  // How long the header says "Failover active" is a pool Monitoring preset.
-  const bannerMs = alerts.failoverBannerMinutes * 60_000
+  return failoverStatusOf(deps, pool, await failoverConfigOf(deps.db, poolId), now)
+}
+
+/** The state of a pool the page has already read, with its settings. */
+export async function failoverStatusOf(deps: Deps, pool: Pick<Pool, 'id' | 'activeMemberId'>, config: store.FailoverConfig, now = new Date()): Promise<FailoverStatus> {
+  const known = { config, activeMemberId: pool.activeMemberId, warnings: configWarnings(config) }
+  if (!config.enabled) return { ...known, state: 'disabled', latest: null, lastDone: null }
+  const [latest = null, lastDone = null] = await Promise.all([store.latestEvent(deps.db, pool.id), store.lastDoneEvent(deps.db, pool.id)])
   let state: FailoverState
-  if (!config.enabled) state = 'disabled'
-  else if (latest?.status === 'pending') state = 'cutting'
+  if (latest?.status === 'pending') state = 'cutting'
   else if (!pool.activeMemberId) state = 'no_active_member'
   else if (latest?.status === 'blocked' && latest.fromMemberId === pool.activeMemberId) {
-    const active = await getMember(deps.db, pool.activeMemberId).catch(() => null)
+    const active = await lastHeartbeatOf(deps.db, pool.activeMemberId)
     state = active && memberStatus(active.lastHeartbeatAt, now, { failoverDelaySeconds: config.delaySeconds }) === 'down' ? 'held_back' : 'active'
-  } else if (lastDone?.completedAt && lastDone.reason !== 'initial' && now.getTime() - lastDone.completedAt.getTime() < bannerMs) state = 'failover_active'
-  else state = 'active'
-  return { config, activeMemberId: pool.activeMemberId, state, warnings: configWarnings(config), latest: latest ?? null, lastDone: lastDone ?? null }
+  } else if (lastDone?.completedAt && lastDone.reason !== 'initial' && now.getTime() - lastDone.completedAt.getTime() < (await bannerMs(deps, pool.id))) {
+    state = 'failover_active'
+  } else state = 'active'
+  return { ...known, state, latest, lastDone }
+}
+
+/** How long the header says "Failover active" after a cut: a pool Monitoring preset. */
+async function bannerMs(deps: Deps, poolId: string): Promise<number> {
+  return (await poolAlerts(deps.db, poolId)).failoverBannerMinutes * 60_000
 }
 
 /** "Make active": a manual cut, through the same path as an automatic one. */
@@ -78,5 +98,3 @@ export function eventJson(e: store.FailoverEvent) {
     requestedBy: e.requestedBy,
   }
 }
-
-export type FailoverStatus = Awaited<ReturnType<typeof failoverStatus>>

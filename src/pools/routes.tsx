@@ -11,6 +11,7 @@ import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
 import * as pools from './service'
 import { poolCards } from '../members/cards'
 import { failoverSection } from '../failover/view'
+import { failoverConfigOf } from '../failover/config'
 import { poolAlertSection } from '../alerts/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
@@ -29,9 +30,10 @@ const tilesTag = (membersTag: string, jobs?: PoolJobFigures) =>
 /** Everything a pool page needs; member pages add their workspace. */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
+  const config = await failoverConfigOf(deps.db, id)
   const [cards, failover, alerts, jobFigures] = await Promise.all([
     poolCards(deps.db, data.members),
-    failoverSection(deps, id, tab === 'settings' || tab === 'dns'),
+    failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
   ])

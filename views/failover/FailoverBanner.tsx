@@ -1,12 +1,11 @@
 import { escapeHtml } from '@kitajs/html'
 import type { FailoverSection } from '../../src/failover/view'
-import type { MemberCard } from '../../src/members/view-model'
 import { Notice, Time } from '../components/ui'
 
 /** "Failover active" after a cut, and a louder line while failover is held back. */
-export function FailoverBanner({ section, cards }: { section: FailoverSection; cards: MemberCard[] }) {
+export function FailoverBanner({ section }: { section: FailoverSection }) {
   const { state, lastDone, latest } = section.status
-  const name = (id: string | null | undefined) => cards.find((c) => c.member.id === id)?.member.name ?? id ?? 'none'
+  const name = (id: string | null | undefined) => (id ? section.names[id] : undefined) ?? id ?? 'none'
   if (state === 'failover_active' && lastDone) {
     return (
       <Notice kind="warn">

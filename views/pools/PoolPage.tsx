@@ -150,7 +150,7 @@ export function PoolPage({ view }: { view: PoolView }) {
           </p>
         </div>
       </header>
-      <FailoverBanner section={view.failover} cards={view.cards} />
+      <FailoverBanner section={view.failover} />
       <PoolTabBar view={view} />
       <MemberTabs view={view} />
       <div id="pool-panel" class="panel">
