@@ -50,8 +50,9 @@ export async function renderMember(
     job?: JobPanel
   } = {},
 ) {
-  const view = await poolView(deps, ctx, poolId, null)
   const full = await store.findMember(deps.db, memberId)
+  // The pool first: a missing pool is "Pool not found", whatever the member.
+  const view = await poolView(deps, ctx, poolId, null, full?.poolId === poolId ? full : undefined)
   if (!full || full.poolId !== poolId) throw notFound('Member')
   const card = memberCard(full, new Date(), full)
   const now = new Date()

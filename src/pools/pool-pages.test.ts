@@ -111,6 +111,8 @@ describe('pool page', () => {
     expect(tabLabels(page.text)).toEqual(['overview', 'protection', 'dns', 'monitoring', 'settings'])
     expect((await b.get(`/pools/${id}/dns`)).text).toContain('DNS health')
     expect(page.text).toContain('whm-2')
+    // A member's page counts them without reading every member.
+    expect(tabLabels((await b.get(`/pools/${id}/members/mem_b`)).text)).toEqual(['overview', 'protection', 'dns', 'monitoring', 'settings'])
   })
 
   test('an unknown pool answers 404 with a page', async () => {

@@ -12,6 +12,7 @@ import * as pools from './service'
 import { poolCards } from '../members/cards'
 import { failoverSection } from '../failover/view'
 import { failoverConfigOf } from '../failover/config'
+import type { Member } from '../members/store'
 import { poolAlertSection } from '../alerts/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberTiles } from '../../views/members/MemberTile'
@@ -27,12 +28,16 @@ type PageCtx = Parameters<typeof render>[0]
 const tilesTag = (membersTag: string, jobs?: PoolJobFigures) =>
   jobs ? `${membersTag}.${jobs.schedules}.${jobs.backupSchedules}.${jobs.running}.${jobs.queued}` : membersTag
 
-/** Everything a pool page needs; member pages add their workspace. */
-export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null): Promise<PoolView> {
+/**
+ * Everything a pool page needs; member pages (tab null) pass the member on
+ * screen, which the member row always shows, and add their workspace.
+ */
+export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
   const config = await failoverConfigOf(deps.db, id)
+  const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [cards, failover, alerts, jobFigures] = await Promise.all([
-    poolCards(deps.db, data.members),
+    poolCards(deps.db, members),
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,

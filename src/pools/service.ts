@@ -4,8 +4,8 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { badInput, checkConfirmName, conflict, notFound } from '../http/errors'
 import * as store from './store'
-import { listPoolMembers } from '../members/store'
-import { isTabVisible, visiblePoolTabs, type PoolTabKey } from './tabs'
+import { countCpanelMembers, listPoolMembers } from '../members/store'
+import { isTabVisible, MEMBER_ROW_LIMIT, visiblePoolTabs, type PoolTabKey } from './tabs'
 
 export const PRESETS = [
   {
@@ -98,17 +98,19 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
   return pool
 }
 
-/** Everything the pool page shows, for the tab asked for (null on a member's page). */
+/**
+ * Everything the pool page shows, for the tab asked for; null on a member's
+ * page, whose frame (header, tab bar, member row) needs only the first
+ * members, not all of them.
+ */
 export async function poolPage(db: Db, id: string, tab: PoolTabKey | null) {
   const pool = await getPool(db, id)
-  const members = await listPoolMembers(db, id)
-  return {
-    pool,
-    members,
-    tab,
-    tabs: visiblePoolTabs(members),
-    tabVisible: tab === null || isTabVisible(tab, members),
+  if (tab === null) {
+    const [members, cpanel] = await Promise.all([listPoolMembers(db, id, MEMBER_ROW_LIMIT), countCpanelMembers(db, id)])
+    return { pool, members, tab, tabs: visiblePoolTabs(cpanel), tabVisible: true }
   }
+  const members = await listPoolMembers(db, id)
+  return { pool, members, tab, tabs: visiblePoolTabs(members), tabVisible: isTabVisible(tab, members) }
 }
 
 export type PoolPageData = Awaited<ReturnType<typeof poolPage>>

@@ -23,14 +23,20 @@ export function cpanelMemberCount(members: Reporting[]): number {
   return members.filter((m) => m.summary?.stacks?.includes('cpanel')).length
 }
 
-export function isTabVisible(key: PoolTabKey, members: Reporting[]): boolean {
-  if (key === 'protection' || key === 'dns') return cpanelMemberCount(members) >= CPANEL_MEMBERS_FOR_PROTECTION
+/** `members` may be the members themselves or, where the page does not read them all, how many report cPanel. */
+export function isTabVisible(key: PoolTabKey, members: Reporting[] | number): boolean {
+  const cpanel = typeof members === 'number' ? members : cpanelMemberCount(members)
+  if (key === 'protection' || key === 'dns') return cpanel >= CPANEL_MEMBERS_FOR_PROTECTION
   return true
 }
 
-export function visiblePoolTabs(members: Reporting[]): PoolTab[] {
-  return POOL_TABS.filter((tab) => isTabVisible(tab.key, members))
+export function visiblePoolTabs(members: Reporting[] | number): PoolTab[] {
+  const cpanel = typeof members === 'number' ? members : cpanelMemberCount(members)
+  return POOL_TABS.filter((tab) => isTabVisible(tab.key, cpanel))
 }
+
+// A pool of hundreds would bury the page under its member row; the overview lists them all.
+export const MEMBER_ROW_LIMIT = 24
 
 export function tabByKey(key: PoolTabKey): PoolTab {
   return POOL_TABS.find((t) => t.key === key)!

@@ -3,7 +3,7 @@ import type { PoolJobFigures } from '../../src/jobs/service'
 // panel of the tab in the URL. Tab links swap only #pool-panel (and refresh
 // the tab bar's current mark); a reload renders the same view whole.
 import type { PoolPageData } from '../../src/pools/service'
-import { POOL_TABS, type PoolTab } from '../../src/pools/tabs'
+import { MEMBER_ROW_LIMIT, POOL_TABS, type PoolTab } from '../../src/pools/tabs'
 import { NavLink } from '../layout/Layout'
 import { Badge, TabBar } from '../components/ui'
 import { presetLabel } from './presets'
@@ -25,7 +25,7 @@ import type { PoolAlerts } from '../../src/alerts/settings'
 export type PoolView = PoolPageData & {
   csrf: string | null
   settings?: SettingsForm
-  /** One card per member, for the tiles and the member row. */
+  /** One card per member, for the tiles and the member row; on a member's page, only the row's. */
   cards: MemberCard[]
   /** The latest refusal per pending member, for its tile. */
   notes: Record<string, string>
@@ -50,9 +50,6 @@ export function PoolTabBar({ view }: { view: PoolView }) {
   return <TabBar id="pool-tabs" label="Pool tabs" class="pool-tabs" target="#pool-panel" tabs={tabs} current={view.member ? null : view.tab} />
 }
 
-// A pool of hundreds would bury the page under its member row; the overview lists them all.
-const MEMBER_ROW_LIMIT = 24
-
 /** The first members for the row, always including the one on screen. */
 function memberRow(cards: MemberCard[], currentId: string | undefined): MemberCard[] {
   const shown = cards.slice(0, MEMBER_ROW_LIMIT)
@@ -63,10 +60,11 @@ function memberRow(cards: MemberCard[], currentId: string | undefined): MemberCa
 /** The lower layer: one tab per member, subtitle "Member". */
 export function MemberTabs({ view }: { view: PoolView }) {
   const currentId = view.member?.card.member.id
+  const total = view.pool.memberCount
   return (
     <nav class="member-tabs" id="member-tabs" aria-label="Members">
       <span class="member-tabs-label">Members</span>
-      {view.cards.length === 0 ? <span class="muted">No members enrolled yet.</span> : ''}
+      {total === 0 ? <span class="muted">No members enrolled yet.</span> : ''}
       {memberRow(view.cards, currentId).map((card) => {
         const href = memberTabHref(view.pool.id, card.member.id, view.member?.tab ?? 'control')
         const current = card.member.id === currentId
@@ -86,9 +84,9 @@ export function MemberTabs({ view }: { view: PoolView }) {
           </a>
         )
       })}
-      {view.cards.length > MEMBER_ROW_LIMIT ? (
+      {total > MEMBER_ROW_LIMIT ? (
         <a href={`/pools/${view.pool.id}#member-tiles`} class="member-tab more" safe>
-          {`${view.cards.length - MEMBER_ROW_LIMIT} more on the overview`}
+          {`${total - MEMBER_ROW_LIMIT} more on the overview`}
         </a>
       ) : (
         ''
