@@ -4,7 +4,9 @@ import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
 import { ErrorSchema } from '../http/api-schemas'
 import { getPool } from '../pools/service'
+import { failoverConfigOf } from '../failover/config'
 import * as members from './service'
+import type { Member } from './store'
 
 const Ip = t.String({ maxLength: 15 })
 const Location = t.Object(
@@ -24,6 +26,8 @@ const detail = (summary: string, description?: string) => ({ detail: { tags: ['M
 
 export function memberApi(deps: Deps) {
   const publicUrl = () => deps.config.publicUrl
+  const delayOf = async (poolId: string) => (await failoverConfigOf(deps.db, poolId)).delaySeconds
+  const oneJson = async (m: Member) => members.memberJson(m, new Date(), await delayOf(m.poolId))
   return new Elysia()
     .use(accessPlugin(deps))
     .post(
@@ -57,19 +61,20 @@ export function memberApi(deps: Deps) {
       '/api/v1/pools/:poolId/members',
       async ({ params }) => {
         await getPool(deps.db, params.poolId)
+        const delay = await delayOf(params.poolId)
         const now = new Date()
-        return (await members.listMembers(deps.db, params.poolId)).map((m) => members.memberJson(m, now))
+        return (await members.listMembers(deps.db, params.poolId)).map((m) => members.memberJson(m, now, delay))
       },
       { access: 'user', ...detail('List the members of a pool') },
     )
-    .get('/api/v1/members/:memberId', async ({ params }) => members.memberJson(await members.getMember(deps.db, params.memberId)), {
+    .get('/api/v1/members/:memberId', async ({ params }) => oneJson(await members.getMember(deps.db, params.memberId)), {
       access: 'user',
       response: { 404: ErrorSchema },
       ...detail('Get a member', 'status is pending, healthy, late or down; a stack not detected is null.'),
     })
     .patch(
       '/api/v1/members/:memberId',
-      async (ctx) => members.memberJson(await members.updateMember(deps.db, actorOf(ctx), ctx.params.memberId, ctx.body)),
+      async (ctx) => oneJson(await members.updateMember(deps.db, actorOf(ctx), ctx.params.memberId, ctx.body)),
       {
         access: 'user',
         body: t.Object(

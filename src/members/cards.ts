@@ -5,8 +5,8 @@ import type { Db } from '../db'
 import * as store from './store'
 import { memberCard, type MemberCard } from './view-model'
 
-export async function poolCards(db: Db, members: store.PoolMember[], now = new Date()) {
-  const cards = members.map((m) => memberCard(m, now))
+export async function poolCards(db: Db, members: store.PoolMember[], failoverDelaySeconds: number, now = new Date()) {
+  const cards = members.map((m) => memberCard(m, now, { failoverDelaySeconds }))
   const notes: Record<string, string> = {}
   const pending = cards.filter((c) => c.status === 'pending').map((c) => c.member.id)
   for (const last of await store.latestEvents(db, pending)) {

@@ -117,8 +117,8 @@ export async function removeMember(db: Db, actor: Actor, id: string, confirmName
 
 export const listMembers = (db: Db, poolId: string) => store.listMembers(db, poolId)
 
-/** The member as the API answers it (CONTRACT.md `member`). */
-export function memberJson(m: store.Member, now = new Date()) {
+/** The member as the API answers it (CONTRACT.md `member`); "down" counts from the pool's failover delay. */
+export function memberJson(m: store.Member, now = new Date(), failoverDelaySeconds?: number) {
   const state = (m.hostState ?? {}) as {
     cpuPercent?: number | null
     load?: number[] | null
@@ -136,7 +136,7 @@ export function memberJson(m: store.Member, now = new Date()) {
     egressIps: m.egressIps,
     publicIpv4: m.publicIpv4,
     location: m.location ?? null,
-    status: memberStatus(m.lastHeartbeatAt, now),
+    status: memberStatus(m.lastHeartbeatAt, now, { failoverDelaySeconds }),
     lastHeartbeatAt: m.lastHeartbeatAt?.toISOString() ?? null,
     enrolledAt: m.enrolledAt?.toISOString() ?? null,
     agentVersion: m.agentVersion,

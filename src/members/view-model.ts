@@ -38,15 +38,17 @@ export function isOutdated(agentVersion: string | null, serverVersion = SERVER_A
 
 /**
  * A member as tiles and tabs show it. Lists pass the light row and read its
- * summary; the member's own workspace passes the full row too.
+ * summary; the member's own workspace passes the full row too. Its status
+ * counts "down" from the pool's failover delay, as failover itself does.
  */
-export function memberCard<M extends PoolMember>(member: M, now: Date, full?: Member): MemberCard<M> {
+export function memberCard<M extends PoolMember>(member: M, now: Date, opts: { full?: Member; failoverDelaySeconds?: number } = {}): MemberCard<M> {
+  const { full } = opts
   const summary = member.summary ?? {}
   const stacks: Stacks = { openlitespeed: null, mariadb: null, galera: null, cpanel: null, ...((full?.stacks ?? {}) as Partial<Stacks>) }
   const state = (full?.hostState as HostState | null) ?? null
   return {
     member,
-    status: memberStatus(member.lastHeartbeatAt, now),
+    status: memberStatus(member.lastHeartbeatAt, now, { failoverDelaySeconds: opts.failoverDelaySeconds }),
     age: heartbeatAge(member.lastHeartbeatAt, now),
     osName: summary.osName ?? (member.osFamily === 'rhel' ? 'RHEL-like' : member.osFamily === 'debian' ? 'Debian-like' : 'unknown OS'),
     stacks,

@@ -37,7 +37,7 @@ export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTa
   const config = await failoverConfigOf(deps.db, id)
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [cards, failover, alerts, jobFigures] = await Promise.all([
-    poolCards(deps.db, members),
+    poolCards(deps.db, members, config.delaySeconds),
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
@@ -130,7 +130,8 @@ export function poolPages(deps: Deps) {
     '/pools/:poolId/tiles',
     async (ctx) => {
       const data = await pools.poolPage(deps.db, ctx.params.poolId, 'overview')
-      const [members, jobFigures] = await Promise.all([poolCards(deps.db, data.members), poolJobFigures(deps.db, ctx.params.poolId)])
+      const config = await failoverConfigOf(deps.db, ctx.params.poolId)
+      const [members, jobFigures] = await Promise.all([poolCards(deps.db, data.members, config.delaySeconds), poolJobFigures(deps.db, ctx.params.poolId)])
       const { cards, notes } = members
       const ptag = tilesTag(members.ptag, jobFigures)
       const all = (ctx.query as { all?: string }).all === '1'
