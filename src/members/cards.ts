@@ -1,6 +1,5 @@
 // The member cards a pool page shows (tiles, member row), the latest refusal
 // of each member still waiting to enrol, and a fingerprint for polling.
-import { createHash } from 'node:crypto'
 import type { Db } from '../db'
 import * as store from './store'
 import { memberCard, type MemberCard } from './view-model'
@@ -15,11 +14,15 @@ export async function poolCards(db: Db, members: store.PoolMember[], failoverDel
   return { cards, notes, ptag: fingerprint(cards, notes) }
 }
 
-/** Changes exactly when something a tile shows changes. */
+/**
+ * Changes exactly when something a tile shows changes. A 64-bit wyhash, not
+ * SHA-1: the tag only tells one state from the next, and for a thousand
+ * members SHA-1 took 0.7 ms of every page and poll.
+ */
 export function fingerprint(cards: MemberCard[], notes: Record<string, string>): string {
   const shown = cards.map((c) => [
     c.member.id, c.member.name, c.member.hostname, c.status, c.age, c.osName, c.detected, c.outdated,
     c.cpu, c.memPercent, c.diskPercent, notes[c.member.id] ?? null,
   ])
-  return createHash('sha1').update(JSON.stringify(shown)).digest('base64url').slice(0, 16)
+  return Bun.hash(JSON.stringify(shown)).toString(36)
 }
