@@ -2,6 +2,7 @@
 // then the server's render time (p50/p95) and size of the pool Overview and
 // of a member's Control panel. Each page is rendered a few times first, so
 // the figures are of a warm server, not of the JIT compiling the views.
+import { availableParallelism, loadavg } from 'node:os'
 import { sql } from 'drizzle-orm'
 import { members } from '../db/schema'
 import { testServer } from '../testing/harness'
@@ -61,7 +62,9 @@ async function measure(label: string, path: string) {
   }
   times.sort((x, y) => x - y)
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(1)
-  console.log(`${label.padEnd(34)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   ${(size / 1024).toFixed(0)} KiB   (${RUNS} renders)`)
+  // Wall time: on a busy machine it includes waiting for a CPU, so say how busy.
+  const load = `load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`
+  console.log(`${label.padEnd(34)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   ${(size / 1024).toFixed(0)} KiB   (${RUNS} renders, ${load})`)
 }
 await measure(`pool Overview (${MEMBERS} members)`, `/pools/${poolId}`)
 await measure('pool Overview tiles poll', `/pools/${poolId}/tiles`)
