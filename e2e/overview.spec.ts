@@ -195,6 +195,19 @@ test('a location set on the Settings tab puts the member on the map, and its poi
   expect(cy, 'y of the Amsterdam dot, as a fraction of the map height').toBeGreaterThan(0.1)
   expect(cy).toBeLessThan(0.4)
 
+  // The coastline comes from the cached map file: the browser lays it out.
+  // What lies under a point of Central Africa is land; under the South
+  // Atlantic, ocean (both in viewBox units, from projectPoint).
+  const layerAt = (x: number, y: number) =>
+    map.locator('svg').evaluate((svg: SVGSVGElement, [x, y]) => {
+      const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM()!)
+      const hit = document.elementFromPoint(p.x, p.y)
+      return hit ? `${hit.tagName}.${hit.getAttribute('class')}` : `nothing at ${p.x},${p.y}`
+    }, [x, y])
+  await map.scrollIntoViewIfNeeded()
+  await expect.poll(() => layerAt(533.3, 244.3), { message: 'land at 0° N 20° E' }).toBe('use.wm-land')
+  await expect.poll(() => layerAt(415.3, 321.6), { message: 'ocean at 25° S 25° W' }).toBe('use.wm-ocean')
+
   mkdirSync(join(APP_ROOT, 'e2e/screenshots'), { recursive: true })
   // From the top: a full-page shot taken scrolled down paints the sticky top bar mid-page.
   await page.evaluate(() => window.scrollTo(0, 0))

@@ -39,7 +39,7 @@ describe('health', () => {
 
 describe('assets', () => {
   test('they are served by the app itself, with revalidation', async () => {
-    for (const file of ['app.css', 'app.js', 'htmx.min.js', 'alpine.min.js', 'favicon.svg']) {
+    for (const file of ['app.css', 'app.js', 'htmx.min.js', 'alpine.min.js', 'favicon.svg', 'world-map.svg']) {
       const res = await s.handle(`/assets/${file}`)
       expect({ file, status: res.status }).toEqual({ file, status: 200 })
       const etag = res.headers.get('etag')!

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { geoNaturalEarth1, geoPath } from 'd3-geo'
-import { compactPath, projectPoint, worldLand, MAP_WIDTH } from './world'
+import { compactPath, projectPoint, worldLand, worldMapSvg, MAP_WIDTH } from './world'
 import { feature } from 'topojson-client'
 import type { GeometryObject, Topology } from 'topojson-specification'
 import landTopology from 'world-atlas/land-110m.json'
@@ -54,6 +54,18 @@ describe('worldLand', () => {
     const southernmost = Math.max(...decodePath(w.path).flatMap((r) => r.map(([, y]) => y)))
     expect(southernmost).toBeLessThan(at(-57, -67).y)
     expect(insideRings(decodePath(w.path), at(-78, 0).x, w.height - 1)).toBe(false)
+  })
+})
+
+describe('worldMapSvg', () => {
+  test('is a standalone SVG with the three layers the map uses, uncoloured so the page can theme them', () => {
+    const svg = worldMapSvg()
+    const w = worldLand()
+    expect(svg).toStartWith(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${w.viewBox}">`)
+    expect(svg).toContain(`<path id="ocean" d="${w.outline}"/>`)
+    expect(svg).toContain(`<path id="grid" d="${w.graticule}"/>`)
+    expect(svg).toContain(`<path id="land" d="${w.path}"/>`)
+    expect(svg).not.toMatch(/fill|stroke|style/)
   })
 })
 

@@ -83,6 +83,20 @@ export function worldLand(): WorldLand {
 }
 
 /**
+ * Ocean, grid and land as a file of their own, served once and cached by the
+ * browser: pages and polls carry only the members' dots, not 90 KB of
+ * coastline each time. The paths have no colours of their own; the page
+ * colours them through the <use> elements that show them (see WorldMap).
+ */
+export function worldMapSvg(): string {
+  const w = worldLand()
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${w.viewBox}">` +
+    `<path id="ocean" d="${w.outline}"/><path id="grid" d="${w.graticule}"/><path id="land" d="${w.path}"/></svg>`
+  )
+}
+
+/**
  * Where a latitude/longitude falls on the map, in viewBox units rounded to
  * 0.1. Null for coordinates that are not a place on Earth. A point south of
  * the map (Antarctica) is kept on its bottom edge so it stays visible.

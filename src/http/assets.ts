@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Deps } from '../server/deps'
 import { accessPlugin } from './access'
+import { worldMapSvg } from '../geo/world'
 
 const publicDir = resolve(import.meta.dir, '../../public')
 const vendor = (pkgFile: string) => Bun.resolveSync(pkgFile, import.meta.dir)
@@ -20,16 +21,22 @@ const FILES: Record<string, { path: string; type: string }> = {
   'alpine.min.js': { path: vendor('alpinejs/dist/cdn.min.js'), type: 'text/javascript; charset=utf-8' },
 }
 
+// Drawn by the server from bundled data when it starts.
+const GENERATED: Record<string, { make: () => string; type: string }> = {
+  'world-map.svg': { make: worldMapSvg, type: 'image/svg+xml' },
+}
+
 type Asset = { body: Blob; type: string; etag: string }
+
+function asset(bytes: Uint8Array<ArrayBuffer> | string, type: string): Asset {
+  const etag = `"${createHash('sha1').update(bytes).digest('base64url')}"`
+  return { body: new Blob([bytes], { type }), type, etag }
+}
 
 function loadAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>()
-  for (const [name, file] of Object.entries(FILES)) {
-    const bytes = readFileSync(file.path)
-    const etag = `"${createHash("sha1").update(bytes).digest("base64url")}"`
-    const body = new Blob([bytes], { type: file.type })
-    assets.set(name, { body, type: file.type, etag })
-  }
+  for (const [name, file] of Object.entries(FILES)) assets.set(name, asset(new Uint8Array(readFileSync(file.path)), file.type))
+  for (const [name, file] of Object.entries(GENERATED)) assets.set(name, asset(file.make(), file.type))
   return assets
 }
 

@@ -10,21 +10,19 @@ export const EMPTY_MAP_TEXT = "No member has a location yet. Set one on a member
 
 const LEGEND_ORDER = ['healthy', 'late', 'down', 'pending']
 
-// Ocean, grid and land are the same on every map: drawn to markup once per
-// process, not escaped again (about 33 KB) on every page and every poll.
-let baseLayer: JSX.Element | null = null
+/** Where the base layer is served (src/http/assets.ts). */
+export const WORLD_MAP_ASSET = '/assets/world-map.svg'
+
+// Ocean, grid and land are the same on every map: the browser fetches and
+// caches them once; each class colours one layer, which its path inherits.
 function BaseLayer() {
-  if (baseLayer === null) {
-    const world = worldLand()
-    baseLayer = (
-      <>
-        <path class="wm-ocean" d={world.outline} />
-        <path class="wm-grid" d={world.graticule} />
-        <path class="wm-land" d={world.path} />
-      </>
-    )
-  }
-  return baseLayer
+  return (
+    <>
+      <use class="wm-ocean" href={`${WORLD_MAP_ASSET}#ocean`} />
+      <use class="wm-grid" href={`${WORLD_MAP_ASSET}#grid`} />
+      <use class="wm-land" href={`${WORLD_MAP_ASSET}#land`} />
+    </>
+  )
 }
 
 export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
