@@ -62,7 +62,7 @@ export async function makeActive(deps: Deps, actor: Actor, poolId: string, membe
   if (pool.activeMemberId === memberId) throw conflict(`${member.name} is already the active member`)
   const config = await getFailoverConfig(deps.db, poolId)
   // Never move DNS to a worse place, even by hand.
-  const status = memberStatus(member.lastHeartbeatAt, new Date(), { failoverDelaySeconds: config.delaySeconds })
+  const status = memberStatus(member.lastHeartbeatAt, new Date(), { heartbeatSeconds: member.summary?.interval, failoverDelaySeconds: config.delaySeconds })
   if (status !== 'healthy') throw conflict(`${member.name} is ${status}: only a healthy member can be made active`)
   const event = await store.insertPending(deps.db, {
     id: newId('fo'),

@@ -2,10 +2,21 @@
 // of each member still waiting to enrol, and a fingerprint for polling.
 import type { Db } from '../db'
 import * as store from './store'
-import { memberCard, type MemberCard } from './view-model'
+import { memberCard, tilesFirst, type MemberCard } from './view-model'
 
-export async function poolCards(db: Db, members: store.PoolMember[], failoverDelaySeconds: number, now = new Date()) {
-  const cards = members.map((m) => memberCard(m, now, { failoverDelaySeconds }))
+/**
+ * One card per member. `tiles` is the Overview's: it reads the tile details
+ * (operating system, stacks, resource use) of the tiles it shows, the first
+ * 120 or all of them; other pages show no tile and read none.
+ */
+export async function poolCards(db: Db, members: store.PoolMember[], failoverDelaySeconds: number, opts: { tiles?: 'first' | 'all'; now?: Date } = {}) {
+  const now = opts.now ?? new Date()
+  const card = (m: store.PoolMember) => memberCard(m, now, { failoverDelaySeconds })
+  let cards = members.map(card)
+  if (opts.tiles) {
+    const shown = opts.tiles === 'all' ? cards : tilesFirst(cards)
+    cards = (await store.withTileDetails(db, members, shown.map((c) => c.member.id))).map(card)
+  }
   const notes: Record<string, string> = {}
   const pending = cards.filter((c) => c.status === 'pending').map((c) => c.member.id)
   for (const last of await store.latestEvents(db, pending)) {

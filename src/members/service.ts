@@ -136,7 +136,7 @@ export function memberJson(m: store.Member, now = new Date(), failoverDelaySecon
     egressIps: m.egressIps,
     publicIpv4: m.publicIpv4,
     location: m.location ?? null,
-    status: memberStatus(m.lastHeartbeatAt, now, { failoverDelaySeconds }),
+    status: memberStatus(m.lastHeartbeatAt, now, { heartbeatSeconds: m.summary?.interval, failoverDelaySeconds }),
     lastHeartbeatAt: m.lastHeartbeatAt?.toISOString() ?? null,
     enrolledAt: m.enrolledAt?.toISOString() ?? null,
     agentVersion: m.agentVersion,

@@ -1,5 +1,5 @@
 // Queries for members, their enrolment secrets, events and metric history.
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql, type SQLWrapper } from 'drizzle-orm'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
 
@@ -16,51 +16,79 @@ export async function listMemberRows(db: Db, poolId: string): Promise<MemberRow[
 export type MemberEvent = typeof memberEvents.$inferSelect
 
 /** The part of a member's summary pool pages read. */
-export type PoolMemberSummary = Pick<MemberSummary, 'osName' | 'cpu' | 'memPercent' | 'diskPercent' | 'stacks'>
+export type PoolMemberSummary = Pick<MemberSummary, 'osName' | 'cpu' | 'memPercent' | 'diskPercent' | 'stacks' | 'interval'>
 
 /** What a pool page shows of each member: its tile, its dot on the map, its tab in the member row. */
 export type PoolMember = Pick<Member, 'id' | 'poolId' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt'> & {
   summary: PoolMemberSummary
 }
 
-type PoolMemberTuple = [
-  string, string, string, PoolMember['osFamily'], PoolMember['location'], string | null, number | null,
-  string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null,
-]
+type StateTuple = [string, string, string, PoolMember['osFamily'], PoolMember['location'], string | null, number | null, number | null]
+type DetailTuple = [string, string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
+
+// Pool pages read members as one JSON value of only the fields they show:
+// PGlite spends about a microsecond on every field of every row it returns
+// and some 20 ns on every byte, so a thousand members as rows cost three to
+// four times as much. Reading into the summary (jsonb) costs about a
+// microsecond a value too, so the tile details are read apart, for the tiles
+// on screen (see tileDetails).
+const stateColumns = (m: { [K in 'id' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt' | 'summary']: SQLWrapper }) =>
+  // Milliseconds, as the Date the row would have given (both truncate the microseconds).
+  sql`${m.id}, ${m.name}, ${m.hostname}, ${m.osFamily}, ${m.location}, ${m.agentVersion}, floor(extract(epoch from ${m.lastHeartbeatAt}) * 1000), ${m.summary} -> 'interval'`
+
+const detailColumns = (m: { id: SQLWrapper; summary: SQLWrapper }) =>
+  sql`${m.id}, ${m.summary} -> 'osName', ${m.summary} -> 'cpu', ${m.summary} -> 'memPercent', ${m.summary} -> 'diskPercent', ${m.summary} -> 'stacks'`
+
+const fromState = (poolId: string, [id, name, hostname, osFamily, location, agentVersion, heartbeatMs, interval]: StateTuple): PoolMember => ({
+  id,
+  poolId,
+  name,
+  hostname,
+  osFamily,
+  location,
+  agentVersion,
+  lastHeartbeatAt: heartbeatMs === null ? null : new Date(heartbeatMs),
+  // A key the summary lacks comes back null: the same to every reader (they all use ??).
+  summary: { interval: interval ?? undefined },
+})
 
 /**
- * The pool's members in creation order, as pool pages show them; `limit`
- * keeps the first few. They come back as one JSON value of only the fields
- * the pages read: PGlite spends about a microsecond on every field of every
- * row it returns and some 20 ns on every byte, so a thousand members as rows
- * cost three to four times as much.
+ * The pool's members in creation order, with what their status, their tab
+ * in the member row and their dot on the map need, and how many report
+ * cPanel (the pool tab bar); `limit` keeps the first few. The tile details
+ * (operating system, stacks, resource use) are left out: add them with
+ * withTileDetails for the tiles shown.
  */
-export async function listPoolMembers(db: Db, poolId: string, limit?: number): Promise<PoolMember[]> {
+export async function listPoolMembers(db: Db, poolId: string, limit?: number): Promise<{ members: PoolMember[]; cpanel: number }> {
   const query = db
     .select({ id: members.id, name: members.name, hostname: members.hostname, osFamily: members.osFamily, location: members.location, agentVersion: members.agentVersion, lastHeartbeatAt: members.lastHeartbeatAt, summary: members.summary, createdAt: members.createdAt })
     .from(members)
     .where(eq(members.poolId, poolId))
     .orderBy(asc(members.createdAt), asc(members.id))
   const m = (limit === undefined ? query : query.limit(limit)).as('m')
-  const s = (key: keyof PoolMemberSummary) => sql`${m.summary} -> ${sql.raw(`'${key}'`)}`
+  const cpanel = limit === undefined ? sql<number>`count(*) filter (where ${m.summary} -> 'stacks' @> '["cpanel"]'::jsonb)::int` : sql<number>`0`
+  const [[row], counted] = await Promise.all([
+    db.select({ list: sql<string>`coalesce(json_agg(json_build_array(${stateColumns(m)}) order by ${m.createdAt}, ${m.id}), '[]')::text`, cpanel }).from(m),
+    limit === undefined ? undefined : countCpanelMembers(db, poolId),
+  ])
+  const list = (JSON.parse(row!.list) as StateTuple[]).map((t) => fromState(poolId, t))
+  return { members: list, cpanel: counted ?? row!.cpanel }
+}
+
+/** The given members with their tile details read in (operating system, stacks, resource use); the others as they were. */
+export async function withTileDetails(db: Db, list: PoolMember[], ids: string[]): Promise<PoolMember[]> {
+  if (ids.length === 0) return list
   const [row] = await db
-    .select({
-      // Milliseconds, as the Date the row would have given (both truncate the microseconds).
-      list: sql<string>`coalesce(json_agg(json_build_array(${m.id}, ${m.name}, ${m.hostname}, ${m.osFamily}, ${m.location}, ${m.agentVersion}, floor(extract(epoch from ${m.lastHeartbeatAt}) * 1000), ${s('osName')}, ${s('cpu')}, ${s('memPercent')}, ${s('diskPercent')}, ${s('stacks')}) order by ${m.createdAt}, ${m.id}), '[]')::text`,
-    })
-    .from(m)
-  return (JSON.parse(row!.list) as PoolMemberTuple[]).map(([id, name, hostname, osFamily, location, agentVersion, heartbeatMs, osName, cpu, memPercent, diskPercent, stacks]) => ({
-    id,
-    poolId,
-    name,
-    hostname,
-    osFamily,
-    location,
-    agentVersion,
-    lastHeartbeatAt: heartbeatMs === null ? null : new Date(heartbeatMs),
-    // A key the summary lacks comes back null: the same to every reader (they all use ??).
-    summary: { osName, cpu, memPercent, diskPercent, stacks: stacks ?? undefined },
-  }))
+    .select({ details: sql<string>`coalesce(json_agg(json_build_array(${detailColumns(members)})), '[]')::text` })
+    .from(members)
+    .where(inArray(members.id, ids))
+  const details = new Map((JSON.parse(row!.details) as DetailTuple[]).map((t) => [t[0], t]))
+  return list.map((member) => {
+    const d = details.get(member.id)
+    if (!d) return member
+    const [, osName, cpu, memPercent, diskPercent, stacks] = d
+    return { ...member, summary: { ...member.summary, osName, cpu, memPercent, diskPercent, stacks: stacks ?? undefined } }
+  })
 }
 
 /** How many of the pool's members report cPanel (what the pool tab bar needs), without reading them. */

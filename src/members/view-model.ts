@@ -39,7 +39,8 @@ export function isOutdated(agentVersion: string | null, serverVersion = SERVER_A
 /**
  * A member as tiles and tabs show it. Lists pass the light row and read its
  * summary; the member's own workspace passes the full row too. Its status
- * counts "down" from the pool's failover delay, as failover itself does.
+ * is "late" after its own heartbeat interval (SERVERSCTL_HEARTBEAT_SECONDS
+ * may set it) and "down" after the pool's failover delay, as failover judges.
  */
 export function memberCard<M extends PoolMember>(member: M, now: Date, opts: { full?: Member; failoverDelaySeconds?: number } = {}): MemberCard<M> {
   const { full } = opts
@@ -48,7 +49,7 @@ export function memberCard<M extends PoolMember>(member: M, now: Date, opts: { f
   const state = (full?.hostState as HostState | null) ?? null
   return {
     member,
-    status: memberStatus(member.lastHeartbeatAt, now, { failoverDelaySeconds: opts.failoverDelaySeconds }),
+    status: memberStatus(member.lastHeartbeatAt, now, { heartbeatSeconds: summary.interval, failoverDelaySeconds: opts.failoverDelaySeconds }),
     age: heartbeatAge(member.lastHeartbeatAt, now),
     osName: summary.osName ?? (member.osFamily === 'rhel' ? 'RHEL-like' : member.osFamily === 'debian' ? 'Debian-like' : 'unknown OS'),
     stacks,
@@ -80,4 +81,13 @@ export const STACK_LABELS: Record<keyof Stacks, string> = {
   mariadb: 'MariaDB',
   galera: 'Galera',
   cpanel: 'cPanel',
+}
+
+export const TILE_LIMIT = 120
+const SEVERITY: Record<string, number> = { down: 0, late: 1, pending: 2, healthy: 3 }
+
+/** Down first, then late, pending, healthy; a large fleet shows the first 120. */
+export function tilesFirst(cards: MemberCard[]): MemberCard[] {
+  if (cards.length <= TILE_LIMIT) return cards
+  return [...cards].sort((a, b) => SEVERITY[a.status]! - SEVERITY[b.status]!).slice(0, TILE_LIMIT)
 }

@@ -122,6 +122,56 @@ describe('pool page', () => {
   })
 })
 
+describe('a large fleet', () => {
+  // 130 members, each with its own operating system; the last one enrolled is down.
+  async function largePool() {
+    const id = await createPool(`Large fleet ${Math.random()}`)
+    const start = Date.now() - 3_600_000
+    await s.db.insert(members).values(
+      Array.from({ length: 130 }, (_, i) => ({
+        id: `mem_large_${id}_${String(i).padStart(3, '0')}`,
+        poolId: id,
+        name: `node-${i}`,
+        hostname: `node-${i}.example.com`,
+        createdAt: new Date(start + i * 1000),
+        lastHeartbeatAt: new Date(Date.now() - (i === 129 ? 600_000 : 2_000)),
+        summary: { osName: `Debian 12 build ${i}`, cpu: i % 100, memPercent: 50, diskPercent: 25, stacks: ['mariadb' as const], interval: 10 },
+      })),
+    )
+    return id
+  }
+  const tiles = (html: string) => [...html.matchAll(/<li class="tile tile-(\w+)" data-member-id="[^"]+"[\s\S]*?<\/li>/g)].map((m) => ({ status: m[1], text: visibleText(m[0]) }))
+
+  test('the Overview shows the 120 tiles that most need a look, each with its details, and the way to all 130', async () => {
+    const id = await largePool()
+    const page = await b.get(`/pools/${id}`)
+    const shown = tiles(page.text)
+    expect(shown).toHaveLength(120)
+    expect(shown[0]!.status).toBe('down')
+    expect(shown[0]!.text).toContain('node-129')
+    expect(shown[0]!.text).toContain('Debian 12 build 129')
+    // Every tile on screen has its own operating system, stacks and figures.
+    for (const tile of shown) {
+      const n = /node-(\d+)/.exec(tile.text)![1]
+      expect(tile.text).toContain(`Debian 12 build ${n}`)
+      expect(tile.text).toContain('MariaDB')
+    }
+    const text = visibleText(page.text)
+    expect(text).toContain('Showing the 120 members that most need a look (down, late, pending first), of 130.')
+    expect(text).toMatch(/130 Members/)
+    expect(text).toMatch(/129 Healthy agents/)
+    // The poll answers the same tiles.
+    const poll = await b.get(`/pools/${id}/tiles`, { 'hx-request': 'true' })
+    expect(tiles(poll.text).map((t) => t.text)).toEqual(shown.map((t) => t.text))
+
+    const all = await b.get(`/pools/${id}?all=1`)
+    const every = tiles(all.text)
+    expect(every).toHaveLength(130)
+    for (const tile of every) expect(tile.text).toContain(`Debian 12 build ${/node-(\d+)/.exec(tile.text)![1]}`)
+    expect(visibleText(all.text)).not.toContain('Showing the 120')
+  })
+})
+
 describe('pool settings', () => {
   test('it renames the pool', async () => {
     const id = await createPool('Old name')

@@ -32,17 +32,17 @@ const tilesTag = (membersTag: string, jobs?: PoolJobFigures) =>
  * Everything a pool page needs; member pages (tab null) pass the member on
  * screen, which the member row always shows, and add their workspace.
  */
-export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member): Promise<PoolView> {
+export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member, allTiles = false): Promise<PoolView> {
   const data = await pools.poolPage(deps.db, id, tab)
   const config = await failoverConfigOf(deps.db, id)
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [cards, failover, alerts, jobFigures] = await Promise.all([
-    poolCards(deps.db, members, config.delaySeconds),
+    poolCards(deps.db, members, config.delaySeconds, { tiles: tab === 'overview' ? (allTiles ? 'all' : 'first') : undefined }),
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
   ])
-  return { ...data, ...cards, ptag: tilesTag(cards.ptag, jobFigures), failover, alerts, jobFigures, csrf: expectedCsrf(ctx) }
+  return { ...data, ...cards, ptag: tilesTag(cards.ptag, jobFigures), failover, alerts, jobFigures, allTiles, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
@@ -129,12 +129,15 @@ export function poolPages(deps: Deps) {
   app.get(
     '/pools/:poolId/tiles',
     async (ctx) => {
+      const all = (ctx.query as { all?: string }).all === '1'
       const data = await pools.poolPage(deps.db, ctx.params.poolId, 'overview')
       const config = await failoverConfigOf(deps.db, ctx.params.poolId)
-      const [members, jobFigures] = await Promise.all([poolCards(deps.db, data.members, config.delaySeconds), poolJobFigures(deps.db, ctx.params.poolId)])
+      const [members, jobFigures] = await Promise.all([
+        poolCards(deps.db, data.members, config.delaySeconds, { tiles: all ? 'all' : 'first' }),
+        poolJobFigures(deps.db, ctx.params.poolId),
+      ])
       const { cards, notes } = members
       const ptag = tilesTag(members.ptag, jobFigures)
-      const all = (ctx.query as { all?: string }).all === '1'
       ctx.set.headers['hx-ptag'] = ptag
       ctx.set.headers['cache-control'] = 'no-store'
       if (ctx.request.headers.get('hx-ptag') === ptag) {
@@ -165,8 +168,8 @@ export function poolPages(deps: Deps) {
     app.get(
       path,
       async (ctx) => {
-        const view = await poolView(deps, ctx, (ctx.params as { poolId: string }).poolId, tab)
-        return renderPoolView(ctx, { ...view, allTiles: (ctx.query as { all?: string }).all === '1' })
+        const all = (ctx.query as { all?: string }).all === '1'
+        return renderPoolView(ctx, await poolView(deps, ctx, (ctx.params as { poolId: string }).poolId, tab, undefined, all))
       },
       { access: 'user' },
     )

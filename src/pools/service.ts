@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { badInput, checkConfirmName, conflict, notFound } from '../http/errors'
 import * as store from './store'
-import { countCpanelMembers, listPoolMembers } from '../members/store'
+import { listPoolMembers } from '../members/store'
 import { isTabVisible, MEMBER_ROW_LIMIT, visiblePoolTabs, type PoolTabKey } from './tabs'
 
 export const PRESETS = [
@@ -105,12 +105,8 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
  */
 export async function poolPage(db: Db, id: string, tab: PoolTabKey | null) {
   const pool = await getPool(db, id)
-  if (tab === null) {
-    const [members, cpanel] = await Promise.all([listPoolMembers(db, id, MEMBER_ROW_LIMIT), countCpanelMembers(db, id)])
-    return { pool, members, tab, tabs: visiblePoolTabs(cpanel), tabVisible: true }
-  }
-  const members = await listPoolMembers(db, id)
-  return { pool, members, tab, tabs: visiblePoolTabs(members), tabVisible: isTabVisible(tab, members) }
+  const { members, cpanel } = await listPoolMembers(db, id, tab === null ? MEMBER_ROW_LIMIT : undefined)
+  return { pool, members, cpanel, tab, tabs: visiblePoolTabs(cpanel), tabVisible: tab === null || isTabVisible(tab, cpanel) }
 }
 
 export type PoolPageData = Awaited<ReturnType<typeof poolPage>>

@@ -1,10 +1,6 @@
 // The pool tab bar of the Generic Linux preset ("Pool tab visibility" in the
 // product documentation): Overview, Monitoring and Settings always; Protection
 // and Managed DNS once two or more members report cPanel.
-import type { MemberSummary } from '../db/schema'
-
-type Reporting = { summary: MemberSummary }
-
 export type PoolTabKey = 'overview' | 'protection' | 'dns' | 'monitoring' | 'settings'
 
 export type PoolTab = { key: PoolTabKey; label: string; path: string }
@@ -19,19 +15,13 @@ export const POOL_TABS: PoolTab[] = [
 
 export const CPANEL_MEMBERS_FOR_PROTECTION = 2
 
-export function cpanelMemberCount(members: Reporting[]): number {
-  return members.filter((m) => m.summary?.stacks?.includes('cpanel')).length
-}
-
-/** `members` may be the members themselves or, where the page does not read them all, how many report cPanel. */
-export function isTabVisible(key: PoolTabKey, members: Reporting[] | number): boolean {
-  const cpanel = typeof members === 'number' ? members : cpanelMemberCount(members)
+/** `cpanel`: how many of the pool's members report cPanel. */
+export function isTabVisible(key: PoolTabKey, cpanel: number): boolean {
   if (key === 'protection' || key === 'dns') return cpanel >= CPANEL_MEMBERS_FOR_PROTECTION
   return true
 }
 
-export function visiblePoolTabs(members: Reporting[] | number): PoolTab[] {
-  const cpanel = typeof members === 'number' ? members : cpanelMemberCount(members)
+export function visiblePoolTabs(cpanel: number): PoolTab[] {
   return POOL_TABS.filter((tab) => isTabVisible(tab.key, cpanel))
 }
 

@@ -1,4 +1,5 @@
 import type { MemberCard } from '../../src/members/view-model'
+import { TILE_LIMIT, tilesFirst } from '../../src/members/view-model'
 import { STACK_LABELS } from '../../src/members/view-model'
 import { memberTabHref } from '../../src/members/tabs'
 import { Badge } from '../components/ui'
@@ -127,13 +128,4 @@ export function TilesMore({ poolId, total, all }: { poolId: string; total: numbe
       <a href={`/pools/${poolId}?all=1`}>Show all</a>
     </p>
   )
-}
-
-const TILE_LIMIT = 120
-const SEVERITY: Record<string, number> = { down: 0, late: 1, pending: 2, healthy: 3 }
-
-/** Down first, then late, pending, healthy; a large fleet shows the first 120. */
-export function tilesFirst(cards: MemberCard[]): MemberCard[] {
-  if (cards.length <= TILE_LIMIT) return cards
-  return [...cards].sort((a, b) => SEVERITY[a.status]! - SEVERITY[b.status]!).slice(0, TILE_LIMIT)
 }

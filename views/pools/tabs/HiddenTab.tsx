@@ -1,11 +1,10 @@
 import type { PoolView } from '../PoolPage'
-import { cpanelMemberCount } from '../../../src/pools/tabs'
 import { NavLink } from '../../layout/Layout'
 import { Card, EmptyState } from '../../components/ui'
 
 /** A deep link to a tab this pool does not show (yet): say why, not 404. */
 export function HiddenTab({ view }: { view: PoolView }) {
-  const cpanel = cpanelMemberCount(view.members)
+  const { cpanel } = view
   return (
     <Card>
       <EmptyState title="This tab is not available for this pool">
