@@ -24,20 +24,15 @@ export type PoolMember = Pick<Member, 'id' | 'poolId' | 'name' | 'hostname' | 'o
 }
 
 type StateTuple = [string, string, string, PoolMember['osFamily'], PoolMember['location'], string | null, number | null, number | null]
-type DetailTuple = [string, string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
 
 // Pool pages read members as one JSON value of only the fields they show:
 // PGlite spends about a microsecond on every field of every row it returns
 // and some 20 ns on every byte, so a thousand members as rows cost three to
 // four times as much. Reading into the summary (jsonb) costs about a
-// microsecond a value too, so the tile details are read apart, for the tiles
-// on screen (see tileDetails).
+// microsecond a value too: tile details are read only for the tiles shown.
 const stateColumns = (m: { [K in 'id' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt' | 'summary']: SQLWrapper }) =>
   // Milliseconds, as the Date the row would have given (both truncate the microseconds).
   sql`${m.id}, ${m.name}, ${m.hostname}, ${m.osFamily}, ${m.location}, ${m.agentVersion}, floor(extract(epoch from ${m.lastHeartbeatAt}) * 1000), ${m.summary} -> 'interval'`
-
-const detailColumns = (m: { id: SQLWrapper; summary: SQLWrapper }) =>
-  sql`${m.id}, ${m.summary} -> 'osName', ${m.summary} -> 'cpu', ${m.summary} -> 'memPercent', ${m.summary} -> 'diskPercent', ${m.summary} -> 'stacks'`
 
 const fromState = (poolId: string, [id, name, hostname, osFamily, location, agentVersion, heartbeatMs, interval]: StateTuple): PoolMember => ({
   id,
@@ -56,8 +51,8 @@ const fromState = (poolId: string, [id, name, hostname, osFamily, location, agen
  * The pool's members in creation order, with what their status, their tab
  * in the member row and their dot on the map need, and how many report
  * cPanel (the pool tab bar); `limit` keeps the first few. The tile details
- * (operating system, stacks, resource use) are left out: add them with
- * withTileDetails for the tiles shown.
+ * (operating system, stacks, resource use) are left out: the Overview reads
+ * them for the tiles it shows (poolOverview).
  */
 export async function listPoolMembers(db: Db, poolId: string, limit?: number): Promise<{ members: PoolMember[]; cpanel: number }> {
   const query = db
@@ -75,20 +70,76 @@ export async function listPoolMembers(db: Db, poolId: string, limit?: number): P
   return { members: list, cpanel: counted ?? row!.cpanel }
 }
 
-/** The given members with their tile details read in (operating system, stacks, resource use); the others as they were. */
-export async function withTileDetails(db: Db, list: PoolMember[], ids: string[]): Promise<PoolMember[]> {
-  if (ids.length === 0) return list
-  const [row] = await db
-    .select({ details: sql<string>`coalesce(json_agg(json_build_array(${detailColumns(members)})), '[]')::text` })
-    .from(members)
-    .where(inArray(members.id, ids))
-  const details = new Map((JSON.parse(row!.details) as DetailTuple[]).map((t) => [t[0], t]))
-  return list.map((member) => {
-    const d = details.get(member.id)
-    if (!d) return member
-    const [, osName, cpu, memPercent, diskPercent, stacks] = d
-    return { ...member, summary: { ...member.summary, osName, cpu, memPercent, diskPercent, stacks: stacks ?? undefined } }
-  })
+type TileTuple = [...StateTuple, string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
+
+const fromTile = (poolId: string, t: TileTuple): PoolMember => {
+  const member = fromState(poolId, t.slice(0, 8) as StateTuple)
+  const [osName, cpu, memPercent, diskPercent, stacks] = t.slice(8) as [string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
+  return { ...member, summary: { ...member.summary, osName, cpu, memPercent, diskPercent, stacks: stacks ?? undefined } }
+}
+
+/** Fleet status of a pool: counts over every member, without reading them out. */
+export type FleetFigures = {
+  members: number
+  healthy: number
+  lastHeartbeatAt: Date | null
+  /** How many members run each agent version (null: never reported). */
+  versions: [string | null, number][]
+  cpanel: number
+}
+
+export type FleetOverview = {
+  figures: FleetFigures
+  /** Down first, then late, pending, healthy, each in creation order: the first `tiles` of them, with their tile details. */
+  tiles: PoolMember[]
+  /** The member row: the first few in creation order. */
+  row: PoolMember[]
+  /** Every member with a location, for the map. */
+  located: PoolMember[]
+}
+
+/**
+ * The pool Overview of a fleet of any size, in one statement: the database
+ * counts and orders all members, and hands over only those on screen. A
+ * member's status here is memberStatus's (status.ts) in SQL: healthy within
+ * one and a half of its own heartbeat intervals, late until the failover
+ * delay, down after; its tile shows the same status, worked out again there.
+ */
+export async function poolOverview(
+  db: Db,
+  poolId: string,
+  opts: { now: Date; failoverDelaySeconds: number; defaultIntervalSeconds: number; tiles: number | null; row: number },
+): Promise<FleetOverview> {
+  const state = sql.raw(`id, name, hostname, os_family, location, agent_version, floor(extract(epoch from last_heartbeat_at) * 1000), summary -> 'interval'`)
+  const tile = sql.raw(`summary -> 'osName', summary -> 'cpu', summary -> 'memPercent', summary -> 'diskPercent', summary -> 'stacks'`)
+  const silentSeconds = sql`(${opts.now.getTime()}::float8 - floor(extract(epoch from last_heartbeat_at) * 1000)::float8) / 1000`
+  const result = await db.execute(sql`
+    with m as (
+      select id, name, hostname, os_family, location, agent_version, last_heartbeat_at, summary, created_at, case
+        when last_heartbeat_at is null then 2
+        when ${silentSeconds} <= coalesce((summary ->> 'interval')::float8, ${opts.defaultIntervalSeconds}::float8) * 1.5 then 3
+        when ${silentSeconds} <= ${opts.failoverDelaySeconds}::float8 then 1
+        else 0 end as severity
+      from members where pool_id = ${poolId}
+    )
+    select
+      (select json_build_array(count(*), count(*) filter (where severity = 3), floor(extract(epoch from max(last_heartbeat_at)) * 1000),
+        count(*) filter (where summary -> 'stacks' @> '["cpanel"]'::jsonb)) from m)::text as figures,
+      (select coalesce(json_agg(json_build_array(agent_version, n)), '[]') from (select agent_version, count(*) as n from m group by agent_version) v)::text as versions,
+      (select coalesce(json_agg(json_build_array(${state}, ${tile}) order by severity, created_at, id), '[]')
+        from (select * from m order by severity, created_at, id limit ${sql.raw(opts.tiles === null ? 'all' : String(Math.trunc(opts.tiles)))}) t)::text as tiles,
+      (select coalesce(json_agg(json_build_array(${state}) order by created_at, id), '[]')
+        from (select * from m order by created_at, id limit ${sql.raw(String(Math.trunc(opts.row)))}) r)::text as row,
+      (select coalesce(json_agg(json_build_array(${state}) order by created_at, id), '[]') from m where location is not null)::text as located
+  `)
+  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'figures' | 'versions' | 'tiles' | 'row' | 'located', string>
+  const [members, healthy, lastMs, cpanel] = JSON.parse(row.figures) as [number, number, number | null, number]
+  return {
+    figures: { members, healthy, lastHeartbeatAt: lastMs === null ? null : new Date(lastMs), versions: JSON.parse(row.versions), cpanel },
+    tiles: (JSON.parse(row.tiles) as TileTuple[]).map((t) => fromTile(poolId, t)),
+    row: (JSON.parse(row.row) as StateTuple[]).map((t) => fromState(poolId, t)),
+    located: (JSON.parse(row.located) as StateTuple[]).map((t) => fromState(poolId, t)),
+  }
 }
 
 /** How many of the pool's members report cPanel (what the pool tab bar needs), without reading them. */

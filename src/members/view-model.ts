@@ -83,11 +83,5 @@ export const STACK_LABELS: Record<keyof Stacks, string> = {
   cpanel: 'cPanel',
 }
 
+/** A large fleet's Overview shows this many tiles: those that most need a look. */
 export const TILE_LIMIT = 120
-const SEVERITY: Record<string, number> = { down: 0, late: 1, pending: 2, healthy: 3 }
-
-/** Down first, then late, pending, healthy; a large fleet shows the first 120. */
-export function tilesFirst(cards: MemberCard[]): MemberCard[] {
-  if (cards.length <= TILE_LIMIT) return cards
-  return [...cards].sort((a, b) => SEVERITY[a.status]! - SEVERITY[b.status]!).slice(0, TILE_LIMIT)
-}

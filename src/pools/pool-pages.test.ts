@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { members } from '../db/schema'
+import { failoverConfigs, members } from '../db/schema'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
 
 let s: TestServer
@@ -169,6 +169,47 @@ describe('a large fleet', () => {
     expect(every).toHaveLength(130)
     for (const tile of every) expect(tile.text).toContain(`Debian 12 build ${/node-(\d+)/.exec(tile.text)![1]}`)
     expect(visibleText(all.text)).not.toContain('Showing the 120')
+  })
+})
+
+describe('Fleet status', () => {
+  test('counts the statuses the tiles show, orders the tiles by them, and counts outdated agents', async () => {
+    const id = await createPool('Mixed fleet')
+    await s.db.insert(failoverConfigs).values({ poolId: id, delaySeconds: 60 })
+    const start = Date.now() - 3_600_000
+    const ago = (seconds: number) => new Date(Date.now() - seconds * 1000)
+    const fleet: [string, Date | null, number | null, string | null][] = [
+      ['pending', null, null, null],
+      ['fresh', ago(2), null, '0.1.0'],
+      ['quiet', ago(30), null, '0.1.0'], // late: past 1.5 intervals, within the 60 s delay
+      ['gone', ago(120), null, '0.1.0'], // down: past the delay
+      ['slow-ok', ago(45), 60, '0.1.0'], // reports every 60 s: healthy
+      ['slow-gone', ago(100), 60, '0.1.0'], // down: past 1.5 of its intervals and the delay
+      ['old-agent', ago(3), null, '0.0.1'],
+    ]
+    await s.db.insert(members).values(
+      fleet.map(([name, lastHeartbeatAt, interval, agentVersion], i) => ({
+        id: `mem_mixed_${i}`,
+        poolId: id,
+        name,
+        hostname: `${name}.example.com`,
+        createdAt: new Date(start + i * 1000),
+        lastHeartbeatAt,
+        agentVersion,
+        summary: interval ? { interval } : {},
+      })),
+    )
+    const page = await b.get(`/pools/${id}`)
+    const tiles = [...page.text.matchAll(/<li class="tile tile-(\w+)"[\s\S]*?<span class="tile-name">([^<]+)</g)].map((m) => `${m[2]}:${m[1]}`)
+    expect(tiles).toEqual(['gone:down', 'slow-gone:down', 'quiet:late', 'pending:pending', 'fresh:healthy', 'slow-ok:healthy', 'old-agent:healthy'])
+    const text = visibleText(page.text)
+    expect(text).toMatch(/\b7 Members/)
+    expect(text).toMatch(/\b3 Healthy agents/)
+    expect(text).toMatch(/just now Last check-in/)
+    expect(text).toMatch(/\b1 Outdated agents/)
+    // The map and the member row use the same statuses.
+    const row = [...page.text.matchAll(/class="member-tab[^"]*"[^>]*>\s*<span class="dot dot-(\w+)"><\/span><span>([^<]+)</g)].map((m) => `${m[2]}:${m[1]}`)
+    expect(row).toEqual(['pending:muted', 'fresh:ok', 'quiet:warn', 'gone:bad', 'slow-ok:ok', 'slow-gone:bad', 'old-agent:ok'])
   })
 })
 

@@ -33,11 +33,11 @@ const tilesTag = (membersTag: string, jobs?: PoolJobFigures) =>
  * screen, which the member row always shows, and add their workspace.
  */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member, allTiles = false): Promise<PoolView> {
-  const data = await pools.poolPage(deps.db, id, tab)
   const config = await failoverConfigOf(deps.db, id)
+  const data = await pools.poolPage(deps.db, id, tab, { failoverDelaySeconds: config.delaySeconds, allTiles })
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [cards, failover, alerts, jobFigures] = await Promise.all([
-    poolCards(deps.db, members, config.delaySeconds, { tiles: tab === 'overview' ? (allTiles ? 'all' : 'first') : undefined }),
+    data.fleet ? { cards: data.fleet.row, notes: data.fleet.notes, ptag: data.fleet.ptag } : poolCards(deps.db, members, config.delaySeconds),
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
@@ -130,14 +130,14 @@ export function poolPages(deps: Deps) {
     '/pools/:poolId/tiles',
     async (ctx) => {
       const all = (ctx.query as { all?: string }).all === '1'
-      const data = await pools.poolPage(deps.db, ctx.params.poolId, 'overview')
-      const config = await failoverConfigOf(deps.db, ctx.params.poolId)
-      const [members, jobFigures] = await Promise.all([
-        poolCards(deps.db, data.members, config.delaySeconds, { tiles: all ? 'all' : 'first' }),
-        poolJobFigures(deps.db, ctx.params.poolId),
+      const { poolId } = ctx.params
+      const config = await failoverConfigOf(deps.db, poolId)
+      const [data, jobFigures] = await Promise.all([
+        pools.poolPage(deps.db, poolId, 'overview', { failoverDelaySeconds: config.delaySeconds, allTiles: all }),
+        poolJobFigures(deps.db, poolId),
       ])
-      const { cards, notes } = members
-      const ptag = tilesTag(members.ptag, jobFigures)
+      const fleet = data.fleet!
+      const ptag = tilesTag(fleet.ptag, jobFigures)
       ctx.set.headers['hx-ptag'] = ptag
       ctx.set.headers['cache-control'] = 'no-store'
       if (ctx.request.headers.get('hx-ptag') === ptag) {
@@ -146,15 +146,15 @@ export function poolPages(deps: Deps) {
       }
       ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
       // The figures and the member row's status dots follow the tiles.
-      const view = { ...data, cards, notes, ptag, csrf: null } as unknown as PoolView
+      const view = { ...data, cards: fleet.row, notes: fleet.notes, ptag, csrf: null } as unknown as PoolView
       return (
         <>
-          <MemberTiles poolId={ctx.params.poolId} cards={cards} notes={notes} ptag={ptag} all={all} />
+          <MemberTiles poolId={poolId} cards={fleet.tiles} notes={fleet.notes} ptag={ptag} all={all} />
           <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
-            <FleetKpis cards={cards} jobs={jobFigures} />
+            <FleetKpis status={fleet.status} jobs={jobFigures} />
           </hx-partial>
           <hx-partial hx-target="#fleet-map" hx-swap="outerHTML">
-            <FleetMap cards={cards} />
+            <FleetMap cards={fleet.located} />
           </hx-partial>
           <hx-partial hx-target="#member-tabs" hx-swap="outerHTML">
             <MemberTabs view={view} />

@@ -5,6 +5,7 @@ import { newId } from '../crypto/tokens'
 import { badInput, checkConfirmName, conflict, notFound } from '../http/errors'
 import * as store from './store'
 import { listPoolMembers } from '../members/store'
+import { fleetCards } from '../members/cards'
 import { isTabVisible, MEMBER_ROW_LIMIT, visiblePoolTabs, type PoolTabKey } from './tabs'
 
 export const PRESETS = [
@@ -101,12 +102,18 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
 /**
  * Everything the pool page shows, for the tab asked for; null on a member's
  * page, whose frame (header, tab bar, member row) needs only the first
- * members, not all of them.
+ * members, not all of them. The Overview reads its fleet whatever its size
+ * (fleetCards); `allTiles` asks for every tile, not the first 120.
  */
-export async function poolPage(db: Db, id: string, tab: PoolTabKey | null) {
+export async function poolPage(db: Db, id: string, tab: PoolTabKey | null, opts: { failoverDelaySeconds: number; allTiles?: boolean }) {
   const pool = await getPool(db, id)
+  if (tab === 'overview') {
+    const fleet = await fleetCards(db, id, opts.failoverDelaySeconds, { all: opts.allTiles })
+    const cpanel = fleet.status.cpanel
+    return { pool, members: fleet.row.map((c) => c.member), cpanel, fleet, tab, tabs: visiblePoolTabs(cpanel), tabVisible: true }
+  }
   const { members, cpanel } = await listPoolMembers(db, id, tab === null ? MEMBER_ROW_LIMIT : undefined)
-  return { pool, members, cpanel, tab, tabs: visiblePoolTabs(cpanel), tabVisible: tab === null || isTabVisible(tab, cpanel) }
+  return { pool, members, cpanel, fleet: undefined, tab, tabs: visiblePoolTabs(cpanel), tabVisible: tab === null || isTabVisible(tab, cpanel) }
 }
 
 export type PoolPageData = Awaited<ReturnType<typeof poolPage>>

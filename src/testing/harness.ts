@@ -24,7 +24,12 @@ const TABLES = Object.values(schema)
 
 let sharedPglite: Promise<Database> | null = null
 
-async function freshDatabase(): Promise<{ database: Database; dispose: () => Promise<void> }> {
+async function freshDatabase(onDiskIn?: string): Promise<{ database: Database; dispose: () => Promise<void> }> {
+  // The embedded database as operators run it: on disk, durable.
+  if (onDiskIn) {
+    const database = await openPglite(onDiskIn)
+    return { database, dispose: () => database.close() }
+  }
   const url = process.env.TEST_DATABASE_URL
   if (url) {
     const name = `sctl_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
@@ -51,14 +56,15 @@ async function freshDatabase(): Promise<{ database: Database; dispose: () => Pro
 
 export type TestServer = Awaited<ReturnType<typeof testServer>>
 
-export async function testServer(opts: { admin?: boolean; env?: Record<string, string> } = {}) {
+/** `onDisk`: a PGlite of its own in the data directory, as `bun run start` opens it, not the shared in-memory one. */
+export async function testServer(opts: { admin?: boolean; env?: Record<string, string>; onDisk?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sctl-test-'))
   const env: Record<string, string> = { DATA_DIR: dataDir, ...opts.env }
   if (opts.admin !== false) {
     Object.assign(env, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ADMIN_API_TOKEN: ADMIN.token })
   }
   const config: Config = loadConfig(env)
-  const { database, dispose } = await freshDatabase()
+  const { database, dispose } = await freshDatabase(opts.onDisk ? join(dataDir, 'db') : undefined)
   const log = memoryLog()
   const deps: Deps = { db: database.db, config, log, secrets: secretBox(loadSecretKey(config.secretKey, dataDir)), isLeader: database.isLeader }
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)

@@ -1,5 +1,5 @@
 import type { MemberCard } from '../../src/members/view-model'
-import { TILE_LIMIT, tilesFirst } from '../../src/members/view-model'
+import { TILE_LIMIT } from '../../src/members/view-model'
 import { STACK_LABELS } from '../../src/members/view-model'
 import { memberTabHref } from '../../src/members/tabs'
 import { Badge } from '../components/ui'
@@ -102,7 +102,6 @@ export function MemberTile({ card, note }: { card: MemberCard; note?: string | n
  * no body when nothing changed (hx-ptag), so an idle pool costs nothing.
  */
 export function MemberTiles({ poolId, cards, notes, ptag, all }: { poolId: string; cards: MemberCard[]; notes: Record<string, string>; ptag: string; all?: boolean }) {
-  const shown = all ? cards : tilesFirst(cards)
   return (
     <ul
       class="tiles"
@@ -112,7 +111,7 @@ export function MemberTiles({ poolId, cards, notes, ptag, all }: { poolId: strin
       hx-swap="outerHTML"
       hx-ptag={ptag}
     >
-      {shown.map((card) => (
+      {cards.map((card) => (
         <MemberTile card={card} note={notes[card.member.id]} />
       ))}
     </ul>

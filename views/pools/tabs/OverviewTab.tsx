@@ -3,19 +3,18 @@ import { NavLink } from '../../layout/Layout'
 import { Card, EmptyState, Kpi } from '../../components/ui'
 import { MemberTiles, TilesMore } from '../../members/MemberTile'
 import type { MemberCard } from '../../../src/members/view-model'
-import { heartbeatAge } from '../../../src/members/status'
+import type { FleetStatus } from '../../../src/members/cards'
 import { WorldMap } from '../../components/WorldMap'
 import { mapPointsFromCards } from '../../../src/geo/points'
 import type { PoolJobFigures } from '../../../src/jobs/service'
 
 /** The Fleet status figures; the tiles' poll refreshes them too. */
-export function FleetKpis({ cards, jobs }: { cards: MemberCard[]; jobs?: PoolJobFigures }) {
-  const last = cards.reduce<Date | null>((max, c) => (c.member.lastHeartbeatAt && (!max || c.member.lastHeartbeatAt > max) ? c.member.lastHeartbeatAt : max), null)
+export function FleetKpis({ status, jobs }: { status: FleetStatus; jobs?: PoolJobFigures }) {
   return (
     <div class="kpis" id="fleet-kpis">
-      <Kpi label="Members" value={cards.length} />
-      <Kpi label="Healthy agents" value={cards.filter((c) => c.status === 'healthy').length} />
-      <Kpi label="Last check-in" value={last ? heartbeatAge(last, new Date()) : 'never'} />
+      <Kpi label="Members" value={status.members} />
+      <Kpi label="Healthy agents" value={status.healthy} />
+      <Kpi label="Last check-in" value={status.lastCheckIn} />
       {jobs ? (
         <>
           <Kpi label="Backup schedules" value={jobs.backupSchedules} hint={jobs.backupSchedules ? undefined : 'none yet'} />
@@ -25,7 +24,7 @@ export function FleetKpis({ cards, jobs }: { cards: MemberCard[]; jobs?: PoolJob
       ) : (
         ''
       )}
-      <Kpi label="Outdated agents" value={cards.filter((c) => c.outdated).length} />
+      <Kpi label="Outdated agents" value={status.outdated} />
     </div>
   )
 }
@@ -36,6 +35,7 @@ export function FleetMap({ cards }: { cards: MemberCard[] }) {
 
 export function OverviewTab({ view }: { view: PoolView }) {
   const id = view.pool.id
+  const fleet = view.fleet!
   return (
     <div class="stack">
       <Card
@@ -54,17 +54,17 @@ export function OverviewTab({ view }: { view: PoolView }) {
           </div>
         }
       >
-        <FleetKpis cards={view.cards} jobs={view.jobFigures} />
+        <FleetKpis status={fleet.status} jobs={view.jobFigures} />
       </Card>
-      {view.cards.length ? (
+      {fleet.status.members ? (
         <Card title="Fleet geography">
-          <FleetMap cards={view.cards} />
+          <FleetMap cards={fleet.located} />
         </Card>
       ) : (
         ''
       )}
       <Card title="Servers">
-        {view.cards.length === 0 ? (
+        {fleet.status.members === 0 ? (
           <EmptyState title="No servers in this pool yet">
             <p>
               Add a server, then paste its install command on the VM. Each server shows here as a tile with its status,
@@ -76,8 +76,8 @@ export function OverviewTab({ view }: { view: PoolView }) {
           </EmptyState>
         ) : (
           <>
-            <MemberTiles poolId={id} cards={view.cards} notes={view.notes} ptag={view.ptag} all={view.allTiles} />
-            <TilesMore poolId={id} total={view.cards.length} all={view.allTiles} />
+            <MemberTiles poolId={id} cards={fleet.tiles} notes={view.notes} ptag={view.ptag} all={view.allTiles} />
+            <TilesMore poolId={id} total={fleet.status.members} all={view.allTiles} />
           </>
         )}
       </Card>
