@@ -1,6 +1,6 @@
 // Opens the one database: PGlite under DATA_DIR by default, PostgreSQL when
 // DATABASE_URL is set. Both speak the same schema and the same migrations.
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { PGlite, types, type QueryOptions } from '@electric-sql/pglite'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -50,7 +50,11 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   let client: PGlite
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true })
-    client = new PGlite(join(dataDir, 'pgdata'), { startParams: durableStartParams() })
+    const pgdata = join(dataDir, 'pgdata')
+    // A PGlite that ran initdb keeps what initdb used (some 700 MB, measured)
+    // for as long as it is open: create the database in one and run on another.
+    if (!existsSync(join(pgdata, 'PG_VERSION'))) await new PGlite(pgdata, { startParams: durableStartParams() }).close()
+    client = new PGlite(pgdata, { startParams: durableStartParams() })
   } else {
     client = new PGlite()
   }

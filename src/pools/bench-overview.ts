@@ -1,7 +1,8 @@
 // `bun run bench:overview`: a pool of 1,000 members with a day of history,
 // then the server's render time (p50/p95) and size of the pool Overview and
 // of a member's Control panel. Each page is rendered a few times first, so
-// the figures are of a warm server, not of the JIT compiling the views.
+// the figures are of a warm server, not of the JIT compiling the views. The
+// database is the embedded one as `bun run start` opens it: on disk, durable.
 import { availableParallelism, loadavg } from 'node:os'
 import { sql } from 'drizzle-orm'
 import { members } from '../db/schema'
@@ -13,7 +14,7 @@ const MEMBERS = Number(process.env.BENCH_MEMBERS) || 1000
 const RUNS = Number(process.env.BENCH_RUNS) || 100
 const WARMUP = 5
 
-const s = await testServer()
+const s = await testServer({ onDisk: true })
 const t0 = performance.now()
 const poolId = (await s.api('POST', '/api/v1/pools', { name: 'Bench fleet', preset: 'generic' })).json.id
 const heartbeat = sampleHeartbeat()
