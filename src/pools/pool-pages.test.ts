@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { failoverConfigs, members } from '../db/schema'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { fleetCards } from '../members/cards'
 
 let s: TestServer
 let b: Browser
@@ -210,6 +211,24 @@ describe('Fleet status', () => {
     // The map and the member row use the same statuses.
     const row = [...page.text.matchAll(/class="member-tab[^"]*"[^>]*>\s*<span class="dot dot-(\w+)"><\/span><span>([^<]+)</g)].map((m) => `${m[2]}:${m[1]}`)
     expect(row).toEqual(['pending:muted', 'fresh:ok', 'quiet:warn', 'gone:bad', 'slow-ok:ok', 'slow-gone:bad', 'old-agent:ok'])
+  })
+})
+
+describe('Fleet status at the edges', () => {
+  // The database counts, the tiles judge each member again: at the very
+  // millisecond a member turns late or down, both must say the same.
+  test.each([
+    ['15.000 s after its heartbeat (1.5 intervals): healthy', 15_000, 'healthy'],
+    ['15.001 s: late', 15_001, 'late'],
+    ['30.000 s (the failover delay): late', 30_000, 'late'],
+    ['30.001 s: down', 30_001, 'down'],
+  ] as const)('%s', async (label, silentMs, status) => {
+    const id = await createPool(`Edge ${label}`)
+    const now = new Date('2026-11-26T12:00:00.000Z')
+    await s.db.insert(members).values({ id: `mem_edge_${silentMs}`, poolId: id, name: 'edge', hostname: 'edge.example.com', lastHeartbeatAt: new Date(now.getTime() - silentMs), summary: { interval: 10 } })
+    const fleet = await fleetCards(s.db, id, 30, { now })
+    expect(fleet.tiles.map((c) => c.status)).toEqual([status])
+    expect(fleet.status.healthy).toBe(status === 'healthy' ? 1 : 0)
   })
 })
 
