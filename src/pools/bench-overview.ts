@@ -1,6 +1,6 @@
 // `bun run bench:overview`: a pool of 1,000 members with a day of history,
-// then the server's render time (p50/p95) and size of the pool Overview and
-// of a member's Control panel. Each page is rendered a few times first, so
+// then the server's render time (p50/p95 of wall time, and the mean CPU time
+// a render costs) and size of the pool Overview and of a member's Control panel. Each page is rendered a few times first, so
 // the figures are of a warm server, not of the JIT compiling the views. The
 // database is the embedded one as `bun run start` opens it: on disk, durable.
 import { availableParallelism, loadavg } from 'node:os'
@@ -54,6 +54,7 @@ async function measure(label: string, path: string) {
   const times: number[] = []
   let size = 0
   for (let i = 0; i < WARMUP; i++) await b.get(path)
+  const cpu0 = process.cpuUsage()
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now()
     const res = await b.get(path)
@@ -61,11 +62,15 @@ async function measure(label: string, path: string) {
     size = Buffer.byteLength(res.text)
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`)
   }
+  const cpu = process.cpuUsage(cpu0)
+  // CPU time (all the server's threads, GC included) per render: what the
+  // server spends, whatever else the machine is doing.
+  const cpuMs = ((cpu.user + cpu.system) / 1000 / RUNS).toFixed(1)
   times.sort((x, y) => x - y)
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(1)
   // Wall time: on a busy machine it includes waiting for a CPU, so say how busy.
   const load = `load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`
-  console.log(`${label.padEnd(34)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   ${(size / 1024).toFixed(0)} KiB   (${RUNS} renders, ${load})`)
+  console.log(`${label.padEnd(34)} p50 ${q(0.5)} ms   p95 ${q(0.95)} ms   CPU ${cpuMs} ms   ${(size / 1024).toFixed(0)} KiB   (${RUNS} renders, ${load})`)
 }
 await measure(`pool Overview (${MEMBERS} members)`, `/pools/${poolId}`)
 await measure('pool Overview tiles poll', `/pools/${poolId}/tiles`)
