@@ -16,6 +16,9 @@ export type Series = {
 export const CHART_HOURS = 24
 export const BUCKETS = 96 // a quarter of an hour each
 
+/** One decimal, as the charts and their captions show values. */
+const round = (v: number) => Math.round(v * 10) / 10
+
 const pct = (used: number | null, total: number | null) => (used != null && total ? (used / total) * 100 : null)
 
 export function chartSeries(points: Point[], now: Date): Series[] {
@@ -38,9 +41,9 @@ export function chartSeries(points: Point[], now: Date): Series[] {
       if (i < 0 || i >= BUCKETS) continue
       sums[i]!.sum += v
       sums[i]!.n++
-      latest = v
+      latest = round(v)
     }
-    const buckets = sums.map((b, i) => ({ at: new Date(start + i * width), value: b.n ? Math.round((b.sum / b.n) * 10) / 10 : null }))
+    const buckets = sums.map((b, i) => ({ at: new Date(start + i * width), value: b.n ? round(b.sum / b.n) : null }))
     const peak = Math.max(0, ...buckets.map((b) => b.value ?? 0))
     return { label, unit, buckets, max: unit === '%' ? 100 : Math.max(1, Math.ceil(peak)), latest }
   })

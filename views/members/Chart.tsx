@@ -14,6 +14,12 @@ export function Chart({ series }: { series: Series }) {
   let area = ''
   let run: string[] = []
   const flush = () => {
+    // A lone bucket (the first quarter hour of a new member, or between two
+    // gaps) is drawn across its own width, not as a line of no length.
+    if (run.length === 1) {
+      const [x, yv] = run[0]!.split(',').map(Number) as [number, number]
+      run = [`${(x - step / 2).toFixed(1)},${yv.toFixed(1)}`, `${(x + step / 2).toFixed(1)},${yv.toFixed(1)}`]
+    }
     if (run.length) {
       line += `M${run.join('L')}`
       const first = run[0]!.split(',')[0]
