@@ -1,7 +1,6 @@
 // What is wrong right now, member by member and pool-wide: pure functions of
 // the last heartbeat and the settings. The engine feeds them to the machine.
-import type { Member } from '../members/store'
-import type { HostState } from '../members/view-model'
+import type { AlertMember } from './store'
 import { isOutdated } from '../members/view-model'
 import type { Delays } from './machine'
 import type { MemberAlerts, PoolAlerts } from './settings'
@@ -20,7 +19,7 @@ const pct = (used: number, total: number) => (total > 0 ? Math.round((used / tot
 // Resource figures older than this are not judged: the heartbeat alert covers silence.
 const STALE_SECONDS = 60
 
-export function memberConditions(m: Member, s: MemberAlerts, now: Date): Condition[] {
+export function memberConditions(m: AlertMember, s: MemberAlerts, now: Date): Condition[] {
   if (!m.lastHeartbeatAt) return [] // never enrolled: nothing to miss yet
   const out: Condition[] = []
   const silent = secondsSince(m.lastHeartbeatAt, now)
@@ -34,7 +33,7 @@ export function memberConditions(m: Member, s: MemberAlerts, now: Date): Conditi
       upAfterMs: 20_000,
     })
   }
-  const state = m.hostState as HostState | null
+  const state = m.hostState
   if (!state || silent > STALE_SECONDS) return out
   const resources: [keyof Pick<MemberAlerts, 'cpu' | 'memory' | 'disk'>, string, number | null][] = [
     ['cpu', 'CPU', state.cpuPercent ?? null],
@@ -78,7 +77,7 @@ export function memberConditions(m: Member, s: MemberAlerts, now: Date): Conditi
   return out
 }
 
-export function poolConditions(members: Member[], s: PoolAlerts, now: Date): Condition[] {
+export function poolConditions(members: AlertMember[], s: PoolAlerts, now: Date): Condition[] {
   const out: Condition[] = []
   const enrolled = members.filter((m) => m.lastHeartbeatAt)
   if (s.anySilent.enabled) {

@@ -3,7 +3,6 @@
 import type { Deps } from '../server/deps'
 import { sendMail } from '../mail'
 import { memberTabHref } from '../members/tabs'
-import type { Member } from '../members/store'
 import { memberConditions, poolConditions, type Condition } from './conditions'
 import { renderAlertMail } from './email'
 import { step, type AlertState } from './machine'
@@ -13,9 +12,9 @@ import * as store from './store'
 const recipientsFor = (s: { recipients: string[]; notifyAccount: boolean }, accounts: string[]) =>
   [...new Set([...(s.notifyAccount ? accounts : []), ...s.recipients])]
 
-type Target = { poolId: string; poolName: string; member: Member | null; settings: MemberAlerts | PoolAlerts; link: string }
+type Target = { poolId: string; poolName: string; member: store.AlertMember | null; settings: MemberAlerts | PoolAlerts; link: string }
 
-async function advance(deps: Deps, target: Target, cond: Condition, prevRow: store.AlertStateRow | undefined, accounts: string[], now: Date) {
+async function advance(deps: Deps, target: Target, cond: Condition, prevRow: store.MachineRow | undefined, accounts: string[], now: Date) {
   const key = `${target.member?.id ?? target.poolId}:${cond.kind}`
   const prev: AlertState | null = prevRow ? { state: prevRow.state, since: prevRow.since, firedAt: prevRow.firedAt } : null
   const { next, notify } = step(prev, cond.bad, now, cond)
@@ -36,7 +35,7 @@ async function advance(deps: Deps, target: Target, cond: Condition, prevRow: sto
   await store.insertHistory(deps.db, { poolId: target.poolId, memberId: target.member?.id ?? null, kind: cond.kind, event: notify, at: now, summary: mail.subject, recipients: to, delivery })
 }
 
-async function notifyCuts(deps: Deps, poolNames: Map<string, string>, members: Member[], accounts: string[], now: Date) {
+async function notifyCuts(deps: Deps, poolNames: Map<string, string>, members: store.AlertMember[], accounts: string[], now: Date) {
   for (const cut of await store.unnotifiedCuts(deps.db)) {
     if (!(await store.claimCutNotice(deps.db, cut.id, now))) continue
     const settings = await poolAlerts(deps.db, cut.poolId)
