@@ -6,11 +6,9 @@ import { HEARTBEAT_SECONDS, heartbeatAge } from './status'
 import { isOutdated, memberCard, TILE_LIMIT, type MemberCard } from './view-model'
 import { MEMBER_ROW_LIMIT } from '../pools/tabs'
 
-/** One card per member, for the member row of pages other than the Overview. */
-export async function poolCards(db: Db, members: store.PoolMember[], failoverDelaySeconds: number, now = new Date()) {
-  const cards = members.map((m) => memberCard(m, now, { failoverDelaySeconds }))
-  const notes = await pendingNotes(db, cards)
-  return { cards, notes, ptag: fingerprint(cards, notes) }
+/** One card per member, for the member row of the pages other than the Overview (which reads its own: fleetCards). */
+export function rowCards(members: store.PoolMember[], failoverDelaySeconds: number, now = new Date()): MemberCard[] {
+  return members.map((m) => memberCard(m, now, { failoverDelaySeconds }))
 }
 
 /** Fleet status as the Overview shows it. */
@@ -69,10 +67,10 @@ async function pendingNotes(db: Db, cards: MemberCard[]): Promise<Record<string,
  * Changes exactly when something the page shows of its members changes. A
  * 64-bit wyhash, not SHA-1: the tag only tells one state from the next.
  */
-export function fingerprint(cards: MemberCard[], notes: Record<string, string>, status?: FleetStatus): string {
+function fingerprint(cards: MemberCard[], notes: Record<string, string>, status: FleetStatus): string {
   const shown = cards.map((c) => [
     c.member.id, c.member.name, c.member.hostname, c.member.location, c.status, c.age, c.osName, c.detected, c.outdated,
     c.cpu, c.memPercent, c.diskPercent, notes[c.member.id] ?? null,
   ])
-  return Bun.hash(JSON.stringify([shown, status ?? null])).toString(36)
+  return Bun.hash(JSON.stringify([shown, status])).toString(36)
 }

@@ -9,7 +9,7 @@ import { NewPoolPage, type NewPoolForm } from '../../views/pools/NewPoolPage'
 import { MemberTabs, PoolPage, PoolPanelSwap, poolTitle, type PoolView } from '../../views/pools/PoolPage'
 import type { SettingsForm } from '../../views/pools/tabs/SettingsTab'
 import * as pools from './service'
-import { poolCards } from '../members/cards'
+import { rowCards } from '../members/cards'
 import { failoverSection } from '../failover/view'
 import { failoverConfigOf } from '../failover/config'
 import type { Member } from '../members/store'
@@ -36,13 +36,16 @@ export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTa
   const config = await failoverConfigOf(deps.db, id)
   const data = await pools.poolPage(deps.db, id, tab, { failoverDelaySeconds: config.delaySeconds, allTiles })
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
-  const [cards, failover, alerts, jobFigures] = await Promise.all([
-    data.fleet ? { cards: data.fleet.row, notes: data.fleet.notes, ptag: data.fleet.ptag } : poolCards(deps.db, members, config.delaySeconds),
+  const [failover, alerts, jobFigures] = await Promise.all([
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
   ])
-  return { ...data, ...cards, ptag: tilesTag(cards.ptag, jobFigures), failover, alerts, jobFigures, allTiles, csrf: expectedCsrf(ctx) }
+  // Only the Overview has tiles, and with them notes and a fingerprint to poll by.
+  const { fleet } = data
+  const cards = fleet ? fleet.row : rowCards(members, config.delaySeconds)
+  const tiles = { notes: fleet?.notes ?? {}, ptag: fleet ? tilesTag(fleet.ptag, jobFigures) : '' }
+  return { ...data, cards, ...tiles, failover, alerts, jobFigures, allTiles, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
