@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { epochMs, fromEpochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { alertHistory, alertStates, failoverEvents, members, pools, users } from '../db/schema'
 import type { Member } from '../members/store'
@@ -17,13 +18,11 @@ export type AlertMember = Pick<Member, 'id' | 'poolId' | 'name' | 'agentVersion'
 // thread that serves the pages: as one JSON value each, and only the fields
 // it judges, a thousand members and their six thousand alerts cost
 // milliseconds, not the hundreds of milliseconds whole rows did.
-const ms = (column: SQLWrapper) => sql`floor(extract(epoch from ${column}) * 1000)`
-const toDate = (v: number | null) => (v === null ? null : new Date(v))
 
 export async function allStates(db: Db): Promise<MachineRow[]> {
   const a = alertStates
-  const [row] = await db.select({ list: sql<string>`coalesce(json_agg(json_build_array(${a.key}, ${a.state}, ${ms(a.since)}, ${ms(a.firedAt)})), '[]')::text` }).from(a)
-  return (JSON.parse(row!.list) as [string, MachineRow['state'], number, number | null][]).map(([key, state, since, firedAt]) => ({ key, state, since: new Date(since), firedAt: toDate(firedAt) }))
+  const [row] = await db.select({ list: sql<string>`coalesce(json_agg(json_build_array(${a.key}, ${a.state}, ${epochMs(a.since)}, ${epochMs(a.firedAt)})), '[]')::text` }).from(a)
+  return (JSON.parse(row!.list) as [string, MachineRow['state'], number, number | null][]).map(([key, state, since, firedAt]) => ({ key, state, since: new Date(since), firedAt: fromEpochMs(firedAt) }))
 }
 
 export async function allMembers(db: Db): Promise<AlertMember[]> {
@@ -32,14 +31,14 @@ export async function allMembers(db: Db): Promise<AlertMember[]> {
     'cpuPercent', ${m.hostState} -> 'cpuPercent', 'memory', ${m.hostState} -> 'memory', 'disks', ${m.hostState} -> 'disks',
     'services', ${m.hostState} -> 'services', 'certificates', ${m.hostState} -> 'certificates') end`
   const [row] = await db
-    .select({ list: sql<string>`coalesce(json_agg(json_build_array(${m.id}, ${m.poolId}, ${m.name}, ${m.agentVersion}, ${ms(m.lastHeartbeatAt)}, ${figures})), '[]')::text` })
+    .select({ list: sql<string>`coalesce(json_agg(json_build_array(${m.id}, ${m.poolId}, ${m.name}, ${m.agentVersion}, ${epochMs(m.lastHeartbeatAt)}, ${figures})), '[]')::text` })
     .from(m)
   return (JSON.parse(row!.list) as [string, string, string, string | null, number | null, HostState | null][]).map(([id, poolId, name, agentVersion, heartbeatMs, hostState]) => ({
     id,
     poolId,
     name,
     agentVersion,
-    lastHeartbeatAt: toDate(heartbeatMs),
+    lastHeartbeatAt: fromEpochMs(heartbeatMs),
     hostState,
   }))
 }

@@ -127,24 +127,35 @@ export async function listPoolRuns(db: Db, poolId: string, limit: number) {
   return db.select().from(jobRuns).where(eq(jobRuns.poolId, poolId)).orderBy(desc(jobRuns.createdAt)).limit(limit)
 }
 
-/** The pool's job figures for Fleet status: enabled schedules, and jobs queued or running now. */
+/** The pool's job figures for Fleet status: enabled schedules, and jobs queued or running now. One statement: every Overview and its poll ask. */
 export async function poolJobFigures(db: Db, poolId: string): Promise<{ schedules: number; backupSchedules: number; running: number; queued: number }> {
-  const [counts] = await db
+  const active = db
     .select({
-      running: sql<number>`count(*) filter (where ${jobs.status} = 'running')`.mapWith(Number),
-      queued: sql<number>`count(*) filter (where ${jobs.status} = 'queued')`.mapWith(Number),
+      running: sql<number>`count(*) filter (where ${jobs.status} = 'running')`.as('running'),
+      queued: sql<number>`count(*) filter (where ${jobs.status} = 'queued')`.as('queued'),
     })
     .from(jobs)
     .where(and(eq(jobs.poolId, poolId), inArray(jobs.status, ['queued', 'running'])))
-  const [sched] = await db
+    .as('active')
+  const scheduled = db
     .select({
-      schedules: sql<number>`count(*)`.mapWith(Number),
-      backupSchedules: sql<number>`count(*) filter (where ${jobSchedules.name} like 'backup.%')`.mapWith(Number),
+      schedules: sql<number>`count(*)`.as('schedules'),
+      backupSchedules: sql<number>`count(*) filter (where ${jobSchedules.name} like 'backup.%')`.as('backup_schedules'),
     })
     .from(jobSchedules)
     .innerJoin(members, eq(members.id, jobSchedules.memberId))
     .where(and(eq(members.poolId, poolId), eq(jobSchedules.enabled, true)))
-  return { schedules: sched!.schedules, backupSchedules: sched!.backupSchedules, running: counts!.running, queued: counts!.queued }
+    .as('scheduled')
+  const [row] = await db
+    .select({
+      schedules: sql<number>`${scheduled.schedules}`.mapWith(Number),
+      backupSchedules: sql<number>`${scheduled.backupSchedules}`.mapWith(Number),
+      running: sql<number>`${active.running}`.mapWith(Number),
+      queued: sql<number>`${active.queued}`.mapWith(Number),
+    })
+    .from(active)
+    .crossJoin(scheduled)
+  return row!
 }
 
 /** Running jobs past their own timeout by more than `graceSeconds`. */

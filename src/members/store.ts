@@ -1,5 +1,6 @@
 // Queries for members, their enrolment secrets, events and metric history.
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql, type SQLWrapper } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { epochMs, fromEpochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
 
@@ -30,9 +31,10 @@ type StateTuple = [string, string, string, PoolMember['osFamily'], PoolMember['l
 // and some 20 ns on every byte, so a thousand members as rows cost three to
 // four times as much. Reading into the summary (jsonb) costs about a
 // microsecond a value too: tile details are read only for the tiles shown.
-const stateColumns = (m: { [K in 'id' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt' | 'summary']: SQLWrapper }) =>
-  // Milliseconds, as the Date the row would have given (both truncate the microseconds).
-  sql`${m.id}, ${m.name}, ${m.hostname}, ${m.osFamily}, ${m.location}, ${m.agentVersion}, floor(extract(epoch from ${m.lastHeartbeatAt}) * 1000), ${m.summary} -> 'interval'`
+// Both queries below select these from a member row, by column name.
+const STATE_COLUMNS = sql`id, name, hostname, os_family, location, agent_version, ${epochMs(sql.raw('last_heartbeat_at'))}, summary -> 'interval'`
+const TILE_COLUMNS = sql.raw(`summary -> 'osName', summary -> 'cpu', summary -> 'memPercent', summary -> 'diskPercent', summary -> 'stacks'`)
+const REPORTS_CPANEL = sql.raw(`summary -> 'stacks' @> '["cpanel"]'::jsonb`)
 
 const fromState = (poolId: string, [id, name, hostname, osFamily, location, agentVersion, heartbeatMs, interval]: StateTuple): PoolMember => ({
   id,
@@ -42,7 +44,7 @@ const fromState = (poolId: string, [id, name, hostname, osFamily, location, agen
   osFamily,
   location,
   agentVersion,
-  lastHeartbeatAt: heartbeatMs === null ? null : new Date(heartbeatMs),
+  lastHeartbeatAt: fromEpochMs(heartbeatMs),
   // A key the summary lacks comes back null: the same to every reader (they all use ??).
   summary: { interval: interval ?? undefined },
 })
@@ -61,13 +63,13 @@ export async function listPoolMembers(db: Db, poolId: string, limit?: number): P
     .where(eq(members.poolId, poolId))
     .orderBy(asc(members.createdAt), asc(members.id))
   const m = (limit === undefined ? query : query.limit(limit)).as('m')
-  const cpanel = limit === undefined ? sql<number>`count(*) filter (where ${m.summary} -> 'stacks' @> '["cpanel"]'::jsonb)::int` : sql<number>`0`
-  const [[row], counted] = await Promise.all([
-    db.select({ list: sql<string>`coalesce(json_agg(json_build_array(${stateColumns(m)}) order by ${m.createdAt}, ${m.id}), '[]')::text`, cpanel }).from(m),
-    limit === undefined ? undefined : countCpanelMembers(db, poolId),
-  ])
-  const list = (JSON.parse(row!.list) as StateTuple[]).map((t) => fromState(poolId, t))
-  return { members: list, cpanel: counted ?? row!.cpanel }
+  const [row] = await db
+    .select({
+      list: sql<string>`coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by ${m.createdAt}, ${m.id}), '[]')::text`,
+      cpanel: sql<number>`(select count(*)::int from ${members} where ${members.poolId} = ${poolId} and ${REPORTS_CPANEL})`,
+    })
+    .from(m)
+  return { members: (JSON.parse(row!.list) as StateTuple[]).map((t) => fromState(poolId, t)), cpanel: row!.cpanel }
 }
 
 type TileTuple = [...StateTuple, string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
@@ -110,8 +112,6 @@ export async function poolOverview(
   poolId: string,
   opts: { now: Date; failoverDelaySeconds: number; defaultIntervalSeconds: number; tiles: number | null; row: number },
 ): Promise<FleetOverview> {
-  const state = sql.raw(`id, name, hostname, os_family, location, agent_version, floor(extract(epoch from last_heartbeat_at) * 1000), summary -> 'interval'`)
-  const tile = sql.raw(`summary -> 'osName', summary -> 'cpu', summary -> 'memPercent', summary -> 'diskPercent', summary -> 'stacks'`)
   // Compared as timestamps, not as seconds of silence: the same rule, at a
   // third of the cost in PGlite, and exact, since the cut-offs fall on whole
   // milliseconds as the Dates in memberStatus do.
@@ -126,32 +126,23 @@ export async function poolOverview(
       from members where pool_id = ${poolId}
     )
     select
-      (select json_build_array(count(*), count(*) filter (where severity = 3), floor(extract(epoch from max(last_heartbeat_at)) * 1000),
-        count(*) filter (where summary -> 'stacks' @> '["cpanel"]'::jsonb)) from m)::text as figures,
+      (select json_build_array(count(*), count(*) filter (where severity = 3), ${epochMs(sql.raw('max(last_heartbeat_at)'))},
+        count(*) filter (where ${REPORTS_CPANEL})) from m)::text as figures,
       (select coalesce(json_agg(json_build_array(agent_version, n)), '[]') from (select agent_version, count(*) as n from m group by agent_version) v)::text as versions,
-      (select coalesce(json_agg(json_build_array(${state}, ${tile}) order by severity, created_at, id), '[]')
-        from (select * from m order by severity, created_at, id limit ${sql.raw(opts.tiles === null ? 'all' : String(Math.trunc(opts.tiles)))}) t)::text as tiles,
-      (select coalesce(json_agg(json_build_array(${state}) order by created_at, id), '[]')
-        from (select * from m order by created_at, id limit ${sql.raw(String(Math.trunc(opts.row)))}) r)::text as row,
-      (select coalesce(json_agg(json_build_array(${state}) order by created_at, id), '[]') from m where location is not null)::text as located
+      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}, ${TILE_COLUMNS}) order by severity, created_at, id), '[]')
+        from (select * from m order by severity, created_at, id limit ${opts.tiles}::int) t)::text as tiles,
+      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by created_at, id), '[]')
+        from (select * from m order by created_at, id limit ${opts.row}::int) r)::text as row,
+      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by created_at, id), '[]') from m where location is not null)::text as located
   `)
   const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'figures' | 'versions' | 'tiles' | 'row' | 'located', string>
   const [members, healthy, lastMs, cpanel] = JSON.parse(row.figures) as [number, number, number | null, number]
   return {
-    figures: { members, healthy, lastHeartbeatAt: lastMs === null ? null : new Date(lastMs), versions: JSON.parse(row.versions), cpanel },
+    figures: { members, healthy, lastHeartbeatAt: fromEpochMs(lastMs), versions: JSON.parse(row.versions), cpanel },
     tiles: (JSON.parse(row.tiles) as TileTuple[]).map((t) => fromTile(poolId, t)),
     row: (JSON.parse(row.row) as StateTuple[]).map((t) => fromState(poolId, t)),
     located: (JSON.parse(row.located) as StateTuple[]).map((t) => fromState(poolId, t)),
   }
-}
-
-/** How many of the pool's members report cPanel (what the pool tab bar needs), without reading them. */
-export async function countCpanelMembers(db: Db, poolId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(members)
-    .where(and(eq(members.poolId, poolId), sql`${members.summary} -> 'stacks' @> '["cpanel"]'::jsonb`))
-  return row?.n ?? 0
 }
 
 /** Names of a few members by id (members since removed are left out). */
@@ -281,7 +272,7 @@ export async function listMetrics(db: Db, memberId: string, since: Date): Promis
   const p = memberMetrics
   const [row] = await db
     .select({
-      list: sql<string>`coalesce(json_agg(json_build_array(floor(extract(epoch from ${p.minute}) * 1000), ${p.cpuPercent}, ${p.memUsedBytes}, ${p.memTotalBytes}, ${p.diskUsedBytes}, ${p.diskTotalBytes}, ${p.load1}) order by ${p.minute}), '[]')::text`,
+      list: sql<string>`coalesce(json_agg(json_build_array(${epochMs(p.minute)}, ${p.cpuPercent}, ${p.memUsedBytes}, ${p.memTotalBytes}, ${p.diskUsedBytes}, ${p.diskTotalBytes}, ${p.load1}) order by ${p.minute}), '[]')::text`,
     })
     .from(p)
     .where(and(eq(p.memberId, memberId), gt(p.minute, since)))

@@ -1,6 +1,4 @@
-import type { MemberCard } from '../../src/members/view-model'
-import { TILE_LIMIT } from '../../src/members/view-model'
-import { STACK_LABELS } from '../../src/members/view-model'
+import { STACK_LABELS, TILE_LIMIT, type MemberCard } from '../../src/members/view-model'
 import { memberTabHref } from '../../src/members/tabs'
 import { Badge } from '../components/ui'
 import type { MemberStatus } from '../../src/members/status'

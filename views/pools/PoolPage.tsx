@@ -1,8 +1,8 @@
-import type { PoolJobFigures } from '../../src/jobs/service'
 // A pool's page: its header, the pool tab bar, the member tab row, and the
 // panel of the tab in the URL. Tab links swap only #pool-panel (and refresh
 // the tab bar's current mark); a reload renders the same view whole.
 import type { PoolPageData } from '../../src/pools/service'
+import type { PoolJobFigures } from '../../src/jobs/service'
 import { MEMBER_ROW_LIMIT, POOL_TABS, type PoolTab } from '../../src/pools/tabs'
 import { NavLink } from '../layout/Layout'
 import { Badge, TabBar } from '../components/ui'
@@ -25,9 +25,9 @@ import type { PoolAlerts } from '../../src/alerts/settings'
 export type PoolView = PoolPageData & {
   csrf: string | null
   settings?: SettingsForm
-  /** One card per member, for the tiles and the member row; on a member's page, only the row's. */
+  /** The member row's cards (the Overview's tiles and map are in `fleet`). */
   cards: MemberCard[]
-  /** The latest refusal per pending member, for its tile. */
+  /** Overview: the latest refusal per pending member, for its tile. */
   notes: Record<string, string>
   /** The tiles' fingerprint: polling gets 304 while it holds. */
   ptag: string
