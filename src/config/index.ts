@@ -24,6 +24,16 @@ export type Config = {
   trustProxy: string[]
   /** Cookies carry Secure when the public address is https. */
   secureCookies: boolean
+  /** DNS provider and WHM addresses may be loopback or private (a PowerDNS on the LAN). */
+  allowPrivateProviderHosts: boolean
+  /** A session ends after this long unused, and after this long in all. */
+  session: { idleHours: number; maxDays: number }
+  /**
+   * Where the Cloudflare SDK sends its calls. Never user input (a form field
+   * would let a user point the stored token at any address): tests set it to
+   * their stand-in through CLOUDFLARE_API_URL.
+   */
+  cloudflareApiUrl: string | null
 }
 
 export class ConfigError extends Error {}
@@ -51,6 +61,23 @@ function parsePublicUrl(raw: string | null, port: number): string {
     throw new ConfigError(`PUBLIC_URL must start with http:// or https://, got "${value}"`)
   }
   return value.replace(/\/+$/, '')
+}
+
+function parseBoolean(name: string, raw: string | null): boolean {
+  if (raw === null) return false
+  const v = raw.toLowerCase()
+  if (['1', 'true', 'yes'].includes(v)) return true
+  if (['0', 'false', 'no'].includes(v)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+function parseNumber(name: string, raw: string | null, fallback: number, min: number, max: number): number {
+  if (raw === null) return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`)
+  }
+  return n
 }
 
 function parseAdmin(env: Record<string, string | undefined>): Config['admin'] {
@@ -98,5 +125,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim())
       .filter(Boolean),
     secureCookies: publicUrl.startsWith('https://'),
+    allowPrivateProviderHosts: parseBoolean('ALLOW_PRIVATE_PROVIDER_HOSTS', blank(env.ALLOW_PRIVATE_PROVIDER_HOSTS)),
+    session: {
+      idleHours: parseNumber('SESSION_IDLE_HOURS', blank(env.SESSION_IDLE_HOURS), 8, 0.05, 24 * 30),
+      maxDays: parseNumber('SESSION_MAX_DAYS', blank(env.SESSION_MAX_DAYS), 7, 0.01, 365),
+    },
+    cloudflareApiUrl: blank(env.CLOUDFLARE_API_URL),
   }
 }
