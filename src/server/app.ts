@@ -36,6 +36,10 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
+  // Pages show one-time secrets (install commands, new API tokens) and signed-in
+  // data; no browser or proxy may keep a copy. Assets and agent downloads set
+  // their own caching, which wins because they set it later.
+  'cache-control': 'no-store',
   // Alpine evaluates its expressions with new Function, hence 'unsafe-eval'.
   'content-security-policy':
     "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
