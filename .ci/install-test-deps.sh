@@ -17,6 +17,7 @@ command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 # SSH key fingerprints are compared with ssh-keygen's.
 [ -x /usr/sbin/ufw ] || missing="$missing ufw"
 command -v ssh-keygen >/dev/null 2>&1 || missing="$missing openssh-client"
+[ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
 if [ -n "$missing" ]; then
   echo "installing:$missing"
   apt-get update -qq
@@ -32,6 +33,13 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   version=$(ls /etc/postgresql | sort -n | tail -n 1)
   pg_ctlcluster --skip-systemctl-redirect "$version" main start
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+# MariaDB: the agent's database detection and recipe checks query the local server as root.
+if ! mariadb -e 'select 1' >/dev/null 2>&1; then
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 1 30); do mariadb -e 'select 1' >/dev/null 2>&1 && break; sleep 1; done
 fi
 
 # The tests log in as postgres/postgres over TCP; give the role that password

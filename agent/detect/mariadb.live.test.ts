@@ -1,11 +1,12 @@
 // Against the real server on this machine (root over the local socket).
-import { afterAll, describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect } from 'bun:test'
+import { testNeeding } from '../../src/testing/needs'
 import { runCommand } from '../run-command'
 import { detectMariaDb } from './mariadb'
 import { connectCli, connectLocal, findSocket, type Connection } from './mariadb-connect'
 
 const conn: Connection | null = await connectLocal({ root: '/', run: runCommand })
-if (!conn) console.warn('mariadb live test skipped: no MariaDB/MySQL server reachable as root through a local socket under /')
+const withServer = testNeeding(conn ? null : 'no MariaDB/MySQL server reachable as root through a local socket under /')
 const dbName = `sctl_detect_${Math.random().toString(36).slice(2, 10)}`
 
 afterAll(async () => {
@@ -14,7 +15,7 @@ afterAll(async () => {
 })
 
 describe('detectMariaDb on this machine', () => {
-  test.skipIf(!conn)('it finds the running server and a database we create, with its size', async () => {
+  withServer('it finds the running server and a database we create, with its size', async () => {
     expect(await conn!.query(`create database ${dbName}`)).not.toBeNull()
     expect(await conn!.query(`create table ${dbName}.t (id int primary key, note varchar(40)) engine=InnoDB`)).not.toBeNull()
     expect(await conn!.query(`insert into ${dbName}.t values (1, 'hello')`)).not.toBeNull()
@@ -34,7 +35,7 @@ describe('detectMariaDb on this machine', () => {
     else expect(galera).toBeNull()
   })
 
-  test.skipIf(!conn)('the command-line fallback reads the same server', async () => {
+  withServer('the command-line fallback reads the same server', async () => {
     const cli = await connectCli(runCommand, findSocket('/')!, 5000)
     expect(cli?.via).toBe('cli')
     const names = (await cli!.query('show databases'))?.map(([n]) => n)

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { missingProgram, testNeeding } from '../../src/testing/needs'
 import { blobType, fingerprint, parseAuthorizedKey, parsePublicKey } from './ssh-keys'
 
 const ED25519_BODY = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
@@ -45,9 +46,8 @@ describe('parseAuthorizedKey', () => {
 })
 
 describe('fingerprint', () => {
-  test('matches ssh-keygen -l for keys it makes', async () => {
-    const ssh = Bun.which('ssh-keygen')
-    if (!ssh) return console.warn('ssh-keygen is not installed; fingerprint compared with a fixed value only')
+  testNeeding(missingProgram('ssh-keygen', 'openssh-client'))('matches ssh-keygen -l for keys it makes', async () => {
+    const ssh = Bun.which('ssh-keygen')!
     const dir = mkdtempSync(join(tmpdir(), 'keys-'))
     for (const [type, bits] of [['ed25519', []], ['rsa', ['-b', '2048']], ['ecdsa', ['-b', '384']]] as const) {
       const file = join(dir, type)

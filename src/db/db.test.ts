@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { openPglite, openPostgres } from '.'
 import { pools } from './schema'
 import { DataDirLocked, lockDataDir } from '../server/data-dir-lock'
+import { describeNeeding, missingPostgres, TEST_POSTGRES_URL } from '../testing/needs'
 
 const dirs: string[] = []
 const tempDir = () => {
@@ -44,19 +45,22 @@ describe('the data directory lock', () => {
 
   test('a lock left by a dead server is taken over', () => {
     const dir = tempDir()
-    writeFileSync(join(dir, 'server.lock'), '999999')
+    const file = join(dir, 'server.lock')
+    writeFileSync(file, '999999')
     const release = lockDataDir(dir)
+    expect(readFileSync(file, 'utf8')).toBe(String(process.pid))
     release()
+    expect(existsSync(file)).toBe(false)
   })
 })
 
-describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL', () => {
+describeNeeding(await missingPostgres())('PostgreSQL', () => {
   test('two servers starting together migrate once and both work', async () => {
-    const admin = (await import('postgres')).default(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} })
+    const admin = (await import('postgres')).default(TEST_POSTGRES_URL, { max: 1, onnotice: () => {} })
     const name = `sctl_mig_${process.pid}`
     await admin.unsafe(`drop database if exists ${name} with (force)`)
     await admin.unsafe(`create database ${name}`)
-    const url = new URL(process.env.TEST_DATABASE_URL!)
+    const url = new URL(TEST_POSTGRES_URL)
     url.pathname = `/${name}`
     const [a, b] = await Promise.all([openPostgres(url.toString()), openPostgres(url.toString())])
     await a.db.insert(pools).values({ id: 'pool_pg', name: 'PG', preset: 'generic' })

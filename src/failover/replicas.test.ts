@@ -1,8 +1,7 @@
 // Two real server processes (`bun src/server/main.ts`, scheduler and all) on
 // one PostgreSQL database: only the leader acts, an outage makes exactly one
 // transition, and when the leader dies the other replica takes over and
-// handles the next outage. Skipped, with the reason printed, when PostgreSQL
-// cannot be reached.
+// handles the next outage. Needs PostgreSQL (testing/needs.ts).
 import { afterAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
 import {
@@ -18,26 +17,14 @@ import {
   type FailoverEventJson,
   type ServerProcess,
 } from '../testing/drill'
+import { missingPostgres, testNeeding, TEST_POSTGRES_URL } from '../testing/needs'
 
-const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres'
+const PG_URL = TEST_POSTGRES_URL
 const DELAY = 10
 /** db/index.ts LEADER_LOCK: the session advisory lock the leader holds. */
 const LEADER_LOCK = 727_100_002
 
-async function whyNoPostgres(): Promise<string | null> {
-  const sql = postgres(PG_URL, { max: 1, connect_timeout: 3, onnotice: () => {} })
-  try {
-    await sql`select 1`
-    return null
-  } catch (err) {
-    return (err as Error).message
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {})
-  }
-}
-
-const noPostgres = await whyNoPostgres()
-if (noPostgres) console.log(`[replicas] skipped: PostgreSQL at ${new URL(PG_URL).host} is unreachable (${noPostgres})`)
+const noPostgres = await missingPostgres()
 
 const dbName = `sctl_replicas_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
 let admin: ReturnType<typeof postgres> | null = null
@@ -65,7 +52,7 @@ async function leaderBackend(): Promise<number | null> {
 const cutLines = (server: ServerProcess) => server.log().split('\n').filter((l) => l.includes('[failover.cut]'))
 
 describe('two replicas on one PostgreSQL', () => {
-  test.skipIf(!!noPostgres)(
+  testNeeding(noPostgres)(
     'exactly one transition per outage, and the other replica takes over when the leader dies',
     async () => {
       admin = postgres(PG_URL, { max: 1, onnotice: () => {} })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { JobFailure } from '../types'
 import { backup, disable, enable, firewalldArgv, ruleAdd, ruleOf, ruleRemove, sshPort, ufwArgv, type Rule } from './firewall'
 import { fakeContext } from './test-context'
+import { testNeeding } from '../../../src/testing/needs'
 
 const rule = (r: Partial<Rule> & { port: string }): Rule => ({ protocol: 'tcp', source: null, action: 'allow', ...r })
 
@@ -28,8 +29,8 @@ const UFW_CASES: [string, Rule, string[][], string[]][] = [
 
 const asRoot = process.getuid?.() === 0
 const ufwBin = Bun.which('ufw') ?? (existsSync('/usr/sbin/ufw') ? '/usr/sbin/ufw' : null)
-const canDryRun = asRoot && !!ufwBin
-if (!canDryRun) console.warn('ufw --dry-run needs root and Debian\'s ufw (apt-get install -y ufw); the checks against it are skipped')
+const noDryRun = !asRoot ? 'ufw --dry-run needs root' : ufwBin ? null : "Debian's ufw is not installed (.ci/install-test-deps.sh installs it)"
+const withUfw = testNeeding(noDryRun)
 
 /** The argv as ufw would run it, but with --dry-run: ufw parses it fully and prints the rules, changing nothing. */
 function dryRun(argv: string[]) {
@@ -45,7 +46,7 @@ describe('ufw argv', () => {
     expect(ufwArgv(r, 'remove')).toEqual(want.map(([ufw, ...rest]) => [ufw!, 'delete', ...rest]))
   })
 
-  test.skipIf(!canDryRun).each(UFW_CASES)('the real ufw --dry-run takes it: %s', (_, r, __, tuples) => {
+  for (const [name, r, , tuples] of UFW_CASES) withUfw(`the real ufw --dry-run takes it: ${name}`, () => {
     const got = ufwArgv(r, 'add').flatMap((argv) => {
       const res = dryRun(argv)
       expect(res.stderr).not.toContain('ERROR')
@@ -60,12 +61,12 @@ describe('ufw argv', () => {
     }
   })
 
-  test.skipIf(!canDryRun)('ufw --dry-run is a fair judge: it refuses what we never build', () => {
+  withUfw('ufw --dry-run is a fair judge: it refuses what we never build', () => {
     expect(dryRun(['ufw', 'allow', 'from', 'any', 'to', 'any', 'port', '8000:8100']).stderr).toContain("Must specify 'tcp' or 'udp' with multiple ports")
     expect(dryRun(['ufw', 'allow', 'proto', 'tcp', 'from', 'any', 'to', 'any', 'port', '99999']).code).not.toBe(0)
   })
 
-  test.skipIf(!canDryRun)('enable: the SSH rule and the enable itself', async () => {
+  withUfw('enable: the SSH rule and the enable itself', async () => {
     const f = fakeContext({ firewall: 'ufw' })
     await enable(f.ctx)
     for (const { cmd } of f.calls) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pebbleMissing, startPebble, type Pebble } from '../../../src/testing/pebble'
+import { describeNeeding } from '../../../src/testing/needs'
 import { JobFailure, type ExecOptions, type ExecResult, type JobContext } from '../types'
 import { certbotArgs, certbotError, letsencryptHandler, type LetsencryptParams } from './letsencrypt'
 
@@ -188,9 +189,8 @@ describe('installing certbot', () => {
 // validation: Pebble resolves every name to 127.0.0.1 through its mock DNS and
 // fetches the challenge from the port certbot (or the test's web server) answers on.
 const missing = pebbleMissing() ?? (Bun.which('certbot') ? null : 'certbot not found: install Debian certbot')
-if (missing) console.warn(`letsencrypt.test.ts: skipping the tests against Pebble and certbot (${missing}); .ci/install-test-deps.sh installs them`)
 
-describe.skipIf(!!missing)('against Pebble and certbot', () => {
+describeNeeding(missing)('against Pebble and certbot', () => {
   let ca: Pebble
   let root: string
 

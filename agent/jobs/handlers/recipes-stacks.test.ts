@@ -9,6 +9,7 @@ import { CPANEL_INSTALLER, hardenCpanel, installCpanel } from './recipes-cpanel'
 import { DROP_USER, hardenMariaDb, installMariaDb, LIST_UNSAFE_ACCOUNTS, LOCAL_INFILE_CNF, MARIADB_REPO_SCRIPT } from './recipes-mariadb'
 import { hardenOpenLiteSpeed, installOpenLiteSpeed, LITESPEED_REPO_SCRIPT, setDirective } from './recipes-openlitespeed'
 import { fakeContext, type FakeOptions } from './test-context'
+import { missingMariaDb, testNeeding } from '../../../src/testing/needs'
 
 const FIXTURES = resolve(import.meta.dir, '../../fixtures')
 const allSteps = (name: keyof typeof catalogue) => catalogue[name].steps({}).map((_, i) => i)
@@ -224,8 +225,7 @@ describe('recipe.harden_mariadb', () => {
 
   // Read-only, against the real server on this machine: the listing query runs,
   // and QUOTE() output for awkward names is what DROP_USER accepts.
-  const live = Bun.which('mariadb') && Bun.spawnSync(['mariadb', '-e', 'select 1']).exitCode === 0
-  test.skipIf(!live)('the listing query and QUOTE() on the local MariaDB', () => {
+  testNeeding(missingMariaDb())('the listing query and QUOTE() on the local MariaDB', () => {
     const sql = (input: string) => {
       const p = Bun.spawnSync(['mariadb', '--batch', '--raw', '--skip-column-names'], { stdin: new TextEncoder().encode(input) })
       expect(p.stderr.toString()).toBe('')
