@@ -14,11 +14,28 @@ const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 
 type Ctx = Parameters<typeof render>[0] & { cookie: Record<string, any> }
 
-/** Only same-site paths, so /login?next= cannot send anyone elsewhere. */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : '/pools'
+const AFTER_SIGN_IN = '/pools'
+// A browser silently drops tab and newline from a URL and reads a backslash as
+// a slash, so such a value can name another site even though it looks like a path.
+const AMBIGUOUS = /[\u0000-\u001f\u007f\\]/
+
+/**
+ * The page to go to after sign-in, as a path on this server. `next` is
+ * resolved the way a browser would, against PUBLIC_URL, and kept only when it
+ * stays on the same origin; the answer is the normalised path, never the raw text.
+ */
+export function safeNext(next: unknown, publicUrl: string): string {
+  if (typeof next !== 'string' || AMBIGUOUS.test(next)) return AFTER_SIGN_IN
+  let url: URL
+  try {
+    url = new URL(next, publicUrl)
+  } catch {
+    return AFTER_SIGN_IN
+  }
+  if (url.origin !== new URL(publicUrl).origin) return AFTER_SIGN_IN
+  // Dot segments can fold "/x/..//evil.example" into a protocol-relative path.
+  if (url.pathname.startsWith('//')) return AFTER_SIGN_IN
+  return url.pathname + url.search + url.hash
 }
 
 function ensurePreSignInCsrf(deps: Deps, ctx: Ctx) {
@@ -81,16 +98,16 @@ export function authRoutes(deps: Deps) {
     .get(
       '/login',
       async (ctx) => {
-        if (ctx.principal) return ctx.redirect(safeNext(ctx.query.next), 303)
+        if (ctx.principal) return ctx.redirect(safeNext(ctx.query.next, deps.config.publicUrl), 303)
         if (!(await auth.hasUsers(deps.db))) return ctx.redirect('/setup', 303)
-        return renderLogin(deps, ctx, { email: '', next: safeNext(ctx.query.next) })
+        return renderLogin(deps, ctx, { email: '', next: safeNext(ctx.query.next, deps.config.publicUrl) })
       },
       { access: 'public', query: t.Object({ next: t.Optional(t.String({ maxLength: 500 })) }) },
     )
     .post(
       '/login',
       async (ctx) => {
-        const form = { email: str(ctx.body.email).trim(), next: safeNext(ctx.body.next) }
+        const form = { email: str(ctx.body.email).trim(), next: safeNext(ctx.body.next, deps.config.publicUrl) }
         try {
           const user = await auth.checkCredentials(deps.db, {
             email: form.email,
@@ -134,7 +151,7 @@ export function authRoutes(deps: Deps) {
           })
           const session = await auth.startSession(deps.db, user, { ip: ctx.ip, userAgent: ctx.request.headers.get('user-agent') })
           setSessionCookie(deps, ctx, session.cookieValue, session.expiresAt)
-          return redirectTo(ctx, '/pools', 'Welcome. Create your first pool to get started.')
+          return redirectTo(ctx, AFTER_SIGN_IN, 'Welcome. Create your first pool to get started.')
         } catch (err) {
           if (!(err instanceof HttpError)) throw err
           if (err.status === 409) return ctx.redirect('/login', 303)
