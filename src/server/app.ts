@@ -14,6 +14,7 @@ import { poolPages } from '../pools/routes'
 import { poolApi } from '../pools/api'
 import { auditRoutes } from '../audit/routes'
 import { docsRoutes } from '../docs/routes'
+import { bodyLimit, bodyTooLarge } from './body-limit'
 import { agentRoutes } from '../agent-api/routes'
 import { memberPages } from '../members/routes'
 import { memberApi } from '../members/api'
@@ -27,10 +28,7 @@ import { scheduleApi } from '../jobs/schedule-api'
 import { jobMemberPages } from '../jobs/job-pages'
 import { runPages } from '../jobs/run-pages'
 
-/** Bodies larger than this are refused before they are parsed. */
-export const MAX_BODY_BYTES = 64 * 1024
-/** Heartbeats carry every vhost, database and certificate of a host. */
-export const MAX_AGENT_BODY_BYTES = 256 * 1024
+export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -45,20 +43,13 @@ const SECURITY_HEADERS = {
     "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
 }
 
-const bodyLimit = (request: Request) =>
-  new URL(request.url).pathname.startsWith('/api/v1/agent/') ? MAX_AGENT_BODY_BYTES : MAX_BODY_BYTES
-
-function tooLarge(request: Request): boolean {
-  return Number(request.headers.get('content-length') ?? 0) > bodyLimit(request)
-}
-
 export function buildApp(deps: Deps) {
   // normalize off: an unknown field in a request body is refused, not dropped.
   const app: Elysia = new Elysia({ normalize: false })
     .use(html({ autoDetect: false }))
-    .onRequest(({ request, set }) => {
+    .onRequest(async ({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS)
-      if (tooLarge(request)) {
+      if (await bodyTooLarge(request)) {
         return Response.json(errorBody('too_large', `The request body is larger than ${bodyLimit(request) / 1024} KiB`), {
           status: 413,
         })
