@@ -8,6 +8,7 @@ import { redirectTo, str } from '../http/forms'
 import { HttpError } from '../http/errors'
 import { newSecret } from '../crypto/tokens'
 import { LoginPage, SetupPage, type LoginForm, type SetupForm } from '../../views/auth/AuthPages'
+import { TooManyAttempts } from '../throttle/service'
 import * as auth from './service'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
@@ -122,7 +123,7 @@ export function authRoutes(deps: Deps) {
           return redirectTo(ctx, form.next)
         } catch (err) {
           if (!(err instanceof HttpError)) throw err
-          if (err instanceof auth.TooManyAttempts) ctx.set.headers['retry-after'] = String(err.retryAfterSeconds)
+          if (err instanceof TooManyAttempts) ctx.set.headers['retry-after'] = String(err.retryAfterSeconds)
           return renderLogin(deps, ctx, { ...form, error: err.message }, err.status)
         }
       },
@@ -155,6 +156,7 @@ export function authRoutes(deps: Deps) {
         } catch (err) {
           if (!(err instanceof HttpError)) throw err
           if (err.status === 409) return ctx.redirect('/login', 303)
+          if (err instanceof TooManyAttempts) ctx.set.headers['retry-after'] = String(err.retryAfterSeconds)
           form.errors[(err.field as keyof SetupForm['errors']) ?? 'form'] = err.message
           return renderSetup(deps, ctx, form, err.status)
         }

@@ -4,6 +4,7 @@ import { newId, newSecret, sameSecret, sha256 } from '../crypto/tokens'
 import { recordAudit, systemActor, type Actor } from '../audit/service'
 import { badInput, conflict, HttpError, notFound } from '../http/errors'
 import type { Log } from '../server/log'
+import { attemptSucceeded, takeAttempt } from '../throttle/service'
 import * as store from './store'
 
 export type Principal = {
@@ -52,53 +53,31 @@ export async function createUser(db: Db, email: string, password: string, role: 
 
 export const hasUsers = async (db: Db) => (await store.countUsers(db)) > 0
 
-// ---- sign-in throttling -----------------------------------------------------------
+// ---- attempt limits ---------------------------------------------------------------
 
 const WINDOW_MS = 15 * 60_000
-const LOCK_MS = 15 * 60_000
 // Per email from one address: slows guessing one account. Per address: slows
 // spraying many accounts. Neither lets a stranger lock the owner out from home.
 const LIMITS = { account: 5, address: 30 }
 
-function throttleKeys(email: string, ip: string | null) {
+function attemptLimits(subject: string, ip: string | null) {
   const addr = ip ?? 'unknown'
-  return [
-    { key: `account:${email.toLowerCase()}|${addr}`, limit: LIMITS.account },
-    { key: `address:${addr}`, limit: LIMITS.address },
-  ]
-}
-
-/** Seconds until sign-in is allowed again, or 0. */
-export async function signInLockedFor(db: Db, email: string, ip: string | null, now = new Date()): Promise<number> {
-  let wait = 0
-  for (const { key } of throttleKeys(email, ip)) {
-    const row = await store.findLoginFailure(db, key)
-    if (row?.lockedUntil && row.lockedUntil > now) {
-      wait = Math.max(wait, Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000))
-    }
-  }
-  return wait
-}
-
-async function noteFailure(db: Db, email: string, ip: string | null, now: Date) {
-  for (const { key, limit } of throttleKeys(email, ip)) {
-    const row = await store.findLoginFailure(db, key)
-    const fresh = !row || now.getTime() - row.windowStartedAt.getTime() > WINDOW_MS
-    const failures = fresh ? 1 : row.failures + 1
-    await store.saveLoginFailure(db, {
-      key,
-      failures,
-      windowStartedAt: fresh ? now : row.windowStartedAt,
-      lockedUntil: failures >= limit ? new Date(now.getTime() + LOCK_MS) : null,
-    })
+  return {
+    account: { key: `account:${subject.toLowerCase()}|${addr}`, limit: LIMITS.account, windowMs: WINDOW_MS },
+    address: { key: `address:${addr}`, limit: LIMITS.address, windowMs: WINDOW_MS },
   }
 }
 
-export class TooManyAttempts extends HttpError {
-  constructor(public retryAfterSeconds: number) {
-    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60))
-    super(429, 'too_many_attempts', `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`)
-  }
+/**
+ * Counts a guess at `subject`'s secret before it is checked, so however many
+ * arrive at once, at most the limit get a check. Returns what to call when the
+ * guess turns out right: it forgets the account's failures and takes this
+ * attempt back from the address, so signing in often is never throttled.
+ */
+async function countGuess(db: Db, subject: string, ip: string | null, what: string, now: Date) {
+  const { account, address } = attemptLimits(subject, ip)
+  await takeAttempt(db, [account, address], what, now)
+  return () => attemptSucceeded(db, { clear: [account.key], uncount: [address.key] })
 }
 
 // A fixed hash to verify against when the email is unknown, so a wrong email
@@ -111,12 +90,10 @@ export async function checkCredentials(
   input: { email: string; password: string; ip: string | null },
   now = new Date(),
 ): Promise<store.User> {
-  const wait = await signInLockedFor(db, input.email, input.ip, now)
-  if (wait > 0) throw new TooManyAttempts(wait)
+  const succeeded = await countGuess(db, input.email, input.ip, 'failed sign-ins', now)
   const user = await store.findUserByEmail(db, input.email)
   const ok = await Bun.password.verify(input.password, user?.passwordHash ?? (await decoy()))
   if (!user || !ok) {
-    await noteFailure(db, input.email, input.ip, now)
     await recordAudit(db, { userId: null, label: input.email, ip: input.ip }, {
       action: 'auth.sign_in_failed',
       targetType: 'user',
@@ -124,9 +101,7 @@ export async function checkCredentials(
     })
     throw new HttpError(401, 'invalid_credentials', 'Wrong email or password')
   }
-  for (const { key } of throttleKeys(input.email, input.ip)) {
-    if (key.startsWith('account:')) await store.clearLoginFailures(db, key)
-  }
+  await succeeded()
   return user
 }
 
@@ -237,6 +212,8 @@ export async function principalFromToken(db: Db, secret: string, now = new Date(
 // ---- first run ---------------------------------------------------------------------------
 
 const SETUP_CODE_KEY = 'setup_code_sha256'
+// Guesses at the setup code are limited like sign-ins; no email has this form.
+const SETUP_SUBJECT = 'setup code'
 
 function newSetupCode(): string {
   const raw = newId('x', 12).slice(2).toUpperCase()
@@ -281,13 +258,12 @@ export async function completeSetup(
   input: { code: string; email: string; password: string; ip: string | null },
 ): Promise<store.User> {
   if (await hasUsers(db)) throw conflict('This server is already set up. Sign in instead.')
-  const wait = await signInLockedFor(db, 'setup', input.ip)
-  if (wait > 0) throw new TooManyAttempts(wait)
+  const succeeded = await countGuess(db, SETUP_SUBJECT, input.ip, 'failed setup attempts', new Date())
   const expected = await store.readSetting(db, SETUP_CODE_KEY)
   if (!expected || !sameSecret(sha256(normaliseCode(input.code)), expected)) {
-    await noteFailure(db, 'setup', input.ip, new Date())
     throw badInput('That setup code is not right. Copy it from the server log.', 'code')
   }
+  await succeeded()
   // Consuming the code and creating the user in one transaction: of two people
   // racing with the right code, exactly one becomes the admin.
   const user = await db.transaction(async (tx) => {

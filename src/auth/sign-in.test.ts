@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import { loginFailures } from '../db/schema'
 import { ADMIN, testServer, type TestServer } from '../testing/harness'
 
 let s: TestServer
@@ -50,6 +51,49 @@ describe('sign-in', () => {
     expect(locked.status).toBe(429)
     expect(locked.text).toContain('Too many failed sign-ins. Try again in 15 minutes.')
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800)
+  })
+
+  test('it checks at most five of forty wrong passwords sent at once, and the right one waits for the window', async () => {
+    s = await testServer()
+    const b = s.browser()
+    await b.get('/login')
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => b.post('/login', { email: ADMIN.email, password: `wrong ${i}` })),
+    )
+    const checked = answers.filter((r) => r.status === 401)
+    const refused = answers.filter((r) => r.status === 429)
+    expect(checked.length).toBeLessThanOrEqual(5)
+    expect(refused.length).toBe(40 - checked.length)
+    for (const r of refused) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0)
+
+    const right = await b.post('/login', { email: ADMIN.email, password: ADMIN.password })
+    expect(right.status).toBe(429)
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(800)
+
+    // Fifteen minutes later (the window is moved back rather than the clock forward).
+    await s.db.update(loginFailures).set({ windowStartedAt: new Date(Date.now() - 16 * 60_000) })
+    const later = await b.post('/login', { email: ADMIN.email, password: ADMIN.password })
+    expect(later.status).toBe(303)
+  })
+
+  test('it stops one address guessing across many accounts after thirty tries', async () => {
+    s = await testServer()
+    const b = s.browser()
+    await b.get('/login')
+    for (let i = 0; i < 30; i++) {
+      expect((await b.post('/login', { email: `user${i}@example.com`, password: 'guess' })).status).toBe(401)
+    }
+    const next = await b.post('/login', { email: ADMIN.email, password: ADMIN.password })
+    expect(next.status).toBe(429)
+  })
+
+  test('a right password does not count against the address', async () => {
+    s = await testServer()
+    for (let i = 0; i < 35; i++) {
+      const b = s.browser()
+      await b.get('/login')
+      expect((await b.post('/login', { email: ADMIN.email, password: ADMIN.password })).status).toBe(303)
+    }
   })
 
   test('its session cookie is HttpOnly and SameSite=Lax, and Secure behind https', async () => {

@@ -1,7 +1,7 @@
-// Queries for users, sessions, API tokens, sign-in throttling and the setup code.
+// Queries for users, sessions, API tokens and the setup code (attempt counts live in src/throttle).
 import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { apiTokens, appSettings, loginFailures, sessions, users } from '../db/schema'
+import { apiTokens, appSettings, sessions, users } from '../db/schema'
 
 export type User = typeof users.$inferSelect
 export type Session = typeof sessions.$inferSelect
@@ -76,25 +76,6 @@ export async function revokeApiToken(db: Db, userId: string, id: string, at: Dat
     .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
     .returning()
   return row
-}
-
-export async function findLoginFailure(db: Db, key: string) {
-  const [row] = await db.select().from(loginFailures).where(eq(loginFailures.key, key))
-  return row
-}
-
-export async function saveLoginFailure(db: Db, row: typeof loginFailures.$inferInsert): Promise<void> {
-  await db
-    .insert(loginFailures)
-    .values(row)
-    .onConflictDoUpdate({
-      target: loginFailures.key,
-      set: { failures: row.failures, windowStartedAt: row.windowStartedAt, lockedUntil: row.lockedUntil ?? null },
-    })
-}
-
-export async function clearLoginFailures(db: Db, key: string): Promise<void> {
-  await db.delete(loginFailures).where(eq(loginFailures.key, key))
 }
 
 export async function readSetting(db: Db, key: string): Promise<string | undefined> {
