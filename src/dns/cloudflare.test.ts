@@ -246,7 +246,7 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
   })
 
   test('createProvider builds the Cloudflare adapter from settings', async () => {
-    const p = createProvider({ kind: 'cloudflare', apiToken: TOKEN, baseUrl: cf.url })
+    const p = createProvider({ kind: 'cloudflare', apiToken: TOKEN }, { allowPrivateProviderHosts: false, cloudflareApiUrl: cf.url })
     expect(p).toBeInstanceOf(CloudflareProvider)
     expect((await p.listZones()).length).toBe(2)
   })

@@ -1,5 +1,6 @@
 // What the three adapters share: record values in our form ("10 mail.example.com"),
 // checks of a RecordSet before anything is sent, and the wording of errors.
+import { OutboundRefused } from '../net/outbound'
 import { DnsProviderError, type RecordSet, type RecordType } from './provider'
 
 export const DEFAULT_TIMEOUT_MS = 10_000
@@ -141,8 +142,10 @@ export function statusError(
   return new DnsProviderError(`${provider} rejected the request${opts.action ? ` to ${opts.action}` : ''} (${status})${detail}`, false)
 }
 
-/** The error for a request that got no answer: refused connection, DNS failure, timeout. */
+/** The error for a request that got no answer: refused connection, DNS failure, timeout, or an address or redirect we refused. */
 export function networkError(provider: string, where: string, err: unknown, timeoutMs: number): DnsProviderError {
+  // Trying again would meet the same address or redirect: a person has to change the provider.
+  if (err instanceof OutboundRefused) return new DnsProviderError(`${provider} at ${where} ${err.message}`, false)
   const e = err as { name?: string; code?: string; message?: string }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
     return new DnsProviderError(`${provider} at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s`, true)

@@ -6,6 +6,10 @@ import { DnsProviderError } from './provider'
 import { PowerDnsProvider, powerDnsBaseUrl } from './powerdns'
 import { createProvider } from './index'
 
+// The stand-ins listen on loopback, a private address the adapters refuse by default.
+const LOOPBACK = { allowPrivate: true }
+const ENV = { allowPrivateProviderHosts: true, cloudflareApiUrl: null }
+
 let pdns: PowerDns
 let provider: PowerDnsProvider
 
@@ -14,7 +18,7 @@ beforeAll(async () => {
   console.log(`PowerDNS ${pdns.version} answered its API ${pdns.startupMs} ms after spawn`)
   await pdns.addZone('example.com')
   await pdns.addZone('example.org')
-  provider = new PowerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: pdns.serverId })
+  provider = new PowerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: pdns.serverId, outbound: LOOPBACK })
 }, 30_000)
 
 afterAll(async () => {
@@ -54,7 +58,7 @@ describe('PowerDNS adapter (real pdns_server)', () => {
     expect(powerDnsBaseUrl('http://127.0.0.1:8081/')).toBe('http://127.0.0.1:8081')
     expect(powerDnsBaseUrl('http://127.0.0.1:8081/api/v1')).toBe('http://127.0.0.1:8081')
     expect(powerDnsBaseUrl('http://127.0.0.1:8081/api/v1/')).toBe('http://127.0.0.1:8081')
-    const withPath = new PowerDnsProvider({ apiUrl: `${pdns.apiUrl}/api/v1`, apiKey: pdns.apiKey, serverId: 'localhost' })
+    const withPath = new PowerDnsProvider({ apiUrl: `${pdns.apiUrl}/api/v1`, apiKey: pdns.apiKey, serverId: 'localhost', outbound: LOOPBACK })
     expect((await withPath.listZones()).length).toBe(2)
   })
 
@@ -138,7 +142,7 @@ describe('PowerDNS adapter (real pdns_server)', () => {
 
   test('a wrong API key is refused, not retryable, names PowerDNS and hides the key', async () => {
     const wrongKey = 'definitely-wrong-key-1234567890'
-    const bad = new PowerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: wrongKey, serverId: 'localhost' })
+    const bad = new PowerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: wrongKey, serverId: 'localhost', outbound: LOOPBACK })
     const calls = [
       () => bad.listZones(),
       () => bad.readRecords('example.com', 'www.example.com', 'A'),
@@ -174,7 +178,7 @@ describe('PowerDNS adapter (real pdns_server)', () => {
     const closed = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
     const port = closed.port
     closed.stop(true)
-    const down = new PowerDnsProvider({ apiUrl: `http://127.0.0.1:${port}`, apiKey: 'secret-key-abcdef', serverId: 'localhost' })
+    const down = new PowerDnsProvider({ apiUrl: `http://127.0.0.1:${port}`, apiKey: 'secret-key-abcdef', serverId: 'localhost', outbound: LOOPBACK })
     const e = await expectError(down.listZones())
     expect(e.retryable).toBe(true)
     expect(e.message).toContain('could not reach PowerDNS at http://127.0.0.1:')
@@ -184,7 +188,7 @@ describe('PowerDNS adapter (real pdns_server)', () => {
   test('a server that hangs times out with a retryable error', async () => {
     const hang = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Promise<Response>(() => {}) })
     try {
-      const slow = new PowerDnsProvider({ apiUrl: hang.url.origin, apiKey: 'k-123456', timeoutMs: 200 })
+      const slow = new PowerDnsProvider({ apiUrl: hang.url.origin, apiKey: 'k-123456', timeoutMs: 200, outbound: LOOPBACK })
       const e = await expectError(slow.listZones())
       expect(e.retryable).toBe(true)
       expect(e.message).toContain('did not answer within')
@@ -197,7 +201,7 @@ describe('PowerDNS adapter (real pdns_server)', () => {
     let status = 503
     const srv = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => Response.json({ error: 'backend down' }, { status }) })
     try {
-      const p = new PowerDnsProvider({ apiUrl: srv.url.origin, apiKey: 'k-123456' })
+      const p = new PowerDnsProvider({ apiUrl: srv.url.origin, apiKey: 'k-123456', outbound: LOOPBACK })
       let e = await expectError(p.readRecords('example.com', 'www.example.com', 'A'))
       expect(e.retryable).toBe(true)
       expect(e.message).toContain('503')
@@ -214,7 +218,7 @@ describe('PowerDNS adapter (real pdns_server)', () => {
   })
 
   test('createProvider builds the PowerDNS adapter from settings', async () => {
-    const p = createProvider({ kind: 'powerdns', apiUrl: `${pdns.apiUrl}/api/v1/`, apiKey: pdns.apiKey, serverId: 'localhost' })
+    const p = createProvider({ kind: 'powerdns', apiUrl: `${pdns.apiUrl}/api/v1/`, apiKey: pdns.apiKey, serverId: 'localhost' }, ENV)
     expect(p).toBeInstanceOf(PowerDnsProvider)
     expect((await p.listZones()).length).toBe(2)
   })

@@ -18,6 +18,7 @@ import {
   redact,
   statusError,
 } from './common'
+import { providerFetch, type OutboundPolicy } from '../net/outbound'
 import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo } from './provider'
 
 export type PowerDnsOptions = {
@@ -28,6 +29,8 @@ export type PowerDnsOptions = {
   serverId?: string
   /** Per request; 10 s unless given. */
   timeoutMs?: number
+  /** Which addresses may be called; public ones only unless given. */
+  outbound?: OutboundPolicy
 }
 
 const PROVIDER = 'PowerDNS'
@@ -46,6 +49,7 @@ export class PowerDnsProvider implements DnsProvider {
   private readonly apiKey: string
   private readonly serverId: string
   private readonly timeoutMs: number
+  private readonly outbound: OutboundPolicy
 
   constructor(opts: PowerDnsOptions) {
     if (!opts.apiUrl) throw new DnsProviderError('PowerDNS: no API URL configured', false)
@@ -54,6 +58,7 @@ export class PowerDnsProvider implements DnsProvider {
     this.apiKey = opts.apiKey
     this.serverId = opts.serverId || 'localhost'
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.outbound = opts.outbound ?? { allowPrivate: false }
   }
 
   private zonesUrl(): string {
@@ -67,12 +72,9 @@ export class PowerDnsProvider implements DnsProvider {
   private async request(url: string, init: RequestInit, ctx: { zone?: string; action: string }): Promise<Response> {
     let res: Response
     try {
-      res = await fetch(url, {
-        ...init,
-        headers: { 'X-API-Key': this.apiKey, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'error',
-      })
+      const signal = AbortSignal.timeout(this.timeoutMs)
+      const headers = { 'X-API-Key': this.apiKey, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) }
+      res = await providerFetch(url, { ...init, headers, signal }, this.outbound)
     } catch (err) {
       throw networkError(PROVIDER, originOf(this.base), err, this.timeoutMs)
     }

@@ -36,6 +36,6 @@ export class DnsProviderError extends Error {
 }
 
 export type PowerDnsSettings = { kind: 'powerdns'; apiUrl: string; apiKey: string; serverId: string }
-export type CloudflareSettings = { kind: 'cloudflare'; apiToken: string; baseUrl?: string }
+export type CloudflareSettings = { kind: 'cloudflare'; apiToken: string }
 export type WhmSettings = { kind: 'whm'; host: string; username: string; apiToken: string }
 export type ProviderSettings = PowerDnsSettings | CloudflareSettings | WhmSettings

@@ -1,18 +1,23 @@
 // A pool's DNS API providers: add (secret sealed at rest), list (masked),
 // remove, and "Test connection".
 import type { Db } from '../db'
-import type { SecretBox } from '../crypto/secret-box'
+import type { Deps } from '../server/deps'
 import { newId } from '../crypto/tokens'
 import { recordAudit, type Actor } from '../audit/service'
 import { badInput, notFound } from '../http/errors'
 import { getPool } from '../pools/service'
+import { urlProblem } from '../net/outbound'
 import { createProvider } from './index'
+import { powerDnsBaseUrl } from './powerdns'
 import { DnsProviderError, type ProviderSettings } from './provider'
+import { whmBaseUrl } from './whm'
 import * as store from './store'
+
+type ServiceDeps = Pick<Deps, 'db' | 'secrets' | 'config'>
 
 export type ProviderInput =
   | { kind: 'powerdns'; name: string; apiUrl: string; apiKey: string; serverId?: string }
-  | { kind: 'cloudflare'; name: string; apiToken: string; global?: boolean; baseUrl?: string }
+  | { kind: 'cloudflare'; name: string; apiToken: string; global?: boolean }
   | { kind: 'whm'; name: string; host: string; username: string; apiToken: string }
 
 const KINDS = { powerdns: 'PowerDNS', cloudflare: 'Cloudflare', whm: 'WHM DNS' } as const
@@ -36,6 +41,29 @@ function httpUrl(value: unknown, field: string, label: string): string {
   return v.replace(/\/+$/, '')
 }
 
+function whmHost(value: unknown): string {
+  const host = required(value, 'host', 'WHM host')
+  try {
+    whmBaseUrl(host)
+  } catch (err) {
+    throw badInput(err instanceof DnsProviderError ? err.message.replace(/^WHM: /, '') : 'The WHM host is not a host name or URL', 'host')
+  }
+  return host
+}
+
+/**
+ * Refuses a provider address the server may not call (cloud metadata, this
+ * server, a private network unless allowed), next to the field it came from.
+ * The call checks again: a name can resolve elsewhere later.
+ */
+async function checkProviderAddress(input: ReturnType<typeof checkProviderInput>, allowPrivate: boolean) {
+  const s = input.settings as Record<string, string>
+  const [url, field] = input.kind === 'powerdns' ? [powerDnsBaseUrl(s.apiUrl!), 'apiUrl'] : input.kind === 'whm' ? [whmBaseUrl(s.host!), 'host'] : [null, '']
+  if (!url) return
+  const problem = await urlProblem(url, { allowPrivate })
+  if (problem) throw badInput(problem, field)
+}
+
 /** Validates what the operator typed: settings to keep in clear, and the one secret to seal. */
 export function checkProviderInput(raw: Record<string, unknown>): { kind: ProviderInput['kind']; name: string; settings: Record<string, string | boolean>; secret: string; isGlobal: boolean } {
   const name = required(raw.name, 'name', 'name')
@@ -48,16 +76,15 @@ export function checkProviderInput(raw: Record<string, unknown>): { kind: Provid
         secret: required(raw.apiKey, 'apiKey', 'API key'),
         isGlobal: false,
       }
-    case 'cloudflare': {
-      const settings: Record<string, string | boolean> = {}
-      if (typeof raw.baseUrl === 'string' && raw.baseUrl.trim()) settings.baseUrl = httpUrl(raw.baseUrl, 'baseUrl', 'API base URL')
-      return { kind: 'cloudflare', name, settings, secret: required(raw.apiToken, 'apiToken', 'API token'), isGlobal: raw.global === true || raw.global === 'on' || raw.global === 'true' }
-    }
+    case 'cloudflare':
+      // It once was a field: a user could send the stored token to any address.
+      if (raw.baseUrl !== undefined) throw badInput("Cloudflare's API address is not a provider setting: serversctl always calls Cloudflare's own API")
+      return { kind: 'cloudflare', name, settings: {}, secret: required(raw.apiToken, 'apiToken', 'API token'), isGlobal: raw.global === true || raw.global === 'on' || raw.global === 'true' }
     case 'whm':
       return {
         kind: 'whm',
         name,
-        settings: { host: required(raw.host, 'host', 'WHM host'), username: required(raw.username, 'username', 'WHM user name') },
+        settings: { host: whmHost(raw.host), username: required(raw.username, 'username', 'WHM user name') },
         secret: required(raw.apiToken, 'apiToken', 'API token'),
         isGlobal: false,
       }
@@ -66,9 +93,11 @@ export function checkProviderInput(raw: Record<string, unknown>): { kind: Provid
   }
 }
 
-export async function addProvider(db: Db, secrets: SecretBox, actor: Actor, poolId: string, raw: Record<string, unknown>) {
+export async function addProvider(deps: ServiceDeps, actor: Actor, poolId: string, raw: Record<string, unknown>) {
+  const { db, secrets } = deps
   await getPool(db, poolId)
   const input = checkProviderInput(raw)
+  await checkProviderAddress(input, deps.config.allowPrivateProviderHosts)
   if (input.isGlobal) await store.clearGlobal(db, poolId)
   const row = await store.insertProvider(db, {
     id: newId('dns'),
@@ -100,31 +129,38 @@ export async function getProvider(db: Db, poolId: string, id: string) {
 }
 
 /** The provider's settings with its secret opened, for the adapter. */
-export function providerSettings(row: store.DnsProviderRow, secrets: SecretBox): ProviderSettings {
+export function providerSettings(row: store.DnsProviderRow, secrets: Deps['secrets']): ProviderSettings {
   const secret = secrets.open(row.secretSealed)
   const s = row.settings as Record<string, string>
   switch (row.kind) {
     case 'powerdns':
       return { kind: 'powerdns', apiUrl: s.apiUrl!, apiKey: secret, serverId: s.serverId ?? 'localhost' }
     case 'cloudflare':
-      return { kind: 'cloudflare', apiToken: secret, baseUrl: s.baseUrl }
+      // A baseUrl stored before it was removed is ignored: the server's setting decides.
+      return { kind: 'cloudflare', apiToken: secret }
     case 'whm':
       return { kind: 'whm', host: s.host!, username: s.username!, apiToken: secret }
   }
 }
 
-export const adapterFor = (row: store.DnsProviderRow, secrets: SecretBox) => createProvider(providerSettings(row, secrets))
+export const adapterFor = (row: store.DnsProviderRow, deps: Pick<Deps, 'secrets' | 'config'>) => createProvider(providerSettings(row, deps.secrets), deps.config)
 
 /** "Test connection": the zones the key can see, or why it cannot. */
-export async function testConnection(db: Db, secrets: SecretBox, poolId: string, id: string) {
-  const row = await getProvider(db, poolId, id)
+export async function testConnection(deps: ServiceDeps, poolId: string, id: string) {
+  const row = await getProvider(deps.db, poolId, id)
   try {
-    const zones = await adapterFor(row, secrets).listZones()
+    const zones = await adapterFor(row, deps).listZones()
     return { ok: true as const, zones: zones.map((z) => z.name) }
   } catch (err) {
     const message = err instanceof DnsProviderError ? err.message : `${kindLabel(row.kind)} could not be reached`
     return { ok: false as const, error: message }
   }
+}
+
+/** The settings still in use: a Cloudflare baseUrl stored by an older version is left out. */
+function shownSettings(row: store.DnsProviderRow) {
+  const { baseUrl: _ignored, ...rest } = (row.settings ?? {}) as Record<string, unknown>
+  return rest
 }
 
 /** What pages and the API show of a provider: never the secret, only its last four characters. */
@@ -134,7 +170,7 @@ export function providerJson(row: store.DnsProviderRow) {
     kind: row.kind,
     name: row.name,
     global: row.isGlobal,
-    settings: row.settings,
+    settings: shownSettings(row),
     secret: `••••${row.secretLastFour}`,
     createdAt: row.createdAt.toISOString(),
   }

@@ -5,6 +5,10 @@ import { createProvider } from './index'
 import { DnsProviderError } from './provider'
 import { WhmProvider, whmBaseUrl } from './whm'
 
+// The stand-ins listen on loopback, a private address the adapters refuse by default.
+const LOOPBACK = { allowPrivate: true }
+const ENV = { allowPrivateProviderHosts: true, cloudflareApiUrl: null }
+
 const USER = 'root'
 const TOKEN = 'whm-test-token-0123456789'
 let whm: WhmStandin
@@ -21,7 +25,7 @@ beforeEach(() => {
   whm.state.users = new Map([[USER, TOKEN]])
   whm.state.addZone('example.com')
   whm.state.addZone('example.org')
-  provider = new WhmProvider({ host: whm.url, username: USER, apiToken: TOKEN })
+  provider = new WhmProvider({ host: whm.url, username: USER, apiToken: TOKEN, outbound: LOOPBACK })
 })
 
 async function expectError(p: Promise<unknown>): Promise<DnsProviderError> {
@@ -195,7 +199,7 @@ describe('WHM adapter (JSON API 1 stand-in)', () => {
 
   test('a bad token gives a non-retryable error naming WHM, without the token', async () => {
     const secret = 'not-the-right-token-987654321'
-    const bad = new WhmProvider({ host: whm.url, username: USER, apiToken: secret })
+    const bad = new WhmProvider({ host: whm.url, username: USER, apiToken: secret, outbound: LOOPBACK })
     const calls = [
       () => bad.listZones(),
       () => bad.readRecords('example.com', 'www.example.com', 'A'),
@@ -229,13 +233,13 @@ describe('WHM adapter (JSON API 1 stand-in)', () => {
     const dead = await start()
     const url = dead.url
     await dead.stop()
-    const e = await expectError(new WhmProvider({ host: url, username: USER, apiToken: TOKEN }).listZones())
+    const e = await expectError(new WhmProvider({ host: url, username: USER, apiToken: TOKEN, outbound: LOOPBACK }).listZones())
     expect(e.retryable).toBe(true)
     expect(e.message).toContain('could not reach WHM at http://127.0.0.1:')
   })
 
   test('createProvider builds the WHM adapter from settings', async () => {
-    const p = createProvider({ kind: 'whm', host: whm.url, username: USER, apiToken: TOKEN })
+    const p = createProvider({ kind: 'whm', host: whm.url, username: USER, apiToken: TOKEN }, ENV)
     expect(p).toBeInstanceOf(WhmProvider)
     expect((await p.listZones()).length).toBe(2)
   })

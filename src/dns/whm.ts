@@ -6,6 +6,7 @@
 // removezonerecord removes one. Every answer has metadata.result (1 = done)
 // and metadata.reason. Names are written absolute, with the trailing dot.
 import { bareName, canonicalValue, checkRecordSet, DEFAULT_TIMEOUT_MS, dotted, formatMx, formatSrv, networkError, redact, statusError, parseMx, parseSrv } from './common'
+import { providerFetch, type OutboundPolicy } from '../net/outbound'
 import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo } from './provider'
 
 export type WhmOptions = {
@@ -15,6 +16,8 @@ export type WhmOptions = {
   apiToken: string
   /** Per request; 10 s unless given. */
   timeoutMs?: number
+  /** Which addresses may be called; public ones only unless given. */
+  outbound?: OutboundPolicy
 }
 
 const PROVIDER = 'WHM'
@@ -70,6 +73,7 @@ export class WhmProvider implements DnsProvider {
   private readonly username: string
   private readonly apiToken: string
   private readonly timeoutMs: number
+  private readonly outbound: OutboundPolicy
 
   constructor(opts: WhmOptions) {
     if (!opts.username) throw new DnsProviderError('WHM: no username configured', false)
@@ -78,6 +82,7 @@ export class WhmProvider implements DnsProvider {
     this.username = opts.username
     this.apiToken = opts.apiToken
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.outbound = opts.outbound ?? { allowPrivate: false }
   }
 
   private where(): string {
@@ -90,11 +95,8 @@ export class WhmProvider implements DnsProvider {
     for (const [k, v] of Object.entries(params)) query.set(k, String(v))
     let res: Response
     try {
-      res = await fetch(`${this.base}/json-api/${fn}?${query}`, {
-        headers: { Authorization: `whm ${this.username}:${this.apiToken}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'error',
-      })
+      const headers = { Authorization: `whm ${this.username}:${this.apiToken}`, accept: 'application/json' }
+      res = await providerFetch(`${this.base}/json-api/${fn}?${query}`, { headers, signal: AbortSignal.timeout(this.timeoutMs) }, this.outbound)
     } catch (err) {
       throw networkError(PROVIDER, this.where(), err, this.timeoutMs)
     }

@@ -14,7 +14,7 @@ const Str = (max = 500) => t.String({ maxLength: max })
 
 const ProviderBody = t.Union([
   t.Object({ kind: t.Literal('powerdns'), name: Str(80), apiUrl: Str(), apiKey: Str(), serverId: t.Optional(Str(80)) }, { additionalProperties: false }),
-  t.Object({ kind: t.Literal('cloudflare'), name: Str(80), apiToken: Str(), global: t.Optional(t.Boolean()), baseUrl: t.Optional(Str()) }, { additionalProperties: false }),
+  t.Object({ kind: t.Literal('cloudflare'), name: Str(80), apiToken: Str(), global: t.Optional(t.Boolean()) }, { additionalProperties: false }),
   t.Object({ kind: t.Literal('whm'), name: Str(80), host: Str(253), username: Str(64), apiToken: Str() }, { additionalProperties: false }),
 ])
 
@@ -78,7 +78,7 @@ export function failoverApi(deps: Deps) {
     .post(
       '/dns-providers',
       async (ctx) => {
-        const row = await dns.addProvider(deps.db, deps.secrets, actorOf(ctx), ctx.params.poolId, ctx.body)
+        const row = await dns.addProvider(deps, actorOf(ctx), ctx.params.poolId, ctx.body)
         ctx.set.status = 201
         return { id: row.id, kind: row.kind, name: row.name }
       },
@@ -97,7 +97,7 @@ export function failoverApi(deps: Deps) {
       },
       { access: 'user', response: { 404: ErrorSchema }, ...tags('Remove a DNS provider') },
     )
-    .post('/dns-providers/:providerId/test', ({ params }) => dns.testConnection(deps.db, deps.secrets, params.poolId, params.providerId), {
+    .post('/dns-providers/:providerId/test', ({ params }) => dns.testConnection(deps, params.poolId, params.providerId), {
       access: 'user',
       ...tags('Test a DNS provider: the zones its key can see'),
     })

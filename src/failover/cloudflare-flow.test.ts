@@ -22,7 +22,7 @@ beforeAll(async () => {
   cf.state.addRecord('shop.test', { name: 'www.shop.test', type: 'A', content: '192.0.2.10', ttl: 60, proxied: true })
   cf.state.addRecord('shop.test', { name: 'api.shop.test', type: 'A', content: '192.0.2.10', ttl: 60, proxied: false })
   cf.state.addRecord('shop.test', { name: 'other.shop.test', type: 'A', content: '198.51.100.1', ttl: 60 })
-  s = await testServer()
+  s = await testServer({ env: { CLOUDFLARE_API_URL: cf.url } })
   b = await s.browser().signIn()
   poolId = (await s.api('POST', '/api/v1/pools', { name: 'Shop', preset: 'generic' })).json.id
   for (const [id, ip] of [['mem_a', '192.0.2.10'], ['mem_b', '192.0.2.20']] as const) {
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('Cloudflare', () => {
   test('Import from Cloudflare adds the A records that point at members, then a cut moves them and keeps proxied', async () => {
-    const provider = (await s.api('POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'cloudflare', name: 'CF', apiToken: TOKEN, global: true, baseUrl: cf.url })).json
+    const provider = (await s.api('POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'cloudflare', name: 'CF', apiToken: TOKEN, global: true })).json
     const settings = `/pools/${poolId}/settings`
     await b.get(settings)
     const imported = await b.post(`/pools/${poolId}/dns/import-cloudflare`, { back: settings })

@@ -43,7 +43,7 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
     dnsResult = { provider: null, note: 'No DNS provider or hostname: the active member is tracked, no record changed.' }
   } else {
     try {
-      const dns = adapterFor(provider, deps.secrets)
+      const dns = adapterFor(provider, deps)
       for (const set of sets) await dns.writeRecords(config.zone, set)
       for (const set of sets) {
         const back = await dns.readRecords(config.zone, set.name, set.type)

@@ -82,7 +82,7 @@ describe('failover settings, make active, DNS health', () => {
     await b.get(settings())
     const moved = await b.post(`/pools/${poolId}/failover/make-active`, { back: settings(), memberId: 'mem_a' })
     expect(moved.status).toBe(303)
-    const dns = createProvider({ kind: 'powerdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' })
+    const dns = createProvider({ kind: 'powerdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' }, s.deps.config)
     expect((await dns.readRecords('example.test', 'www.example.test', 'A'))!.values).toEqual(['192.0.2.10'])
     expect((await dns.readRecords('example.test', 'www.example.test', 'AAAA'))!.values).toEqual(['2001:db8::a'])
     const page = visibleText((await b.get(settings())).text)
@@ -91,7 +91,7 @@ describe('failover settings, make active, DNS health', () => {
   })
 
   test('DNS health shows drift, and Fix rewrites the records', async () => {
-    const dns = createProvider({ kind: 'powerdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' })
+    const dns = createProvider({ kind: 'powerdns', apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' }, s.deps.config)
     const health = visibleText((await b.get(`/pools/${poolId}/dns/health`, { 'hx-request': 'true' })).text)
     expect(health).toContain('Primary: mem_a')
     expect(health).toContain('in sync')

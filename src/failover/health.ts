@@ -25,7 +25,7 @@ export async function dnsHealth(deps: Deps, poolId: string, now = new Date()) {
   const base = { hasCloudflare, config, provider: provider ?? null, providerLabel: provider ? `${provider.name} (${kindLabel(provider.kind)})` : null, active, standby }
   if (!provider || !config.zone || !active) return { ...base, records: [] as RecordHealth[], error: null as string | null }
   try {
-    const dns = adapterFor(provider, deps.secrets)
+    const dns = adapterFor(provider, deps)
     const records: RecordHealth[] = []
     for (const set of recordSetsFor(config, active)) {
       const actual = await dns.readRecords(config.zone, set.name, set.type)
@@ -44,7 +44,7 @@ export async function fixDrift(deps: Deps, actor: Actor, poolId: string) {
   const health = await dnsHealth(deps, poolId)
   if (!health.provider || !health.config.zone || !health.active) throw conflict('Nothing to fix: set a DNS provider, zone and active member first')
   const drifted = health.records.filter((r) => !r.match)
-  const dns = adapterFor(health.provider, deps.secrets)
+  const dns = adapterFor(health.provider, deps)
   try {
     for (const set of recordSetsFor(health.config, health.active)) {
       if (drifted.some((d) => d.name === set.name && d.type === set.type)) await dns.writeRecords(health.config.zone, set)

@@ -4,7 +4,7 @@ import type { Deps } from '../server/deps'
 import { recordAudit, type Actor } from '../audit/service'
 import { providerSettings } from '../dns/service'
 import { listProviders } from '../dns/store'
-import { CloudflareProvider } from '../dns/cloudflare'
+import { cloudflareProvider } from '../dns'
 import { DnsProviderError } from '../dns/provider'
 import { badInput, conflict } from '../http/errors'
 import { listMembers } from '../members/store'
@@ -37,7 +37,7 @@ export async function importFromCloudflare(deps: Deps, actor: Actor, poolId: str
   for (const row of providers.sort((a, b) => Number(b.isGlobal) - Number(a.isGlobal))) {
     const settings = providerSettings(row, deps.secrets)
     if (settings.kind !== 'cloudflare') continue
-    const cf = new CloudflareProvider({ apiToken: settings.apiToken, baseUrl: settings.baseUrl })
+    const cf = cloudflareProvider(settings.apiToken, deps.config)
     try {
       const zones = config.zone ? [config.zone] : (await cf.listZones()).map((z) => z.name)
       for (const zone of zones) {

@@ -67,7 +67,7 @@ export function failoverPages(deps: Deps) {
       '/dns-providers',
       async (ctx) => {
         const { poolId } = ctx.params
-        const result = await formAction(() => dns.addProvider(deps.db, deps.secrets, actorOf(ctx), poolId, ctx.body))
+        const result = await formAction(() => dns.addProvider(deps, actorOf(ctx), poolId, ctx.body))
         if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, `Provider "${result.value.name}" saved.`)
         const { apiKey: _k, apiToken: _t, ...values } = ctx.body
         return renderWithForm(deps, ctx, poolId, ctx.body.back, { providerForm: { values, errors: { [result.field]: result.message } } }, result.status)
@@ -78,7 +78,7 @@ export function failoverPages(deps: Deps) {
       '/dns-providers/:providerId/test',
       async (ctx) => {
         ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
-        return <TestResult result={await dns.testConnection(deps.db, deps.secrets, ctx.params.poolId, ctx.params.providerId)} />
+        return <TestResult result={await dns.testConnection(deps, ctx.params.poolId, ctx.params.providerId)} />
       },
       { access: 'user' },
     )

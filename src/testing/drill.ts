@@ -256,6 +256,8 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       ADMIN_API_TOKEN: ADMIN.token,
+      // Drills add a PowerDNS on loopback.
+      ALLOW_PRIVATE_PROVIDER_HOSTS: 'true',
       ...env,
       DATA_DIR: dataDir,
     },

@@ -59,7 +59,8 @@ export type TestServer = Awaited<ReturnType<typeof testServer>>
 /** `onDisk`: a PGlite of its own in the data directory, as `bun run start` opens it, not the shared in-memory one. */
 export async function testServer(opts: { admin?: boolean; env?: Record<string, string>; onDisk?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sctl-test-'))
-  const env: Record<string, string> = { DATA_DIR: dataDir, ...opts.env }
+  // The DNS stand-ins listen on loopback; tests of the address rules pass their own value.
+  const env: Record<string, string> = { DATA_DIR: dataDir, ALLOW_PRIVATE_PROVIDER_HOSTS: 'true', ...opts.env }
   if (opts.admin !== false) {
     Object.assign(env, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ADMIN_API_TOKEN: ADMIN.token })
   }
