@@ -41,6 +41,13 @@ function httpUrl(value: unknown, field: string, label: string): string {
   return v.replace(/\/+$/, '')
 }
 
+/** It once was a field: a user could send the stored Cloudflare token to any address. */
+export function refuseBaseUrl(raw: unknown) {
+  if (raw && typeof raw === 'object' && 'baseUrl' in raw) {
+    throw badInput("baseUrl is no longer accepted: serversctl always calls Cloudflare's own API", 'form')
+  }
+}
+
 function whmHost(value: unknown): string {
   const host = required(value, 'host', 'WHM host')
   try {
@@ -77,8 +84,7 @@ export function checkProviderInput(raw: Record<string, unknown>): { kind: Provid
         isGlobal: false,
       }
     case 'cloudflare':
-      // It once was a field: a user could send the stored token to any address.
-      if (raw.baseUrl !== undefined) throw badInput("Cloudflare's API address is not a provider setting: serversctl always calls Cloudflare's own API")
+      refuseBaseUrl(raw)
       return { kind: 'cloudflare', name, settings: {}, secret: required(raw.apiToken, 'apiToken', 'API token'), isGlobal: raw.global === true || raw.global === 'on' || raw.global === 'true' }
     case 'whm':
       return {

@@ -82,7 +82,8 @@ export function failoverApi(deps: Deps) {
         ctx.set.status = 201
         return { id: row.id, kind: row.kind, name: row.name }
       },
-      { access: 'user', body: ProviderBody, response: { 201: t.Object({ id: t.String(), kind: t.String(), name: t.String() }), 404: ErrorSchema, 422: ErrorSchema }, ...tags('Add a DNS provider', 'The key is stored encrypted and never returned.') },
+      // Before the schema, whose refusal of an unknown field would not say why.
+      { access: 'user', transform: ({ body }) => dns.refuseBaseUrl(body), body: ProviderBody, response: { 201: t.Object({ id: t.String(), kind: t.String(), name: t.String() }), 404: ErrorSchema, 422: ErrorSchema }, ...tags('Add a DNS provider', 'The key is stored encrypted and never returned.') },
     )
     .get('/dns-providers', async ({ params }) => (await dns.listProviders(deps.db, params.poolId)).map(dns.providerJson), {
       access: 'user',
