@@ -6,13 +6,21 @@ import { prepareFirstRun } from '../auth/service'
 import { buildApp, MAX_AGENT_BODY_BYTES } from './app'
 import { consoleLog as log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
+import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './data-dir'
 import { startScheduler } from '../scheduler'
 
 async function main() {
+  // Whatever the server writes (database files, key file, lock) is its user's alone.
+  process.umask(0o077)
   const config = loadConfig()
+  if (usesDataDir(config)) {
+    const warning = prepareDataDir(config.dataDir)
+    if (warning) log.warn('server.data-dir', warning)
+  }
   const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir)
   const started = performance.now()
   const database = await openDatabase(config)
+  if (usesDataDir(config)) closeToOthers(config.dataDir)
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
   const secrets = secretBox(loadSecretKey(config.secretKey, config.dataDir))
   const deps = { db: database.db, config, log, secrets, isLeader: database.isLeader }
@@ -27,8 +35,6 @@ async function main() {
   // With PORT=0 the real port is known only now.
   if (!config.publicUrlSet) config.publicUrl = `http://localhost:${server.port}`
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
-  log.info('server.listen', `serversctl listening on http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port} (public address ${config.publicUrl})`)
-
   const stopScheduler = startScheduler(deps)
 
   let stopping = false
@@ -44,10 +50,13 @@ async function main() {
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
+  // Last: scripts and tests take this line to mean ready, and a SIGTERM sent
+  // on seeing it must find its handler in place.
+  log.info('server.listen', `serversctl listening on http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port} (public address ${config.publicUrl})`)
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DataDirLocked) {
+  if (err instanceof ConfigError || err instanceof DataDirLocked || err instanceof UnsafeDataDir) {
     log.error('server.start', err.message)
   } else {
     log.error('server.start', 'could not start', err)
