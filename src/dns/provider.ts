@@ -35,6 +35,10 @@ export class DnsProviderError extends Error {
   }
 }
 
+const KINDS = { powerdns: 'PowerDNS', cloudflare: 'Cloudflare', whm: 'WHM DNS' } as const
+/** The name a person knows a provider kind by. */
+export const kindLabel = (kind: string) => KINDS[kind as keyof typeof KINDS] ?? kind
+
 export type PowerDnsSettings = { kind: 'powerdns'; apiUrl: string; apiKey: string; serverId: string }
 export type CloudflareSettings = { kind: 'cloudflare'; apiToken: string }
 export type WhmSettings = { kind: 'whm'; host: string; username: string; apiToken: string }

@@ -9,7 +9,7 @@ import { getPool } from '../pools/service'
 import { urlProblem } from '../net/outbound'
 import { createProvider } from './index'
 import { powerDnsBaseUrl } from './powerdns'
-import { DnsProviderError, type ProviderSettings } from './provider'
+import { DnsProviderError, kindLabel, type ProviderSettings } from './provider'
 import { whmBaseUrl } from './whm'
 import * as store from './store'
 
@@ -20,8 +20,7 @@ export type ProviderInput =
   | { kind: 'cloudflare'; name: string; apiToken: string; global?: boolean }
   | { kind: 'whm'; name: string; host: string; username: string; apiToken: string }
 
-const KINDS = { powerdns: 'PowerDNS', cloudflare: 'Cloudflare', whm: 'WHM DNS' } as const
-export const kindLabel = (kind: string) => KINDS[kind as keyof typeof KINDS] ?? kind
+export { kindLabel } from './provider'
 
 function required(value: unknown, field: string, label: string): string {
   const v = typeof value === 'string' ? value.trim() : ''
@@ -36,7 +35,7 @@ function httpUrl(value: unknown, field: string, label: string): string {
     const u = new URL(v)
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error()
   } catch {
-    throw badInput(`The ${label} must be an http(s) address, such as http://10.0.0.5:8081`, field)
+    throw badInput(`The ${label} must be an http(s) address, such as http://pdns.example.com:8081`, field)
   }
   return v.replace(/\/+$/, '')
 }

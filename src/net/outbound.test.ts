@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { addressKind, checkedAddress, literalAddress, OutboundRefused, providerFetch, refusal, urlProblem, type AddressKind } from './outbound'
+import { addressKind, checkedAddresses, literalAddress, OutboundRefused, providerFetch, refusal, urlProblem, type AddressKind } from './outbound'
 
 describe('addressKind', () => {
   const table: [string, AddressKind | null][] = [
@@ -102,16 +102,16 @@ describe('refusal', () => {
   })
 })
 
-describe('checkedAddress', () => {
+describe('checkedAddresses', () => {
   test('every address a name resolves to must pass, not only the first', async () => {
     const lookup = async () => ['203.0.113.9', '169.254.169.254']
-    const err = await checkedAddress('pdns.example.com', { allowPrivate: true, lookup }).catch((e) => e)
+    const err = await checkedAddresses('pdns.example.com', { allowPrivate: true, lookup }).catch((e) => e)
     expect(err).toBeInstanceOf(OutboundRefused)
     expect(err.message).toContain('pdns.example.com resolves to 169.254.169.254')
   })
 
   test('localhost resolves to loopback and is refused without the setting', async () => {
-    const err = await checkedAddress('localhost', { allowPrivate: false }).catch((e) => e)
+    const err = await checkedAddresses('localhost', { allowPrivate: false }).catch((e) => e)
     expect(err).toBeInstanceOf(OutboundRefused)
     expect(err.message).toMatch(/localhost resolves to (127\.0\.0\.1|::1), a loopback address/)
   })
@@ -120,6 +120,25 @@ describe('checkedAddress', () => {
     expect(await urlProblem('http://pdns.invalid:8081', { allowPrivate: false, lookup: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOTFOUND' })) })).toBeNull()
   })
 })
+
+// Self-signed for pdns.example.test, valid until 2125.
+const CERT = `-----BEGIN CERTIFICATE-----
+MIIBrjCCAVOgAwIBAgIUa+pkt+TJXjVaVMRSNvRXcfRAC0kwCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRcGRucy5leGFtcGxlLnRlc3QwIBcNMjYxMjA2MjIzMTEyWhgP
+MjEyNjExMTIyMjMxMTJaMBwxGjAYBgNVBAMMEXBkbnMuZXhhbXBsZS50ZXN0MFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUgLzY4Cnzy1gnUN27vl8E47ZsbWttC6M
+ggxS/M3EtKWdSIQTjZh6RfHibd60ruQY73+MbCueLdqtIUvVLNIqqqNxMG8wHQYD
+VR0OBBYEFMAAnqCIbctB2nf1wRqbYuHeW5cgMB8GA1UdIwQYMBaAFMAAnqCIbctB
+2nf1wRqbYuHeW5cgMA8GA1UdEwEB/wQFMAMBAf8wHAYDVR0RBBUwE4IRcGRucy5l
+eGFtcGxlLnRlc3QwCgYIKoZIzj0EAwIDSQAwRgIhAMnuhDGLMslOmxftrvxHgwva
+Xysf1Oft6f27CLPoQQrzAiEAjPZi6Q+uIxoTUW5uqL2mhzboQI1YHxCDaWMkzJv4
+/No=
+-----END CERTIFICATE-----`
+const KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgvMKAA4leo2pyAyC+
+N0Rvz0kZifcLF2XTDx2wOGd6jxWhRANCAARSAvNjgKfPLWCdQ3bu+XwTjtmxta20
+LoyCDFL8zcS0pZ1IhBONmHpF8eJt3rSu5Bjvf4xsK54t2q0hS9Us0iqq
+-----END PRIVATE KEY-----`
 
 describe('providerFetch', () => {
   let server: ReturnType<typeof Bun.serve>
@@ -147,11 +166,32 @@ describe('providerFetch', () => {
     expect(seen.at(-1)).toMatchObject({ path: '/zones', host: `pdns.example.test:${server.port}` })
   })
 
+  test('an address that refuses the connection is passed over for the next checked one', async () => {
+    // The stand-in listens on 127.0.0.1 only: nothing answers on ::1 at its port.
+    const lookup = async () => ['::1', '127.0.0.1']
+    const res = await providerFetch(`http://pdns.example.test:${server.port}/zones`, {}, { allowPrivate: true, lookup }).catch((e) => e)
+    expect(res instanceof Response ? await res.text() : String(res)).toBe('ok')
+  })
+
   test('a name that now resolves to a forbidden address is not called', async () => {
     const before = seen.length
     const err = await providerFetch(`http://pdns.example.test:${server.port}/zones`, {}, { allowPrivate: false, lookup: async () => ['127.0.0.1'] }).catch((e) => e)
     expect(err).toBeInstanceOf(OutboundRefused)
     expect(seen.length).toBe(before)
+  })
+
+  test('https to a pinned address still verifies the certificate against the name', async () => {
+    const tls = Bun.serve({ hostname: '127.0.0.1', port: 0, tls: { cert: CERT, key: KEY }, fetch: (req) => new Response(`tls ${req.headers.get('host')}`) })
+    try {
+      const lookup = async () => ['127.0.0.1']
+      const init = { tls: { ca: CERT } } as RequestInit
+      const res = await providerFetch(`https://pdns.example.test:${tls.port}/`, init, { allowPrivate: true, lookup })
+      expect(await res.text()).toBe(`tls pdns.example.test:${tls.port}`)
+      const wrong = await providerFetch(`https://other.example.test:${tls.port}/`, init, { allowPrivate: true, lookup }).catch((e) => e)
+      expect(wrong.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID')
+    } finally {
+      tls.stop(true)
+    }
   })
 
   test('a redirect is refused with its status and not followed', async () => {

@@ -140,10 +140,10 @@ export type OutboundPolicy = {
 }
 
 /**
- * The address to connect to for this hostname: the literal itself, or the
- * first of the addresses the name resolves to once all of them passed.
+ * The addresses to connect to for this hostname, in the resolver's order: the
+ * literal itself, or every address the name resolves to once all of them passed.
  */
-export async function checkedAddress(hostname: string, policy: OutboundPolicy): Promise<string> {
+export async function checkedAddresses(hostname: string, policy: OutboundPolicy): Promise<string[]> {
   const literal = literalAddress(hostname)
   const addresses = literal ? [literal] : await (policy.lookup ?? systemLookup)(hostname)
   if (addresses.length === 0) throw Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' })
@@ -151,7 +151,7 @@ export async function checkedAddress(hostname: string, policy: OutboundPolicy): 
     const why = refusal(ip, policy.allowPrivate, literal ? undefined : hostname)
     if (why) throw new OutboundRefused(`was not called: ${why}`)
   }
-  return addresses[0]!
+  return addresses
 }
 
 /**
@@ -161,13 +161,16 @@ export async function checkedAddress(hostname: string, policy: OutboundPolicy): 
 export async function urlProblem(url: string, policy: OutboundPolicy): Promise<string | null> {
   const hostname = new URL(url).hostname
   try {
-    await checkedAddress(hostname, policy)
+    await checkedAddresses(hostname, policy)
     return null
   } catch (err) {
     if (err instanceof OutboundRefused) return err.message.replace(/^was not called: /, '')
     return null
   }
 }
+
+/** Failures to connect at all, where the next checked address may answer; nothing was sent. */
+const UNREACHABLE = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']
 
 const isRedirect = (status: number) => status >= 300 && status < 400 && status !== 304
 
@@ -179,17 +182,34 @@ const isRedirect = (status: number) => status >= 300 && status < 400 && status !
  */
 export async function providerFetch(url: string, init: RequestInit, policy: OutboundPolicy): Promise<Response> {
   const u = new URL(url)
-  const ip = await checkedAddress(u.hostname, policy)
-  const target = new URL(u)
+  const addresses = await checkedAddresses(u.hostname, policy)
   const pinned = literalAddress(u.hostname) === null
-  if (pinned) target.hostname = ip.includes(':') ? `[${ip}]` : ip
   const headers = new Headers(init.headers)
   if (pinned) headers.set('host', u.host)
-  const tls = pinned && u.protocol === 'https:' ? { tls: { serverName: u.hostname } } : {}
-  const res = await fetch(target, { ...init, ...tls, headers, redirect: 'manual' })
+  const given = (init as { tls?: Record<string, unknown> }).tls
+  const tls = pinned && u.protocol === 'https:' ? { tls: { ...given, serverName: u.hostname } } : {}
+  const targets = addresses.map((ip) => {
+    const target = new URL(u)
+    if (pinned) target.hostname = ip.includes(':') ? `[${ip}]` : ip
+    return target
+  })
+  const res = await firstToConnect(targets, { ...init, ...tls, headers, redirect: 'manual' })
   if (isRedirect(res.status)) {
     await res.body?.cancel().catch(() => {})
     throw new OutboundRefused(`answered with a redirect (${res.status}), which is not followed: enter the address that answers the API itself`)
   }
   return res
+}
+
+/** As a browser would with a name that has an IPv6 and an IPv4 address where only one listens. */
+async function firstToConnect(targets: URL[], init: RequestInit): Promise<Response> {
+  for (const [i, target] of targets.entries()) {
+    try {
+      return await fetch(target, init)
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? ''
+      if (i === targets.length - 1 || !UNREACHABLE.includes(code) || init.signal?.aborted) throw err
+    }
+  }
+  throw new Error('no address to connect to')
 }

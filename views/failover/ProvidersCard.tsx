@@ -1,7 +1,9 @@
 import { escapeHtml } from '@kitajs/html'
 import type { DnsProviderRow } from '../../src/dns/store'
-import { kindLabel } from '../../src/dns/service'
+import { kindLabel } from '../../src/dns/provider'
 import { Badge, Card, EmptyState, Field, Notice, PostForm, Table } from '../components/ui'
+
+const PRIVATE_HINT = 'A public address. One on this server or a private network needs the server setting ALLOW_PRIVATE_PROVIDER_HOSTS=true.'
 
 export type ProviderForm = { values: Record<string, string>; errors: Record<string, string> }
 
@@ -38,12 +40,12 @@ function AddProvider({ poolId, csrf, back, form }: { poolId: string; csrf: strin
           </label>
         </div>
         <div x-show="kind === 'whm'" class="stack" x-cloak>
-          <Field label="WHM host" name="host" value={v('host')} error={e('host')} placeholder="dns1.example.com" attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
+          <Field label="WHM host" name="host" value={v('host')} error={e('host')} placeholder="dns1.example.com" hint={PRIVATE_HINT} attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
           <Field label="WHM user" name="username" value={v('username')} error={e('username')} placeholder="root" attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
           <Field label="API token" name="apiToken" type="password" value="" error={e('apiToken')} hint="A DNS-only cPanel DNS cluster key, not your production WHM key." attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
         </div>
         <div x-show="kind === 'powerdns'" class="stack" x-cloak>
-          <Field label="API URL" name="apiUrl" value={v('apiUrl')} error={e('apiUrl')} placeholder="http://10.0.0.5:8081" attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
+          <Field label="API URL" name="apiUrl" value={v('apiUrl')} error={e('apiUrl')} placeholder="http://pdns.example.com:8081" hint={PRIVATE_HINT} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
           <Field label="API key" name="apiKey" type="password" value="" error={e('apiKey')} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
           <Field label="Server id" name="serverId" value={v('serverId') || 'localhost'} error={e('serverId')} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
         </div>
