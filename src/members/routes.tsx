@@ -87,7 +87,7 @@ async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: A
     title: `Add server · ${pool.name}`,
     section: 'pools',
     status,
-    main: () => <AddMemberPage pool={pool} form={form} csrf={expectedCsrf(ctx)} />,
+    main: () => <AddMemberPage pool={pool} form={form} csrf={expectedCsrf(ctx)} publicUrl={deps.config.publicUrl} />,
   })
 }
 

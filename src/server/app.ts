@@ -15,6 +15,7 @@ import { poolApi } from '../pools/api'
 import { auditRoutes } from '../audit/routes'
 import { docsRoutes } from '../docs/routes'
 import { bodyLimit, bodyTooLarge } from './body-limit'
+import { HSTS } from './public-url'
 import { agentRoutes } from '../agent-api/routes'
 import { memberPages } from '../members/routes'
 import { memberApi } from '../members/api'
@@ -44,11 +45,12 @@ const SECURITY_HEADERS = {
 }
 
 export function buildApp(deps: Deps) {
+  const headers = deps.config.secureCookies ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS } : SECURITY_HEADERS
   // normalize off: an unknown field in a request body is refused, not dropped.
   const app: Elysia = new Elysia({ normalize: false })
     .use(html({ autoDetect: false }))
     .onRequest(async ({ request, set }) => {
-      Object.assign(set.headers, SECURITY_HEADERS)
+      Object.assign(set.headers, headers)
       if (await bodyTooLarge(request)) {
         return Response.json(errorBody('too_large', `The request body is larger than ${bodyLimit(request) / 1024} KiB`), {
           status: 413,

@@ -8,6 +8,7 @@ import { consoleLog as log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
 import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './data-dir'
 import { startScheduler } from '../scheduler'
+import { plainHttpWarning } from './public-url'
 
 async function main() {
   // Whatever the server writes (database files, key file, lock) is its user's alone.
@@ -34,6 +35,8 @@ async function main() {
   const server = app.server!
   // With PORT=0 the real port is known only now.
   if (!config.publicUrlSet) config.publicUrl = `http://localhost:${server.port}`
+  const inClear = plainHttpWarning(config.publicUrl)
+  if (inClear) log.warn('server.public-url', inClear)
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   const stopScheduler = startScheduler(deps)
 

@@ -54,7 +54,7 @@ function openToOthers(dir: string): string[] {
 }
 
 describe('the data directory of a real server', () => {
-  test('it creates DATA_DIR 0700 and every file in it for its own user only', async () => {
+  test('it creates DATA_DIR 0700, every file in it for its own user only, and warns that agents talk plain http', async () => {
     root = mkdtempSync(join(tmpdir(), 'sctl-start-'))
     const dataDir = join(root, 'data')
     const server = startServer({ DATA_DIR: dataDir })
@@ -65,6 +65,8 @@ describe('the data directory of a real server', () => {
       expect(lstatSync(join(dataDir, 'server.lock')).mode & 0o777).toBe(0o600)
       expect(readdirSync(join(dataDir, 'db')).length).toBeGreaterThan(0)
       expect(openToOthers(dataDir)).toEqual([])
+      // With no PUBLIC_URL the agents' address is http://localhost:PORT: plain http.
+      expect(server.output()).toMatch(/WARN \[server\.public-url\] The public address http:\/\/localhost:\d+ is plain http: .* Set PUBLIC_URL to an https:\/\/ address/)
     } finally {
       expect(await server.stop()).toBe(0)
     }

@@ -1,11 +1,22 @@
 import { NavLink } from '../layout/Layout'
 import { Card, Field, Notice, PostForm } from '../components/ui'
-import { InstallCommand } from './InstallCommand'
+import { InstallCommand, PlainHttpNotice } from './InstallCommand'
 import { memberTabHref } from '../../src/members/tabs'
 
 export type AddMemberForm = { values: Record<string, string>; errors: Record<string, string> }
 
-export function AddMemberPage({ pool, form, csrf }: { pool: { id: string; name: string }; form: AddMemberForm; csrf: string | null }) {
+export function AddMemberPage({
+  pool,
+  form,
+  csrf,
+  publicUrl,
+}: {
+  pool: { id: string; name: string }
+  form: AddMemberForm
+  csrf: string | null
+  /** Where the new server's agent will report. */
+  publicUrl: string
+}) {
   const v = (k: string) => form.values[k] ?? ''
   const e = (k: string) => form.errors[k] ?? null
   const family = v('osFamily') || 'debian'
@@ -15,6 +26,7 @@ export function AddMemberPage({ pool, form, csrf }: { pool: { id: string; name: 
         <NavLink href="/pools">Pools</NavLink> / <NavLink href={`/pools/${pool.id}`}><span safe>{pool.name}</span></NavLink> / <span>Add server</span>
       </nav>
       <h1>Add server</h1>
+      <PlainHttpNotice url={publicUrl} />
       <Card>
         <PostForm action={`/pools/${pool.id}/members`} csrf={csrf} class="stack">
           {e('form') ? (
