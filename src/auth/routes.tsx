@@ -9,6 +9,7 @@ import { HttpError } from '../http/errors'
 import { newSecret } from '../crypto/tokens'
 import { LoginPage, SetupPage, type LoginForm, type SetupForm } from '../../views/auth/AuthPages'
 import { TooManyAttempts } from '../throttle/service'
+import { accountRoutes } from './account-routes'
 import * as auth from './service'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
@@ -96,6 +97,7 @@ function checkSetupInput(body: Record<string, string>) {
 export function authRoutes(deps: Deps) {
   return new Elysia()
     .use(accessPlugin(deps))
+    .use(accountRoutes(deps))
     .get(
       '/login',
       async (ctx) => {
@@ -115,10 +117,12 @@ export function authRoutes(deps: Deps) {
             password: str(ctx.body.password),
             ip: ctx.ip,
           })
-          const session = await auth.startSession(deps.db, user, {
-            ip: ctx.ip,
-            userAgent: ctx.request.headers.get('user-agent'),
-          })
+          const session = await auth.startSession(
+            deps.db,
+            user,
+            { ip: ctx.ip, userAgent: ctx.request.headers.get('user-agent') },
+            deps.config.session,
+          )
           setSessionCookie(deps, ctx, session.cookieValue, session.expiresAt)
           return redirectTo(ctx, form.next)
         } catch (err) {
@@ -150,7 +154,12 @@ export function authRoutes(deps: Deps) {
             password: body.password!,
             ip: ctx.ip,
           })
-          const session = await auth.startSession(deps.db, user, { ip: ctx.ip, userAgent: ctx.request.headers.get('user-agent') })
+          const session = await auth.startSession(
+            deps.db,
+            user,
+            { ip: ctx.ip, userAgent: ctx.request.headers.get('user-agent') },
+            deps.config.session,
+          )
           setSessionCookie(deps, ctx, session.cookieValue, session.expiresAt)
           return redirectTo(ctx, AFTER_SIGN_IN, 'Welcome. Create your first pool to get started.')
         } catch (err) {

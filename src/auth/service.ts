@@ -15,10 +15,14 @@ export type Principal = {
   tokenName: string | null
 }
 
-export const SESSION_DAYS = 14
-const DAY = 86_400_000
-// Writing lastSeenAt on every request would turn each page view into a write.
-const SESSION_TOUCH_MS = 60 * 60_000
+/** How long a session lasts: SESSION_IDLE_HOURS unused, SESSION_MAX_DAYS in all. */
+export type SessionPolicy = { idleHours: number; maxDays: number }
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+// lastSeenAt is written at most this often, so the idle timeout is accurate to
+// a minute without turning every page view into a write.
+const SESSION_TOUCH_MS = 60_000
 const TOKEN_TOUCH_MS = 60_000
 
 // ---- validation -------------------------------------------------------------
@@ -74,7 +78,7 @@ function attemptLimits(subject: string, ip: string | null) {
  * guess turns out right: it forgets the account's failures and takes this
  * attempt back from the address, so signing in often is never throttled.
  */
-async function countGuess(db: Db, subject: string, ip: string | null, what: string, now: Date) {
+async function countGuess(db: Db, subject: string, ip: string | null, what: string, now = new Date()) {
   const { account, address } = attemptLimits(subject, ip)
   await takeAttempt(db, [account, address], what, now)
   return () => attemptSucceeded(db, { clear: [account.key], uncount: [address.key] })
@@ -107,14 +111,24 @@ export async function checkCredentials(
 
 // ---- sessions -------------------------------------------------------------------
 
+const idleMs = (policy: SessionPolicy) => policy.idleHours * HOUR
+
+/** The moment no use can keep the session alive past. */
+const absoluteEnd = (policy: SessionPolicy, createdAt: Date) => new Date(createdAt.getTime() + policy.maxDays * DAY)
+
+/** When the session ends if it is not used again. */
+const endIfUnused = (policy: SessionPolicy, createdAt: Date, lastSeenAt: Date) =>
+  new Date(Math.min(lastSeenAt.getTime() + idleMs(policy), absoluteEnd(policy, createdAt).getTime()))
+
+/** `expiresAt` is for the cookie: it never outlives the session's absolute lifetime. */
 export async function startSession(
   db: Db,
   user: store.User,
   meta: { ip: string | null; userAgent: string | null },
+  policy: SessionPolicy,
   now = new Date(),
 ): Promise<{ cookieValue: string; expiresAt: Date }> {
   const cookieValue = newSecret()
-  const expiresAt = new Date(now.getTime() + SESSION_DAYS * DAY)
   await store.insertSession(db, {
     id: sha256(cookieValue),
     userId: user.id,
@@ -123,7 +137,7 @@ export async function startSession(
     userAgent: meta.userAgent?.slice(0, 300) ?? null,
     createdAt: now,
     lastSeenAt: now,
-    expiresAt,
+    expiresAt: endIfUnused(policy, now, now),
   })
   await recordAudit(db, { userId: user.id, label: user.email, ip: meta.ip }, {
     action: 'auth.sign_in',
@@ -131,15 +145,29 @@ export async function startSession(
     targetId: user.id,
     targetLabel: user.email,
   })
-  return { cookieValue, expiresAt }
+  return { cookieValue, expiresAt: absoluteEnd(policy, now) }
 }
 
-export async function principalFromSession(db: Db, cookieValue: string, now = new Date()): Promise<Principal | null> {
-  const found = await store.findLiveSession(db, sha256(cookieValue), now)
+/**
+ * The signed-in user, while the session is live: used within the idle timeout
+ * and younger than the absolute lifetime. Both are judged against the policy
+ * in force now, so lowering SESSION_IDLE_HOURS or SESSION_MAX_DAYS takes effect
+ * at once for sessions already open.
+ */
+export async function principalFromSession(
+  db: Db,
+  cookieValue: string,
+  policy: SessionPolicy,
+  now = new Date(),
+): Promise<Principal | null> {
+  const found = await store.findLiveSession(db, sha256(cookieValue), {
+    usedAfter: new Date(now.getTime() - idleMs(policy)),
+    createdAfter: new Date(now.getTime() - policy.maxDays * DAY),
+  })
   if (!found) return null
   const { session, user } = found
-  if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
-    await store.touchSession(db, session.id, now, new Date(now.getTime() + SESSION_DAYS * DAY))
+  if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_MS) {
+    await store.touchSession(db, session.id, now, endIfUnused(policy, session.createdAt, now))
   }
   return {
     user: { id: user.id, email: user.email, role: user.role },
@@ -159,6 +187,81 @@ export async function endSession(db: Db, principal: Principal, actor: Actor): Pr
     targetId: principal.user.id,
     targetLabel: principal.user.email,
   })
+}
+
+/** Ends every session of the user, this one included: a lost laptop, a shared browser. */
+export async function endEverySession(db: Db, principal: Principal, actor: Actor): Promise<number> {
+  const ended = await store.deleteSessionsOfUser(db, principal.user.id)
+  await recordAudit(db, actor, {
+    action: 'auth.sign_out_everywhere',
+    targetType: 'user',
+    targetId: principal.user.id,
+    targetLabel: principal.user.email,
+    detail: { sessions: ended },
+  })
+  return ended
+}
+
+// ---- password change ------------------------------------------------------------------
+
+export type PasswordChange = { current: string; password: string; confirm: string }
+export type PasswordErrors = Partial<Record<keyof PasswordChange, string>>
+
+function newPasswordErrors(input: PasswordChange): PasswordErrors {
+  try {
+    checkNewPassword(input.password)
+  } catch (err) {
+    if (err instanceof HttpError) return { password: err.message }
+    throw err
+  }
+  if (input.password !== input.confirm) return { confirm: 'The two passwords differ' }
+  if (input.password === input.current) return { password: 'Choose a password different from the current one' }
+  return {}
+}
+
+/** A guess at the current password counts against the same limit as a sign-in. */
+async function currentPasswordError(db: Db, user: store.User, password: string, ip: string | null): Promise<string | null> {
+  if (!password) return 'Enter your current password'
+  const succeeded = await countGuess(db, user.email, ip, 'wrong passwords')
+  if (!(await Bun.password.verify(password, user.passwordHash))) return 'That is not your current password'
+  await succeeded()
+  return null
+}
+
+/**
+ * Checks the current password and the new one, and only when all is right
+ * stores the new hash and ends every other session of the user: whoever may
+ * have learnt the old password is signed out, this browser stays. Returns each
+ * field's refusal at once, empty when the password was changed. Throws
+ * TooManyAttempts when the current password has been guessed too often.
+ */
+export async function changePassword(
+  db: Db,
+  principal: Principal,
+  actor: Actor,
+  input: PasswordChange,
+): Promise<PasswordErrors> {
+  const user = await store.findUserById(db, principal.user.id)
+  if (!user) throw notFound('User')
+  const errors = newPasswordErrors(input)
+  const current = await currentPasswordError(db, user, input.current, actor.ip)
+  if (current) {
+    errors.current = current
+    if (input.current) {
+      await recordAudit(db, actor, { action: 'user.password_change_failed', targetType: 'user', targetId: user.id, targetLabel: user.email })
+    }
+  }
+  if (Object.keys(errors).length) return errors
+  await store.updatePasswordHash(db, user.id, await Bun.password.hash(input.password, { algorithm: 'argon2id' }))
+  const ended = await store.deleteSessionsOfUser(db, user.id, principal.sessionId)
+  await recordAudit(db, actor, {
+    action: 'user.password_change',
+    targetType: 'user',
+    targetId: user.id,
+    targetLabel: user.email,
+    detail: { otherSessionsEnded: ended },
+  })
+  return {}
 }
 
 // ---- API tokens ---------------------------------------------------------------------

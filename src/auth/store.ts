@@ -1,5 +1,5 @@
 // Queries for users, sessions, API tokens and the setup code (attempt counts live in src/throttle).
-import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, count, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { apiTokens, appSettings, sessions, users } from '../db/schema'
 
@@ -26,12 +26,22 @@ export async function insertSession(db: Db, session: typeof sessions.$inferInser
   await db.insert(sessions).values(session)
 }
 
-export async function findLiveSession(db: Db, id: string, now: Date) {
+export async function findUserById(db: Db, id: string): Promise<User | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id))
+  return row
+}
+
+export async function updatePasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, id))
+}
+
+/** The session, if it was used after `usedAfter` and created after `createdAfter`. */
+export async function findLiveSession(db: Db, id: string, live: { usedAfter: Date; createdAfter: Date }) {
   const [row] = await db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.id, id), gt(sessions.lastSeenAt, live.usedAfter), gt(sessions.createdAt, live.createdAfter)))
   return row
 }
 
@@ -41,6 +51,15 @@ export async function touchSession(db: Db, id: string, lastSeenAt: Date, expires
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, id))
+}
+
+/** Deletes the user's sessions, but `keep` when given; the number deleted. */
+export async function deleteSessionsOfUser(db: Db, userId: string, keep: string | null = null): Promise<number> {
+  const rows = await db
+    .delete(sessions)
+    .where(keep ? and(eq(sessions.userId, userId), ne(sessions.id, keep)) : eq(sessions.userId, userId))
+    .returning({ id: sessions.id })
+  return rows.length
 }
 
 export async function insertApiToken(db: Db, token: typeof apiTokens.$inferInsert): Promise<ApiToken> {

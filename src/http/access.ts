@@ -55,7 +55,7 @@ async function findPrincipal(deps: Deps, ctx: Ctx): Promise<Principal | null> {
     return principal
   }
   const session = ctx.cookie[sessionCookieName]?.value
-  return typeof session === 'string' && session ? principalFromSession(deps.db, session) : null
+  return typeof session === 'string' && session ? principalFromSession(deps.db, session, deps.config.session) : null
 }
 
 function submittedCsrf(ctx: Ctx): string | null {

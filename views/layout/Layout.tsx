@@ -60,11 +60,18 @@ function SiteHeader({ chrome }: { chrome: Chrome }) {
         </button>
         <div class="menu" role="menu" x-show="open" x-cloak {...{ '@click.outside': 'open = false' }}>
           <NavLink href="/account/tokens">API tokens</NavLink>
+          <NavLink href="/account/password">Change password</NavLink>
           <NavLink href="/outbox">Outbox</NavLink>
           <form method="post" action="/logout">
             <input type="hidden" name="_csrf" value={chrome.csrf ?? ''} />
             <button type="submit" class="link">
               Sign out
+            </button>
+          </form>
+          <form method="post" action="/account/sign-out-everywhere">
+            <input type="hidden" name="_csrf" value={chrome.csrf ?? ''} />
+            <button type="submit" class="link">
+              Sign out everywhere
             </button>
           </form>
         </div>
