@@ -5,7 +5,7 @@ import type { DnsProviderRow } from '../../src/dns/store'
 import type { FailoverStatus } from '../../src/failover/service'
 import type { MemberCard } from '../../src/members/view-model'
 import { orderMembers } from '../../src/failover/decide'
-import { kindLabel } from '../../src/dns/service'
+import { kindLabel } from '../../src/dns/provider'
 import { Badge, Card, Field, Notice, PostForm } from '../components/ui'
 import { StatusBadge } from '../members/MemberTile'
 
