@@ -162,6 +162,12 @@ export const enrollmentSecrets = pgTable(
     expiresAt: at('expires_at').notNull(),
     usedAt: at('used_at'),
     voidedAt: at('voided_at'),
+    /**
+     * The secret itself, sealed with the server's key, so the member's install
+     * page can show the command again until it is used, replaced or expired;
+     * erased then, leaving only the hash.
+     */
+    secretSealed: text('secret_sealed'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('enrollment_secrets_hash_unique').on(t.secretHash), index('enrollment_secrets_member_idx').on(t.memberId)],
@@ -361,7 +367,8 @@ export const outbox = pgTable('outbox', {
 })
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out'
-export type JobStep = { title: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped' }
+/** A step the job was in when it was cancelled or timed out ends so, not "failed". */
+export type JobStep = { title: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled' | 'timed_out' }
 
 // Several members given the same job at once (Fleet-wide runs): one row here,
 // one job per member.
@@ -422,6 +429,11 @@ export const jobs = pgTable(
     maxAttempts: integer('max_attempts').notNull().default(1),
     timeoutSeconds: integer('timeout_seconds').notNull(),
     leaseExpiresAt: at('lease_expires_at'),
+    /**
+     * A queued job not taken by then is cancelled, not run: a reboot asked
+     * for today must not happen days later when the agent first checks in.
+     */
+    expiresAt: at('expires_at'),
     cancelRequestedAt: at('cancel_requested_at'),
     // Who asked, as text: the history still reads after the user is gone.
     requestedBy: text('requested_by').notNull(),
