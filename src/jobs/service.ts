@@ -4,7 +4,6 @@
 // replica or a retried request can never move a job twice.
 import { Value } from '@sinclair/typebox/value'
 import type { Db } from '../db'
-import type { JobStatus } from '../db/schema'
 import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { badInput, conflict, HttpError, notFound } from '../http/errors'
@@ -116,7 +115,7 @@ export async function cancelJob(db: Db, actor: Actor, id: string, now = new Date
   const job = await getJob(db, id)
   let updated: Job | null = null
   if (job.status === 'queued') {
-    updated = await store.updateWhere(db, id, ['queued'], { status: 'cancelled', finishedAt: now, cancelRequestedAt: now, steps: closeSteps(job.steps, false) })
+    updated = await store.updateWhere(db, id, ['queued'], { status: 'cancelled', finishedAt: now, cancelRequestedAt: now, steps: closeSteps(job.steps, 'cancelled') })
   } else if (job.status === 'running') {
     updated = await store.updateWhere(db, id, ['running'], { cancelRequestedAt: now })
   }
@@ -230,7 +229,7 @@ export async function finishJob(db: Db, memberId: string, id: string, finish: Fi
     finishedAt: now,
     leaseExpiresAt: null,
     outputBytes: job.outputBytes + bytes,
-    steps: closeSteps(job.steps, ok),
+    steps: closeSteps(job.steps, finish.status),
     progress: ok ? 100 : (finish.progress ?? job.progress),
     ...(finish.result !== undefined ? { result: finish.result } : {}),
   })
@@ -254,15 +253,10 @@ export async function releaseJob(db: Db, memberId: string, id: string, reason: s
 
 async function giveUp(db: Db, job: Job, reason: string, now: Date): Promise<Job | null> {
   const retry = job.attempts < job.maxAttempts && job.cancelRequestedAt === null
+  const ending = job.cancelRequestedAt ? 'cancelled' : 'failed'
   const next: Partial<store.NewJob> = retry
     ? { status: 'queued', leaseExpiresAt: null, steps: job.steps.map((s) => ({ ...s, state: 'pending' as const })), progress: 0 }
-    : {
-        status: (job.cancelRequestedAt ? 'cancelled' : 'failed') as JobStatus,
-        leaseExpiresAt: null,
-        finishedAt: now,
-        error: reason,
-        steps: closeSteps(job.steps, false),
-      }
+    : { status: ending, leaseExpiresAt: null, finishedAt: now, error: reason, steps: closeSteps(job.steps, ending) }
   const updated = await store.updateWhere(db, job.id, ['running'], next)
   if (!updated) return null
   const said = retry ? `${reason}; queued again (attempt ${job.attempts + 1} of ${job.maxAttempts})` : `${reason}; not retried${job.maxAttempts === 1 ? ': this job is not safe to repeat' : ''}`
@@ -287,7 +281,7 @@ export async function sweepJobs(db: Db, now = new Date()): Promise<{ lost: numbe
       finishedAt: now,
       leaseExpiresAt: null,
       error: `Still running ${job.timeoutSeconds} s after it started, past its timeout`,
-      steps: closeSteps(job.steps, false),
+      steps: closeSteps(job.steps, 'timed_out'),
     })
     if (updated) timedOut++
   }

@@ -7,7 +7,7 @@ import type { JobPageData, LiveAnswer } from '../../src/jobs/job-page'
 import type { OutputLine } from '../../src/jobs/store'
 import { cronTabHref, jobHref, jobLiveHref, runHref } from '../../src/jobs/hrefs'
 import { Badge, Card, PostForm, Time } from '../components/ui'
-import { JobStatusBadge, ProgressBar, formatDuration, isActive, jobTitle, paramsSummary } from './parts'
+import { JobStatusBadge, ProgressBar, attemptsText, formatDuration, isActive, jobTitle, paramsSummary, stepState } from './parts'
 
 type Job = JobPageData['job']
 export type JobPageProps = { poolId: string; memberName: string; data: JobPageData; following: boolean; csrf: string | null }
@@ -39,20 +39,23 @@ export function JobFollow({ job, lastSeq, tag, following }: { job: Job; lastSeq:
   )
 }
 
-const STEP_MARK: Record<string, string> = { pending: '○', running: '◐', done: '●', failed: '✕', skipped: '–' }
+const STEP_MARK: Record<string, string> = { pending: '○', running: '◐', done: '●', failed: '✕', skipped: '–', cancelled: '⊘', timed_out: '⧗' }
 
 function Steps({ job }: { job: Job }) {
   if (job.steps.length === 0) return ''
   return (
     <ol class="job-steps" id="job-steps">
-      {job.steps.map((s) => (
-        <li class={`step step-${s.state}`} data-state={s.state}>
-          <span class="step-mark" aria-hidden="true" safe>
-            {STEP_MARK[s.state] ?? '○'}
-          </span>{' '}
-          <span safe>{s.title}</span> <span class="muted step-state">{s.state}</span>
-        </li>
-      ))}
+      {job.steps.map((s) => {
+        const state = stepState(s.state, job.status)
+        return (
+          <li class={`step step-${state}`} data-state={state}>
+            <span class="step-mark" aria-hidden="true" safe>
+              {STEP_MARK[state] ?? '○'}
+            </span>{' '}
+            <span safe>{s.title}</span> <span class="muted step-state" safe>{state.replace('_', ' ')}</span>
+          </li>
+        )
+      })}
     </ol>
   )
 }
@@ -126,7 +129,7 @@ export function JobState({ data, csrf }: { data: Pick<JobPageData, 'job'>; csrf:
               )}
               <tr>
                 <th>Attempts</th>
-                <td safe>{`${job.attempts} of ${job.maxAttempts}`}</td>
+                <td safe>{attemptsText(job)}</td>
               </tr>
               <tr>
                 <th>Queued</th>

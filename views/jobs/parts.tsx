@@ -1,6 +1,6 @@
 // Small pieces every job view shares: the status badge, the progress bar,
 // durations and a one-line summary of parameters.
-import type { JobStatus } from '../../src/db/schema'
+import type { JobStatus, JobStep } from '../../src/db/schema'
 import { catalogue, isJobName } from '../../agent/jobs/catalogue'
 import { Badge } from '../components/ui'
 
@@ -17,6 +17,20 @@ const TONE: Record<ShownStatus, 'ok' | 'warn' | 'bad' | 'muted' | 'info'> = {
 }
 
 export const isActive = (status: string) => status === 'queued' || status === 'running'
+
+/**
+ * A step as it ended. Jobs stopped before steps had their own ending stored
+ * the step under way as failed; their job's status says what really happened.
+ */
+export function stepState(state: JobStep['state'], status: JobStatus): JobStep['state'] {
+  return state === 'failed' && (status === 'cancelled' || status === 'timed_out') ? status : state
+}
+
+/** "1 of 3" while more may come; once the job has ended, how many there were and that there are no more. */
+export function attemptsText(job: { status: JobStatus; attempts: number; maxAttempts: number }): string {
+  if (isActive(job.status)) return `${job.attempts} of ${job.maxAttempts}`
+  return job.attempts === 0 ? 'none: it ended before an agent took it' : `${job.attempts}, final`
+}
 
 export const jobTitle = (name: string) => (isJobName(name) ? catalogue[name].title : name)
 
