@@ -85,3 +85,55 @@ export const STACK_LABELS: Record<keyof Stacks, string> = {
 
 /** A large fleet's Overview shows this many tiles: those that most need a look. */
 export const TILE_LIMIT = 120
+
+/** One row of the Control panel's Services: what is known of a stack's service, and who said so. */
+export type ServiceRow = {
+  unit: string
+  stack: string
+  /** systemd's word (active, inactive, failed), else the detector's (running, not running), else "not known". */
+  state: string
+  tone: 'ok' | 'warn' | 'bad' | 'muted'
+  /** Why the state is not systemd's, or where systemd and the detector disagree. */
+  note: string | null
+}
+
+/** Whether a stack's detector found its server running; null when it does not say (cPanel, the host). */
+function detectedRunning(stack: string, stacks: Stacks): boolean | null {
+  if (stack === 'mariadb') return stacks.mariadb ? stacks.mariadb.running : null
+  if (stack === 'openlitespeed') return stacks.openlitespeed ? stacks.openlitespeed.running : null
+  return null
+}
+
+const SYSTEMD_TONE: Record<ServiceState['state'], ServiceRow['tone']> = { active: 'ok', failed: 'bad', inactive: 'muted', unknown: 'muted' }
+
+/**
+ * The services as the Control panel shows them. The agent reports "unknown"
+ * when systemd gave no state (no systemd, it did not answer, or the unit goes
+ * by another name here); the stack's detector may still have reached the
+ * server (a connection, a live pid file), as the stack's own tab shows it.
+ */
+export function serviceRows(services: ServiceState[], stacks: Stacks): ServiceRow[] {
+  return services.map((svc) => {
+    const label = svc.stack === 'host' ? 'host' : STACK_LABELS[svc.stack] ?? svc.stack
+    const running = detectedRunning(svc.stack, stacks)
+    if (svc.state === 'unknown') {
+      const asked = `systemd gave no state for ${svc.unit} (no systemd, no answer, or the unit has another name here)`
+      if (running === null) return { unit: svc.unit, stack: label, state: 'not known', tone: 'muted', note: `${asked}.` }
+      return {
+        unit: svc.unit,
+        stack: label,
+        state: running ? 'running' : 'not running',
+        tone: running ? 'ok' : 'bad',
+        note: `${asked}; ${label} detection found the server ${running ? 'running' : 'not running'}.`,
+      }
+    }
+    const disagree = running !== null && running !== (svc.state === 'active')
+    return {
+      unit: svc.unit,
+      stack: label,
+      state: svc.state,
+      tone: SYSTEMD_TONE[svc.state],
+      note: disagree ? `systemd says ${svc.state}, but ${label} detection found the server ${running ? 'running' : 'not running'}.` : null,
+    }
+  })
+}

@@ -1,6 +1,6 @@
 import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
-import { formatBytes } from '../../../src/members/view-model'
+import { formatBytes, serviceRows } from '../../../src/members/view-model'
 import { Badge, Card, EmptyState, Kpi, Table } from '../../components/ui'
 import { ActivityList, FirewallSummary } from './parts'
 import { Chart } from '../Chart'
@@ -10,6 +10,7 @@ export function ControlTab({ view }: { view: MemberView }) {
   const { card } = view
   const s = card.state
   const m = card.member
+  const services = serviceRows(s?.services ?? [], card.stacks)
   return (
     <div class="stack">
       <Card title="Health">
@@ -53,24 +54,31 @@ export function ControlTab({ view }: { view: MemberView }) {
       )}
       <QuickActions view={view} />
       <Card title="Services">
-        {(s?.services ?? []).length === 0 ? (
+        {services.length === 0 ? (
           <EmptyState title="No services of detected stacks" />
         ) : (
           <Table id="services-table" columns={['Unit', 'Stack', 'State']}>
-                {s!.services!.map((svc) => (
-                  <tr>
-                    <td>
-                      <code safe>{svc.unit}</code>
-                    </td>
-                    <td>{svc.stack}</td>
-                    <td>
-                      <Badge tone={svc.state === 'active' ? 'ok' : svc.state === 'failed' ? 'bad' : 'muted'}>
-                        <span>{svc.state}</span>
-                      </Badge>
-                    </td>
-                  </tr>
-                ))}
-              </Table>
+            {services.map((svc) => (
+              <tr>
+                <td>
+                  <code safe>{svc.unit}</code>
+                </td>
+                <td safe>{svc.stack}</td>
+                <td>
+                  <Badge tone={svc.tone}>
+                    <span safe>{svc.state}</span>
+                  </Badge>
+                  {svc.note ? (
+                    <div class="hint" safe>
+                      {svc.note}
+                    </div>
+                  ) : (
+                    ''
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Card>
       <Card title="SSL / TLS">
