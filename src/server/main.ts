@@ -9,6 +9,7 @@ import { DataDirLocked, lockDataDir } from './data-dir-lock'
 import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './data-dir'
 import { startScheduler } from '../scheduler'
 import { plainHttpWarning } from './public-url'
+import { startingUp } from '../health/startup'
 
 async function main() {
   // Whatever the server writes (database files, key file, lock) is its user's alone.
@@ -24,7 +25,8 @@ async function main() {
   if (usesDataDir(config)) closeToOthers(config.dataDir)
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
   const secrets = secretBox(loadSecretKey(config.secretKey, config.dataDir))
-  const deps = { db: database.db, config, log, secrets, isLeader: database.isLeader }
+  const startup = startingUp('Finishing start-up: the first admin and ADMIN_API_TOKEN (from ADMIN_*) or the setup code, then the scheduler')
+  const deps = { db: database.db, config, log, secrets, isLeader: database.isLeader, startup }
   const app = buildApp(deps)
   app.listen({
     port: config.port,
@@ -53,6 +55,7 @@ async function main() {
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
+  startup.waitingFor = null
   // Last: scripts and tests take this line to mean ready, and a SIGTERM sent
   // on seeing it must find its handler in place.
   log.info('server.listen', `serversctl listening on http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port} (public address ${config.publicUrl})`)

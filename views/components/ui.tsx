@@ -213,16 +213,10 @@ export function Table({ id, columns, children }: PropsWithChildren<{ id: string;
   )
 }
 
-/** A button that copies the text of `selector` (inside the same x-data root). */
+/** A button that copies the text of the element `selector` names (copyButton in public/app.js). */
 export function CopyButton({ selector }: { selector: string }) {
   return (
-    <button
-      type="button"
-      class="button"
-      x-data="{ copied: false }"
-      data-copy={selector}
-      {...{ '@click': 'navigator.clipboard.writeText(document.querySelector($el.dataset.copy).textContent.trim()); copied = true' }}
-    >
+    <button type="button" class="button" x-data="copyButton" data-copy={selector} {...{ '@click': 'copy' }}>
       <span x-text="copied ? 'Copied' : 'Copy'">Copy</span>
     </button>
   )

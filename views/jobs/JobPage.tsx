@@ -32,7 +32,7 @@ export function JobFollow({ job, lastSeq, tag, following }: { job: Job; lastSeq:
       data-following="true"
       hidden
       hx-get={jobLiveHref(job.poolId, job.memberId, job.id, lastSeq, tag)}
-      hx-trigger="every 1s [document.visibilityState === 'visible']"
+      hx-trigger="every 1s"
       hx-target="#job-output"
       hx-swap="beforeend"
     ></div>

@@ -18,7 +18,7 @@ export function JobLink({ job, target = '#member-panel' }: { job: Pick<Job, 'id'
 export function JobTimeline({ poolId, memberId, jobs, tag }: { poolId: string; memberId: string; jobs: Job[]; tag: string }) {
   const live = jobs.some((j) => isActive(j.status))
   const poll = live
-    ? { 'hx-get': timelineHref(poolId, memberId, tag), 'hx-trigger': "every 2s [document.visibilityState === 'visible']", 'hx-swap': 'outerHTML' }
+    ? { 'hx-get': timelineHref(poolId, memberId, tag), 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' }
     : {}
   return (
     <div id="job-timeline" data-live={live ? 'true' : 'false'} {...poll}>

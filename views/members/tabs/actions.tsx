@@ -270,7 +270,7 @@ export const isActive = (job: Job) => job.status === 'queued' || job.status === 
 
 /** Polls while `active`: the same URL, this element picked out of the answer. */
 export function pollWhile(active: boolean, url: string, id: string): Record<string, string> {
-  return active ? { 'hx-get': url, 'hx-trigger': "every 3s [document.visibilityState === 'visible']", 'hx-select': `#${id}`, 'hx-swap': 'outerHTML' } : {}
+  return active ? { 'hx-get': url, 'hx-trigger': 'every 3s', 'hx-select': `#${id}`, 'hx-swap': 'outerHTML' } : {}
 }
 
 /** A tab's recent jobs, each linking to its page; refreshes itself while one is queued or running. */
