@@ -1,6 +1,7 @@
 // The `test` every spec uses: baseURL points at this file's server, and any
-// uncaught page error or console error fails the test (htmx, Alpine and CSP
-// problems show up there first), as does any 5xx answer.
+// uncaught page error, console error or Content-Security-Policy violation
+// fails the test (htmx, Alpine and CSP problems show up there first), as does
+// any 5xx answer.
 import { test as base, expect, type Page } from '@playwright/test'
 import { useServer as registerServer, type Admin, type RunningServer, type ServerOptions } from './server'
 
@@ -23,6 +24,13 @@ export const test = base.extend<{ pageErrors: string[]; serverLogOnFailure: void
     async ({ page }, use) => {
       const errors: string[] = []
       page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
+      // A script the CSP blocks and the page's own code swallows leaves no error
+      // behind; the browser's violation event always fires.
+      await page.addInitScript(() =>
+        document.addEventListener('securitypolicyviolation', (e) =>
+          console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`),
+        ),
+      )
       page.on('console', (msg) => {
         if (msg.type() !== 'error') return
         // Chromium logs every 4xx answer this way; forms answer 422 on purpose.

@@ -1,5 +1,6 @@
 // Small page behaviour that needs no server: the CSRF header on every htmx
-// request, and local times on hover for the UTC times pages show.
+// request, polls that wait while the tab is hidden, and local times on hover
+// for the UTC times pages show.
 (function () {
   function csrf() {
     var meta = document.querySelector('meta[name="csrf-token"]')
@@ -9,6 +10,15 @@
   document.addEventListener('htmx:config:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx
     if (ctx && ctx.request && ctx.request.headers) ctx.request.headers['X-CSRF-Token'] = csrf()
+  })
+
+  // Polls (hx-trigger="every 3s") skip their turn while the tab is hidden:
+  // nobody reads them. Not a trigger filter ([document.visibilityState ...]):
+  // htmx runs those as script, which the Content-Security-Policy refuses.
+  document.addEventListener('htmx:config:request', function (evt) {
+    var ctx = evt.detail && evt.detail.ctx
+    var poll = ctx && ctx.sourceEvent && ctx.sourceEvent.type === 'every'
+    if (poll && document.visibilityState !== 'visible') evt.preventDefault()
   })
 
   function localTimes(root) {
@@ -80,3 +90,35 @@
   document.addEventListener('DOMContentLoaded', function () { follow(document) })
   document.addEventListener('htmx:after:swap', function () { follow(document) })
 })()
+
+// Alpine components. Alpine's CSP build reads x-* attributes with a small
+// parser (no globals, no arrow functions, no statements), so whatever needs
+// the page (clipboard, other elements) is a method here. Registered before
+// Alpine starts: this file loads first.
+document.addEventListener('alpine:init', function () {
+  // A button that copies the text of the element its data-copy selector names.
+  window.Alpine.data('copyButton', function () {
+    return {
+      copied: false,
+      copy: function () {
+        var source = document.querySelector(this.$el.dataset.copy)
+        if (!source) return
+        var self = this
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () { self.copied = true })
+      },
+    }
+  })
+
+  // "All servers" and the one-per-server boxes of a run form, kept in step.
+  window.Alpine.data('serverChecks', function () {
+    return {
+      checkAll: function (evt) {
+        var boxes = this.$root.querySelectorAll('[data-member]')
+        for (var i = 0; i < boxes.length; i++) boxes[i].checked = evt.target.checked
+      },
+      checkOne: function (evt) {
+        if (!evt.target.checked) this.$root.querySelector('[data-all]').checked = false
+      },
+    }
+  })
+})

@@ -33,7 +33,7 @@ function MemberChecks({ data }: { data: RunsPageData }) {
   const f = data.form
   const chosen = new Set(f.memberIds)
   return (
-    <fieldset class={f.errors.members ? 'field has-error' : 'field'} id="run-members">
+    <fieldset class={f.errors.members ? 'field has-error' : 'field'} id="run-members" x-data="serverChecks">
       <legend>Servers</legend>
       <label class="check-all">
         <input
@@ -41,7 +41,7 @@ function MemberChecks({ data }: { data: RunsPageData }) {
           name="all"
           checked={f.all}
           data-all
-          {...{ '@change': "$root.querySelectorAll('[data-member]').forEach((c) => (c.checked = $event.target.checked))" }}
+          {...{ '@change': 'checkAll' }}
         />{' '}
         <strong safe>{`All ${plural(data.members.length, 'server')} of ${data.pool.name}`}</strong>
       </label>
@@ -53,7 +53,7 @@ function MemberChecks({ data }: { data: RunsPageData }) {
               name={`m.${m.id}`}
               checked={f.all || chosen.has(m.id)}
               data-member
-              {...{ '@change': "if (!$event.target.checked) $root.querySelector('[data-all]').checked = false" }}
+              {...{ '@change': 'checkOne' }}
             />{' '}
             <span safe>{m.name}</span>
           </label>
@@ -219,7 +219,7 @@ export function RunsPage({ data, csrf }: { data: RunsPageData; csrf: string | nu
 
 export function RunRows({ data }: { data: Pick<RunPageData, 'rows' | 'run' | 'tag' | 'live'> }) {
   const poolId = data.run.poolId
-  const poll = data.live ? { 'hx-get': `${runHref(poolId, data.run.id)}/rows?tag=${encodeURIComponent(data.tag)}`, 'hx-trigger': "every 2s [document.visibilityState === 'visible']", 'hx-swap': 'outerHTML' } : {}
+  const poll = data.live ? { 'hx-get': `${runHref(poolId, data.run.id)}/rows?tag=${encodeURIComponent(data.tag)}`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {}
   const count = (status: string) => data.rows.filter((r) => r.status === status).length
   const summary = (['succeeded', 'running', 'queued', 'failed', 'timed_out', 'cancelled', 'refused'] as const)
     .filter((s) => count(s))

@@ -105,7 +105,7 @@ export function MemberTiles({ poolId, cards, notes, ptag, all }: { poolId: strin
       class="tiles"
       id="member-tiles"
       hx-get={`/pools/${poolId}/tiles${all ? '?all=1' : ''}`}
-      hx-trigger="every 3s [document.visibilityState === 'visible']"
+      hx-trigger="every 3s"
       hx-swap="outerHTML"
       hx-ptag={ptag}
     >
