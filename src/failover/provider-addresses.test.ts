@@ -110,15 +110,15 @@ describe('with ALLOW_PRIVATE_PROVIDER_HOSTS off', () => {
     await b.get(settings)
     const res = await b.post(`/pools/${poolId}/dns-providers`, { back: settings, kind: 'powerdns', name: 'P', apiUrl: 'http://169.254.169.254/latest/meta-data/', apiKey: KEY, serverId: 'localhost' })
     expect(res.status).toBe(422)
-    expect(res.text).toMatch(/<input[^>]*name="apiUrl"[^>]*aria-describedby="field-apiUrl-error"/)
-    const error = /<p class="field-error" id="field-apiUrl-error">([^<]*)<\/p>/.exec(res.text)?.[1]
+    expect(res.text).toMatch(/<input[^>]*name="apiUrl"[^>]*aria-describedby="provider-apiUrl-error"/)
+    const error = /<p class="field-error" id="provider-apiUrl-error">([^<]*)<\/p>/.exec(res.text)?.[1]
     expect(visibleText(error ?? '')).toContain('169.254.169.254 is a link-local address')
     expect(res.text).not.toContain(KEY)
 
     await b.get(settings)
     const whm = await b.post(`/pools/${poolId}/dns-providers`, { back: settings, kind: 'whm', name: 'W', host: '127.0.0.1', username: 'root', apiToken: KEY })
     expect(whm.status).toBe(422)
-    const hostError = /<p class="field-error" id="field-host-error">([^<]*)<\/p>/.exec(whm.text)?.[1]
+    const hostError = /<p class="field-error" id="provider-host-error">([^<]*)<\/p>/.exec(whm.text)?.[1]
     expect(visibleText(hostError ?? '')).toContain('127.0.0.1 is a loopback address (this server itself). A DNS provider on a loopback or private address needs the server setting ALLOW_PRIVATE_PROVIDER_HOSTS=true.')
     expect((await s.api('GET', `/api/v1/pools/${poolId}/dns-providers`)).json).toEqual([])
   })

@@ -60,7 +60,9 @@ export function Notice({ kind, children }: PropsWithChildren<{ kind: 'ok' | 'err
 export function Field(props: {
   label: string
   name: string
-  /** When one page holds several forms with a field of this name. */
+  /** Names the form, so that ids stay unique on a page holding several forms with a field of this name. */
+  idPrefix?: string
+  /** An id of its own, instead of `${idPrefix}-${name}`. */
   id?: string
   type?: string
   value?: string
@@ -74,7 +76,7 @@ export function Field(props: {
   placeholder?: string
   attrs?: Record<string, string>
 }) {
-  const id = props.id ?? `field-${props.name}`
+  const id = props.id ?? `${props.idPrefix ?? 'field'}-${props.name}`
   const errorId = `${id}-error`
   return (
     <div class={props.error ? 'field has-error' : 'field'}>

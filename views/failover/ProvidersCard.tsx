@@ -32,22 +32,22 @@ function AddProvider({ poolId, csrf, back, form }: { poolId: string; csrf: strin
             <option value="powerdns" selected={kind === 'powerdns'}>PowerDNS</option>
           </select>
         </div>
-        <Field label="Name" name="name" value={v('name')} error={e('name')} required maxlength={80} placeholder="Production Cloudflare" />
+        <Field idPrefix="provider" label="Name" name="name" value={v('name')} error={e('name')} required maxlength={80} placeholder="Production Cloudflare" />
         <div x-show="kind === 'cloudflare'" class="stack">
-          <Field label="API token" name="apiToken" type="password" value="" error={e('apiToken')} hint="A token scoped to DNS edit on the zones of this pool." attrs={{ 'x-bind:disabled': "kind !== 'cloudflare'" }} />
+          <Field idPrefix="provider-cloudflare" label="API token" name="apiToken" type="password" value="" error={e('apiToken')} hint="A token scoped to DNS edit on the zones of this pool." attrs={{ 'x-bind:disabled': "kind !== 'cloudflare'" }} />
           <label class="check">
             <input type="checkbox" name="global" checked={v('global') === 'on'} {...{ 'x-bind:disabled': "kind !== 'cloudflare'" }} /> Global key for this pool
           </label>
         </div>
         <div x-show="kind === 'whm'" class="stack" x-cloak>
-          <Field label="WHM host" name="host" value={v('host')} error={e('host')} placeholder="dns1.example.com" hint={PRIVATE_HINT} attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
-          <Field label="WHM user" name="username" value={v('username')} error={e('username')} placeholder="root" attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
-          <Field label="API token" name="apiToken" type="password" value="" error={e('apiToken')} hint="A DNS-only cPanel DNS cluster key, not your production WHM key." attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
+          <Field idPrefix="provider" label="WHM host" name="host" value={v('host')} error={e('host')} placeholder="dns1.example.com" hint={PRIVATE_HINT} attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
+          <Field idPrefix="provider" label="WHM user" name="username" value={v('username')} error={e('username')} placeholder="root" attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
+          <Field idPrefix="provider-whm" label="API token" name="apiToken" type="password" value="" error={e('apiToken')} hint="A DNS-only cPanel DNS cluster key, not your production WHM key." attrs={{ 'x-bind:disabled': "kind !== 'whm'" }} />
         </div>
         <div x-show="kind === 'powerdns'" class="stack" x-cloak>
-          <Field label="API URL" name="apiUrl" value={v('apiUrl')} error={e('apiUrl')} placeholder="http://pdns.example.com:8081" hint={PRIVATE_HINT} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
-          <Field label="API key" name="apiKey" type="password" value="" error={e('apiKey')} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
-          <Field label="Server id" name="serverId" value={v('serverId') || 'localhost'} error={e('serverId')} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
+          <Field idPrefix="provider" label="API URL" name="apiUrl" value={v('apiUrl')} error={e('apiUrl')} placeholder="http://pdns.example.com:8081" hint={PRIVATE_HINT} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
+          <Field idPrefix="provider" label="API key" name="apiKey" type="password" value="" error={e('apiKey')} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
+          <Field idPrefix="provider" label="Server id" name="serverId" value={v('serverId') || 'localhost'} error={e('serverId')} attrs={{ 'x-bind:disabled': "kind !== 'powerdns'" }} />
         </div>
         <div>
           <button type="submit" class="button primary">
