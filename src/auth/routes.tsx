@@ -6,6 +6,7 @@ import { csrfCookieName, sessionCookieName } from '../http/cookies'
 import { render } from '../http/render'
 import { redirectTo, str } from '../http/forms'
 import { HttpError } from '../http/errors'
+import { fieldChecks } from '../http/field-errors'
 import { newSecret } from '../crypto/tokens'
 import { LoginPage, SetupPage, type LoginForm, type SetupForm } from '../../views/auth/AuthPages'
 import { TooManyAttempts } from '../throttle/service'
@@ -77,21 +78,13 @@ function renderSetup(deps: Deps, ctx: Ctx, form: SetupForm, status?: number) {
   })
 }
 
-function checkSetupInput(body: Record<string, string>) {
-  const errors: SetupForm['errors'] = {}
-  const attempt = (field: keyof SetupForm['errors'], fn: () => void) => {
-    try {
-      fn()
-    } catch (err) {
-      if (err instanceof HttpError) errors[field] = err.message
-      else throw err
-    }
-  }
-  if (!str(body.code).trim()) errors.code = 'Enter the setup code from the server log'
-  attempt('email', () => auth.checkEmail(body.email))
-  attempt('password', () => auth.checkNewPassword(body.password))
-  if (!errors.password && body.password !== body.confirm) errors.confirm = 'The two passwords differ'
-  return errors
+function checkSetupInput(body: Record<string, string>): SetupForm['errors'] {
+  const fields = fieldChecks()
+  if (!str(body.code).trim()) fields.refuse('code', 'Enter the setup code from the server log')
+  fields.check(() => auth.checkEmail(body.email))
+  fields.check(() => auth.checkNewPassword(body.password))
+  if (!fields.refused('password') && body.password !== body.confirm) fields.refuse('confirm', 'The two passwords differ')
+  return { ...fields.errors }
 }
 
 export function authRoutes(deps: Deps) {

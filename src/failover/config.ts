@@ -5,6 +5,7 @@ import type { Db } from '../db'
 import type { ExtraRecord, FailoverProbe } from '../db/schema'
 import { recordAudit, type Actor } from '../audit/service'
 import { badInput } from '../http/errors'
+import { fieldChecks } from '../http/field-errors'
 import { getPool } from '../pools/service'
 import { listMembers } from '../members/store'
 import { getProvider } from '../dns/service'
@@ -33,19 +34,29 @@ const bool = (raw: unknown) => raw === true || raw === 'true' || raw === 'on' ||
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`)
 
+const checkZone = (raw: unknown) => (raw === undefined || raw === '' || raw === null ? null : fqdn(raw, 'zone', 'zone'))
+
+function checkHostnames(input: FailoverInput, zone: string | null): string[] {
+  const raw = input.hostnames ?? (input.hostname === undefined || input.hostname === '' ? [] : [input.hostname])
+  const list = Array.isArray(raw) ? raw : String(raw).split(/[\s,]+/).filter(Boolean)
+  const hostnames = [...new Set(list.map((h) => fqdn(h, 'hostname', 'failover hostname')))]
+  if (hostnames.length > 10) throw badInput('At most 10 failover hostnames', 'hostname')
+  for (const h of hostnames) if (zone && !inZone(h, zone)) throw badInput(`${h} is not in the zone ${zone}`, 'hostname')
+  return hostnames
+}
+
 function checkProbe(raw: unknown): FailoverProbe | null {
   if (!raw || typeof raw !== 'object') return null
   const p = raw as { kind?: unknown; port?: unknown; path?: unknown }
   if (!p.kind || p.kind === 'none') return null
-  const port = int(p.port, 'probePort', 'The probe port', 1, 65535, 0)
-  if (!port) throw badInput('Enter the port the probe connects to', 'probePort')
-  if (p.kind === 'tcp') return { kind: 'tcp', port }
-  if (p.kind === 'http') {
-    const path = typeof p.path === 'string' && p.path.trim() ? p.path.trim() : '/'
-    if (!path.startsWith('/') || path.length > 200) throw badInput('The probe path must start with /', 'probePath')
-    return { kind: 'http', port, path }
-  }
-  throw badInput('The probe is a TCP port or an HTTP URL', 'probeKind')
+  if (p.kind !== 'tcp' && p.kind !== 'http') throw badInput('The probe is a TCP port or an HTTP URL', 'probeKind')
+  const fields = fieldChecks()
+  const port = fields.check(() => int(p.port, 'probePort', 'The probe port', 1, 65535, 0))
+  if (port === 0) fields.refuse('probePort', 'Enter the port the probe connects to')
+  const path = typeof p.path === 'string' && p.path.trim() ? p.path.trim() : '/'
+  if (p.kind === 'http' && (!path.startsWith('/') || path.length > 200)) fields.refuse('probePath', 'The probe path must start with /')
+  fields.done()
+  return p.kind === 'tcp' ? { kind: 'tcp', port } : { kind: 'http', port, path }
 }
 
 const VALUE_CHECKS: Record<ExtraRecord['type'], [RegExp | ((v: string) => boolean), string]> = {
@@ -94,34 +105,33 @@ export async function saveFailoverConfig(db: Db, actor: Actor, poolId: string, i
   await getPool(db, poolId)
   const members = await listMembers(db, poolId)
   const memberIds = new Set(members.map((m) => m.id))
+  const fields = fieldChecks()
   const enabled = bool(input.enabled)
-  const rawHosts = input.hostnames ?? (input.hostname === undefined || input.hostname === '' ? [] : [input.hostname])
-  const list = Array.isArray(rawHosts) ? rawHosts : String(rawHosts).split(/[\s,]+/).filter(Boolean)
-  const zone = input.zone === undefined || input.zone === '' || input.zone === null ? null : fqdn(input.zone, 'zone', 'zone')
-  const hostnames = [...new Set(list.map((h) => fqdn(h, 'hostname', 'failover hostname')))]
-  if (hostnames.length > 10) throw badInput('At most 10 failover hostnames', 'hostname')
-  for (const h of hostnames) if (zone && !inZone(h, zone)) throw badInput(`${h} is not in the zone ${zone}`, 'hostname')
+  const zone = fields.check(() => checkZone(input.zone))
+  const hostnames = fields.check(() => checkHostnames(input, fields.refused('zone') ? null : zone))
   const providerId = typeof input.providerId === 'string' && input.providerId ? (await getProvider(db, poolId, input.providerId)).id : null
-  if (enabled && providerId && (!zone || hostnames.length === 0)) {
-    throw badInput('With a DNS provider, give the failover hostname and its zone', hostnames.length ? 'zone' : 'hostname')
+  if (enabled && providerId && !fields.refused('zone') && !fields.refused('hostname') && (!zone || hostnames.length === 0)) {
+    fields.refuse(hostnames.length ? 'zone' : 'hostname', 'With a DNS provider, give the failover hostname and its zone')
   }
   const order = Array.isArray(input.memberOrder) ? input.memberOrder.map(String) : []
   const unknown = order.find((id) => !memberIds.has(id))
-  if (unknown) throw badInput(`${unknown} is not a member of this pool`, 'memberOrder')
-  const saved = await store.saveConfig(db, {
+  if (unknown) fields.refuse('memberOrder', `${unknown} is not a member of this pool`)
+  const config = {
     poolId,
     enabled,
     hostnames,
     zone,
     providerId,
-    delaySeconds: int(input.delaySeconds, 'delaySeconds', 'The failover delay', DELAY_RANGE[0], DELAY_RANGE[1], DEFAULTS.delaySeconds),
-    ttl: int(input.ttl, 'ttl', 'The TTL', 1, 86_400, DEFAULTS.ttl),
+    delaySeconds: fields.check(() => int(input.delaySeconds, 'delaySeconds', 'The failover delay', DELAY_RANGE[0], DELAY_RANGE[1], DEFAULTS.delaySeconds)),
+    ttl: fields.check(() => int(input.ttl, 'ttl', 'The TTL', 1, 86_400, DEFAULTS.ttl)),
     memberOrder: [...new Set(order)],
     autoFailback: bool(input.autoFailback),
-    failbackAfterSeconds: int(input.failbackAfterSeconds, 'failbackAfterSeconds', 'The failback wait', 60, 86_400, DEFAULTS.failbackAfterSeconds),
-    probe: checkProbe(input.probe),
-    extraRecords: checkExtraRecords(input.extraRecords, zone, memberIds),
-  })
+    failbackAfterSeconds: fields.check(() => int(input.failbackAfterSeconds, 'failbackAfterSeconds', 'The failback wait', 60, 86_400, DEFAULTS.failbackAfterSeconds)),
+    probe: fields.check(() => checkProbe(input.probe)),
+    extraRecords: fields.check(() => checkExtraRecords(input.extraRecords, fields.refused('zone') ? null : zone, memberIds)),
+  }
+  fields.done()
+  const saved = await store.saveConfig(db, config)
   await recordAudit(db, actor, { action: 'failover.configure', targetType: 'pool', targetId: poolId, poolId, detail: { enabled, hostnames, zone, providerId, delaySeconds: saved.delaySeconds, ttl: saved.ttl } })
   return saved
 }

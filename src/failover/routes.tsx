@@ -70,7 +70,7 @@ export function failoverPages(deps: Deps) {
         const result = await formAction(() => dns.addProvider(deps, actorOf(ctx), poolId, ctx.body))
         if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, `Provider "${result.value.name}" saved.`)
         const { apiKey: _k, apiToken: _t, ...values } = ctx.body
-        return renderWithForm(deps, ctx, poolId, ctx.body.back, { providerForm: { values, errors: { [result.field]: result.message } } }, result.status)
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { providerForm: { values, errors: result.errors } }, result.status)
       },
       { access: 'user', body: formBody },
     )
@@ -96,7 +96,7 @@ export function failoverPages(deps: Deps) {
         const { poolId } = ctx.params
         const result = await formAction(() => saveFailoverConfig(deps.db, actorOf(ctx), poolId, failoverInputFromForm(ctx.body)))
         if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, 'Failover settings saved.')
-        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: ctx.body, errors: { [result.field]: result.message } } }, result.status)
+        return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: ctx.body, errors: result.errors } }, result.status)
       },
       { access: 'user', body: formBody },
     )

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/service'
 import type { Log } from '../server/log'
 import { ErrorPage } from '../../views/layout/ErrorPage'
 import { errorBody, HttpError } from './errors'
+import { FieldErrors } from './field-errors'
 import { render } from './render'
 
 type ErrorCtx = {
@@ -53,7 +54,7 @@ export function handleError(log: Log) {
     const err = known ?? new HttpError(500, 'internal', 'Something went wrong on the server')
     if (isApi(ctx.request) || ctx.request.headers.get('accept') === 'application/json') {
       ctx.set.status = err.status
-      return Response.json(errorBody(err.code, err.message), {
+      return Response.json(errorBody(err.code, err.message, err instanceof FieldErrors ? err.fields : undefined), {
         status: err.status,
         headers: err.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined,
       })

@@ -25,6 +25,7 @@ export function checkConfirmName(typed: unknown, expected: string, what: string)
   }
 }
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } }
+/** `fields`: every refused field of a form or body, each with its own message. */
+export function errorBody(code: string, message: string, fields?: Record<string, string>) {
+  return { error: fields ? { code, message, fields } : { code, message } }
 }

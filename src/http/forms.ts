@@ -1,6 +1,7 @@
 // Helpers for the browser's forms: post/redirect/get, a one-shot flash
 // message, and turning a refusal into "message next to the field".
 import { HttpError } from './errors'
+import { FieldErrors } from './field-errors'
 
 type Ctx = {
   set: { status?: number | string; headers: Record<string, string | number> }
@@ -25,18 +26,27 @@ export function takeFlash(ctx: Ctx): string | null {
   return value.slice(0, 200)
 }
 
+export type Refusal = {
+  ok: false
+  status: number
+  field: string
+  message: string
+  /** Every refused field with its message (`form` for one not about a field), for the form to show at once. */
+  errors: Record<string, string>
+}
+
 /**
- * Runs a form action; a refusal with a field becomes {field: message} for the
- * form to show, anything else is thrown on.
+ * Runs a form action; a refusal becomes {field: message} for each field the
+ * form should mark, anything else is thrown on.
  */
-export async function formAction<T>(
-  run: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; status: number; field: string; message: string }> {
+export async function formAction<T>(run: () => Promise<T>): Promise<{ ok: true; value: T } | Refusal> {
   try {
     return { ok: true, value: await run() }
   } catch (err) {
     if (err instanceof HttpError && err.status < 500 && err.status !== 401 && err.status !== 403) {
-      return { ok: false, status: err.status === 409 ? 409 : 422, field: err.field ?? 'form', message: err.message }
+      const field = err.field ?? 'form'
+      const errors = err instanceof FieldErrors ? err.fields : { [field]: err.message }
+      return { ok: false, status: err.status === 409 ? 409 : 422, field, message: err.message, errors }
     }
     throw err
   }

@@ -41,6 +41,49 @@ describe('add server', () => {
   })
 })
 
+/** The message under each field, as the page shows it: {field id: text}. */
+function fieldErrors(html: string): Record<string, string> {
+  return Object.fromEntries([...html.matchAll(/<p class="field-error" id="field-(\w+)-error">([^<]*)<\/p>/g)].map((m) => [m[1]!, visibleText(m[2]!).trim()]))
+}
+
+describe('several bad fields', () => {
+  test('it reports every bad field of Add server at once, each next to its field', async () => {
+    await b.get(`/pools/${poolId}/members/new`)
+    const res = await b.post(`/pools/${poolId}/members`, { name: ' ', hostname: 'not a host', egressIps: '10.0.0.300', publicIpv4: 'nope' })
+    expect(res.status).toBe(422)
+    expect(fieldErrors(res.text)).toEqual({
+      name: 'Give the member a display name',
+      hostname: '"not a host" is not a valid hostname',
+      egressIps: '"10.0.0.300" is not an IPv4 address',
+      publicIpv4: '"nope" is not an IPv4 address',
+    })
+    for (const field of ['name', 'hostname', 'egressIps', 'publicIpv4']) {
+      expect(res.text).toMatch(new RegExp(`id="field-${field}"[^>]*aria-invalid="true" aria-describedby="field-${field}-error"`))
+    }
+  })
+
+  test('it reports every bad field of the member settings at once', async () => {
+    const id = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'set', hostname: 'set.example.com', egressIps: ['203.0.113.30'] })).json.id
+    await b.get(`/pools/${poolId}/members/${id}/settings`)
+    const identity = await b.post(`/pools/${poolId}/members/${id}/settings/identity`, { name: '', hostname: 'bad host', egressIps: '', publicIpv4: '' })
+    expect(identity.status).toBe(422)
+    expect(Object.keys(fieldErrors(identity.text))).toEqual(['name', 'hostname', 'egressIps'])
+    const location = await b.post(`/pools/${poolId}/members/${id}/settings/location`, { lat: '91', lon: 'east', label: '' })
+    expect(fieldErrors(location.text)).toEqual({ lat: 'Latitude must be a number from -90 to 90', lon: 'Longitude must be a number from -180 to 180' })
+    expect((await s.api('GET', `/api/v1/members/${id}`)).json).toMatchObject({ name: 'set', location: null })
+  })
+
+  test('the API names every bad field too', async () => {
+    const res = await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: '', hostname: 'ok.example.com', egressIps: ['300.1.1.1'] })
+    expect(res.status).toBe(422)
+    expect(res.json.error).toEqual({
+      code: 'invalid_input',
+      message: 'Give the member a display name',
+      fields: { name: 'Give the member a display name', egressIps: '"300.1.1.1" is not an IPv4 address' },
+    })
+  })
+})
+
 describe('the member workspace', () => {
   test('every tab answers a full page and an htmx fragment', async () => {
     const id = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'tabs', hostname: 'tabs.example.com', egressIps: ['203.0.113.20'] })).json.id

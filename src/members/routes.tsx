@@ -91,10 +91,7 @@ async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: A
   })
 }
 
-const refused = (result: { field: string; message: string }, values: Record<string, string>) => ({
-  values,
-  errors: { [result.field]: result.message },
-})
+const refused = (result: { errors: Record<string, string> }, values: Record<string, string>) => ({ values, errors: result.errors })
 
 export function memberPages(deps: Deps) {
   const app = new Elysia()

@@ -4,6 +4,7 @@ import type { Db } from '../db'
 import { recordAudit, type Actor } from '../audit/service'
 import { newId, newSecret, sha256 } from '../crypto/tokens'
 import { checkConfirmName, notFound } from '../http/errors'
+import { fieldChecks } from '../http/field-errors'
 import { getPool } from '../pools/service'
 import * as store from './store'
 import { memberStatus, HEARTBEAT_SECONDS } from './status'
@@ -37,11 +38,14 @@ export async function issueEnrollment(db: Db, memberId: string, publicUrl: strin
 
 export async function addMember(db: Db, actor: Actor, poolId: string, input: MemberInput, publicUrl: string) {
   const pool = await getPool(db, poolId)
-  const name = checkMemberName(input.name)
-  const hostname = checkHostname(input.hostname)
-  const egressIps = checkEgressIps(input.egressIps)
-  const publicIpv4 = checkPublicIpv4(input.publicIpv4) ?? egressIps[0]!
-  const osFamily = checkOsFamily(input.osFamily)
+  const fields = fieldChecks()
+  const name = fields.check(() => checkMemberName(input.name))
+  const hostname = fields.check(() => checkHostname(input.hostname))
+  const egressIps = fields.check(() => checkEgressIps(input.egressIps))
+  const publicIp = fields.check(() => checkPublicIpv4(input.publicIpv4))
+  const osFamily = fields.check(() => checkOsFamily(input.osFamily))
+  fields.done()
+  const publicIpv4 = publicIp ?? egressIps[0]!
   const member = await store.insertMember(db, { id: newId('mem'), poolId, name, hostname, egressIps, publicIpv4, osFamily })
   const enrollment = await issueEnrollment(db, member.id, publicUrl)
   await recordAudit(db, actor, {
@@ -78,14 +82,7 @@ export type MemberPatch = MemberInput & { location?: { lat?: unknown; lon?: unkn
 
 export async function updateMember(db: Db, actor: Actor, id: string, patch: MemberPatch) {
   const member = await getMember(db, id)
-  const changes: Partial<store.Member> = {}
-  if (patch.name !== undefined) changes.name = checkMemberName(patch.name)
-  if (patch.hostname !== undefined) changes.hostname = checkHostname(patch.hostname)
-  if (patch.egressIps !== undefined) changes.egressIps = checkEgressIps(patch.egressIps)
-  if (patch.publicIpv4 !== undefined) {
-    changes.publicIpv4 = checkPublicIpv4(patch.publicIpv4) ?? (changes.egressIps ?? member.egressIps)[0]!
-  }
-  if (patch.location !== undefined) changes.location = checkLocation(patch.location)
+  const changes = checkMemberPatch(member, patch)
   if (Object.keys(changes).length === 0) return member
   const updated = (await store.updateMember(db, id, changes))!
   await recordAudit(db, actor, {
@@ -97,6 +94,19 @@ export async function updateMember(db: Db, actor: Actor, id: string, patch: Memb
     detail: changes as Record<string, unknown>,
   })
   return updated
+}
+
+function checkMemberPatch(member: store.Member, patch: MemberPatch): Partial<store.Member> {
+  const fields = fieldChecks()
+  const changes: Partial<store.Member> = {}
+  if (patch.name !== undefined) changes.name = fields.check(() => checkMemberName(patch.name))
+  if (patch.hostname !== undefined) changes.hostname = fields.check(() => checkHostname(patch.hostname))
+  if (patch.egressIps !== undefined) changes.egressIps = fields.check(() => checkEgressIps(patch.egressIps))
+  const publicIp = patch.publicIpv4 === undefined ? undefined : fields.check(() => checkPublicIpv4(patch.publicIpv4))
+  if (patch.location !== undefined) changes.location = fields.check(() => checkLocation(patch.location))
+  fields.done()
+  if (patch.publicIpv4 !== undefined) changes.publicIpv4 = publicIp ?? (changes.egressIps ?? member.egressIps)[0]!
+  return changes
 }
 
 /** Detaches the server: its row, token and history go; the server is not touched. */

@@ -1,6 +1,7 @@
 // Checks for what an operator types about a member.
 import { isIPv4 } from 'node:net'
 import { badInput } from '../http/errors'
+import { fieldChecks } from '../http/field-errors'
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i
 
@@ -51,8 +52,10 @@ export function checkLocation(raw: { lat?: unknown; lon?: unknown; label?: unkno
   if (blank(raw.lat) && blank(raw.lon)) return null
   const lat = Number(raw.lat)
   const lon = Number(raw.lon)
-  if (blank(raw.lat) || !Number.isFinite(lat) || lat < -90 || lat > 90) throw badInput('Latitude must be a number from -90 to 90', 'lat')
-  if (blank(raw.lon) || !Number.isFinite(lon) || lon < -180 || lon > 180) throw badInput('Longitude must be a number from -180 to 180', 'lon')
+  const fields = fieldChecks()
+  if (blank(raw.lat) || !Number.isFinite(lat) || lat < -90 || lat > 90) fields.refuse('lat', 'Latitude must be a number from -90 to 90')
+  if (blank(raw.lon) || !Number.isFinite(lon) || lon < -180 || lon > 180) fields.refuse('lon', 'Longitude must be a number from -180 to 180')
+  fields.done()
   const label = typeof raw.label === 'string' && raw.label.trim() ? raw.label.trim().slice(0, 80) : null
   return { lat, lon, label }
 }
