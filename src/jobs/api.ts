@@ -35,13 +35,21 @@ export function jobJson(job: jobs.Job, output?: string) {
     scheduleId: job.scheduleId,
     cancelRequested: job.cancelRequestedAt !== null,
     createdAt: job.createdAt.toISOString(),
+    /** A queued job no agent has taken by then is cancelled, not run late. */
+    expiresAt: iso(job.expiresAt),
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
   }
 }
 
 const JobBody = t.Object(
-  { name: t.String({ maxLength: 100 }), params: t.Optional(t.Record(t.String(), t.Unknown())) },
+  {
+    name: t.String({ maxLength: 100 }),
+    params: t.Optional(t.Record(t.String(), t.Unknown())),
+    expiresInSeconds: t.Optional(
+      t.Integer({ minimum: 60, maximum: 7 * 86_400, description: 'How long the job may wait for its agent before it is cancelled instead of run late; 3600 when left out' }),
+    ),
+  },
   { additionalProperties: false },
 )
 
@@ -56,7 +64,7 @@ export function jobApi(deps: Deps) {
     .post(
       '/api/v1/members/:memberId/jobs',
       async (ctx) => {
-        const job = await jobs.queueJob(deps.db, actorOf(ctx), ctx.params.memberId, ctx.body.name, ctx.body.params ?? {})
+        const job = await jobs.queueJob(deps.db, actorOf(ctx), ctx.params.memberId, ctx.body.name, ctx.body.params ?? {}, { expiresInSeconds: ctx.body.expiresInSeconds })
         ctx.set.status = 201
         return { id: job.id, name: job.name, status: job.status }
       },
@@ -64,7 +72,10 @@ export function jobApi(deps: Deps) {
         access: 'user',
         body: JobBody,
         response: { 201: t.Object({ id: t.String(), name: t.String(), status: t.String() }), ...errors },
-        ...detail('Queue a job on a member', 'The name comes from the catalogue (GET /api/v1/jobs/catalogue); parameters are checked before anything is queued.'),
+        ...detail(
+          'Queue a job on a member',
+          'The name comes from the catalogue (GET /api/v1/jobs/catalogue); parameters are checked before anything is queued. A job no agent takes within expiresInSeconds (1 h when left out) is cancelled. Reboot and shut down are refused (422) on a member that has never checked in.',
+        ),
       },
     )
     .get(

@@ -160,7 +160,7 @@ describe('the Cron & Jobs tab', () => {
     // The schedule's last job is this one; its own times are untouched.
     expect((await schedulesOf(m))[0]).toMatchObject({ lastJobId: jobId, lastFiredAt: null })
     const text = visibleText((await b.get(tab(m))).text)
-    expect(text).toMatch(/Check for updates queued admin@example\.com \d{4}-\d\d-\d\d \d\d:\d\d UTC –/)
+    expect(text).toMatch(/Check for updates queued expires \d{4}-\d\d-\d\d \d\d:\d\d UTC admin@example\.com \d{4}-\d\d-\d\d \d\d:\d\d UTC –/)
   })
 })
 
@@ -243,14 +243,14 @@ describe('the job page', () => {
 
   test('cancel from the page: a queued job ends at once; a second cancel is refused on the page', async () => {
     const m = await member()
-    const id = (await s.api('POST', `/api/v1/members/${m}/jobs`, { name: 'system.reboot' })).json.id
+    const id = (await s.api('POST', `/api/v1/members/${m}/jobs`, { name: 'system.updates.check' })).json.id
     await b.get(`${tab(m)}/${id}`)
     const res = await b.post(`${tab(m)}/${id}/cancel`, {})
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe(`${tab(m)}/${id}`)
     const page = visibleText((await b.get(`${tab(m)}/${id}`)).text)
     expect(page).toContain('Job cancelled.')
-    expect(page).toContain('Reboot cancelled')
+    expect(page).toContain('Check for updates cancelled')
     expect((await s.api('GET', `/api/v1/jobs/${id}`)).json.status).toBe('cancelled')
     const again = await b.post(`${tab(m)}/${id}/cancel`, {})
     expect(again.status).toBe(409)
@@ -271,7 +271,7 @@ describe('the job page', () => {
   test("a job is found only under its own member's address", async () => {
     const a = await member()
     const other = await member()
-    const id = (await s.api('POST', `/api/v1/members/${other}/jobs`, { name: 'system.reboot' })).json.id
+    const id = (await s.api('POST', `/api/v1/members/${other}/jobs`, { name: 'system.updates.check' })).json.id
     expect((await b.get(`${tab(a)}/${id}`)).status).toBe(404)
     expect((await b.get(`${tab(a)}/${id}/live?after=0`)).status).toBe(404)
     expect((await b.get(`${tab(a)}/job_nope`)).status).toBe(404)
@@ -279,7 +279,7 @@ describe('the job page', () => {
 
   test('the recent jobs poll: 204 while nothing changed, the list again when it did', async () => {
     const m = await member()
-    const id = (await s.api('POST', `/api/v1/members/${m}/jobs`, { name: 'system.reboot' })).json.id
+    const id = (await s.api('POST', `/api/v1/members/${m}/jobs`, { name: 'system.updates.check' })).json.id
     const page = (await b.get(tab(m))).text
     const tag = decodeURIComponent(/timeline\?tag=([^"]+)"/.exec(page)![1]!)
     expect(page).toContain('data-live="true"')
@@ -289,6 +289,6 @@ describe('the job page', () => {
     expect(changed.status).toBe(200)
     expect(changed.text).toContain('data-live="false"')
     expect(changed.text).not.toContain('hx-trigger')
-    expect(visibleText(changed.text)).toContain('Reboot cancelled')
+    expect(visibleText(changed.text)).toContain('Check for updates cancelled')
   })
 })

@@ -12,6 +12,7 @@ const facts = (over: Partial<MemberFacts> = {}): MemberFacts => ({
   firewall: 'ufw',
   stacks: { openlitespeed: false, mariadb: false, galera: false, cpanel: false },
   serviceUnits: [],
+  checkedIn: true,
   ...over,
 })
 const withStacks = (stacks: Partial<MemberFacts['stacks']>, over: Partial<MemberFacts> = {}) =>

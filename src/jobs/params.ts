@@ -16,6 +16,8 @@ export type MemberFacts = {
   serviceUnits: string[]
   /** os-release ID and VERSION_ID, when known: cPanel installs only on the distributions it supports. */
   os?: { id: string | null; versionId: string | null }
+  /** Its agent has sent a heartbeat at least once. */
+  checkedIn: boolean
 }
 
 export type JobRule = {
@@ -77,6 +79,13 @@ const needsFamily = (_: unknown, f: MemberFacts) =>
   f.family ? null : 'The agent has not reported a Debian- or RHEL-family OS here, so it cannot tell which package tools to use.'
 const needsFirewall = (_: unknown, f: MemberFacts) =>
   f.firewall ? null : 'Neither ufw nor firewalld is installed on this server.'
+// A reboot asked for now must not happen whenever the agent first enrols, days
+// later perhaps, on a server someone is still setting up.
+const needsCheckIn = (what: string) => (_: unknown, f: MemberFacts) =>
+  f.checkedIn
+    ? null
+    : `This server has not checked in yet (its agent has never sent a heartbeat): queued now, ${what} would run whenever the agent first enrols. Install the agent first.`
+
 const needsStack = (stack: keyof MemberFacts['stacks'], label: string) => (_: unknown, f: MemberFacts) =>
   f.stacks[stack] ? null : `${label} is not installed on this server.`
 
@@ -121,8 +130,8 @@ const cpanelDistro = (_: unknown, f: MemberFacts) =>
 export const jobRules: Record<JobName, JobRule> = {
   'system.updates.check': { params: none, refuse: needsFamily },
   'system.updates.install': { params: none, refuse: needsFamily },
-  'system.reboot': { params: none },
-  'system.shutdown': { params: none },
+  'system.reboot': { params: none, refuse: needsCheckIn('a reboot') },
+  'system.shutdown': { params: none, refuse: needsCheckIn('a shutdown') },
   'service.restart': {
     params: Obj({ unit: Pattern(patterns.unit, 128, 'a systemd unit name like mariadb or lshttpd.service') }),
     // Only the units behind a detected stack: this is not a way to restart sshd or the agent itself.

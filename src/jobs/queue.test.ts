@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { members } from '../db/schema'
 import { testServer, type TestServer } from '../testing/harness'
 import { LEASE_SECONDS, sweepJobs } from './service'
 
@@ -32,6 +34,8 @@ async function enrolledMember(name: string) {
     body: JSON.stringify({ secret: added.json.enrollment.secret, hostname: `${name}.example.com`, agentVersion: '0.1.0', os }),
   })
   const { token } = (await res.json()) as { token: string }
+  // Checked in, as after its first heartbeat: a reboot is refused before that.
+  await s.db.update(members).set({ lastHeartbeatAt: new Date() }).where(eq(members.id, added.json.id))
   return { id: added.json.id as string, token }
 }
 
@@ -183,7 +187,7 @@ describe('lost agents', () => {
     expect(failed.output).toContain('not safe to repeat')
     expect((await claim(a.token)).json.job).toMatchObject({ id: safe, attempt: 2 })
     // A second sweep at the same moment finds nothing more to do.
-    expect(await sweepJobs(s.db, new Date())).toEqual({ lost: 0, timedOut: 0 })
+    expect(await sweepJobs(s.db, new Date())).toEqual({ lost: 0, timedOut: 0, expired: 0 })
   })
 
   test('a report renews the lease', async () => {
@@ -193,7 +197,7 @@ describe('lost agents', () => {
     await Bun.sleep(50)
     await agentCall(`/api/v1/agent/jobs/${id}/report`, {}, a.token)
     // The claim's lease would have run out by now; the report's has not.
-    expect(await sweepJobs(s.db, new Date(Date.now() + (LEASE_SECONDS - 1) * 1000))).toEqual({ lost: 0, timedOut: 0 })
+    expect(await sweepJobs(s.db, new Date(Date.now() + (LEASE_SECONDS - 1) * 1000))).toEqual({ lost: 0, timedOut: 0, expired: 0 })
     expect((await job(id)).status).toBe('running')
   })
 

@@ -106,13 +106,13 @@ describe('fleet-wide runs', () => {
 
   test('the run page answers whole, as #main and as its rows', async () => {
     const { poolId, ids } = await pool(['r1'])
-    const run = (await s.api('POST', `/api/v1/pools/${poolId}/runs`, { name: 'system.reboot', memberIds: [ids.r1] })).json
+    const run = (await s.api('POST', `/api/v1/pools/${poolId}/runs`, { name: 'system.updates.check', memberIds: [ids.r1] })).json
     const path = `/pools/${poolId}/runs/${run.id}`
     const full = await b.get(path)
     expect(full.text).toContain('<html')
     const main = await b.get(path, htmx('main#main'))
     expect(main.text).not.toContain('<html')
-    expect(visibleText(main.text)).toContain('Reboot')
+    expect(visibleText(main.text)).toContain('Check for updates')
     const rows = await b.get(path, htmx('div#run-rows'))
     expect(rows.text).toMatch(/^<title>/)
     expect(rows.text).toContain('id="run-rows"')

@@ -159,7 +159,7 @@ describe('the scheduler', () => {
 
   test('a disabled schedule does not fire, and enabling it owes nothing from before', async () => {
     const m = await member()
-    const sch = await createSchedule(s.db, systemActor, m, { name: 'system.reboot', cron: '0 * * * *', enabled: false }, at('08:30:00'))
+    const sch = await createSchedule(s.db, systemActor, m, { name: 'system.updates.check', cron: '0 * * * *', enabled: false }, at('08:30:00'))
     expect(await fireDueSchedules(s.db, at('09:00:30'))).toEqual({ queued: 0, refused: 0, skipped: 0 })
     await updateSchedule(s.db, systemActor, sch.id, { enabled: true }, at('11:20:00'))
     expect(await fireDueSchedules(s.db, at('11:20:15'))).toEqual({ queued: 0, refused: 0, skipped: 0 })

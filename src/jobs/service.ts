@@ -25,8 +25,14 @@ const MAX_RESULT_BYTES = 256 * 1024
 /** Past its timeout the agent kills a job itself; the server steps in only after this much more. */
 const TIMEOUT_GRACE_SECONDS = 60
 const RETRIES_WHEN_SAFE = 3
+/**
+ * How long a queued job waits for its agent. Past it the job is cancelled, not
+ * run late: an action asked for now may be wrong when a server that was away
+ * (or never checked in) comes back hours or days later.
+ */
+export const QUEUED_EXPIRY_SECONDS = 3600
 
-export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' | 'osFamily'>): MemberFacts {
+export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' | 'osFamily' | 'lastHeartbeatAt'>): MemberFacts {
   const os = (member.os ?? {}) as { family?: 'debian' | 'rhel' | null; id?: string | null; versionId?: string | null }
   const host = (member.hostState ?? {}) as { firewall?: { kind?: 'ufw' | 'firewalld' | null }; services?: { unit: string; stack: string }[] }
   const stacks = member.stacks ?? {}
@@ -36,6 +42,7 @@ export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' |
     firewall: host.firewall?.kind ?? null,
     stacks: { openlitespeed: !!stacks.openlitespeed, mariadb: !!stacks.mariadb, galera: !!stacks.galera, cpanel: !!stacks.cpanel },
     serviceUnits: (host.services ?? []).filter((s) => s.stack !== 'host').map((s) => s.unit),
+    checkedIn: member.lastHeartbeatAt !== null,
   }
 }
 
@@ -52,10 +59,11 @@ export function jobRefusal(name: string, params: unknown, facts: MemberFacts): H
   return why ? new HttpError(422, 'not_possible_here', why, 'name') : null
 }
 
-type QueueOptions = { runId?: string | null; scheduleId?: string | null; now?: Date }
+type QueueOptions = { runId?: string | null; scheduleId?: string | null; now?: Date; expiresInSeconds?: number }
 
 export function newJobRow(member: Member, name: JobName, params: Record<string, unknown>, requestedBy: string, opts: QueueOptions): store.NewJob {
   const entry: CatalogueEntry = catalogue[name]
+  const now = opts.now ?? new Date()
   return {
     id: newId('job'),
     memberId: member.id,
@@ -69,7 +77,8 @@ export function newJobRow(member: Member, name: JobName, params: Record<string, 
     runId: opts.runId ?? null,
     scheduleId: opts.scheduleId ?? null,
     steps: entry.steps(params).map((title) => ({ title, state: 'pending' as const })),
-    createdAt: opts.now ?? new Date(),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + (opts.expiresInSeconds ?? QUEUED_EXPIRY_SECONDS) * 1000),
   }
 }
 
@@ -254,8 +263,10 @@ export async function releaseJob(db: Db, memberId: string, id: string, reason: s
 async function giveUp(db: Db, job: Job, reason: string, now: Date): Promise<Job | null> {
   const retry = job.attempts < job.maxAttempts && job.cancelRequestedAt === null
   const ending = job.cancelRequestedAt ? 'cancelled' : 'failed'
+  // Queued again, it gets the wait it was first given, counted from now.
+  const wait = job.expiresAt ? job.expiresAt.getTime() - job.createdAt.getTime() : QUEUED_EXPIRY_SECONDS * 1000
   const next: Partial<store.NewJob> = retry
-    ? { status: 'queued', leaseExpiresAt: null, steps: job.steps.map((s) => ({ ...s, state: 'pending' as const })), progress: 0 }
+    ? { status: 'queued', leaseExpiresAt: null, expiresAt: new Date(now.getTime() + wait), steps: job.steps.map((s) => ({ ...s, state: 'pending' as const })), progress: 0 }
     : { status: ending, leaseExpiresAt: null, finishedAt: now, error: reason, steps: closeSteps(job.steps, ending) }
   const updated = await store.updateWhere(db, job.id, ['running'], next)
   if (!updated) return null
@@ -265,13 +276,34 @@ async function giveUp(db: Db, job: Job, reason: string, now: Date): Promise<Job 
   return updated
 }
 
+/** "1 h", "45 min", "2 h 30 min": how long a queued job was given. */
+function waitText(ms: number): string {
+  const min = Math.round(ms / 60_000)
+  if (min < 60) return `${min} min`
+  return min % 60 ? `${Math.floor(min / 60)} h ${min % 60} min` : `${min / 60} h`
+}
+
+/** A queued job past its expiry: cancelled with the reason, unless an agent took it first. */
+async function expire(db: Db, job: Job, now: Date): Promise<Job | null> {
+  const wait = waitText(job.expiresAt!.getTime() - job.createdAt.getTime())
+  const reason = `Expired: no agent took it within ${wait} of being queued, so it was cancelled rather than run late. Queue it again when the server is reporting.`
+  const updated = await store.updateWhere(db, job.id, ['queued'], { status: 'cancelled', finishedAt: now, error: reason, steps: closeSteps(job.steps, 'cancelled') })
+  if (updated) await store.appendOutput(db, job.id, [{ stream: 'agent', line: reason }], now)
+  return updated
+}
+
 /**
- * The leader's sweep: jobs whose agent stopped renewing the lease, and jobs
- * running far past their timeout (an agent that lost track of its child).
+ * The leader's sweep: jobs whose agent stopped renewing the lease, jobs
+ * running far past their timeout (an agent that lost track of its child),
+ * and queued jobs no agent took before their expiry.
  */
-export async function sweepJobs(db: Db, now = new Date()): Promise<{ lost: number; timedOut: number }> {
+export async function sweepJobs(db: Db, now = new Date()): Promise<{ lost: number; timedOut: number; expired: number }> {
   let lost = 0
   let timedOut = 0
+  let expired = 0
+  for (const job of await store.expiredQueued(db, now)) {
+    if (await expire(db, job, now)) expired++
+  }
   for (const job of await store.expiredLeases(db, now)) {
     if (await giveUp(db, job, 'The agent stopped answering while the job ran (its lease ran out)', now)) lost++
   }
@@ -285,5 +317,5 @@ export async function sweepJobs(db: Db, now = new Date()): Promise<{ lost: numbe
     })
     if (updated) timedOut++
   }
-  return { lost, timedOut }
+  return { lost, timedOut, expired }
 }

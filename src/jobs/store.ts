@@ -60,7 +60,9 @@ export async function claimOldest(db: Db, memberId: string, now: Date, leaseSeco
     .where(
       eq(
         jobs.id,
+        // A job past its expiry is never handed out, even before the sweep cancels it.
         sql`(select ${jobs.id} from ${jobs} where ${jobs.memberId} = ${memberId} and ${jobs.status} = 'queued'
+             and (${jobs.expiresAt} is null or ${jobs.expiresAt} > ${now.toISOString()}::timestamptz)
              order by ${jobs.createdAt}, ${jobs.id} limit 1 for update skip locked)`,
       ),
     )
@@ -92,6 +94,14 @@ export async function expiredLeases(db: Db, now: Date): Promise<Job[]> {
     .select()
     .from(jobs)
     .where(and(eq(jobs.status, 'running'), isNotNull(jobs.leaseExpiresAt), lt(jobs.leaseExpiresAt, now)))
+}
+
+/** Queued jobs whose expiry has come: the sweep cancels them. */
+export async function expiredQueued(db: Db, now: Date): Promise<Job[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.status, 'queued'), isNotNull(jobs.expiresAt), sql`${jobs.expiresAt} <= ${now.toISOString()}::timestamptz`))
 }
 
 /** Appends lines after the job's last one. Sequence numbers make reads after a seq exact. */

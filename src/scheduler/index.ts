@@ -31,8 +31,9 @@ const TICKS: Tick[] = [
     name: 'jobs.sweep',
     pattern: '*/5 * * * * *', // every 5 s: leases last 30 s
     run: async (deps) => {
-      const { lost, timedOut } = await sweepJobs(deps.db)
-      return lost || timedOut ? `${lost} job(s) whose agent stopped answering, ${timedOut} past their timeout` : null
+      const { lost, timedOut, expired } = await sweepJobs(deps.db)
+      if (!lost && !timedOut && !expired) return null
+      return `${lost} job(s) whose agent stopped answering, ${timedOut} past their timeout, ${expired} queued past their expiry (cancelled)`
     },
   },
   {

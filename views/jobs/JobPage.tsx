@@ -137,6 +137,16 @@ export function JobState({ data, csrf }: { data: Pick<JobPageData, 'job'>; csrf:
                   <Time at={job.createdAt} />
                 </td>
               </tr>
+              {job.status === 'queued' && job.expiresAt ? (
+                <tr id="job-expiry">
+                  <th>Expires</th>
+                  <td>
+                    <Time at={job.expiresAt} /> <span class="muted">if no agent has taken it by then, it is cancelled, not run late</span>
+                  </td>
+                </tr>
+              ) : (
+                ''
+              )}
               <tr>
                 <th>Started</th>
                 <td>{job.startedAt ? <Time at={job.startedAt} /> : <span class="muted">not yet</span>}</td>

@@ -4,7 +4,7 @@
 import type { Job } from '../../src/jobs/store'
 import { jobHref, timelineHref } from '../../src/jobs/hrefs'
 import { EmptyState, Table, Time } from '../components/ui'
-import { JobStatusBadge, ProgressBar, isActive, jobDuration, jobTitle, paramsSummary } from './parts'
+import { JobStatusBadge, ProgressBar, QueuedUntil, isActive, jobDuration, jobTitle, paramsSummary } from './parts'
 
 export function JobLink({ job, target = '#member-panel' }: { job: Pick<Job, 'id' | 'poolId' | 'memberId' | 'name'>; target?: string }) {
   const href = jobHref(job.poolId, job.memberId, job.id)
@@ -45,6 +45,7 @@ export function JobTimeline({ poolId, memberId, jobs, tag }: { poolId: string; m
                 <td>
                   <JobStatusBadge status={j.status} cancelling={j.cancelRequestedAt !== null} />
                   {j.status === 'running' ? <ProgressBar value={j.progress} /> : ''}
+                  <QueuedUntil job={j} />
                 </td>
                 <td class="small" safe>
                   {j.requestedBy}

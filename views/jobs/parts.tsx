@@ -2,7 +2,7 @@
 // durations and a one-line summary of parameters.
 import type { JobStatus, JobStep } from '../../src/db/schema'
 import { catalogue, isJobName } from '../../agent/jobs/catalogue'
-import { Badge } from '../components/ui'
+import { Badge, Time } from '../components/ui'
 
 export type ShownStatus = JobStatus | 'refused'
 
@@ -41,6 +41,16 @@ export function JobStatusBadge({ status, cancelling }: { status: ShownStatus; ca
         {status.replace('_', ' ') + (cancelling && isActive(status) ? ' (cancelling)' : '')}
       </span>
     </Badge>
+  )
+}
+
+/** Under a queued job in a list: when it is cancelled if no agent has taken it. */
+export function QueuedUntil({ job }: { job: { status: JobStatus; expiresAt: Date | null } }) {
+  if (job.status !== 'queued' || !job.expiresAt) return ''
+  return (
+    <div class="muted small job-expiry">
+      expires <Time at={job.expiresAt} />
+    </div>
   )
 }
 

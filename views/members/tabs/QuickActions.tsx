@@ -13,7 +13,14 @@ export function QuickActions({ view }: { view: MemberView }) {
   const security = updates?.security
   return (
     <Card title="Quick actions" id="quick-actions">
-      {!m.lastHeartbeatAt ? <p class="muted">The agent has not checked in yet: actions wait in the queue until it does.</p> : ''}
+      {!m.lastHeartbeatAt ? (
+        <p class="muted" id="quick-actions-pending">
+          The agent has not checked in yet. Reboot and Shut down wait for its first heartbeat; other actions wait in the queue for up to an hour, then
+          are cancelled rather than run late.
+        </p>
+      ) : (
+        ''
+      )}
       <div class="grid-2 quick-actions">
         <div class="quick-action" id="qa-reboot">
           <h3>Reboot</h3>

@@ -8,6 +8,7 @@ import { memberTabHref, type MemberTabKey } from '../../../src/members/tabs'
 import { catalogueEntry, isJobName, type JobName } from '../../../agent/jobs/catalogue'
 import { Badge, EmptyState, Field, PostForm, Table, Time } from '../../components/ui'
 import { NavLink } from '../../layout/Layout'
+import { QueuedUntil } from '../../jobs/parts'
 
 export const jobsUrl = (view: MemberView) => `/pools/${view.card.member.poolId}/members/${view.card.member.id}/jobs`
 export const jobHref = (view: MemberView, jobId: string) => `${memberTabHref(view.card.member.poolId, view.card.member.id, 'jobs')}/${jobId}`
@@ -307,6 +308,7 @@ export function RecentJobs({ view, id, jobs, empty, pollUrl, progress }: { view:
                 </td>
                 <td>
                   <JobStatusBadge job={job} />
+                  <QueuedUntil job={job} />
                 </td>
                 {progress ? (
                   <td>
