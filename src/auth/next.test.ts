@@ -64,4 +64,12 @@ describe('the page after sign-in', () => {
     const again = await b.get(`/login?next=${encodeURIComponent('/pools/x?tab=1')}`)
     expect(again.headers.get('location')).toBe('/pools/x?tab=1')
   })
+
+  test('it does not send a signed-in browser back to the sign-in page in a loop', async () => {
+    const b = await s.browser().signIn()
+    for (const next of ['/login', '/login?next=/login', '/setup']) {
+      const res = await b.get(`/login?next=${encodeURIComponent(next)}`)
+      expect(res.headers.get('location')).toBe('/pools')
+    }
+  })
 })

@@ -38,6 +38,8 @@ export function safeNext(next: unknown, publicUrl: string): string {
   if (url.origin !== new URL(publicUrl).origin) return AFTER_SIGN_IN
   // Dot segments can fold "/x/..//evil.example" into a protocol-relative path.
   if (url.pathname.startsWith('//')) return AFTER_SIGN_IN
+  // Back to the sign-in page itself would redirect a signed-in user in a loop.
+  if (url.pathname === '/login' || url.pathname === '/setup') return AFTER_SIGN_IN
   return url.pathname + url.search + url.hash
 }
 
