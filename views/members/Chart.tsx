@@ -6,7 +6,8 @@ import type { Series } from '../../src/members/charts'
 const W = 288
 const H = 64
 
-export function Chart({ series }: { series: Series }) {
+/** `detail`: what the percentage is of ("2.0 GiB of 4.0 GiB"), from the latest heartbeat. */
+export function Chart({ series, detail }: { series: Series; detail?: string }) {
   const n = series.buckets.length
   const step = W / n
   const y = (v: number) => H - (v / series.max) * H
@@ -14,8 +15,8 @@ export function Chart({ series }: { series: Series }) {
   let area = ''
   let run: string[] = []
   const flush = () => {
-    // A lone bucket (the first quarter hour of a new member, or between two
-    // gaps) is drawn across its own width, not as a line of no length.
+    // A lone bucket (a new member's first minute, or one between two gaps)
+    // is drawn across its own width, not as a line of no length.
     if (run.length === 1) {
       const [x, yv] = run[0]!.split(',').map(Number) as [number, number]
       run = [`${(x - step / 2).toFixed(1)},${yv.toFixed(1)}`, `${(x + step / 2).toFixed(1)},${yv.toFixed(1)}`]
@@ -37,9 +38,17 @@ export function Chart({ series }: { series: Series }) {
   return (
     <figure class="chart">
       <figcaption>
-        <span safe>{series.label}</span> <strong>{escapeHtml(fmt(series.latest))}</strong>
+        <span safe>{series.label}</span>
+        {detail ? (
+          <small class="chart-detail" safe>
+            {detail}
+          </small>
+        ) : (
+          ''
+        )}{' '}
+        <strong>{escapeHtml(fmt(series.latest))}</strong>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${series.label}, last 24 hours`}>
+      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${series.label}, ${series.span}`}>
         <path class="chart-area" d={area} />
         <path class="chart-line" d={line} />
         {series.buckets.map((b, i) => (

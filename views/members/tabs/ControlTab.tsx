@@ -1,10 +1,20 @@
 import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
 import { formatBytes, serviceRows } from '../../../src/members/view-model'
-import { Badge, Card, EmptyState, Kpi, Table } from '../../components/ui'
+import { Badge, Card, EmptyState, Table } from '../../components/ui'
 import { ActivityList, FirewallSummary } from './parts'
 import { Chart } from '../Chart'
 import { QuickActions } from './QuickActions'
+
+type HostState = NonNullable<MemberView['card']['state']>
+
+/** What a chart's percentage is of, from the latest heartbeat: the caption says it once, no figures repeated below. */
+function chartDetail(label: string, s: HostState): string | undefined {
+  if (label === 'Memory' && s.memory) return `${formatBytes(s.memory.usedBytes)} of ${formatBytes(s.memory.totalBytes)}`
+  if (label === 'Disk' && s.disks.length) return `${s.disks.length} filesystem${s.disks.length === 1 ? '' : 's'}`
+  if (label === 'Load') return '1-minute average'
+  return undefined
+}
 
 export function ControlTab({ view }: { view: MemberView }) {
   const { card } = view
@@ -28,25 +38,15 @@ export function ControlTab({ view }: { view: MemberView }) {
         </div>
       </Card>
       {s ? (
-        <Card title="Resources, last 24 hours">
-          {view.charts ? (
-            <div class="charts" id="member-charts">
-              {view.charts.map((series) => (
-                <Chart series={series} />
-              ))}
-            </div>
-          ) : (
-            ''
-          )}
-          <div class="kpis">
-            <Kpi label="CPU" value={card.cpu == null ? '–' : `${card.cpu.toFixed(1)}%`} />
-            <Kpi label="Memory" value={card.memPercent == null ? '–' : `${card.memPercent}%`} hint={`${formatBytes(s.memory?.usedBytes)} of ${formatBytes(s.memory?.totalBytes)}`} />
-            <Kpi label="Disk" value={card.diskPercent == null ? '–' : `${card.diskPercent}%`} hint={`${s.disks.length} filesystem${s.disks.length === 1 ? '' : 's'}`} />
-            <Kpi label="Load (1 min)" value={s.load ? s.load[0].toFixed(2) : '–'} />
+        <Card title={view.charts?.length ? `Resources, ${view.charts[0]!.span}` : 'Resources'}>
+          <div class="charts" id="member-charts">
+            {(view.charts ?? []).map((series) => (
+              <Chart series={series} detail={chartDetail(series.label, s)} />
+            ))}
           </div>
         </Card>
       ) : (
-        <Card title="Resources, last 24 hours">
+        <Card title="Resources">
           <EmptyState title="No heartbeat yet">
             <p>CPU, memory, disk and load appear with the agent's first heartbeat.</p>
           </EmptyState>
