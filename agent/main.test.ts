@@ -33,6 +33,29 @@ describe('serversctl-agent', () => {
     expect(err[0]).toContain('enrol first')
   })
 
+  test('enroll over the attempt limit says it was refused, why, and when to run it again', async () => {
+    const server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      fetch: () =>
+        Response.json(
+          { error: { code: 'too_many_attempts', message: 'Too many enrolment attempts from this address. Try again in 15 minutes.' } },
+          { status: 429, headers: { 'retry-after': '900' } },
+        ),
+    })
+    try {
+      const { err, io: i } = io()
+      const config = `/tmp/sctl-agent-limit-${process.pid}.json`
+      expect(await runCommandLine(['enroll', '--server', `http://127.0.0.1:${server.port}`, '--secret', 'mem_x.secret', '--config', config], i)).toBe(1)
+      expect(err.at(-1)).toEndWith(
+        'serversctl-agent: Enrolment refused: too many enrolment attempts from this address. Try again in 15 minutes. Nothing was changed; run the same command again then.',
+      )
+      expect(await Bun.file(config).exists()).toBe(false)
+    } finally {
+      server.stop(true)
+    }
+  })
+
   test('an unknown flag is refused clearly', async () => {
     const { err, io: i } = io()
     expect(await runCommandLine(['inspect', '--frob'], i)).toBe(2)

@@ -48,9 +48,15 @@ async function enroll(args: string[], io: Io): Promise<number> {
     log(io)(`enrolled as member ${answer.memberId} of pool ${answer.poolId} (hostname ${hostname}); config written to ${path}`)
     return 0
   } catch (err) {
-    log(io)(err instanceof ServerRefused ? err.message : `cannot reach ${values.server}: ${(err as Error).message}`)
+    log(io)(err instanceof ServerRefused ? enrolmentRefusal(err) : `cannot reach ${values.server}: ${(err as Error).message}`)
     return 1
   }
+}
+
+/** The server's refusals already begin "Enrolment refused:"; the attempt limit's says only why. */
+function enrolmentRefusal(err: ServerRefused): string {
+  if (err.status !== 429) return err.message
+  return `Enrolment refused: ${err.message.charAt(0).toLowerCase()}${err.message.slice(1)} Nothing was changed; run the same command again then.`
 }
 
 async function run(args: string[], io: Io): Promise<number> {

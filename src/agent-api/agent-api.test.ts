@@ -31,6 +31,12 @@ async function post(path: string, body: unknown, token?: string) {
 
 const enroll = (secret: string, hostname = 'web-1.example.com') => post('/api/v1/agent/enroll', { secret, hostname, agentVersion: '0.1.0', os })
 
+async function events(memberId: string) {
+  const { memberEvents } = await import('../db/schema')
+  const { asc, eq } = await import('drizzle-orm')
+  return s.db.select({ kind: memberEvents.kind, message: memberEvents.message }).from(memberEvents).where(eq(memberEvents.memberId, memberId)).orderBy(asc(memberEvents.id))
+}
+
 async function activity(memberId: string) {
   const b = await s.browser().signIn()
   return visibleText((await b.get(`/pools/${poolId}/members/${memberId}/status`)).text)
@@ -69,21 +75,32 @@ describe('enrolment', () => {
     expect(res.json.error.message).toContain('BALCTL_HOSTNAME=db-1.example.com')
   })
 
-  test('it refuses a wrong, a replaced and an expired secret', async () => {
-    const m = await addMember('127.0.0.1', 'edge-1.example.com')
-    const wrong = await enroll(`${m.id}.not-the-secret`, 'edge-1.example.com')
-    expect(wrong.status).toBe(401)
-    expect(wrong.json.error.code).toBe('secret_invalid')
-    expect(await activity(m.id)).toContain('the secret is not valid')
+  test('it refuses a made-up secret naming a real member with 401 and writes nothing to that member', async () => {
+    const m = await addMember('127.0.0.1', 'edge-0.example.com')
+    const before = await events(m.id)
+    for (const guess of [`${m.id}.not-the-secret`, `${m.id}.${'A'.repeat(40)}`]) {
+      const res = await enroll(guess, 'edge-0.example.com')
+      expect(res.status).toBe(401)
+      expect(res.json.error).toEqual({ code: 'secret_invalid', message: expect.stringContaining('Enrolment refused: the secret is not valid') })
+    }
+    expect(await events(m.id)).toEqual(before)
+    expect(await activity(m.id)).not.toContain('the secret is not valid')
+    // The member's own secret still works: a stranger's guesses cost it nothing.
+    expect((await enroll(m.secret, 'edge-0.example.com')).status).toBe(201)
+  })
 
+  test('it refuses a replaced and an expired secret, and says so in the member\'s activity', async () => {
+    const m = await addMember('127.0.0.1', 'edge-1.example.com')
     const fresh = (await s.api('POST', `/api/v1/members/${m.id}/enrollment`)).json.secret
     const replaced = await enroll(m.secret, 'edge-1.example.com')
     expect(replaced.json.error.code).toBe('secret_replaced')
+    expect(await activity(m.id)).toContain('this secret was replaced by a newer install command')
 
     const { enrollmentSecrets } = await import('../db/schema')
     await s.db.update(enrollmentSecrets).set({ expiresAt: new Date(Date.now() - 1000) })
     const expired = await enroll(fresh, 'edge-1.example.com')
     expect(expired.json.error.code).toBe('secret_expired')
+    expect((await events(m.id)).map((e) => e.kind)).toEqual(['enroll.secret_replaced', 'enroll.secret_expired'])
   })
 
   test('it refuses a malformed enrolment with 422', async () => {

@@ -6,6 +6,7 @@ import type { Deps } from '../server/deps'
 import { accessPlugin } from '../http/access'
 import { ErrorSchema } from '../http/api-schemas'
 import { errorBody } from '../http/errors'
+import { TooManyAttempts } from '../throttle/service'
 import { AGENT_FILES, agentPath, checksumsFile, installScriptPath, type AgentFile } from './downloads'
 import { EnrollSchema, HeartbeatSchema } from './schema'
 import * as agents from './service'
@@ -54,9 +55,14 @@ export function agentRoutes(deps: Deps) {
     .post(
       '/api/v1/agent/enroll',
       async ({ body, ip, set }) => {
-        const result = await agents.enroll(deps.db, body, ip)
-        set.status = 201
-        return result
+        try {
+          const result = await agents.enroll(deps.db, body, ip)
+          set.status = 201
+          return result
+        } catch (err) {
+          if (err instanceof TooManyAttempts) set.headers['retry-after'] = String(err.retryAfterSeconds)
+          throw err
+        }
       },
       {
         access: 'public',
@@ -66,8 +72,13 @@ export function agentRoutes(deps: Deps) {
           401: ErrorSchema,
           403: ErrorSchema,
           422: ErrorSchema,
+          429: ErrorSchema,
         },
-        detail: { ...tags, summary: 'Trade a one-time enrolment secret for the member token' },
+        detail: {
+          ...tags,
+          summary: 'Trade a one-time enrolment secret for the member token',
+          description: 'At most 30 attempts per client address in 15 minutes; a successful one is not counted. Over the limit: 429 with Retry-After.',
+        },
       },
     )
     .post('/api/v1/agent/heartbeat', ({ body, ip, member }) => agents.heartbeat(deps.db, member!, body, ip), {

@@ -1,9 +1,11 @@
-// What the server does with an agent's enrolment and heartbeats. Every refusal
-// changes nothing but the member's activity, so the operator sees why.
+// What the server does with an agent's enrolment and heartbeats. A refusal
+// changes nothing but the activity of the member whose secret or token it
+// was, so the operator sees why.
 import type { Db } from '../db'
 import { recordAudit } from '../audit/service'
 import { newSecret, sha256 } from '../crypto/tokens'
 import { HttpError } from '../http/errors'
+import { attemptSucceeded, takeAttempt } from '../throttle/service'
 import * as members from '../members/store'
 import { HEARTBEAT_SECONDS } from '../members/status'
 import type { HeartbeatBody } from './schema'
@@ -13,14 +15,19 @@ export const AGENT_TOKEN_PREFIX = 'sctla_'
 
 type Refusal = { status: number; code: string; message: string }
 
-async function refuse(db: Db, memberId: string | null, ip: string | null, r: Refusal): Promise<never> {
-  if (memberId && (await members.findMember(db, memberId))) {
-    await members.insertEvent(db, { memberId, kind: `enroll.${r.code}`, level: 'error', message: r.message, ip })
-  }
+/** Only for a secret this server issued: a made-up one names no member, whatever it looks like. */
+async function refuse(db: Db, memberId: string, ip: string | null, r: Refusal): Promise<never> {
+  await members.insertEvent(db, { memberId, kind: `enroll.${r.code}`, level: 'error', message: r.message, ip })
   throw new HttpError(r.status, r.code, r.message)
 }
 
-const memberIdOf = (secret: string) => (/^(mem_[0-9a-z]+)\./.exec(secret)?.[1] ?? null)
+/**
+ * Enrolment attempts per client address. Guessing a secret is hopeless, but
+ * each guess costs a lookup; a fleet behind one NAT enrolling many servers
+ * fits, since a successful enrolment takes its attempt back.
+ */
+export const ENROLL_ATTEMPTS = { limit: 30, windowMs: 15 * 60_000 }
+export const enrollAttemptKey = (ip: string | null) => `enroll:${ip ?? 'unknown'}`
 
 const sameHost = (a: string, b: string) => a.trim().toLowerCase().replace(/\.$/, '') === b.trim().toLowerCase().replace(/\.$/, '')
 
@@ -30,10 +37,11 @@ export async function enroll(
   ip: string | null,
   now = new Date(),
 ) {
-  const claimed = memberIdOf(input.secret)
+  const attemptKey = enrollAttemptKey(ip)
+  await takeAttempt(db, [{ key: attemptKey, ...ENROLL_ATTEMPTS }], 'enrolment attempts from this address', now)
   const reissue = 'Use "New install command" on the member\'s Settings tab and run the new command.'
   const row = await members.findSecret(db, sha256(input.secret))
-  if (!row) return refuse(db, claimed, ip, { status: 401, code: 'secret_invalid', message: `Enrolment refused: the secret is not valid. ${reissue}` })
+  if (!row) throw new HttpError(401, 'secret_invalid', `Enrolment refused: the secret is not valid. ${reissue}`)
   if (row.usedAt) return refuse(db, row.memberId, ip, { status: 401, code: 'secret_used', message: `Enrolment refused: this secret was already used. ${reissue}` })
   if (row.voidedAt) return refuse(db, row.memberId, ip, { status: 401, code: 'secret_replaced', message: `Enrolment refused: this secret was replaced by a newer install command. Run the newest one.` })
   if (row.expiresAt <= now) return refuse(db, row.memberId, ip, { status: 401, code: 'secret_expired', message: `Enrolment refused: the secret expired at ${row.expiresAt.toISOString()}. ${reissue}` })
@@ -56,6 +64,7 @@ export async function enroll(
   if (!(await members.consumeSecret(db, row.id, now))) {
     return refuse(db, member.id, ip, { status: 401, code: 'secret_used', message: `Enrolment refused: this secret was already used. ${reissue}` })
   }
+  await attemptSucceeded(db, { uncount: [attemptKey] })
   const token = newSecret(AGENT_TOKEN_PREFIX)
   await members.updateMember(db, member.id, {
     tokenHash: sha256(token),
