@@ -36,8 +36,8 @@ const INSTALL_LINE = /^curl -fsSL (\S+)\/install\.sh \| sudo bash -s -- --server
 /** Adds a member through the pool's "Add server" form and reads the install command off the answer. */
 async function addMember(page: Page, poolId: string, m: { name: string; hostname: string; egressIps: string }): Promise<AddedMember> {
   await page.goto(`/pools/${poolId}`)
-  // The overview's "Add server" (the member row's "+ Add server" leads to the same form).
-  await page.locator('#pool-panel').getByRole('link', { name: 'Add server', exact: true }).first().click()
+  // The page's one "Add server": the empty pool's, then the member row's "+ Add server".
+  await page.locator('#pool-view').getByRole('link', { name: /^(\+ )?Add server$/ }).click()
   await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/new$`))
   await page.getByRole('radio', { name: /Debian-like/ }).check()
   await page.getByLabel('Display name').fill(m.name)

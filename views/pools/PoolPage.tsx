@@ -57,6 +57,10 @@ function memberRow(cards: MemberCard[], currentId: string | undefined): MemberCa
   return current && !shown.includes(current) ? [...shown.slice(0, -1), current] : shown
 }
 
+/** An empty pool's Overview offers Add server in its empty state; the row then leaves it out. */
+const emptyStateAddsServer = (view: PoolView) =>
+  view.pool.memberCount === 0 && !view.member && view.tabVisible && (view.tab === null || view.tab === 'overview')
+
 /** The lower layer: one tab per member, subtitle "Member". */
 export function MemberTabs({ view }: { view: PoolView }) {
   const currentId = view.member?.card.member.id
@@ -91,9 +95,13 @@ export function MemberTabs({ view }: { view: PoolView }) {
       ) : (
         ''
       )}
-      <a href={`/pools/${view.pool.id}/members/new`} hx-get={`/pools/${view.pool.id}/members/new`} hx-target="#main" hx-push-url="true" class="member-tab add">
-        + Add server
-      </a>
+      {emptyStateAddsServer(view) ? (
+        ''
+      ) : (
+        <a href={`/pools/${view.pool.id}/members/new`} hx-get={`/pools/${view.pool.id}/members/new`} hx-target="#main" hx-push-url="true" class="member-tab add">
+          + Add server
+        </a>
+      )}
     </nav>
   )
 }

@@ -40,16 +40,12 @@ export function OverviewTab({ view }: { view: PoolView }) {
     <div class="stack">
       <Card
         title="Fleet status"
+        // Add server is in the member row (or the empty state below), pool
+        // settings are the Settings tab: one control for each, not two.
         actions={
           <div class="card-actions">
-            <NavLink href={`/pools/${id}/members/new`} class="button primary">
-              Add server
-            </NavLink>
             <NavLink href={`/pools/${id}/runs`} class="button">
               Run a job
-            </NavLink>
-            <NavLink href={`/pools/${id}/settings`} class="button">
-              Pool settings
             </NavLink>
           </div>
         }
