@@ -186,10 +186,13 @@ test('a hidden tab reached by its URL says why it is not there', async ({ page }
   }
 })
 
+// The Settings tab has other forms with a Name field (the DNS provider's).
+const poolNameCard = (page: Page) => panel(page).locator('section.card', { has: page.getByRole('heading', { name: 'Pool name' }) })
+
 test('rename a pool from its settings', async ({ page }) => {
   const id = await createPool(page, 'Old name')
   await page.goto(`/pools/${id}/settings`)
-  const nameCard = panel(page).locator('section.card', { has: page.getByRole('heading', { name: 'Pool name' }) })
+  const nameCard = poolNameCard(page)
   const field = nameCard.getByLabel('Name')
   await expect(field).toHaveValue('Old name')
 
@@ -201,7 +204,7 @@ test('rename a pool from its settings', async ({ page }) => {
   await expect(page).toHaveURL(new RegExp(`/pools/${id}/settings$`))
   await expectCurrentTab(page, 'Settings')
   await expect(page).toHaveTitle(/New name/)
-  await expect(panel(page).getByLabel('Name', { exact: true })).toHaveValue('New name')
+  await expect(poolNameCard(page).getByLabel('Name', { exact: true })).toHaveValue('New name')
 
   // It sticks, and the list shows it.
   await page.goto('/pools')
@@ -210,7 +213,7 @@ test('rename a pool from its settings', async ({ page }) => {
 
   // A blank name is refused next to the field, and nothing changes.
   await page.goto(`/pools/${id}/settings`)
-  await panel(page).getByLabel('Name', { exact: true }).fill('  ')
+  await poolNameCard(page).getByLabel('Name', { exact: true }).fill('  ')
   await panel(page).getByRole('button', { name: 'Rename' }).click()
   await expect(panel(page).locator('#field-name-error')).toHaveText('Give the pool a name')
   await expect(page).toHaveURL(new RegExp(`/pools/${id}/settings$`))
@@ -263,7 +266,7 @@ test('delete a pool only after typing its name', async ({ page }) => {
 test('the audit log records pool changes and sign-ins, newest first', async ({ page }) => {
   const id = await createPool(page, 'Audited pool')
   await page.goto(`/pools/${id}/settings`)
-  await panel(page).getByLabel('Name', { exact: true }).fill('Audited pool 2')
+  await poolNameCard(page).getByLabel('Name', { exact: true }).fill('Audited pool 2')
   await panel(page).getByRole('button', { name: 'Rename' }).click()
   await expect(page.getByRole('status')).toHaveText('Pool renamed.')
   await page.locator('#danger-zone').getByLabel("Type the pool's name to confirm").fill('Audited pool 2')
