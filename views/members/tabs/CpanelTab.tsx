@@ -6,7 +6,7 @@ export function CpanelTab({ view }: { view: MemberView }) {
   const cp = view.card.stacks.cpanel
   if (!cp) {
     return (
-      <NotDetected stack="cPanel / WHM">
+      <NotDetected stack="cPanel / WHM" install="recipe.install_cpanel" view={view}>
         <p>This tab fills in when the agent finds cPanel/WHM on this host.</p>
       </NotDetected>
     )

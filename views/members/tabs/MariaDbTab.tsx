@@ -10,7 +10,7 @@ export function MariaDbTab({ view }: { view: MemberView }) {
   const m = view.card.member
   if (!db) {
     return (
-      <NotDetected stack="MariaDB / MySQL">
+      <NotDetected stack="MariaDB / MySQL" install="recipe.install_mariadb" view={view}>
         <p>This tab fills in when the agent finds a MariaDB or MySQL server on this host.</p>
       </NotDetected>
     )

@@ -6,7 +6,7 @@ export function OpenLiteSpeedTab({ view }: { view: MemberView }) {
   const ols = view.card.stacks.openlitespeed
   if (!ols) {
     return (
-      <NotDetected stack="OpenLiteSpeed">
+      <NotDetected stack="OpenLiteSpeed" install="recipe.install_openlitespeed" view={view}>
         <p>
           This tab is for servers where OpenLiteSpeed is the web server. cPanel/Apache hosts show this overlay by
           design.

@@ -4,11 +4,10 @@
 import type { MemberView } from '../MemberWorkspace'
 import { RECIPES } from '../../../src/jobs/member-tabs'
 import { memberTabHref } from '../../../src/members/tabs'
+import { recipeAnchor } from '../../../src/jobs/hrefs'
 import { catalogueEntry, type JobName } from '../../../agent/jobs/catalogue'
 import { Badge, Card, Notice } from '../../components/ui'
 import { ConfirmDialog, LetsencryptFields, RecentJobs, echoFor } from './actions'
-
-const idOf = (name: JobName) => `recipe-${name.slice('recipe.'.length).replaceAll('_', '-')}`
 
 export function RecipesTab({ view }: { view: MemberView }) {
   const jobs = view.jobs
@@ -37,7 +36,7 @@ function RecipeCard({ view, name }: { view: MemberView; name: JobName }) {
   const defaults = view.jobs?.letsencrypt
   const takesDomains = name === 'recipe.letsencrypt'
   const steps = entry.steps(takesDomains && defaults ? { ...defaults } : {})
-  const id = idOf(name)
+  const id = recipeAnchor(name)
   return (
     <section class="card recipe" id={id} data-recipe={name}>
       <header class="card-head">
