@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { members } from '../db/schema'
 import { AUDIT_PAGE_SIZE } from './service'
 import { ADMIN, testServer, visibleText, type TestServer } from '../testing/harness'
 
@@ -62,8 +64,33 @@ describe('audit log', () => {
     await s.api('DELETE', `/api/v1/pools/${id}`)
     const b = await s.browser().signIn()
     const page = visibleText((await b.get(`/audit?pool=${id}`)).text)
-    expect(page).toContain(`Deleted pool ${id}`)
-    expect(page).toContain('pool.delete Gone')
+    expect(page).toContain('Gone (deleted)')
+    expect(page).not.toContain(id)
+    expect(page).toContain('pool.delete Gone pool')
+  })
+
+  test('its page names each target, linked to its page while it exists, never by its id', async () => {
+    s = await testServer()
+    const poolId = (await s.api('POST', '/api/v1/pools', { name: 'Web', preset: 'generic' })).json.id
+    // Written without a label: the page names the pool as it is now.
+    await s.api('PUT', `/api/v1/pools/${poolId}/failover`, { enabled: false })
+    const keep = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'web-1', hostname: 'web-1.example.com', egressIps: ['203.0.113.7'] })).json.id
+    const gone = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'web-2', hostname: 'web-2.example.com', egressIps: ['203.0.113.8'] })).json.id
+    await s.db.update(members).set({ os: { id: 'debian', versionId: '12', family: 'debian', prettyName: 'Debian 12' } }).where(eq(members.id, keep))
+    const job = (await s.api('POST', `/api/v1/members/${keep}/jobs`, { name: 'ssh.key.list', params: { user: 'root' } })).json.id
+    expect((await s.api('POST', `/api/v1/jobs/${job}/cancel`)).status).toBe(200)
+    await s.api('DELETE', `/api/v1/members/${gone}`)
+    const html = (await (await s.browser().signIn()).get('/audit')).text
+    const cell = (action: string) => visibleText(new RegExp(`<code>${action.replace('.', '\\.')}</code></td>\\s*<td>([\\s\\S]*?)</td>`).exec(html)![1]!).trim()
+    expect(cell('failover.configure')).toBe('Web pool')
+    expect(html).toContain(`<a href="/pools/${poolId}" hx-get="/pools/${poolId}"`)
+    expect(cell('member.add')).toBe('web-2 member')
+    expect(html).toContain(`href="/pools/${poolId}/members/${keep}/status"`)
+    expect(cell('job.cancel')).toBe('List SSH authorized keys job')
+    expect(html).toContain(`href="/pools/${poolId}/members/${keep}/jobs/${job}"`)
+    expect(cell('member.remove')).toBe('web-2 member')
+    expect(html).not.toContain(`href="/pools/${poolId}/members/${gone}`)
+    expect(visibleText(html)).not.toMatch(/\b(pool|mem|job)_[a-z0-9]{6,}/)
   })
 
   test('it refuses a bad page cursor with 422', async () => {

@@ -1,6 +1,6 @@
 // Every state change is written here: who, what, target, when, from where.
 import type { Db } from '../db'
-import { insertAuditEvent, listAuditEvents, type AuditEvent } from './store'
+import { insertAuditEvent, listAuditEvents, type AuditRow } from './store'
 
 /** Who is acting: a signed-in user, an API token, or the server itself. */
 export type Actor = { userId: string | null; label: string; ip: string | null }
@@ -35,7 +35,7 @@ export const AUDIT_PAGE_SIZE = 50
 export async function auditPage(
   db: Db,
   filter: { poolId?: string; beforeId?: number },
-): Promise<{ events: AuditEvent[]; nextBeforeId: number | null }> {
+): Promise<{ events: AuditRow[]; nextBeforeId: number | null }> {
   const rows = await listAuditEvents(db, { ...filter, limit: AUDIT_PAGE_SIZE + 1 })
   const events = rows.slice(0, AUDIT_PAGE_SIZE)
   const more = rows.length > AUDIT_PAGE_SIZE

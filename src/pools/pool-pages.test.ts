@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { failoverConfigs, members } from '../db/schema'
+import { eq } from 'drizzle-orm'
+import { failoverConfigs, members, pools } from '../db/schema'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
 import { fleetCards } from '../members/cards'
 
@@ -26,6 +27,18 @@ describe('pools list', () => {
     const list = await b.get('/pools')
     expect(list.text).toContain('Alpha &lt;b&gt;bold&lt;/b&gt;')
     expect(list.text).not.toContain('<b>bold</b>')
+  })
+
+  test('it names the active member and links to it, never its id', async () => {
+    const poolId = await createPool('Named active')
+    const memberId = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'web-<1>', hostname: 'web-1.example.com', egressIps: ['203.0.113.7'] })).json.id as string
+    await s.db.update(pools).set({ activeMemberId: memberId }).where(eq(pools.id, poolId))
+    const list = await b.get('/pools')
+    const row = /<tr>(?:(?!<\/tr>)[\s\S])*Named active[\s\S]*?<\/tr>/.exec(list.text)![0]
+    expect(row).not.toContain(memberId + '<')
+    expect(row).toContain(`href="/pools/${poolId}/members/${memberId}/status"`)
+    expect(visibleText(row)).toContain('web-<1>')
+    expect(row).not.toContain('web-<1>')
   })
 
   test('/ leads to the pools list', async () => {

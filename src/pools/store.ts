@@ -3,7 +3,7 @@ import type { Db } from '../db'
 import { pools } from '../db/schema'
 
 export type Pool = typeof pools.$inferSelect
-export type PoolWithCounts = Pool & { memberCount: number }
+export type PoolWithCounts = Pool & { memberCount: number; activeMemberName: string | null }
 
 const poolWithCounts = {
   id: pools.id,
@@ -14,6 +14,8 @@ const poolWithCounts = {
   updatedAt: pools.updatedAt,
   // Spelled out: drizzle leaves columns unqualified inside a raw subquery.
   memberCount: sql<number>`(select count(*)::int from "members" where "members"."pool_id" = "pools"."id")`,
+  // Pages name the active member; its id means nothing to a person.
+  activeMemberName: sql<string | null>`(select "name" from "members" where "members"."id" = "pools"."active_member_id")`,
 }
 
 export async function listPools(db: Db): Promise<PoolWithCounts[]> {

@@ -1,9 +1,10 @@
-import type { AuditEvent } from '../../src/audit/store'
+import type { AuditRow } from '../../src/audit/store'
+import { auditTarget } from '../../src/audit/target'
 import { NavLink } from '../layout/Layout'
 import { Card, EmptyState, Time, Table } from '../components/ui'
 
 export type AuditView = {
-  events: AuditEvent[]
+  events: AuditRow[]
   nextBeforeId: number | null
   poolId: string | null
   pools: { id: string; name: string }[]
@@ -15,6 +16,12 @@ function auditHref(poolId: string | null, beforeId?: number) {
   if (beforeId) q.set('before', String(beforeId))
   const s = q.toString()
   return s ? `/audit?${s}` : '/audit'
+}
+
+/** A deleted pool by the name its own audit rows last gave it. */
+function deletedPoolName(view: AuditView): string {
+  const named = view.events.find((e) => e.targetType === 'pool' && e.targetId === view.poolId && e.targetLabel)
+  return named ? `${named.targetLabel} (deleted)` : 'A deleted pool'
 }
 
 function Filter({ view }: { view: AuditView }) {
@@ -32,7 +39,7 @@ function Filter({ view }: { view: AuditView }) {
           ))}
           {view.poolId && !known ? (
             <option value={view.poolId} selected safe>
-              {`Deleted pool ${view.poolId}`}
+              {deletedPoolName(view)}
             </option>
           ) : (
             ''
@@ -45,6 +52,32 @@ function Filter({ view }: { view: AuditView }) {
         </button>
       </noscript>
     </form>
+  )
+}
+
+function AuditTargetCell({ event }: { event: AuditRow }) {
+  const target = auditTarget(event)
+  if (target.gone) {
+    return (
+      <span class="muted" safe>
+        {target.text}
+      </span>
+    )
+  }
+  const name = target.href ? (
+    <NavLink href={target.href}>
+      <span safe>{target.text}</span>
+    </NavLink>
+  ) : (
+    <span safe>{target.text}</span>
+  )
+  return (
+    <>
+      {name}{' '}
+      <span class="muted" safe>
+        {target.kind}
+      </span>
+    </>
   )
 }
 
@@ -72,10 +105,7 @@ export function AuditPage({ view }: { view: AuditView }) {
                     <code safe>{e.action}</code>
                   </td>
                   <td>
-                    <span safe>{e.targetLabel ?? e.targetId ?? e.targetType}</span>{' '}
-                    <span class="muted" safe>
-                      {e.targetType}
-                    </span>
+                    <AuditTargetCell event={e} />
                   </td>
                   <td class="muted" safe>
                     {e.ip ?? ''}

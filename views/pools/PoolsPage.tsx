@@ -2,6 +2,16 @@ import type { PoolWithCounts } from '../../src/pools/store'
 import { NavLink } from '../layout/Layout'
 import { Card, EmptyState, Time, Table } from '../components/ui'
 import { presetLabel } from './presets'
+import { memberTabHref } from '../../src/members/tabs'
+
+function ActiveMember({ pool }: { pool: PoolWithCounts }) {
+  if (!pool.activeMemberId || !pool.activeMemberName) return <span class="muted">none</span>
+  return (
+    <NavLink href={memberTabHref(pool.id, pool.activeMemberId, 'status')}>
+      <span safe>{pool.activeMemberName}</span>
+    </NavLink>
+  )
+}
 
 export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
   return (
@@ -36,7 +46,9 @@ export function PoolsPage({ pools }: { pools: PoolWithCounts[] }) {
                   </td>
                   <td safe>{presetLabel(pool.preset)}</td>
                   <td class="num">{pool.memberCount}</td>
-                  <td class="muted">{pool.activeMemberId ? <span safe>{pool.activeMemberId}</span> : 'none'}</td>
+                  <td>
+                    <ActiveMember pool={pool} />
+                  </td>
                   <td>
                     <Time at={pool.createdAt} />
                   </td>
