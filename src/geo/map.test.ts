@@ -62,9 +62,12 @@ describe('WorldMap', () => {
     expect(html.indexOf('wm-bad')).toBeGreaterThan(html.indexOf('wm-ok'))
   })
 
-  test('says how to add a location when no member has one', async () => {
+  test('with no member located it is a compact thumbnail of the land beside how to add a location', async () => {
     const html = await render([])
+    expect(html).toStartWith('<figure class="world-map world-map-compact">')
     expect(html).toContain('class="wm-land"')
+    // No ocean: the globe's cropped top and bottom edges do not show.
+    expect(html).not.toContain('wm-ocean')
     expect(html).not.toContain('<circle')
     expect(html).toContain(`<figcaption class="world-map-caption muted">No member has a location yet. Set one on a member's Settings tab.</figcaption>`)
   })

@@ -25,7 +25,24 @@ function BaseLayer() {
   )
 }
 
+/**
+ * With no member located there is nothing to find on a full-width map: a
+ * thumbnail of the land beside the way to add a location, some 60 px tall
+ * instead of 450. The ocean is left off, so no cropped globe edge shows.
+ */
+function CompactMap({ id }: { id?: string }) {
+  return (
+    <figure class="world-map world-map-compact" id={id}>
+      <svg class="world-map-svg" viewBox={worldLand().viewBox} aria-hidden="true" preserveAspectRatio="xMidYMid meet">
+        <use class="wm-land" href={`${WORLD_MAP_ASSET}#land`} />
+      </svg>
+      <figcaption class="world-map-caption muted">{EMPTY_MAP_TEXT}</figcaption>
+    </figure>
+  )
+}
+
 export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
+  if (points.length === 0) return <CompactMap id={id} />
   const world = worldLand()
   const placed = layoutPoints(points)
   return (
@@ -52,11 +69,7 @@ export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
           ''
         )}
       </svg>
-      {points.length === 0 ? (
-        <figcaption class="world-map-caption muted">{EMPTY_MAP_TEXT}</figcaption>
-      ) : (
-        <Legend points={points} />
-      )}
+      <Legend points={points} />
     </figure>
   )
 }
