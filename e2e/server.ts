@@ -23,6 +23,8 @@ export type Admin = { email: string; password: string; apiToken?: string }
 export type ServerOptions = {
   /** Pre-create this admin through ADMIN_EMAIL / ADMIN_PASSWORD; omit for a first-run server. */
   admin?: Admin
+  /** More server settings, e.g. ALLOW_PRIVATE_PROVIDER_HOSTS for a PowerDNS on loopback. */
+  env?: Record<string, string>
 }
 
 export type RunningServer = {
@@ -47,6 +49,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   ]) {
     delete env[key]
   }
+  Object.assign(env, options.env)
   if (options.admin) {
     env.ADMIN_EMAIL = options.admin.email
     env.ADMIN_PASSWORD = options.admin.password

@@ -126,7 +126,7 @@ describe('pool alerts', () => {
     const failover = sink.messages.filter((m) => m.subject.includes('FAILOVER'))
     expect(failover).toHaveLength(1)
     expect(failover[0]!.to).toEqual(['dns@example.com'])
-    expect(failover[0]!.subject).toBe('[serversctl] FAILOVER: Alerting: DNS moved from web-1 to web-1')
+    expect(failover[0]!.subject).toBe('[serversctl] FAILOVER: Alerting: Active member changed from web-1 to web-1; no DNS result was recorded.')
   })
 })
 

@@ -5,6 +5,7 @@ import { sendMail } from '../mail'
 import { memberTabHref } from '../members/tabs'
 import { memberConditions, poolConditions, type Condition } from './conditions'
 import { renderAlertMail } from './email'
+import { describeEvent } from '../failover/words'
 import { step, type AlertState } from './machine'
 import { allMemberAlerts, MEMBER_DEFAULTS, poolAlerts, type MemberAlerts, type PoolAlerts } from './settings'
 import * as store from './store'
@@ -40,18 +41,20 @@ async function notifyCuts(deps: Deps, poolNames: Map<string, string>, members: s
     if (!(await store.claimCutNotice(deps.db, cut.id, now))) continue
     const settings = await poolAlerts(deps.db, cut.poolId)
     if (!settings.failoverEmail) continue
-    const name = (id: string | null) => members.find((m) => m.id === id)?.name ?? id ?? 'none'
+    const name = (id: string) => members.find((m) => m.id === id)?.name ?? id
     const to = [...new Set([...(settings.notifyAccount ? accounts : []), ...settings.failoverRecipients])]
     const poolName = poolNames.get(cut.poolId) ?? cut.poolId
+    const words = describeEvent(cut, name)
     const mail = renderAlertMail({
       to,
       event: 'failover',
-      subject: `${poolName}: DNS moved from ${name(cut.fromMemberId)} to ${name(cut.toMemberId)}`,
-      lines: [`Reason: ${cut.reason}`, `Detected: ${cut.detectedAt.toISOString()}`, `Completed: ${cut.completedAt?.toISOString()}`, `DNS: ${JSON.stringify(cut.dnsResult ?? {})}`],
+      subject: `${poolName}: ${words.summary}`,
+      lines: [`Why: ${words.why}.`, `DNS: ${words.dns}`, `Detected: ${cut.detectedAt.toISOString()}`, `Completed: ${cut.completedAt?.toISOString() ?? 'not yet'}`],
       link: `${deps.config.publicUrl}/pools/${cut.poolId}`,
     })
     const delivery = await sendMail(deps, mail)
-    await store.insertHistory(deps.db, { poolId: cut.poolId, memberId: cut.toMemberId, kind: 'failover', event: 'failover', at: now, summary: mail.subject, recipients: to, delivery })
+    // The pool's history, not one member's: a cut concerns both (their activity says so).
+    await store.insertHistory(deps.db, { poolId: cut.poolId, memberId: null, kind: 'failover', event: 'failover', at: now, summary: mail.subject, recipients: to, delivery })
   }
 }
 

@@ -5,7 +5,7 @@ import { accessPlugin, actorOf } from '../http/access'
 import { ErrorSchema } from '../http/api-schemas'
 import * as dns from '../dns/service'
 import { saveFailoverConfig } from './config'
-import { eventJson, failoverStatus, makeActive } from './service'
+import { eventsJson, failoverStatus, makeActive } from './service'
 import * as store from './store'
 
 const tags = (summary: string, description?: string) => ({ detail: { tags: ['Failover'], summary, description } })
@@ -111,13 +111,13 @@ export function failoverApi(deps: Deps) {
       },
       { access: 'user', body: FailoverBody, response: { 404: ErrorSchema, 422: ErrorSchema }, ...tags('Set failover', 'delaySeconds 10–120 (default 30), ttl default 60.') },
     )
-    .post('/failover/make-active', async (ctx) => eventJson(await makeActive(deps, actorOf(ctx), ctx.params.poolId, ctx.body.memberId)), {
+    .post('/failover/make-active', async (ctx) => (await eventsJson(deps, [await makeActive(deps, actorOf(ctx), ctx.params.poolId, ctx.body.memberId)]))[0], {
       access: 'user',
       body: t.Object({ memberId: Str(64) }, { additionalProperties: false }),
       response: { 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema },
       ...tags('Make a member active now', 'Refused for a member that is not healthy, or while another cut is in flight.'),
     })
-    .get('/failover/events', async ({ params }) => (await store.listEvents(deps.db, params.poolId, 200)).map(eventJson), {
+    .get('/failover/events', async ({ params }) => eventsJson(deps, await store.listEvents(deps.db, params.poolId, 200)), {
       access: 'user',
       ...tags('The failover log, newest first'),
     })

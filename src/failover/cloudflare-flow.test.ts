@@ -69,7 +69,7 @@ describe('Cloudflare', () => {
     expect(pending).toMatchObject({ status: 'pending', toMemberId: 'mem_a', attempts: 1 })
     expect(pending.lastError).toContain('Cloudflare')
     const page = visibleText((await b.get(`/pools/${poolId}/settings`)).text)
-    expect(page).toContain('Cut in progress. Last try failed')
+    expect(page).toContain(`Cut in progress. mem_b is still the active member: moving DNS to mem_a failed (try 1): ${pending.lastError}`)
     // Retries wait their backoff; evaluate as if time had passed.
     const byId = async () => (await s.api('GET', `/api/v1/pools/${poolId}/failover/events`)).json.find((e: { id: string }) => e.id === pending.id)
     for (let i = 1; i <= 5 && (await byId()).status === 'pending'; i++) await evaluatePool(s.deps, poolId, new Date(Date.now() + i * 60_000), async () => false)

@@ -10,6 +10,7 @@ import { findMember } from '../members/store'
 import { findPool } from '../pools/store'
 import * as store from './store'
 import { recordSetsFor, sameValues } from './records'
+import { describeEvent, type DnsResult } from './words'
 
 const LEASE_MS = 30_000
 const MAX_RETRY_MS = 30_000
@@ -38,9 +39,13 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
   const config = await store.findConfig(deps.db, event.poolId)
   const provider = config?.providerId ? await findProvider(deps.db, config.providerId) : undefined
   const sets = config ? recordSetsFor(config, target) : []
-  let dnsResult: Record<string, unknown>
-  if (!provider || !config?.zone || sets.length === 0) {
-    dnsResult = { provider: null, note: 'No DNS provider or hostname: the active member is tracked, no record changed.' }
+  let dnsResult: DnsResult
+  if (!provider) {
+    dnsResult = { outcome: 'untouched', why: 'no_provider', provider: null }
+  } else if (!config?.zone || (config.hostnames.length === 0 && config.extraRecords.length === 0)) {
+    dnsResult = { outcome: 'untouched', why: 'no_hostname', provider: provider.name }
+  } else if (sets.length === 0) {
+    dnsResult = { outcome: 'untouched', why: 'no_address', provider: provider.name }
   } else {
     try {
       const dns = adapterFor(provider, deps)
@@ -52,6 +57,7 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
         }
       }
       dnsResult = {
+        outcome: 'moved',
         provider: provider.name,
         kind: provider.kind,
         zone: config.zone,
@@ -61,12 +67,19 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
     } catch (err) {
       const retryable = err instanceof DnsProviderError ? err.retryable : true
       const message = err instanceof DnsProviderError ? err.message : `DNS update failed: ${(err as Error).message}`
-      await store.noteAttemptFailed(deps.db, event.id, message, new Date(now.getTime() + retryDelayMs(event.attempts, retryable)))
+      const failed: DnsResult = { outcome: 'failed', provider: provider.name, error: message }
+      await store.noteAttemptFailed(deps.db, event.id, message, failed, new Date(now.getTime() + retryDelayMs(event.attempts, retryable)))
       deps.log.warn('failover.cut', `pool ${event.poolId}: try ${event.attempts} failed: ${message}`)
       return 'retry'
     }
   }
-  const finished = await store.completeCut(deps.db, event, dnsResult, new Date())
+  const from = event.fromMemberId ? await findMember(deps.db, event.fromMemberId) : undefined
+  const names: Record<string, string> = { [target.id]: target.name, ...(from ? { [from.id]: from.name } : {}) }
+  const words = describeEvent({ ...event, status: 'done', dnsResult, lastError: null }, (id) => names[id] ?? id)
+  // Both members' activity tells the same line as the banner and the email.
+  const level = event.reason === 'active_down' ? 'warn' : 'info'
+  const activity = [from, target].filter((m) => !!m).map((m) => ({ memberId: m!.id, kind: 'failover.cut', level, message: `${words.summary} Why: ${words.why}.` }) as const)
+  const finished = await store.completeCut(deps.db, event, dnsResult, new Date(), activity)
   if (!finished) return 'busy'
   await recordAudit(deps.db, { ...systemActor, label: event.requestedBy ?? 'failover' }, {
     action: 'failover.cut',
@@ -74,8 +87,8 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
     targetId: target.id,
     targetLabel: target.name,
     poolId: event.poolId,
-    detail: { from: event.fromMemberId, to: event.toMemberId, reason: event.reason },
+    detail: { from: event.fromMemberId, to: event.toMemberId, reason: event.reason, dns: dnsResult.outcome },
   })
-  deps.log.info('failover.cut', `pool ${event.poolId}: ${event.fromMemberId ?? 'none'} -> ${target.id} (${event.reason})`)
+  deps.log.info('failover.cut', `pool ${event.poolId}: ${event.fromMemberId ?? 'none'} -> ${target.id} (${event.reason}); DNS ${dnsResult.outcome}`)
   return 'done'
 }

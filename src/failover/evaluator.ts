@@ -72,7 +72,7 @@ export async function evaluatePool(deps: Deps, poolId: string, now = new Date(),
 }
 
 export async function evaluateAll(deps: Deps, now = new Date(), probe: Probe = probeHost): Promise<void> {
-  for (const poolId of await store.enabledPoolIds(deps.db)) {
+  for (const poolId of await store.poolIdsToEvaluate(deps.db)) {
     try {
       await evaluatePool(deps, poolId, now, probe)
     } catch (err) {

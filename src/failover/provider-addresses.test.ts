@@ -137,7 +137,7 @@ describe('with ALLOW_PRIVATE_PROVIDER_HOSTS off', () => {
 
     const cut = await makeActiveThrough(s, pool, id)
     expect(cut.status).toBe(502)
-    expect(cut.json.error.message).toContain('DNS was not updated yet: PowerDNS at http://localhost')
+    expect(cut.json.error.message).toContain('No member is active yet: moving DNS to a failed (try 1): PowerDNS at http://localhost')
     expect(cut.json.error.message).toContain('was not called')
 
     const whm = await storedProvider(s, pool, 'whm', { host: `http://localhost:${pdns.port}`, username: 'root' })

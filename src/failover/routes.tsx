@@ -4,6 +4,7 @@ import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
 import { formAction, redirectTo, str } from '../http/forms'
+import { HttpError } from '../http/errors'
 import { render } from '../http/render'
 import { poolView, renderPoolView } from '../pools/routes'
 import * as dns from '../dns/service'
@@ -11,7 +12,7 @@ import { DnsHealthCard } from '../../views/failover/DnsHealthCard'
 import { TestResult } from '../../views/failover/ProvidersCard'
 import { saveFailoverConfig, type FailoverInput } from './config'
 import { dnsHealth, fixDrift } from './health'
-import { makeActive } from './service'
+import { eventWords, makeActive } from './service'
 import { addFailoverRecord, importFromCloudflare } from './import'
 import type { FailoverSection } from './view'
 
@@ -104,8 +105,18 @@ export function failoverPages(deps: Deps) {
       '/failover/make-active',
       async (ctx) => {
         const { poolId } = ctx.params
-        const result = await formAction(() => makeActive(deps, actorOf(ctx), poolId, str(ctx.body.memberId)))
-        if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, 'Active member changed.')
+        const back = backTab(poolId, ctx.body.back).url
+        const result = await formAction(() =>
+          makeActive(deps, actorOf(ctx), poolId, str(ctx.body.memberId)).catch((err) => {
+            // The cut is recorded and retried; the page says so (the banner too), not an error page.
+            if (err instanceof HttpError && err.code === 'dns_failed') return err
+            throw err
+          }),
+        )
+        if (result.ok) {
+          const made = result.value
+          return redirectTo(ctx, back, made instanceof HttpError ? made.message : (await eventWords(deps, made)).summary)
+        }
         return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: {}, errors: { form: result.message } } }, result.status)
       },
       { access: 'user', body: formBody },

@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
-import { lastHeartbeatOf } from '../members/store'
+import { lastHeartbeatOf, memberNames } from '../members/store'
 import { memberStatus } from '../members/status'
 import { getPool } from '../pools/service'
 import type { Pool } from '../pools/store'
@@ -12,6 +12,7 @@ import { performCut } from './cut'
 import { configWarnings, failoverConfigOf, getFailoverConfig } from './config'
 import * as store from './store'
 import { poolAlerts } from '../alerts/settings'
+import { describeEvent } from './words'
 
 export type FailoverState = 'disabled' | 'no_active_member' | 'active' | 'cutting' | 'held_back' | 'failover_active'
 
@@ -20,7 +21,7 @@ export type FailoverStatus = {
   activeMemberId: string | null
   state: FailoverState
   warnings: string[]
-  /** The newest event and the last finished cut; not read while failover is off, as nothing shows them then. */
+  /** The newest event and the last finished cut; while failover is off, only a cut in flight. */
   latest: store.FailoverEvent | null
   lastDone: store.FailoverEvent | null
 }
@@ -33,7 +34,11 @@ export async function failoverStatus(deps: Deps, poolId: string, now = new Date(
 /** The state of a pool the page has already read, with its settings. */
 export async function failoverStatusOf(deps: Deps, pool: Pick<Pool, 'id' | 'activeMemberId'>, config: store.FailoverConfig, now = new Date()): Promise<FailoverStatus> {
   const known = { config, activeMemberId: pool.activeMemberId, warnings: configWarnings(config) }
-  if (!config.enabled) return { ...known, state: 'disabled', latest: null, lastDone: null }
+  if (!config.enabled) {
+    // A cut made by hand runs with automatic failover off too, and says so while it tries.
+    const pending = (await store.pendingEvent(deps.db, pool.id)) ?? null
+    return { ...known, state: pending ? 'cutting' : 'disabled', latest: pending, lastDone: null }
+  }
   const [latest = null, lastDone = null] = await Promise.all([store.latestEvent(deps.db, pool.id), store.lastDoneEvent(deps.db, pool.id)])
   let state: FailoverState
   if (latest?.status === 'pending') state = 'cutting'
@@ -78,12 +83,14 @@ export async function makeActive(deps: Deps, actor: Actor, poolId: string, membe
   const outcome = await performCut(deps, event, new Date())
   const [after] = (await store.listEvents(deps.db, poolId, 10)).filter((e) => e.id === event.id)
   if (outcome !== 'done' && after?.lastError) {
-    throw new HttpError(502, 'dns_failed', `The cut is recorded but DNS was not updated yet: ${after.lastError}. It is retried automatically.`)
+    throw new HttpError(502, 'dns_failed', (await eventWords(deps, after)).summary)
   }
   return after!
 }
 
-export function eventJson(e: store.FailoverEvent) {
+/** An event as the API answers it: the record, and the same words the pages use. */
+export function eventJson(e: store.FailoverEvent, names: Record<string, string> = {}) {
+  const words = describeEvent(e, (id) => names[id] ?? id)
   return {
     id: e.id,
     fromMemberId: e.fromMemberId,
@@ -96,5 +103,20 @@ export function eventJson(e: store.FailoverEvent) {
     attempts: e.attempts,
     lastError: e.lastError,
     requestedBy: e.requestedBy,
+    summary: words.summary,
+    dnsSummary: words.dns,
+    why: words.why,
   }
+}
+
+/** The words for one event, with its members' names. */
+export async function eventWords(deps: Deps, e: store.FailoverEvent) {
+  const names = await memberNames(deps.db, [e.fromMemberId, e.toMemberId].filter((id): id is string => !!id))
+  return describeEvent(e, (id) => names[id] ?? id)
+}
+
+/** Events as the API answers them, with the members' names in their words. */
+export async function eventsJson(deps: Deps, events: store.FailoverEvent[]) {
+  const names = await memberNames(deps.db, [...new Set(events.flatMap((e) => [e.fromMemberId, e.toMemberId]).filter((id): id is string => !!id))])
+  return events.map((e) => eventJson(e, names))
 }

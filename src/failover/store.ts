@@ -2,7 +2,8 @@
 // updates that make a cut happen exactly once.
 import { and, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { failoverConfigs, failoverEvents, pools } from '../db/schema'
+import { failoverConfigs, failoverEvents, memberEvents, pools } from '../db/schema'
+import type { DnsResult } from './words'
 
 export type FailoverConfig = typeof failoverConfigs.$inferSelect
 export type FailoverEvent = typeof failoverEvents.$inferSelect
@@ -23,9 +24,13 @@ export async function saveConfig(db: Db, row: typeof failoverConfigs.$inferInser
   return saved!
 }
 
-export async function enabledPoolIds(db: Db): Promise<string[]> {
-  const rows = await db.select({ poolId: failoverConfigs.poolId }).from(failoverConfigs).where(eq(failoverConfigs.enabled, true))
-  return rows.map((r) => r.poolId)
+/** Pools the failover tick looks at: failover on, or a cut in flight (one made by hand is retried with failover off too). */
+export async function poolIdsToEvaluate(db: Db): Promise<string[]> {
+  const [on, cutting] = await Promise.all([
+    db.select({ poolId: failoverConfigs.poolId }).from(failoverConfigs).where(eq(failoverConfigs.enabled, true)),
+    db.select({ poolId: failoverEvents.poolId }).from(failoverEvents).where(eq(failoverEvents.status, 'pending')),
+  ])
+  return [...new Set([...on, ...cutting].map((r) => r.poolId))]
 }
 
 export async function listEvents(db: Db, poolId: string, limit = 50): Promise<FailoverEvent[]> {
@@ -73,15 +78,21 @@ export async function claimPending(db: Db, id: string, now: Date, leaseMs: numbe
   return row ?? null
 }
 
-export async function noteAttemptFailed(db: Db, id: string, error: string, nextAttemptAt: Date): Promise<void> {
-  await db.update(failoverEvents).set({ lastError: error, nextAttemptAt, leaseUntil: null }).where(eq(failoverEvents.id, id))
+export async function noteAttemptFailed(db: Db, id: string, error: string, dnsResult: DnsResult, nextAttemptAt: Date): Promise<void> {
+  await db.update(failoverEvents).set({ lastError: error, dnsResult, nextAttemptAt, leaseUntil: null }).where(eq(failoverEvents.id, id))
 }
 
 /**
  * Finishes a cut: the event is done and the pool's active member moves, in one
  * transaction, and only if the pool still has the active member the cut started from.
  */
-export async function completeCut(db: Db, event: FailoverEvent, dnsResult: Record<string, unknown>, now: Date): Promise<boolean> {
+export async function completeCut(
+  db: Db,
+  event: FailoverEvent,
+  dnsResult: DnsResult,
+  now: Date,
+  activity: Omit<typeof memberEvents.$inferInsert, 'at'>[] = [],
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db
     const moved = await t
@@ -96,7 +107,10 @@ export async function completeCut(db: Db, event: FailoverEvent, dnsResult: Recor
       .set(done ? { status: 'done', completedAt: now, dnsResult, leaseUntil: null, lastError: null } : { status: 'blocked', completedAt: now, leaseUntil: null, lastError: 'superseded: the active member changed while this cut ran' })
       .where(and(eq(failoverEvents.id, event.id), eq(failoverEvents.status, 'pending')))
       .returning({ id: failoverEvents.id })
-    return done && finished.length === 1
+    const transition = done && finished.length === 1
+    // In the same transaction: a restart cannot leave a transition the members' activity misses.
+    if (transition && activity.length) await t.insert(memberEvents).values(activity.map((a) => ({ ...a, at: now })))
+    return transition
   })
 }
 

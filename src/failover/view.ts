@@ -38,7 +38,7 @@ export async function failoverSection(
 
 /** The members the banner names: a page need not hold every member to show it. */
 function bannerMemberIds({ state, latest, lastDone }: FailoverStatus): string[] {
-  const ids = state === 'failover_active' ? [lastDone?.fromMemberId, lastDone?.toMemberId] : state === 'held_back' ? [latest?.fromMemberId] : []
+  const ids = state === 'failover_active' ? [lastDone?.fromMemberId, lastDone?.toMemberId] : state === 'held_back' || state === 'cutting' ? [latest?.fromMemberId, latest?.toMemberId] : []
   return ids.filter((id): id is string => !!id)
 }
 

@@ -33,12 +33,12 @@ describe('a member page in a pool of 40', () => {
     expect(rowIds(page.text)).toEqual([...Array.from({ length: 23 }, (_, i) => big(i)), big(35)])
     expect(memberRow(page.text)).toContain(`aria-current="page" data-member-id="${big(35)}"`)
     expect(visibleText(memberRow(page.text))).toContain('16 more on the overview')
-    expect(visibleText(page.text)).toContain('Failover active. DNS moved from big-31 to big-32')
+    expect(visibleText(page.text)).toContain('Active member changed from big-31 to big-32; no DNS result was recorded.')
 
     // The overview agrees, from every member.
     const overview = await b.get(`/pools/${pool}`)
     expect(rowIds(overview.text)).toEqual(Array.from({ length: 24 }, (_, i) => big(i)))
     expect(visibleText(memberRow(overview.text))).toContain('16 more on the overview')
-    expect(visibleText(overview.text)).toContain('Failover active. DNS moved from big-31 to big-32')
+    expect(visibleText(overview.text)).toContain('Active member changed from big-31 to big-32; no DNS result was recorded.')
   })
 })

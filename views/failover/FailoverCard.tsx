@@ -29,7 +29,7 @@ export function FailoverStateBadge({ state }: { state: FailoverStatus['state'] }
   )
 }
 
-function MakeActive({ poolId, cards, activeId, csrf, back }: { poolId: string; cards: MemberCard[]; activeId: string | null; csrf: string | null; back: string }) {
+function MakeActive({ poolId, cards, activeId, csrf, back, movesDns }: { poolId: string; cards: MemberCard[]; activeId: string | null; csrf: string | null; back: string; movesDns: boolean }) {
   const others = cards.filter((c) => c.member.id !== activeId)
   if (others.length === 0) return ''
   // Never offer a worse place: only healthy members can be made active.
@@ -40,7 +40,7 @@ function MakeActive({ poolId, cards, activeId, csrf, back }: { poolId: string; c
       action={`/pools/${poolId}/failover/make-active`}
       csrf={csrf}
       class="inline-form"
-      attrs={{ 'hx-confirm': 'Make this member active now? DNS for the failover hostnames moves to it.' }}
+      attrs={{ 'hx-confirm': movesDns ? 'Make this member active now? DNS for the failover hostnames moves to it.' : 'Make this member active now? No DNS provider is set, so no DNS record changes.' }}
     >
       <input type="hidden" name="back" value={back} />
       <div class="field">
@@ -107,7 +107,7 @@ export function FailoverCard({
           <span safe>{w}</span>
         </Notice>
       ))}
-      <MakeActive poolId={poolId} cards={cards} activeId={status.activeMemberId} csrf={csrf} back={back} />
+      <MakeActive poolId={poolId} cards={cards} activeId={status.activeMemberId} csrf={csrf} back={back} movesDns={!!c.providerId} />
       <PostForm action={`/pools/${poolId}/failover`} csrf={csrf} class="stack">
         <input type="hidden" name="back" value={back} />
         {e('form') ? (
