@@ -3,6 +3,7 @@ import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
 import { ErrorSchema } from '../http/api-schemas'
+import { HttpError } from '../http/errors'
 import { getPool } from '../pools/service'
 import { failoverConfigOf } from '../failover/config'
 import * as members from './service'
@@ -25,7 +26,7 @@ const enrollmentJson = (e: { secret: string; expiresAt: Date; installCommand: st
 const detail = (summary: string, description?: string) => ({ detail: { tags: ['Members'], summary, description } })
 
 export function memberApi(deps: Deps) {
-  const publicUrl = () => deps.config.publicUrl
+  const enroller = () => ({ publicUrl: deps.config.publicUrl, secrets: deps.secrets })
   const delayOf = async (poolId: string) => (await failoverConfigOf(deps.db, poolId)).delaySeconds
   const oneJson = async (m: Member) => members.memberJson(m, new Date(), await delayOf(m.poolId))
   return new Elysia()
@@ -33,7 +34,7 @@ export function memberApi(deps: Deps) {
     .post(
       '/api/v1/pools/:poolId/members',
       async (ctx) => {
-        const { member, enrollment } = await members.addMember(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body, publicUrl())
+        const { member, enrollment } = await members.addMember(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body, enroller())
         ctx.set.status = 201
         return { id: member.id, name: member.name, hostname: member.hostname, enrollment: enrollmentJson(enrollment) }
       },
@@ -103,10 +104,23 @@ export function memberApi(deps: Deps) {
     .post(
       '/api/v1/members/:memberId/enrollment',
       async (ctx) => {
-        const { enrollment } = await members.newInstallCommand(deps.db, actorOf(ctx), ctx.params.memberId, publicUrl())
+        const { enrollment } = await members.newInstallCommand(deps.db, actorOf(ctx), ctx.params.memberId, enroller())
         ctx.set.status = 201
         return enrollmentJson(enrollment)
       },
       { access: 'user', response: { 201: Enrollment, 404: ErrorSchema }, ...detail('Issue a new install command', 'Voids any older secret.') },
+    )
+    .get(
+      '/api/v1/members/:memberId/enrollment',
+      async ({ params }) => {
+        const state = await members.installState(deps.db, await members.getMember(deps.db, params.memberId), enroller())
+        if (state.kind !== 'waiting') throw new HttpError(404, 'not_found', 'No install command is waiting for this member: it was used, replaced or expired, or the member is enrolled.')
+        return enrollmentJson(state.enrollment)
+      },
+      {
+        access: 'user',
+        response: { 200: Enrollment, 404: ErrorSchema },
+        ...detail('The install command still waiting to be used', '404 once it is used, replaced or expired, or when the member is enrolled.'),
+      },
     )
 }

@@ -13,7 +13,7 @@ beforeAll(async () => ({ s, b, poolId } = await signedInWithPool('Pages')))
 afterAll(() => s.close())
 
 describe('add server', () => {
-  test('it adds a member from the form and shows the install command once', async () => {
+  test('it adds a member from the form and lands on its install page, with the command', async () => {
     await b.get(`/pools/${poolId}/members/new`)
     const res = await b.post(`/pools/${poolId}/members`, {
       osFamily: 'debian',
@@ -22,9 +22,10 @@ describe('add server', () => {
       egressIps: '203.0.113.7, 203.0.113.8',
       publicIpv4: '',
     })
-    expect(res.status).toBe(201)
-    const text = visibleText(res.text)
+    expect(res.status).toBe(303)
+    const text = visibleText((await b.get(res.headers.get('location')!)).text)
     expect(text).toContain('web-1 added')
+    expect(text).toContain('Install command')
     expect(text).toMatch(/curl -fsSL http:\/\/localhost:3000\/install\.sh \| sudo bash -s -- --server http:\/\/localhost:3000 --secret mem_\w+\.\S+/)
     const list = (await s.api('GET', `/api/v1/pools/${poolId}/members`)).json
     expect(list[0]).toMatchObject({ name: 'web-1', egressIps: ['203.0.113.7', '203.0.113.8'], publicIpv4: '203.0.113.7', os: { family: 'debian' } })
@@ -145,7 +146,8 @@ describe('the member workspace', () => {
     expect((await s.api('GET', `/api/v1/members/${id}`)).json.location).toEqual({ lat: 48.85, lon: 2.35, label: 'Paris' })
 
     const reissued = await b.post(`${base}/install-command`, {})
-    expect(visibleText(reissued.text)).toMatch(/--secret mem_\w+\.\S+/)
+    expect(reissued.status).toBe(303)
+    expect(visibleText((await b.get(reissued.headers.get('location')!)).text)).toMatch(/--secret mem_\w+\.\S+/)
 
     const wrong = await b.post(`${base}/remove`, { confirmName: 'nope' })
     expect(wrong.status).toBe(422)

@@ -8,7 +8,8 @@ import { formAction, redirectTo, str } from '../http/forms'
 import { notFound } from '../http/errors'
 import { poolView, renderPoolView } from '../pools/routes'
 import { getPool } from '../pools/service'
-import { AddMemberPage, MemberAddedPage, type AddMemberForm } from '../../views/members/AddMemberPage'
+import { AddMemberPage, type AddMemberForm } from '../../views/members/AddMemberPage'
+import { InstallPage, installPageHeading, installPageHref } from '../../views/members/InstallPage'
 import type { MemberSettingsForm } from '../../views/members/tabs/SettingsTab'
 import * as members from './service'
 import * as store from './store'
@@ -35,8 +36,6 @@ export async function renderMember(
   tab: MemberTabKey,
   extra: {
     form?: MemberSettingsForm
-    installCommand?: string
-    expiresAt?: Date
     status?: number
     alertForm?: AlertForm
     notice?: string
@@ -72,11 +71,7 @@ export async function renderMember(
   ])
   const cron = tab === 'jobs' && !extra.job ? await cronTab(deps.db, full, extra.scheduleForm, now) : undefined
   const charts = history && chartSeries(history, now)
-  const enrollment = extra.installCommand
-    ? { installCommand: extra.installCommand, expiresAt: extra.expiresAt! }
-    : secret && !card.member.enrolledAt
-      ? { expiresAt: secret.expiresAt }
-      : null
+  const enrollment = secret ? { expiresAt: secret.expiresAt, href: installPageHref(poolId, memberId) } : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
   return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm, cron, job: extra.job } }, extra.status)
 }
@@ -93,6 +88,20 @@ async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: A
 
 const refused = (result: { errors: Record<string, string> }, values: Record<string, string>) => ({ values, errors: result.errors })
 
+/** The member's install page: its command while unused and unexpired, or why there is none. */
+async function showInstallPage(deps: Deps, ctx: PageCtx, poolId: string, memberId: string) {
+  const member = await members.getMember(deps.db, memberId, poolId)
+  const pool = await getPool(deps.db, poolId)
+  const state = await members.installState(deps.db, member, enrollerOf(deps))
+  return render(ctx, {
+    title: installPageHeading(member),
+    section: 'pools',
+    main: () => <InstallPage pool={pool} member={member} state={state} csrf={expectedCsrf(ctx)} />,
+  })
+}
+
+const enrollerOf = (deps: Deps): members.Enroller => ({ publicUrl: deps.config.publicUrl, secrets: deps.secrets })
+
 export function memberPages(deps: Deps) {
   const app = new Elysia()
     .use(accessPlugin(deps))
@@ -104,26 +113,21 @@ export function memberPages(deps: Deps) {
       async (ctx) => {
         const { poolId } = ctx.params
         const values = ctx.body
-        const result = await formAction(() => members.addMember(deps.db, actorOf(ctx), poolId, values, deps.config.publicUrl))
+        const result = await formAction(() => members.addMember(deps.db, actorOf(ctx), poolId, values, enrollerOf(deps)))
         if (!result.ok) return renderAddMember(deps, ctx, poolId, refused(result, values), result.status)
-        const pool = await getPool(deps.db, poolId)
-        // Not a redirect: the install command is shown on this answer only.
-        ctx.set.status = 201
-        return render(ctx, {
-          title: `${result.value.member.name} added`,
-          section: 'pools',
-          main: () => <MemberAddedPage pool={pool} member={result.value.member} enrollment={result.value.enrollment} />,
-        })
+        const { member } = result.value
+        return redirectTo(ctx, installPageHref(poolId, member.id))
       },
       { access: 'user', body: formBody },
     )
+    .get('/pools/:poolId/members/:memberId/install', (ctx) => showInstallPage(deps, ctx, ctx.params.poolId, ctx.params.memberId), { access: 'user' })
     .post(
       '/pools/:poolId/members/:memberId/settings/install-command',
       async (ctx) => {
         const { poolId, memberId } = ctx.params
         await members.getMember(deps.db, memberId, poolId)
-        const { enrollment } = await members.newInstallCommand(deps.db, actorOf(ctx), memberId, deps.config.publicUrl)
-        return renderMember(deps, ctx, poolId, memberId, 'settings', { installCommand: enrollment.installCommand, expiresAt: enrollment.expiresAt })
+        await members.newInstallCommand(deps.db, actorOf(ctx), memberId, enrollerOf(deps))
+        return redirectTo(ctx, installPageHref(poolId, memberId), 'New install command issued; any older one no longer works.')
       },
       { access: 'user' },
     )

@@ -3,6 +3,7 @@
 import type { Db } from '../db'
 import { recordAudit, type Actor } from '../audit/service'
 import { newId, newSecret, sha256 } from '../crypto/tokens'
+import type { SecretBox } from '../crypto/secret-box'
 import { checkConfirmName, notFound } from '../http/errors'
 import { fieldChecks } from '../http/field-errors'
 import { getPool } from '../pools/service'
@@ -24,19 +25,59 @@ export function installCommand(publicUrl: string, secret: string): string {
   return `curl -fsSL ${publicUrl}/install.sh | sudo bash -s -- --server ${publicUrl} --secret ${secret}`
 }
 
+/** Where install commands point agents, and the box their secrets are kept sealed in until used. */
+export type Enroller = { publicUrl: string; secrets: SecretBox }
+
+export type Enrollment = { secret: string; expiresAt: Date; installCommand: string }
+
 /**
  * A new one-time secret for the member, voiding any older one. The member's
  * id leads the secret so that a refused enrolment can still be shown on it.
+ * Besides its hash the secret is kept sealed, so the member's install page
+ * can show the command again (a reload, a second look) until it is used,
+ * replaced or expired; then the sealed copy is erased.
  */
-export async function issueEnrollment(db: Db, memberId: string, publicUrl: string, now = new Date()) {
+export async function issueEnrollment(db: Db, memberId: string, enroller: Enroller, now = new Date()): Promise<Enrollment> {
   const secret = `${memberId}.${newSecret()}`
   const expiresAt = new Date(now.getTime() + ENROLLMENT_HOURS * 3_600_000)
   await store.voidSecrets(db, memberId, now)
-  await store.insertSecret(db, { id: newId('enr'), memberId, secretHash: sha256(secret), expiresAt, createdAt: now })
-  return { secret, expiresAt, installCommand: installCommand(publicUrl, secret) }
+  await store.insertSecret(db, { id: newId('enr'), memberId, secretHash: sha256(secret), secretSealed: enroller.secrets.seal(secret), expiresAt, createdAt: now })
+  return { secret, expiresAt, installCommand: installCommand(enroller.publicUrl, secret) }
 }
 
-export async function addMember(db: Db, actor: Actor, poolId: string, input: MemberInput, publicUrl: string) {
+/** What the member's install page can say: the command still waiting to be used, or why there is none. */
+export type InstallState =
+  | { kind: 'waiting'; enrollment: Enrollment }
+  | { kind: 'enrolled'; at: Date }
+  | { kind: 'expired'; at: Date }
+  | { kind: 'unreadable' }
+  | { kind: 'none' }
+
+export async function installState(db: Db, member: Pick<store.Member, 'id' | 'enrolledAt'>, enroller: Enroller, now = new Date()): Promise<InstallState> {
+  const last = await store.latestSecret(db, member.id)
+  const live = last && !last.usedAt && !last.voidedAt && last.expiresAt > now
+  // An enrolled member may be given a new command (a rebuilt server): that one shows.
+  if (!live && member.enrolledAt) return { kind: 'enrolled', at: member.enrolledAt }
+  if (!last || last.usedAt || last.voidedAt) return { kind: 'none' }
+  if (last.expiresAt <= now) return { kind: 'expired', at: last.expiresAt }
+  // Issued before commands were kept, or sealed under another SECRET_KEY.
+  const secret = last.secretSealed ? openOrNull(enroller.secrets, last.secretSealed) : null
+  if (!secret) return { kind: 'unreadable' }
+  return { kind: 'waiting', enrollment: { secret, expiresAt: last.expiresAt, installCommand: installCommand(enroller.publicUrl, secret) } }
+}
+
+function openOrNull(box: SecretBox, sealed: string): string | null {
+  try {
+    return box.open(sealed)
+  } catch {
+    return null
+  }
+}
+
+/** Erases the sealed copies no page may show any more (used, replaced or expired); the hashes stay. */
+export const forgetSpentInstallCommands = (db: Db, now = new Date()) => store.eraseSpentSealedSecrets(db, now)
+
+export async function addMember(db: Db, actor: Actor, poolId: string, input: MemberInput, enroller: Enroller) {
   const pool = await getPool(db, poolId)
   const fields = fieldChecks()
   const name = fields.check(() => checkMemberName(input.name))
@@ -47,7 +88,7 @@ export async function addMember(db: Db, actor: Actor, poolId: string, input: Mem
   fields.done()
   const publicIpv4 = publicIp ?? egressIps[0]!
   const member = await store.insertMember(db, { id: newId('mem'), poolId, name, hostname, egressIps, publicIpv4, osFamily })
-  const enrollment = await issueEnrollment(db, member.id, publicUrl)
+  const enrollment = await issueEnrollment(db, member.id, enroller)
   await recordAudit(db, actor, {
     action: 'member.add',
     targetType: 'member',
@@ -65,9 +106,9 @@ export async function getMember(db: Db, id: string, poolId?: string) {
   return member
 }
 
-export async function newInstallCommand(db: Db, actor: Actor, id: string, publicUrl: string) {
+export async function newInstallCommand(db: Db, actor: Actor, id: string, enroller: Enroller) {
   const member = await getMember(db, id)
-  const enrollment = await issueEnrollment(db, id, publicUrl)
+  const enrollment = await issueEnrollment(db, id, enroller)
   await recordAudit(db, actor, {
     action: 'member.enrollment.reissue',
     targetType: 'member',

@@ -1,5 +1,5 @@
 // Queries for members, their enrolment secrets, events and metric history.
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import { epochMs, fromEpochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
@@ -191,7 +191,7 @@ export async function deleteMember(db: Db, id: string): Promise<Member | undefin
 export async function voidSecrets(db: Db, memberId: string, at: Date): Promise<void> {
   await db
     .update(enrollmentSecrets)
-    .set({ voidedAt: at })
+    .set({ voidedAt: at, secretSealed: null })
     .where(and(eq(enrollmentSecrets.memberId, memberId), isNull(enrollmentSecrets.usedAt), isNull(enrollmentSecrets.voidedAt)))
 }
 
@@ -221,11 +221,33 @@ export async function liveSecret(db: Db, memberId: string, now: Date) {
   return row
 }
 
-/** Marks the secret used; true only for the one caller that did. */
+/** The member's newest secret, whatever became of it. */
+export async function latestSecret(db: Db, memberId: string) {
+  const [row] = await db
+    .select()
+    .from(enrollmentSecrets)
+    .where(eq(enrollmentSecrets.memberId, memberId))
+    .orderBy(desc(enrollmentSecrets.createdAt), desc(enrollmentSecrets.id))
+    .limit(1)
+  return row
+}
+
+/** Erases the sealed secrets that are used, replaced or expired; how many. */
+export async function eraseSpentSealedSecrets(db: Db, now: Date): Promise<number> {
+  const s = enrollmentSecrets
+  const rows = await db
+    .update(s)
+    .set({ secretSealed: null })
+    .where(and(isNotNull(s.secretSealed), or(isNotNull(s.usedAt), isNotNull(s.voidedAt), lte(s.expiresAt, now))))
+    .returning({ id: s.id })
+  return rows.length
+}
+
+/** Marks the secret used, and erases its sealed copy; true only for the one caller that did. */
 export async function consumeSecret(db: Db, id: string, at: Date): Promise<boolean> {
   const rows = await db
     .update(enrollmentSecrets)
-    .set({ usedAt: at })
+    .set({ usedAt: at, secretSealed: null })
     .where(and(eq(enrollmentSecrets.id, id), isNull(enrollmentSecrets.usedAt), isNull(enrollmentSecrets.voidedAt)))
     .returning({ id: enrollmentSecrets.id })
   return rows.length === 1

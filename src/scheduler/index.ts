@@ -3,6 +3,7 @@
 import { Cron } from 'croner'
 import type { Deps } from '../server/deps'
 import { pruneHistory } from '../members/history'
+import { forgetSpentInstallCommands } from '../members/service'
 import { evaluateAll } from '../failover/evaluator'
 import { evaluateAlerts } from '../alerts/engine'
 import { sweepJobs } from '../jobs/service'
@@ -43,6 +44,14 @@ const TICKS: Tick[] = [
       const { queued, refused, skipped } = await fireDueSchedules(deps.db)
       if (!queued && !refused && !skipped) return null
       return `${queued} scheduled job(s) queued${refused ? `, ${refused} refused by their member (see the audit log)` : ''}${skipped ? `, ${skipped} skipped: the previous job of that schedule has not ended` : ''}`
+    },
+  },
+  {
+    name: 'members.forget_install_commands',
+    pattern: '40 * * * * *', // every minute: an expired install command's sealed secret does not outlive it by more
+    run: async (deps) => {
+      const erased = await forgetSpentInstallCommands(deps.db)
+      return erased ? `erased the sealed secret of ${erased} install command(s) used, replaced or expired` : null
     },
   },
   {

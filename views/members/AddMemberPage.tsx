@@ -1,7 +1,6 @@
 import { NavLink } from '../layout/Layout'
 import { Card, Field, Notice, PostForm } from '../components/ui'
-import { InstallCommand, PlainHttpNotice } from './InstallCommand'
-import { memberTabHref } from '../../src/members/tabs'
+import { PlainHttpNotice } from './InstallCommand'
 
 export type AddMemberForm = { values: Record<string, string>; errors: Record<string, string> }
 
@@ -66,40 +65,6 @@ export function AddMemberPage({
             </NavLink>
           </div>
         </PostForm>
-      </Card>
-    </div>
-  )
-}
-
-export function MemberAddedPage({
-  pool,
-  member,
-  enrollment,
-}: {
-  pool: { id: string; name: string }
-  member: { id: string; name: string; poolId: string }
-  enrollment: { installCommand: string; expiresAt: Date }
-}) {
-  return (
-    <div class="page narrow">
-      <nav class="crumbs">
-        <NavLink href="/pools">Pools</NavLink> / <NavLink href={`/pools/${pool.id}`}><span safe>{pool.name}</span></NavLink> / <span>Add server</span>
-      </nav>
-      <h1 safe>{`${member.name} added`}</h1>
-      <Card title="Install the agent">
-        <InstallCommand command={enrollment.installCommand} expiresAt={enrollment.expiresAt} />
-        <p class="muted">
-          The agent reports the server's OS and any cPanel, OpenLiteSpeed or MariaDB it finds. The member turns healthy
-          with its first heartbeat.
-        </p>
-        <div class="actions">
-          <NavLink href={memberTabHref(pool.id, member.id, 'status')} class="button primary">
-            Open the member
-          </NavLink>
-          <NavLink href={`/pools/${pool.id}`} class="button">
-            Back to the pool
-          </NavLink>
-        </div>
       </Card>
     </div>
   )

@@ -1,14 +1,16 @@
 import { CopyButton, Notice, Time } from '../components/ui'
 import { plainHttpWarning } from '../../src/server/public-url'
 
-/** The one-time install command, shown once, with a copy button. */
+/** The one-time install command, with a copy button. */
 export function InstallCommand({ command, expiresAt }: { command: string; expiresAt: Date }) {
   // The address the agent will talk to, as the command hands it over.
   const server = /--server (\S+)/.exec(command)?.[1] ?? ''
   return (
     <div class="install">
       <PlainHttpNotice url={server} />
-      <p>Run this as root on the server. It is shown only now, works once, and expires <Time at={expiresAt} />.</p>
+      <p>
+        Run this as root on the server. It works once, and expires <Time at={expiresAt} />.
+      </p>
       <div class="copy-row">
         <code class="secret" id="install-command" safe>
           {command}

@@ -31,7 +31,8 @@ export type MemberView = {
   card: MemberCard<Member>
   tab: MemberTabKey
   events: MemberEvent[]
-  enrollment: { expiresAt: Date; installCommand?: string } | null
+  /** The install command still waiting to be used: until when, and the page that shows it. */
+  enrollment: { expiresAt: Date; href: string } | null
   csrf: string | null
   form?: MemberSettingsForm
   /** On the Monitoring tab. */

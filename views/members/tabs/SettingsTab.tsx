@@ -1,7 +1,7 @@
 import type { MemberView } from '../MemberWorkspace'
 import { Card, ConfirmByName, Field, Notice, PostForm, Time } from '../../components/ui'
 import { ActivityList } from './parts'
-import { InstallCommand } from '../InstallCommand'
+import { NavLink } from '../../layout/Layout'
 
 export type MemberSettingsForm = {
   values: Record<string, string>
@@ -76,26 +76,23 @@ export function SettingsTab({ view }: { view: MemberView }) {
         </PostForm>
       </Card>
       <Card title="Agent enrolment">
-        {view.enrollment?.installCommand ? (
-          <InstallCommand command={view.enrollment.installCommand} expiresAt={view.enrollment.expiresAt} />
-        ) : (
-          <p>
-            {m.enrolledAt ? (
-              <span>
-                Enrolled <Time at={m.enrolledAt} />.{' '}
-              </span>
-            ) : (
-              <span>Not enrolled yet. </span>
-            )}
-            {view.enrollment ? (
-              <span>
-                An install command is outstanding until <Time at={view.enrollment.expiresAt} />.
-              </span>
-            ) : (
-              ''
-            )}
-          </p>
-        )}
+        <p>
+          {m.enrolledAt ? (
+            <span>
+              Enrolled <Time at={m.enrolledAt} />.{' '}
+            </span>
+          ) : (
+            <span>Not enrolled yet. </span>
+          )}
+          {view.enrollment ? (
+            <span>
+              An install command is waiting to be used until <Time at={view.enrollment.expiresAt} />:{' '}
+              <NavLink href={view.enrollment.href}>show the install command</NavLink>.
+            </span>
+          ) : (
+            ''
+          )}
+        </p>
         {refusals.length ? (
           <div class="stack">
             <h3>Recent refusals</h3>
