@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Heartbeat } from '../../agent/protocol'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { memberWith, signedInWithPool } from '../jobs/tab-fixture'
-import type { Browser, TestServer } from '../testing/harness'
+import { visibleText, type Browser, type TestServer } from '../testing/harness'
 
 let s: TestServer
 let b: Browser
@@ -64,19 +64,60 @@ function duplicateIds(html: string): string[] {
   return [...seen].filter(([, n]) => n > 1).map(([id]) => id)
 }
 
+/** Every page, fetched once for all the checks below. */
+let pages: Promise<{ path: string; status: number; html: string }[]> | null = null
+function everyPage() {
+  pages ??= (async () => {
+    const paths = [...new Set(seeded.flatMap(pagePaths))]
+    const out = []
+    for (const path of paths) {
+      const res = await b.get(path)
+      out.push({ path, status: res.status, html: res.text })
+    }
+    return out
+  })()
+  return pages
+}
+
+test('it renders every page with its parameters filled, and none fails', async () => {
+  const all = await everyPage()
+  expect(all.filter((p) => p.path.includes(':')).map((p) => p.path)).toEqual([])
+  expect(all.length).toBeGreaterThan(50)
+  // A redirect (a list that lives on another page) or nothing new (a poll) is fine; an error is not.
+  expect(all.filter((p) => ![200, 204, 303].includes(p.status)).map((p) => `${p.path}: ${p.status}`)).toEqual([])
+}, 60_000)
+
 test('it finds no element id twice, and no label for a missing one, on any page', async () => {
-  const paths = [...new Set(seeded.flatMap(pagePaths))]
-  expect(paths.filter((p) => p.includes(':'))).toEqual([])
-  expect(paths.length).toBeGreaterThan(50)
   const found: Record<string, string[]> = {}
-  const answers: Record<string, number> = {}
-  for (const path of paths) {
-    const res = await b.get(path)
-    answers[path] = res.status
-    const wrong = [...duplicateIds(res.text), ...danglingRefs(res.text)]
+  for (const { path, html } of await everyPage()) {
+    const wrong = [...duplicateIds(html), ...danglingRefs(html)]
     if (wrong.length) found[path] = wrong
   }
   expect(found).toEqual({})
-  // A redirect (a list that lives on another page) or nothing new (a poll) is fine; an error is not.
-  expect(Object.entries(answers).filter(([, status]) => ![200, 204, 303].includes(status))).toEqual([])
+}, 60_000)
+
+const PRODUCTS = ['cPanel', 'WHM', 'MariaDB', 'OpenLiteSpeed', "Let's Encrypt", 'SSH', 'WordPress']
+
+/** What a person reads as prose: commands, paths and keys shown as code are quoted, not words. */
+const prose = (html: string) => visibleText(html.replace(/<(code|pre|textarea|option)\b[\s\S]*?<\/\1>/g, ' '))
+
+/** Developer habits in the words of a page: markdown backticks, product names in the wrong case. */
+function wrongWords(html: string): string[] {
+  const text = prose(html)
+  const found = text.includes('`') ? ['a backtick'] : []
+  for (const product of PRODUCTS) {
+    // Part of a command, path, host or key type (ssh-keygen, ~/.ssh, cpanel.net) is not the name.
+    const any = new RegExp(`(?<![\\w./~-])${product.replace("'", "'?")}(?![\\w./-])`, 'gi')
+    for (const m of text.matchAll(any)) if (m[0] !== product) found.push(m[0])
+  }
+  return found
+}
+
+test('it writes no backticks and no product name in the wrong case on any page', async () => {
+  const found: Record<string, string[]> = {}
+  for (const { path, html } of await everyPage()) {
+    const wrong = wrongWords(html)
+    if (wrong.length) found[path] = [...new Set(wrong)]
+  }
+  expect(found).toEqual({})
 }, 60_000)

@@ -71,11 +71,22 @@ describe('the Cron & Jobs tab', () => {
     expect(await schedulesOf(m)).toMatchObject([{ name: 'ssh.key.list', params: { user: 'deploy' }, cron: '30 2 * * *', label: 'keys at night', createdBy: 'admin@example.com' }])
   })
 
+  test('no job chosen is refused in words next to the job picker, not with the catalogue ids', async () => {
+    const m = await member()
+    await b.get(tab(m))
+    const res = await b.post(`${tab(m)}/schedules`, { name: '', cron: '0 3 * * *' })
+    expect(res.status).toBe(422)
+    const picker = /<div class="field has-error">\s*<label for="schedule-job"[\s\S]*?<\/div>/.exec(res.text)?.[0] ?? ''
+    expect(visibleText(picker)).toContain('Choose a job.')
+    expect(visibleText(res.text)).not.toMatch(/There is no job|system\.updates\.check, /)
+  })
+
   test('a bad cron expression is refused next to its field, the form keeps what was typed, and nothing is saved', async () => {
     const m = await member()
     await b.get(tab(m))
     const cases: [string, RegExp][] = [
-      ['61 * * * *', /"61 \* \* \* \*" is not a cron expression: Invalid value for minute: 61/],
+      ['61 * * * *', /"61 \* \* \* \*" is not a cron expression: the minute field "61" is not 0-59/],
+      ['0 3 * *', /"0 3 \* \*" has 4 fields; a schedule has five/],
       ['* * * * * *', /fires more often than once a minute/],
       ['', /A cron expression is needed/],
     ]
@@ -110,7 +121,7 @@ describe('the Cron & Jobs tab', () => {
 
     const refused = await b.post(`${tab(m)}/schedules/${id}`, { name: 'ssh.key.list', 'p.user': 'root', cron: '0 24 * * *', label: 'keys' })
     expect(refused.status).toBe(422)
-    expect(visibleText(refused.text)).toContain('Invalid value for hour: 24')
+    expect(visibleText(refused.text)).toContain('the hour field "24" is not 0-23')
     expect(visibleText(refused.text)).toContain('Edit schedule')
     expect((await schedulesOf(m))[0].cron).toBe('0 1 * * *')
 

@@ -19,6 +19,7 @@ import { following, jobLive, jobPageData, memberJob } from './job-page'
 import { recentJobs, scheduleFormOf, type ScheduleForm } from './cron-tab'
 import { createSchedule, deleteSchedule, getSchedule, runScheduleNow, updateSchedule, type Schedule } from './schedules'
 import { cronTabHref, jobHref } from './hrefs'
+import { titleInSentence } from './titles'
 
 const formBody = t.Record(t.String(), t.String({ maxLength: 8192 }), { maxProperties: 60 })
 type PageCtx = Parameters<typeof renderMember>[1]
@@ -50,7 +51,7 @@ async function saveSchedule(deps: Deps, ctx: PageCtx & { body: Record<string, st
     const entry: CatalogueEntry | undefined = isJobName(name) ? catalogue[name] : undefined
     // A schedule of a job that needs confirming is confirmed like the job itself.
     if (entry?.confirm && str(body.confirm).trim() !== member.name) {
-      throw new HttpError(422, 'not_confirmed', `To schedule ${entry.title.toLowerCase()} on ${member.name}, confirm with the server's name.`, 'confirm')
+      throw new HttpError(422, 'not_confirmed', `To schedule ${titleInSentence(entry.title)} on ${member.name}, confirm with the server's name.`, 'confirm')
     }
     return createSchedule(deps.db, actorOf(ctx), memberId, input)
   })

@@ -44,10 +44,10 @@ describe('service.restart', () => {
     [{ unit: 'mariadb.service' }, null],
     [{ unit: 'lsws' }, null],
     [{ unit: 'sshd' }, 'sshd is not one of this server\'s stack services (lsws, mariadb).'],
-    [{ unit: '--now' }, '/unit: a systemd unit name like mariadb or lshttpd.service'],
-    [{ unit: 'maria db' }, '/unit: a systemd unit name like mariadb or lshttpd.service'],
-    [{ unit: 'x'.repeat(129) }, '/unit: a systemd unit name like mariadb or lshttpd.service'],
-    [{}, '/unit: required: a systemd unit name like mariadb or lshttpd.service'],
+    [{ unit: '--now' }, '/unit: a systemd unit name like mariadb.service or lshttpd.service'],
+    [{ unit: 'maria db' }, '/unit: a systemd unit name like mariadb.service or lshttpd.service'],
+    [{ unit: 'x'.repeat(129) }, '/unit: a systemd unit name like mariadb.service or lshttpd.service'],
+    [{}, '/unit: required: a systemd unit name like mariadb.service or lshttpd.service'],
   ])('%j → %s', (params, want) => {
     expect(verdict('service.restart', params, f)).toBe(want)
   })
@@ -196,10 +196,10 @@ describe('refusals by what the member is', () => {
 
   test.each([
     ['recipe.install_openlitespeed', { openlitespeed: true }, 'OpenLiteSpeed is already installed here; OpenLiteSpeed installs only on clean servers.'],
-    ['recipe.install_openlitespeed', { cpanel: true }, 'CPanel is already installed here; OpenLiteSpeed installs only on clean servers.'],
+    ['recipe.install_openlitespeed', { cpanel: true }, 'cPanel is already installed here; OpenLiteSpeed installs only on clean servers.'],
     ['recipe.install_mariadb', { mariadb: true }, 'A MariaDB or MySQL server is already installed here; MariaDB installs only on clean servers.'],
     ['recipe.install_cpanel', { openlitespeed: true, mariadb: true }, 'OpenLiteSpeed and a MariaDB or MySQL server are already installed here; cPanel installs only on clean servers.'],
-    ['recipe.install_cpanel', { cpanel: true }, 'CPanel is already installed here; cPanel installs only on clean servers.'],
+    ['recipe.install_cpanel', { cpanel: true }, 'cPanel is already installed here; cPanel installs only on clean servers.'],
     ['recipe.harden_openlitespeed', {}, 'OpenLiteSpeed is not installed on this server.'],
     ['recipe.harden_mariadb', {}, 'MariaDB is not installed on this server.'],
     ['recipe.harden_mariadb', { mariadb: true, cpanel: true }, "cPanel manages this database server; use Harden cPanel & WHM and WHM's own MySQL settings."],

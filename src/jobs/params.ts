@@ -7,6 +7,7 @@ import type { JobName } from '../../agent/jobs/catalogue'
 import { cpanelSupportedText, cpanelSupports } from '../../agent/jobs/cpanel-support'
 import { patterns, portRange, sourceProblem } from '../../agent/jobs/patterns'
 import { PUBLIC_KEY_PATTERN, parsePublicKey } from '../../agent/jobs/ssh-keys'
+import { atSentenceStart } from '../../agent/jobs/words'
 
 export type MemberFacts = {
   family: 'debian' | 'rhel' | null
@@ -94,7 +95,7 @@ const cleanFor = (label: string, ...present: [keyof MemberFacts['stacks'], strin
   const found = present.filter(([stack]) => f.stacks[stack]).map(([, name]) => name)
   if (!found.length) return null
   const what = found.join(' and ')
-  return `${what[0]!.toUpperCase()}${what.slice(1)} ${found.length > 1 ? 'are' : 'is'} already installed here; ${label} installs only on clean servers.`
+  return `${atSentenceStart(what)} ${found.length > 1 ? 'are' : 'is'} already installed here; ${label} installs only on clean servers.`
 }
 
 const first =
@@ -133,7 +134,7 @@ export const jobRules: Record<JobName, JobRule> = {
   'system.reboot': { params: none, refuse: needsCheckIn('a reboot') },
   'system.shutdown': { params: none, refuse: needsCheckIn('a shutdown') },
   'service.restart': {
-    params: Obj({ unit: Pattern(patterns.unit, 128, 'a systemd unit name like mariadb or lshttpd.service') }),
+    params: Obj({ unit: Pattern(patterns.unit, 128, 'a systemd unit name like mariadb.service or lshttpd.service') }),
     // Only the units behind a detected stack: this is not a way to restart sshd or the agent itself.
     refuse: (p: { unit: string }, f) => {
       const name = p.unit.replace(/\.service$/, '')

@@ -76,7 +76,7 @@ describe('the Recipes tab', () => {
 
     const unconfirmed = await b.post(m.jobs, { name: 'recipe.install_mariadb', tab: 'recipes', confirm: '' })
     expect(unconfirmed.status).toBe(422)
-    expect(visibleText(unconfirmed.text)).toContain("To install mariadb on rec-clean, confirm with the server's name.")
+    expect(visibleText(unconfirmed.text)).toContain("To install MariaDB on rec-clean, confirm with the server's name.")
     // The refused dialog opens again, with the message at its field.
     expect(unconfirmed.text).toMatch(/<dialog id="recipe-install-mariadb-confirm"[^>]*data-reopen=""/)
     expect(await jobsOf(s, m.id)).toHaveLength(0)

@@ -12,6 +12,7 @@ import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../members/tabs'
 import { catalogue, isJobName, type CatalogueEntry } from '../../agent/jobs/catalogue'
 import { paramsFromForm } from './form'
 import { queueJob } from './service'
+import { titleInSentence } from './titles'
 import { jobFormEcho } from './member-tabs'
 
 const formBody = t.Record(t.String(), t.String({ maxLength: 8192 }), { maxProperties: 40 })
@@ -31,7 +32,7 @@ export function jobPages(deps: Deps) {
       const result = await formAction(async () => {
         const entry: CatalogueEntry | undefined = isJobName(name) ? catalogue[name] : undefined
         if (entry?.confirm && str(body.confirm).trim() !== member.name) {
-          throw new HttpError(422, 'not_confirmed', `To ${entry.title.toLowerCase()} on ${member.name}, confirm with the server's name.`, 'confirm')
+          throw new HttpError(422, 'not_confirmed', `To ${titleInSentence(entry.title)} on ${member.name}, confirm with the server's name.`, 'confirm')
         }
         return queueJob(deps.db, actorOf(ctx), memberId, name, paramsFromForm(name, body))
       })

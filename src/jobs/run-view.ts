@@ -13,6 +13,7 @@ import { jobRefusal, memberFacts } from './service'
 import { getRun, poolRuns, type RunRow } from './runs'
 import { fingerprint } from './job-page'
 import * as store from './store'
+import { noSuchJob, titleInSentence } from './titles'
 
 export type RunForm = {
   name: string
@@ -73,7 +74,7 @@ export function chosenMembers(members: Member[], form: Pick<RunForm, 'memberIds'
  * refuse the whole run; a member that cannot take the job is named.
  */
 export async function reviewRun(db: Db, poolId: string, name: string, params: Record<string, unknown>, form: Pick<RunForm, 'memberIds' | 'all'>): Promise<RunReview> {
-  if (!isJobName(name)) throw badInput(name ? `There is no job called "${name}".` : 'Choose a job.', 'name')
+  if (!isJobName(name)) throw noSuchJob(name)
   const members = chosenMembers(await listMembers(db, poolId), form)
   if (members.length === 0) throw badInput('Choose at least one server.', 'members')
   const first = jobRefusal(name, params, memberFacts(members[0]!))
@@ -86,7 +87,7 @@ export async function reviewRun(db: Db, poolId: string, name: string, params: Re
     else able.push({ id: m.id, name: m.name })
   }
   if (able.length === 0) {
-    throw badInput(`None of the chosen servers can run ${catalogue[name].title.toLowerCase()}: ${refused[0]!.reason}`, 'members')
+    throw badInput(`None of the chosen servers can run ${titleInSentence(catalogue[name].title)}: ${refused[0]!.reason}`, 'members')
   }
   return { name, params, able, refused }
 }

@@ -10,6 +10,7 @@ import { listMembers } from '../members/service'
 import { catalogue, isJobName, type JobName } from '../../agent/jobs/catalogue'
 import { jobRefusal, memberFacts, newJobRow } from './service'
 import * as store from './store'
+import { titleInSentence } from './titles'
 import { wakeMember } from './wake'
 
 export type RunRow = { memberId: string; memberName: string; jobId: string | null; status: string; exitCode: number | null; error: string | null }
@@ -28,7 +29,7 @@ export async function startRun(db: Db, actor: Actor, poolId: string, name: strin
   if (first && (!isJobName(name) || first.code !== 'not_possible_here')) throw first
   const refusals = new Map(members.map((m) => [m.id, jobRefusal(name, p, memberFacts(m))?.message ?? null]))
   const able = members.filter((m) => refusals.get(m.id) === null)
-  if (able.length === 0) throw badInput(`None of the chosen members can run ${catalogue[name as JobName].title.toLowerCase()}: ${refusals.get(members[0]!.id)}`, 'memberIds')
+  if (able.length === 0) throw badInput(`None of the chosen members can run ${titleInSentence(catalogue[name as JobName].title)}: ${refusals.get(members[0]!.id)}`, 'memberIds')
   const refused = members.filter((m) => refusals.get(m.id) !== null).map((m) => ({ memberId: m.id, memberName: m.name, reason: refusals.get(m.id)! }))
   const run = await store.insertRun(db, { id: newId('run'), poolId, name, params: p, requestedBy: actor.label, refused })
   const now = new Date()

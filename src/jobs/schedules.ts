@@ -12,6 +12,7 @@ import type { Member } from '../members/store'
 import { catalogue, isJobName, jobNames, type JobName } from '../../agent/jobs/catalogue'
 import { jobRefusal, memberFacts, queueJob } from './service'
 import * as store from './store'
+import { noSuchJob } from './titles'
 import { wakeMember } from './wake'
 
 export type Schedule = store.Schedule
@@ -32,17 +33,47 @@ function cronOf(expr: string): Cron {
   return new Cron(expr, CRON_OPTIONS)
 }
 
+const CRON_FIELDS: [string, string][] = [
+  ['minute', '0-59'],
+  ['hour', '0-23'],
+  ['day-of-month', '1-31'],
+  ['month', '1-12 or JAN-DEC'],
+  ['day-of-week', '0-7 or SUN-SAT'],
+]
+
+/**
+ * Which field croner refused, in our words (its own messages name its
+ * parser, not the field): each field is tried alone among stars.
+ */
+function badCronField(parts: string[]): string {
+  const fields = parts.length === 6 ? [['second', '0-59'] as [string, string], ...CRON_FIELDS] : CRON_FIELDS
+  const bad = parts.findIndex((part, i) => {
+    try {
+      cronOf(parts.map((p, j) => (j === i ? p : '*')).join(' '))
+      return false
+    } catch {
+      return true
+    }
+  })
+  if (bad < 0) return 'its fields do not fit together'
+  const [name, range] = fields[bad]!
+  return `the ${name} field "${parts[bad]}" is not ${range}, a range like 1-5, a list like 1,15, a step like */10, or *`
+}
+
 /** Why this cron expression cannot be a schedule, in a sentence; null when it can. */
 export function cronProblem(expr: string): string | null {
   const e = expr.trim()
   if (!e) return `A cron expression is needed. ${CRON_HELP}`
   if (e.length > MAX_CRON) return `A cron expression is at most ${MAX_CRON} characters.`
+  const parts = e.split(' ')
+  const nickname = e.startsWith('@')
+  if (!nickname && parts.length !== 5 && parts.length !== 6) return `"${e}" has ${parts.length} field${parts.length === 1 ? '' : 's'}; a schedule has five. ${CRON_HELP}`
   let cron: Cron
   try {
     cron = cronOf(e)
-  } catch (err) {
-    const why = (err as Error).message.replace(/^CronPattern:\s*/, '').replace(/\.$/, '')
-    return `"${e}" is not a cron expression: ${why}. ${CRON_HELP}`
+  } catch {
+    if (nickname) return `"${e}" is not one of @hourly, @daily, @weekly, @monthly or @yearly. ${CRON_HELP}`
+    return `"${e}" is not a cron expression: ${badCronField(parts)}. ${CRON_HELP}`
   }
   // Three runs in a row show it: a pattern that fires twice in some minute
   // fires twice in every minute it fires in.
@@ -84,7 +115,7 @@ export const schedulableJobs: JobName[] = jobNames.filter((n) => !(catalogue[n] 
 
 function checkName(name: unknown): JobName {
   if (typeof name !== 'string' || !isJobName(name)) {
-    throw badInput(`There is no job called "${String(name ?? '')}". Jobs: ${schedulableJobs.join(', ')}.`, 'name')
+    throw noSuchJob(name)
   }
   if (!schedulableJobs.includes(name)) throw badInput(`${catalogue[name].title} runs once, on a clean server; it cannot be scheduled.`, 'name')
   return name

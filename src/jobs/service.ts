@@ -9,10 +9,11 @@ import { newId } from '../crypto/tokens'
 import { badInput, conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
 import type { Member } from '../members/store'
-import { catalogue, isJobName, jobNames, type CatalogueEntry, type JobName } from '../../agent/jobs/catalogue'
+import { catalogue, isJobName, type CatalogueEntry, type JobName } from '../../agent/jobs/catalogue'
 import { jobRules, type MemberFacts } from './params'
 import { closeSteps, progressOfSteps, startStep } from './steps'
 import * as store from './store'
+import { noSuchJob } from './titles'
 import { waitForWake, wakeMember } from './wake'
 
 export type Job = store.Job
@@ -48,7 +49,7 @@ export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' |
 
 /** The first reason this job cannot be queued for this member, or null. */
 export function jobRefusal(name: string, params: unknown, facts: MemberFacts): HttpError | null {
-  if (!isJobName(name)) return badInput(`There is no job called "${name}". Jobs: ${jobNames.join(', ')}.`, 'name')
+  if (!isJobName(name)) return noSuchJob(name)
   const rule = jobRules[name]
   if (!Value.Check(rule.params, params)) {
     const first = Value.Errors(rule.params, params).First()

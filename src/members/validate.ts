@@ -15,7 +15,7 @@ export function checkMemberName(raw: unknown): string {
 
 export function checkHostname(raw: unknown): string {
   const host = typeof raw === 'string' ? raw.trim().toLowerCase().replace(/\.$/, '') : ''
-  if (!host) throw badInput('Enter the server hostname, as `hostname -f` prints it', 'hostname')
+  if (!host) throw badInput('Enter the server hostname, as "hostname -f" prints it', 'hostname')
   if (host.length > 253 || !host.split('.').every((label) => LABEL.test(label))) {
     throw badInput(`"${host}" is not a valid hostname`, 'hostname')
   }

@@ -56,8 +56,8 @@ export function Notice({ kind, children }: PropsWithChildren<{ kind: 'ok' | 'err
   )
 }
 
-/** A labelled input with its error message beside it. */
-export function Field(props: {
+/** A labelled input with its error message beside it; children, when given, are a hint with markup (a <code> command). */
+export function Field({ children, ...props }: PropsWithChildren<{
   label: string
   name: string
   /** Names the form, so that ids stay unique on a page holding several forms with a field of this name. */
@@ -75,9 +75,11 @@ export function Field(props: {
   minlength?: number
   placeholder?: string
   attrs?: Record<string, string>
-}) {
+}>) {
   const id = props.id ?? `${props.idPrefix ?? 'field'}-${props.name}`
   const errorId = `${id}-error`
+  // Tested apart: narrowing children would lose the type the XSS check knows as rendered markup.
+  const hasRichHint = Boolean(children)
   return (
     <div class={props.error ? 'field has-error' : 'field'}>
       <label for={id} safe>
@@ -98,7 +100,9 @@ export function Field(props: {
         aria-describedby={props.error ? errorId : undefined}
         {...props.attrs}
       />
-      {props.hint ? (
+      {hasRichHint ? (
+        <p class="hint">{children}</p>
+      ) : props.hint ? (
         <p class="hint" safe>
           {props.hint}
         </p>

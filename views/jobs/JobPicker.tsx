@@ -3,6 +3,7 @@
 // fieldset is not submitted), so the form needs no round trip to switch jobs.
 import type { JobChoice, ParamField } from '../../src/jobs/param-fields'
 import { isJobName } from '../../agent/jobs/catalogue'
+import { titleInSentence } from '../../src/jobs/titles'
 
 export type PickerState = {
   /** The chosen job, or '' for none yet. */
@@ -102,7 +103,7 @@ export function JobPicker({ prefix, jobs, state, confirmName, fixed }: { prefix:
         .filter((j) => j.fields.length > 0 && (!fixed || j.name === state.name))
         .map((j) => (
           <fieldset class="job-params" data-job={j.name} x-show={`job === '${j.name}'`} {...{ 'x-bind:disabled': `job !== '${j.name}'` }}>
-            <legend safe>{`Parameters of ${j.title.toLowerCase()}`}</legend>
+            <legend safe>{`Parameters of ${titleInSentence(j.title)}`}</legend>
             {j.fields.map((f) => (
               <ParamInput prefix={prefix} job={j.name} field={f} value={j.name === state.name ? (state.values[f.key] ?? '') : ''} error={j.name === state.name ? state.errors[`p.${f.key}`] : undefined} />
             ))}

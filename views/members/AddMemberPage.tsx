@@ -53,7 +53,9 @@ export function AddMemberPage({
             </label>
           </fieldset>
           <Field label="Display name" name="name" value={v('name')} error={e('name')} required maxlength={80} autofocus placeholder="web-1" />
-          <Field label="Hostname" name="hostname" value={v('hostname')} error={e('hostname')} required placeholder="web-1.example.com" hint="As `hostname -f` prints it on the server." />
+          <Field label="Hostname" name="hostname" value={v('hostname')} error={e('hostname')} required placeholder="web-1.example.com">
+            As <code>hostname -f</code> prints it on the server.
+          </Field>
           <Field label="Allowed egress IPs" name="egressIps" value={v('egressIps')} error={e('egressIps')} required placeholder="203.0.113.7" hint="The server's outgoing IPv4 addresses, separated by commas. Only these may enrol and send heartbeats." />
           <Field label="Public IPv4 (optional)" name="publicIpv4" value={v('publicIpv4')} error={e('publicIpv4')} placeholder="same as the first egress IP" hint="Where DNS points while this member is active." />
           <div class="actions">

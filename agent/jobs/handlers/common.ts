@@ -8,6 +8,7 @@ import { catalogueEntry, type JobName } from '../catalogue'
 import { exists, isDir } from '../../detect/files'
 import { installed as mariadbInstalled } from '../../detect/mariadb'
 import { matches, type patterns } from '../patterns'
+import { atSentenceStart } from '../words'
 import { JobFailure, type ExecOptions, type JobContext, type JobHandler } from '../types'
 
 export type PackageTool = 'apt' | 'dnf' | 'yum'
@@ -128,7 +129,7 @@ export function requireClean(ctx: JobContext, installing: string, conflicts: Sta
   const found = conflicts.filter((s) => present[s]).map((s) => STACK_NAMES[s])
   if (!found.length) return ctx.log(`No ${conflicts.map((s) => STACK_NAMES[s].replace(/^a /, '')).join(', ')} found.`)
   const what = found.join(' and ')
-  throw new JobFailure(`${what[0]!.toUpperCase()}${what.slice(1)} ${found.length > 1 ? 'are' : 'is'} already installed here; ${installing} installs only on clean servers.`)
+  throw new JobFailure(`${atSentenceStart(what)} ${found.length > 1 ? 'are' : 'is'} already installed here; ${installing} installs only on clean servers.`)
 }
 
 export function requireStack(ctx: JobContext, stack: Stack): void {

@@ -77,7 +77,7 @@ describe('recipe.install_openlitespeed', () => {
 
   test.each([
     ['OpenLiteSpeed', 'usr/local/lsws/', 'OpenLiteSpeed is already installed here; OpenLiteSpeed installs only on clean servers.'],
-    ['cPanel', 'usr/local/cpanel/', 'CPanel is already installed here; OpenLiteSpeed installs only on clean servers.'],
+    ['cPanel', 'usr/local/cpanel/', 'cPanel is already installed here; OpenLiteSpeed installs only on clean servers.'],
   ])('refused where %s is already installed, before anything is fetched or run', async (_, path, message) => {
     const { fetch, urls } = installers({})
     const f = fakeContext({ root: rootWith({ [path]: '' }), fetch })

@@ -4,6 +4,9 @@ import { memberTabHref } from '../../../src/members/tabs'
 import { Card, EmptyState, Kpi, Notice, Table } from '../../components/ui'
 import { NotDetected } from './NotDetected'
 
+// The agent reports which server answers; people know them by these names.
+const FLAVOR_NAMES = { mariadb: 'MariaDB', mysql: 'MySQL' } as const
+
 export function MariaDbTab({ view }: { view: MemberView }) {
   const db = view.card.stacks.mariadb
   const galera = view.card.stacks.galera
@@ -28,7 +31,7 @@ export function MariaDbTab({ view }: { view: MemberView }) {
       )}
       <Card title="Overview">
         <div class="kpis">
-          <Kpi label="Version" value={db.version ?? 'unknown'} hint={db.flavor ?? undefined} />
+          <Kpi label="Version" value={db.version ?? 'unknown'} hint={db.flavor ? FLAVOR_NAMES[db.flavor] : undefined} />
           <Kpi label="Server" value={db.running ? 'running' : 'stopped'} />
           <Kpi label="Databases" value={db.databases.length} />
           <Kpi label="Total size" value={formatBytes(db.databases.reduce((n, d) => n + (d.sizeBytes ?? 0), 0))} />

@@ -35,8 +35,9 @@ export function SettingsTab({ view }: { view: MemberView }) {
               value={v('hostname', m.hostname)}
               error={err('hostname')}
               required
-              hint="Must match what the agent reports; BALCTL_HOSTNAME overrides it on the server."
-            />
+            >
+              Must match what the agent reports; <code>BALCTL_HOSTNAME</code> overrides it on the server.
+            </Field>
             <Field
               label="Allowed source IPs"
               name="egressIps"
