@@ -16,6 +16,7 @@ import * as store from './store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from './tabs'
 import { memberAlertSection } from '../alerts/view'
 import { recentHistory } from './history'
+import { ACTIVITY_MAX_PAGE, memberActivity } from './activity'
 import { memberCard } from './view-model'
 import { CHART_HOURS, chartSeries } from './charts'
 import type { AlertForm } from '../../views/alerts/AlertForms'
@@ -24,9 +25,15 @@ import { cronTab, type ScheduleForm } from '../jobs/cron-tab'
 import type { JobPanel } from '../../views/members/MemberWorkspace'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
+/** Security: whose SSH keys; Control panel and Status: which page of the activity. */
+const tabQuery = t.Object({
+  user: t.Optional(t.String({ maxLength: 64 })),
+  page: t.Optional(t.Numeric({ minimum: 1, maximum: ACTIVITY_MAX_PAGE, multipleOf: 1, error: `page is a whole number from 1 to ${ACTIVITY_MAX_PAGE}` })),
+})
 type PageCtx = Parameters<typeof render>[0]
 
-const ACTIVITY_SHOWN = 20
+const REFUSALS_SHOWN = 5
+const ACTIVITY_TABS: MemberTabKey[] = ['control', 'status']
 
 export async function renderMember(
   deps: Deps,
@@ -47,6 +54,8 @@ export async function renderMember(
     scheduleForm?: ScheduleForm
     /** Cron & Jobs: one job's page instead of the tab. */
     job?: JobPanel
+    /** Control panel and Status: which page of the activity, from 1. */
+    page?: number
   } = {},
 ) {
   const full = await store.findMember(deps.db, memberId)
@@ -56,8 +65,9 @@ export async function renderMember(
   const card = memberCard(full, new Date(), { full, failoverDelaySeconds: view.failover.status.config.delaySeconds })
   const now = new Date()
   const email = ctx.principal?.user.email ?? ''
-  const [events, secret, alerts, history, jobs] = await Promise.all([
-    store.listEvents(deps.db, memberId, ACTIVITY_SHOWN),
+  const [activity, refusals, secret, alerts, history, jobs] = await Promise.all([
+    ACTIVITY_TABS.includes(tab) ? memberActivity(deps.db, memberId, extra.page ?? 1) : undefined,
+    tab === 'settings' ? store.listRefusals(deps.db, memberId, REFUSALS_SHOWN) : [],
     store.liveSecret(deps.db, memberId, now),
     tab === 'monitoring' ? memberAlertSection(deps.db, poolId, memberId) : undefined,
     tab === 'control' ? recentHistory(deps.db, memberId, CHART_HOURS, now) : undefined,
@@ -73,7 +83,7 @@ export async function renderMember(
   const charts = history && chartSeries(history, now)
   const enrollment = secret ? { expiresAt: secret.expiresAt, href: installPageHref(poolId, memberId) } : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
-  return renderPoolView(ctx, { ...view, member: { card, tab, events, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm, cron, job: extra.job } }, extra.status)
+  return renderPoolView(ctx, { ...view, member: { card, tab, activity, refusals, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm, cron, job: extra.job } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {
@@ -169,9 +179,9 @@ export function memberPages(deps: Deps) {
     const path = tab.key === 'control' ? '/pools/:poolId/members/:memberId' : `/pools/:poolId/members/:memberId/${tab.key}`
     app.get(path, (ctx) => {
       const { poolId, memberId } = ctx.params as { poolId: string; memberId: string }
-      const user = (ctx.query as { user?: string }).user
-      return renderMember(deps, ctx, poolId, memberId, tab.key, { sshUser: tab.key === 'security' && user ? user.trim() : undefined })
-    }, { access: 'user' })
+      const { user, page } = ctx.query as { user?: string; page?: number }
+      return renderMember(deps, ctx, poolId, memberId, tab.key, { sshUser: tab.key === 'security' && user ? user.trim() : undefined, page })
+    }, { access: 'user', query: tabQuery })
   }
   return app
 }

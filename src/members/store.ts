@@ -319,3 +319,127 @@ export async function countByPool(db: Db, poolId: string): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(members).where(eq(members.poolId, poolId))
   return row?.n ?? 0
 }
+
+// ---- activity -------------------------------------------------------------
+
+/** One line of a member's history as the database holds it; activity.ts words it. */
+export type ActivityRow = { source: 'member' | 'alert' | 'failover' | 'job'; at: Date; data: Record<string, unknown> }
+
+/** The rows of a raw statement, whichever driver ran it. */
+const rowsOf = (result: unknown) => ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as Record<string, unknown>[]
+
+/**
+ * A page of the member's history, newest first: its own events (enrolments,
+ * refusals, outages and recoveries, failovers written since they were), the
+ * alerts fired and resolved about it, the failover events involving it that
+ * its events do not tell (held back, in flight, and cuts from before cuts
+ * were written to both members), and its jobs. Each source hands over at
+ * most a page's worth past the offset, by its own index, before the merge.
+ */
+export async function activityRows(db: Db, memberId: string, offset: number, limit: number): Promise<ActivityRow[]> {
+  const each = offset + limit
+  const result = await db.execute(sql`
+    select source, ${epochMs(sql.raw('at'))} as at_ms, data::text as data from (
+      (select 'member' as source, e.at, e.id::text as key,
+          json_build_object('kind', e.kind, 'level', e.level, 'message', e.message) as data
+        from member_events e where e.member_id = ${memberId} order by e.at desc, e.id desc limit ${each}::int)
+      union all
+      (select 'alert', h.at, h.id::text,
+          json_build_object('kind', h.kind, 'event', h.event, 'summary', h.summary, 'delivery', h.delivery, 'recipients', h.recipients)
+        from alert_history h where h.member_id = ${memberId} order by h.at desc, h.id desc limit ${each}::int)
+      union all
+      (select 'failover', coalesce(f.completed_at, f.detected_at), f.id,
+          json_build_object('fromMemberId', f.from_member_id, 'toMemberId', f.to_member_id, 'reason', f.reason, 'status', f.status,
+            'dnsResult', f.dns_result, 'lastError', f.last_error, 'attempts', f.attempts, 'requestedBy', f.requested_by)
+        from failover_events f
+        where (f.from_member_id = ${memberId} or f.to_member_id = ${memberId})
+          and (f.status <> 'done' or not exists (
+            select 1 from member_events c where c.member_id = ${memberId} and c.kind = 'failover.cut' and c.at = f.completed_at))
+        order by coalesce(f.completed_at, f.detected_at) desc limit ${each}::int)
+      union all
+      (select 'job', j.created_at, j.id,
+          json_build_object('id', j.id, 'poolId', j.pool_id, 'memberId', j.member_id, 'name', j.name, 'params', j.params, 'status', j.status,
+            'requestedBy', j.requested_by, 'error', j.error, 'scheduleId', j.schedule_id, 'runId', j.run_id)
+        from jobs j where j.member_id = ${memberId} order by j.created_at desc, j.id desc limit ${each}::int)
+    ) a
+    order by at desc, source, key desc
+    limit ${limit}::int offset ${offset}::int
+  `)
+  return rowsOf(result).map((r) => ({ source: r.source as ActivityRow['source'], at: new Date(Number(r.at_ms)), data: JSON.parse(r.data as string) }))
+}
+
+/** Why the member's agent was last refused (enrolment, heartbeats from elsewhere), newest first. */
+export async function listRefusals(db: Db, memberId: string, limit: number): Promise<MemberEvent[]> {
+  return db
+    .select()
+    .from(memberEvents)
+    .where(and(eq(memberEvents.memberId, memberId), eq(memberEvents.level, 'error'), or(sql`${memberEvents.kind} like 'enroll.%'`, sql`${memberEvents.kind} like 'heartbeat.%'`)))
+    .orderBy(desc(memberEvents.id))
+    .limit(limit)
+}
+
+// ---- outages ----------------------------------------------------------------
+
+/** A member whose outage or recovery is not written yet. */
+export type OutageChange = {
+  memberId: string
+  kind: 'outage' | 'recovered'
+  lastHeartbeatAt: Date
+  healthySince: Date | null
+  delaySeconds: number
+  /** When the open outage began (its event's time), for a recovery. */
+  outageAt: Date | null
+}
+
+/**
+ * Members down now (silent past their pool's failover delay, as memberStatus
+ * says) whose latest outage-or-recovery event is not an outage, and members
+ * no longer down whose latest one is. Members never heard from are pending,
+ * not down. Silence is counted from `countFrom` at the earliest (see outages.ts);
+ * an outage ends only with a heartbeat.
+ */
+export async function outageChanges(db: Db, now: Date, defaultDelaySeconds: number, countFrom: Date | null): Promise<OutageChange[]> {
+  const at = sql`${now.toISOString()}::timestamptz`
+  const from = sql`${countFrom?.toISOString() ?? null}::timestamptz`
+  const result = await db.execute(sql`
+    select id, ${epochMs(sql.raw('last_heartbeat_at'))} as hb_ms, ${epochMs(sql.raw('healthy_since'))} as since_ms, delay, last_kind, ${epochMs(sql.raw('last_at'))} as last_ms, down
+    from (
+      select m.id, m.last_heartbeat_at, m.healthy_since, l.kind as last_kind, l.at as last_at,
+        coalesce(c.delay_seconds, ${defaultDelaySeconds}::int) as delay,
+        greatest(m.last_heartbeat_at, ${from}) < ${at} - make_interval(secs => coalesce(c.delay_seconds, ${defaultDelaySeconds}::int)) as down,
+        m.last_heartbeat_at >= ${at} - make_interval(secs => coalesce(c.delay_seconds, ${defaultDelaySeconds}::int)) as heard
+      from members m
+      left join failover_configs c on c.pool_id = m.pool_id
+      left join lateral (
+        select e.kind, e.at from member_events e
+        where e.member_id = m.id and e.kind in ('outage', 'recovered') order by e.id desc limit 1
+      ) l on true
+      where m.last_heartbeat_at is not null
+    ) s
+    -- Back only on a heartbeat: a restart's grace never ends an outage by itself.
+    where (down and last_kind is distinct from 'outage') or (heard and last_kind = 'outage')
+  `)
+  return rowsOf(result).map((r) => ({
+    memberId: r.id as string,
+    kind: r.down ? 'outage' : 'recovered',
+    lastHeartbeatAt: new Date(Number(r.hb_ms)),
+    healthySince: r.since_ms === null ? null : new Date(Number(r.since_ms)),
+    delaySeconds: Number(r.delay),
+    outageAt: r.last_kind === 'outage' ? new Date(Number(r.last_ms)) : null,
+  }))
+}
+
+/**
+ * Writes an outage or recovery unless the member's latest such event is of
+ * the same kind already: a retried or doubled tick never writes one twice.
+ */
+export async function insertOutageEvent(db: Db, event: { memberId: string; kind: 'outage' | 'recovered'; at: Date; level: MemberEvent['level']; message: string }): Promise<boolean> {
+  const result = await db.execute(sql`
+    insert into member_events (member_id, at, kind, level, message)
+    select ${event.memberId}::text, ${event.at.toISOString()}::timestamptz, ${event.kind}::text, ${event.level}::text, ${event.message}::text
+    where (select e.kind from member_events e where e.member_id = ${event.memberId}::text and e.kind in ('outage', 'recovered') order by e.id desc limit 1)
+      is distinct from ${event.kind}::text
+    returning id
+  `)
+  return rowsOf(result).length === 1
+}

@@ -15,6 +15,7 @@ import { failoverConfigOf } from '../failover/config'
 import type { Member } from '../members/store'
 import { poolAlertSection } from '../alerts/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
+import { MemberActivity } from '../../views/members/tabs/parts'
 import { MemberTiles } from '../../views/members/MemberTile'
 import { FleetKpis, FleetMap } from '../../views/pools/tabs/OverviewTab'
 import type { PoolTabKey } from './tabs'
@@ -56,7 +57,7 @@ export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
     main: () => <PoolPage view={view} />,
     parts: {
       'pool-panel': () => <PoolPanelSwap view={view} />,
-      ...(view.member ? { 'member-panel': () => <MemberPanelSwap view={view.member!} /> } : {}),
+      ...(view.member ? { 'member-panel': () => <MemberPanelSwap view={view.member!} />, 'member-activity-card': () => <MemberActivity view={view.member!} /> } : {}),
     },
   })
 }

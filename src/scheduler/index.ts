@@ -4,12 +4,14 @@ import { Cron } from 'croner'
 import type { Deps } from '../server/deps'
 import { pruneHistory } from '../members/history'
 import { forgetSpentInstallCommands } from '../members/service'
+import { recordOutages } from '../members/outages'
 import { evaluateAll } from '../failover/evaluator'
 import { evaluateAlerts } from '../alerts/engine'
 import { sweepJobs } from '../jobs/service'
 import { fireDueSchedules } from '../jobs/schedules'
 
-type Tick = { name: string; pattern: string; run: (deps: Deps) => Promise<string | null> }
+/** `startedAt`: when this process started its ticks. */
+type Tick = { name: string; pattern: string; run: (deps: Deps, startedAt: Date) => Promise<string | null> }
 
 const TICKS: Tick[] = [
   {
@@ -47,6 +49,14 @@ const TICKS: Tick[] = [
     },
   },
   {
+    name: 'members.outages',
+    pattern: '*/5 * * * * *', // every 5 s: the events carry when it happened, the tick only writes them down
+    run: async (deps, startedAt) => {
+      const { outages, recoveries } = await recordOutages(deps.db, new Date(), startedAt)
+      return outages || recoveries ? `${outages} member(s) down, ${recoveries} back, written to their activity` : null
+    },
+  },
+  {
     name: 'members.forget_install_commands',
     pattern: '40 * * * * *', // every minute: an expired install command's sealed secret does not outlive it by more
     run: async (deps) => {
@@ -65,6 +75,7 @@ const TICKS: Tick[] = [
 ]
 
 export function startScheduler(deps: Deps): () => void {
+  const startedAt = new Date()
   const jobs = TICKS.map(
     (tick) =>
       new Cron(
@@ -73,7 +84,7 @@ export function startScheduler(deps: Deps): () => void {
         async () => {
           // Only the leader acts; other replicas serve pages and agents.
           if (!(await deps.isLeader())) return
-          const said = await tick.run(deps)
+          const said = await tick.run(deps, startedAt)
           if (said) deps.log.info(`scheduler.${tick.name}`, said)
         },
       ),

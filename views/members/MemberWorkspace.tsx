@@ -2,6 +2,7 @@
 // Tab clicks swap #member-panel and refresh the bar's current mark.
 import type { MemberCard } from '../../src/members/view-model'
 import type { Member, MemberEvent } from '../../src/members/store'
+import type { Activity } from '../../src/members/activity'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from '../../src/members/tabs'
 import { StatusBadge } from './MemberTile'
 import { Notice, TabBar } from '../components/ui'
@@ -30,7 +31,10 @@ export type JobPanel = { data: JobPageData; following: boolean }
 export type MemberView = {
   card: MemberCard<Member>
   tab: MemberTabKey
-  events: MemberEvent[]
+  /** Control panel and Status: a page of the member's history. */
+  activity?: Activity
+  /** Settings: why its agent was last refused. */
+  refusals: MemberEvent[]
   /** The install command still waiting to be used: until when, and the page that shows it. */
   enrollment: { expiresAt: Date; href: string } | null
   csrf: string | null

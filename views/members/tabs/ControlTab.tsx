@@ -2,7 +2,7 @@ import { escapeHtml } from '@kitajs/html'
 import type { MemberView } from '../MemberWorkspace'
 import { formatBytes, serviceRows } from '../../../src/members/view-model'
 import { Badge, Card, EmptyState, Table } from '../../components/ui'
-import { ActivityList, FirewallSummary } from './parts'
+import { FirewallSummary, MemberActivity } from './parts'
 import { Chart } from '../Chart'
 import { QuickActions } from './QuickActions'
 
@@ -106,9 +106,7 @@ export function ControlTab({ view }: { view: MemberView }) {
               </Table>
         )}
       </Card>
-      <Card title="Recent activity">
-        <ActivityList events={view.events.slice(0, 10)} />
-      </Card>
+      <MemberActivity view={view} />
     </div>
   )
 }

@@ -15,7 +15,7 @@ export function SettingsTab({ view }: { view: MemberView }) {
   const v = (name: string, fallback: string) => form.values[name] ?? fallback
   const err = (name: string) => form.errors[name] ?? null
   const loc = m.location
-  const refusals = view.events.filter((e) => e.level === 'error').slice(0, 5)
+  const refusals = view.refusals
   return (
     <div class="stack">
       <Card title="Identity">

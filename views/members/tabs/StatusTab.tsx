@@ -1,7 +1,7 @@
 import type { MemberView } from '../MemberWorkspace'
 import { SERVER_AGENT_VERSION, formatBytes } from '../../../src/members/view-model'
 import { Badge, Card, EmptyState, Notice, Time } from '../../components/ui'
-import { ActivityList, FirewallSummary } from './parts'
+import { FirewallSummary, MemberActivity } from './parts'
 
 function Row({ label, children }: { label: string; children: JSX.Element }) {
   return (
@@ -95,9 +95,7 @@ export function StatusTab({ view }: { view: MemberView }) {
           </tbody>
         </table>
       </Card>
-      <Card title="Activity">
-        <ActivityList events={view.events} />
-      </Card>
+      <MemberActivity view={view} />
     </div>
   )
 }
