@@ -138,11 +138,12 @@ test('a location set on the Settings tab puts the member on the map, and its poi
   // A second member, not located: it has a tile but no point.
   const elsewhere = await addMember(request, poolId, 'nowhere-1')
 
-  // Before: the map is there (the pool has members) but has no point.
+  // Before: the map is there (the pool has members) but compact, a thumbnail beside the way to add a point.
   await page.goto(`/pools/${poolId}`)
   const map = page.locator('figure.world-map#fleet-map')
   await expect(map).toBeVisible()
-  await expect(map.locator('svg[aria-label="Fleet geography"]')).toBeVisible()
+  await expect(map).toHaveClass(/\bworld-map-compact\b/)
+  expect((await map.boundingBox())!.height).toBeLessThan(100)
   await expect(map.locator('a.wm-point')).toHaveCount(0)
   await expect(map).toContainText("No member has a location yet. Set one on a member's Settings tab.")
 
@@ -164,9 +165,11 @@ test('a location set on the Settings tab puts the member on the map, and its poi
   const saved = await (await request.get(`/api/v1/members/${member.id}`, { headers: auth })).json()
   expect(saved.location).toEqual({ lat: 52.37, lon: 4.9, label: 'Amsterdam' })
 
-  // The overview: one point, for that member.
+  // The overview: the full map, one point, for that member.
   await page.goto(`/pools/${poolId}`)
   await expect(map).toBeVisible()
+  await expect(map).not.toHaveClass(/\bworld-map-compact\b/)
+  await expect(map.locator('svg[aria-label="Fleet geography"]')).toBeVisible()
   const points = map.locator('a.wm-point')
   await expect(points).toHaveCount(1)
   const point = map.locator(`a.wm-point[data-member-id="${member.id}"]`)
@@ -179,8 +182,10 @@ test('a location set on the Settings tab puts the member on the map, and its poi
   await expect(point).toHaveClass(/\bwm-muted\b/) // pending: the tiles' muted tone
   await expect(point.locator('circle')).toHaveCount(1)
   // One point (≤ 12): a visible text label with the member's name.
-  await expect(point.locator('text.wm-label')).toHaveText('ams-1')
-  await expect(point.locator('text.wm-label')).toBeVisible()
+  // Laid out at three sizes; the one for the map's width shows.
+  const label = point.locator('text.wm-label').locator('visible=true')
+  await expect(label).toHaveText('ams-1')
+  await expect(label).toHaveClass(/\bwm-label-wide\b/)
   await expect(point.locator('circle')).toBeVisible()
   await expect(map).not.toContainText('No member has a location yet')
   await expect(map.locator('.world-map-legend')).toHaveText('1 pending') // the legend counts the points, not the tiles

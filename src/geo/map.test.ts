@@ -96,7 +96,7 @@ describe('WorldMap', () => {
   test('labels a few dots, not many', async () => {
     const few = Array.from({ length: LABEL_LIMIT }, (_, i) => point(`f${i}`, { lat: -40 + i * 8, lon: -150 + i * 25 }))
     const fewHtml = await render(few)
-    expect(fewHtml.match(/<text /g)!.length).toBe(LABEL_LIMIT)
+    expect(fewHtml.match(/wm-label-wide/g)!.length).toBe(LABEL_LIMIT)
     const many = [...few, point('one-more', { lat: 10, lon: 10 })]
     expect(await render(many)).not.toContain('<text ')
   })
@@ -106,7 +106,7 @@ describe('WorldMap', () => {
     const html = await render(same)
     expect(new Set(circles(html)).size).toBe(3)
     expect(circles(await render(same.slice().reverse())).sort()).toEqual(circles(html).sort())
-    expect(html.match(/<text /g)!.length).toBe(3)
+    expect(html.match(/wm-label-wide/g)!.length).toBe(3)
 
     // Unlabelled (many points), the same holds for a crowd at one place.
     const crowd = Array.from({ length: 40 }, (_, i) => point(`c${String(i).padStart(2, '0')}`))
@@ -125,12 +125,42 @@ describe('WorldMap', () => {
       point('bru', { name: 'edge-brussels', lat: 50.85, lon: 4.35 }),
     ])
     const boxes = placed.map((p) => {
-      const l = p.placedLabel!
+      const l = p.labels!.wide!
       const w = l.text.length * 6.6
       const x0 = l.anchor === 'start' ? l.x : l.anchor === 'end' ? l.x - w : l.x - w / 2
       return { x0, x1: x0 + w, y0: l.y - 9, y1: l.y + 2 }
     })
     for (const a of boxes) for (const b of boxes) if (a !== b) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false)
+  })
+
+  test('lays each label out again, bigger and shorter, for a phone-sized map, leaving off those that would cover another', async () => {
+    const placed = layoutPoints([
+      point('ams', { name: 'customer-wordpress-production-amsterdam' }),
+      point('fra', { name: 'db-frankfurt', lat: 50.11, lon: 8.68 }),
+      point('syd', { name: 'syd', lat: -33.87, lon: 151.21 }),
+    ])
+    const narrow = placed.map((p) => p.labels!.narrow)
+    const ams = placed.find((p) => p.id === 'ams')!.labels!
+    expect(ams.wide!.size).toBe(11)
+    expect(ams.mid!.size).toBe(18)
+    expect(ams.narrow!.text).toBe('customer-wo…')
+    expect(placed.find((p) => p.id === 'syd')!.labels!.narrow).toMatchObject({ text: 'syd', size: 32 })
+    expect(narrow.every(Boolean)).toBe(true)
+    // Six at one place: at 32 units not every label stands clear, and those that would not are left off.
+    const crowd = layoutPoints(Array.from({ length: 6 }, (_, i) => point(`c${i}`, { name: `web-${i}` })))
+    expect(crowd.filter((p) => p.labels!.wide).length).toBe(6)
+    const shown = crowd.map((p) => p.labels!.narrow).filter((l) => l !== null)
+    expect(shown.length).toBeGreaterThan(0)
+    expect(shown.length).toBeLessThan(6)
+    const boxes = shown.map((l) => {
+      const w = l.text.length * 0.6 * 32
+      const x0 = l.anchor === 'start' ? l.x : l.anchor === 'end' ? l.x - w : l.x - w / 2
+      return { x0, x1: x0 + w, y0: l.y - 32 * 0.8, y1: l.y + 32 * 0.2 }
+    })
+    for (const a of boxes) for (const b of boxes) if (a !== b) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false)
+    const html = await render(placed)
+    expect(html).toContain('class="wm-label wm-label-narrow" x=')
+    expect(html).toMatch(/<text class="wm-label wm-label-narrow"[^>]* font-size="32" stroke-width="8.6">syd<\/text>/)
   })
 
   test('renders 1,000 points quickly', async () => {

@@ -53,18 +53,30 @@ export const LABEL_LIMIT = 12
 export const DOT_RADIUS = 5
 /** Points whose projected positions are closer than this share a place. */
 const SAME_PLACE = 4
-/** Label font size in viewBox units, and a rough average glyph width for it. */
-export const LABEL_SIZE = 11
-const GLYPH = 0.6 * LABEL_SIZE
-const LABEL_MAX_CHARS = 24
+/**
+ * The map scales with its box, from about 1,200 px wide down to 330 on a
+ * phone, and its text with it: an 11-unit label would be 4 px there. So each
+ * label is laid out at three sizes (viewBox units), and the page shows the
+ * one that comes out about 11 px at the map's width (container queries in
+ * app.css, which also draw dots at `dot` radius). A smaller map's labels are
+ * shorter, and left off where they would cover another.
+ */
+export const LABEL_TIERS = [
+  { tier: 'wide', size: 11, dot: DOT_RADIUS, maxChars: 24 },
+  { tier: 'mid', size: 18, dot: 7, maxChars: 18 },
+  { tier: 'narrow', size: 32, dot: 10, maxChars: 12 },
+] as const
 
-export type PlacedLabel = { x: number; y: number; anchor: 'start' | 'end' | 'middle'; text: string }
+export type LabelTier = (typeof LABEL_TIERS)[number]['tier']
+
+export type PlacedLabel = { x: number; y: number; anchor: 'start' | 'end' | 'middle'; text: string; size: number }
 
 export type PlacedPoint = MapPoint & {
   /** The dot's centre, after any offset from others at the same place. */
   x: number
   y: number
-  placedLabel: PlacedLabel | null
+  /** Null when the map has too many points to label. */
+  labels: Record<LabelTier, PlacedLabel | null> | null
 }
 
 /** Drawn later = on top: a down member is never hidden under a healthy one. */
@@ -103,12 +115,15 @@ export function layoutPoints(points: MapPoint[]): PlacedPoint[] {
         ...p,
         x: round1(clamp(g.x + dx, DOT_RADIUS, width - DOT_RADIUS)),
         y: round1(clamp(g.y + dy, DOT_RADIUS, height - DOT_RADIUS)),
-        placedLabel: null,
+        labels: null,
       })
     })
   }
 
-  if (labelled) placeLabels(placed, width, height)
+  if (labelled) {
+    const byTier = LABEL_TIERS.map((t) => [t.tier, placeLabels(placed, width, height, t)] as const)
+    placed.forEach((p, i) => (p.labels = Object.fromEntries(byTier.map(([tier, labels]) => [tier, labels[i]!])) as PlacedPoint['labels']))
+  }
   return placed.sort((a, b) => TONE_ORDER[a.tone] - TONE_ORDER[b.tone] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
@@ -135,21 +150,26 @@ export function spread(n: number, column: boolean): [number, number][] {
 type Box = { x0: number; y0: number; x1: number; y1: number }
 const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
 
-/** Puts each label right of its dot, or left, above or below, whichever first collides with nothing. */
-function placeLabels(placed: PlacedPoint[], width: number, height: number) {
-  const taken: Box[] = placed.map((p) => ({ x0: p.x - DOT_RADIUS, y0: p.y - DOT_RADIUS, x1: p.x + DOT_RADIUS, y1: p.y + DOT_RADIUS }))
-  const order = placed.slice().sort((a, b) => a.x - b.x || a.y - b.y)
-  for (const p of order) {
-    const text = truncate(p.name)
-    const w = text.length * GLYPH
-    const h = LABEL_SIZE
-    const gap = DOT_RADIUS + 3
-    const baseline = LABEL_SIZE * 0.35 // centres the x-height on the dot
+/**
+ * Puts each label right of its dot, or left, above or below, whichever first
+ * collides with nothing. The widest map keeps a label that collides (its
+ * tooltip-sized text rarely does); the smaller ones leave it off.
+ */
+function placeLabels(placed: PlacedPoint[], width: number, height: number, t: (typeof LABEL_TIERS)[number]): (PlacedLabel | null)[] {
+  const taken: Box[] = placed.map((p) => ({ x0: p.x - t.dot, y0: p.y - t.dot, x1: p.x + t.dot, y1: p.y + t.dot }))
+  const labels: (PlacedLabel | null)[] = placed.map(() => null)
+  const order = placed.map((p, i) => ({ p, i })).sort((a, b) => a.p.x - b.p.x || a.p.y - b.p.y)
+  const h = t.size
+  const gap = t.dot + 3 * (t.size / LABEL_TIERS[0].size)
+  const baseline = t.size * 0.35 // centres the x-height on the dot
+  for (const { p, i } of order) {
+    const text = truncate(p.name, t.maxChars)
+    const w = text.length * 0.6 * t.size
     const candidates: PlacedLabel[] = [
-      { x: p.x + gap, y: p.y + baseline, anchor: 'start', text },
-      { x: p.x - gap, y: p.y + baseline, anchor: 'end', text },
-      { x: p.x, y: p.y - gap - 1, anchor: 'middle', text },
-      { x: p.x, y: p.y + gap + h - 1, anchor: 'middle', text },
+      { x: p.x + gap, y: p.y + baseline, anchor: 'start', text, size: t.size },
+      { x: p.x - gap, y: p.y + baseline, anchor: 'end', text, size: t.size },
+      { x: p.x, y: p.y - gap - 1, anchor: 'middle', text, size: t.size },
+      { x: p.x, y: p.y + gap + h - 1, anchor: 'middle', text, size: t.size },
     ]
     const boxOf = (c: PlacedLabel): Box => {
       const x0 = c.anchor === 'start' ? c.x : c.anchor === 'end' ? c.x - w : c.x - w / 2
@@ -157,15 +177,17 @@ function placeLabels(placed: PlacedPoint[], width: number, height: number) {
     }
     const inside = (b: Box) => b.x0 >= 2 && b.x1 <= width - 2 && b.y0 >= 0 && b.y1 <= height
     const fits = candidates.filter((c) => inside(boxOf(c)))
-    const best = fits.find((c) => !taken.some((t) => overlaps(t, boxOf(c)))) ?? fits[0] ?? candidates[0]!
-    p.placedLabel = best
-    taken.push(boxOf(best))
+    const free = fits.find((c) => !taken.some((b) => overlaps(b, boxOf(c))))
+    const best = free ?? (t.tier === 'wide' ? (fits[0] ?? candidates[0]!) : null)
+    labels[i] = best
+    if (best) taken.push(boxOf(best))
   }
+  return labels
 }
 
-function truncate(s: string): string {
+function truncate(s: string, max: number): string {
   const chars = Array.from(s)
-  return chars.length > LABEL_MAX_CHARS ? chars.slice(0, LABEL_MAX_CHARS - 1).join('') + '…' : s
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : s
 }
 
 function clamp(n: number, lo: number, hi: number) {

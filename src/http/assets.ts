@@ -14,6 +14,7 @@ const vendor = (pkgFile: string) => Bun.resolveSync(pkgFile, import.meta.dir)
 const FILES: Record<string, { path: string; type: string }> = {
   'app.css': { path: join(publicDir, 'app.css'), type: 'text/css; charset=utf-8' },
   'app.js': { path: join(publicDir, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  'tabs.js': { path: join(publicDir, 'tabs.js'), type: 'text/javascript; charset=utf-8' },
   'favicon.svg': { path: join(publicDir, 'favicon.svg'), type: 'image/svg+xml' },
   'htmx.min.js': { path: vendor('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   // Lets a poll answer 304 when nothing changed (the tiles on a pool overview).

@@ -2,7 +2,7 @@
 // bundled map data (no tiles, no requests to other hosts), one dot per member
 // with a location, coloured by status and linking to the member.
 import { worldLand } from '../../src/geo/world'
-import { DOT_RADIUS, layoutPoints, type MapPoint, type MapTone } from '../../src/geo/points'
+import { DOT_RADIUS, LABEL_TIERS, layoutPoints, type MapPoint, type MapTone, type PlacedPoint } from '../../src/geo/points'
 
 export type { MapPoint } from '../../src/geo/points'
 
@@ -55,13 +55,7 @@ export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
               <a class={`wm-point wm-${p.tone}`} href={p.href} hx-get={p.href} hx-target="#pool-panel" hx-push-url="true" data-member-id={p.id}>
                 <title safe>{[p.name, p.status, p.label].filter(Boolean).join(' — ')}</title>
                 <circle class="wm-dot" cx={p.x} cy={p.y} r={DOT_RADIUS} />
-                {p.placedLabel ? (
-                  <text class="wm-label" x={p.placedLabel.x} y={p.placedLabel.y} text-anchor={p.placedLabel.anchor} safe>
-                    {p.placedLabel.text}
-                  </text>
-                ) : (
-                  ''
-                )}
+                {p.labels ? <Labels labels={p.labels} /> : ''}
               </a>
             ))}
           </g>
@@ -71,6 +65,23 @@ export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
       </svg>
       <Legend points={points} />
     </figure>
+  )
+}
+
+/** A point's label at each size; app.css shows the one that suits the map's width. */
+function Labels({ labels }: { labels: NonNullable<PlacedPoint['labels']> }) {
+  return (
+    <>
+      {LABEL_TIERS.map(({ tier }) => {
+        const l = labels[tier]
+        if (!l) return ''
+        return (
+          <text class={`wm-label wm-label-${tier}`} x={l.x} y={l.y} text-anchor={l.anchor} font-size={l.size} stroke-width={(l.size * 0.27).toFixed(1)} safe>
+            {l.text}
+          </text>
+        )
+      })}
+    </>
   )
 }
 

@@ -107,6 +107,7 @@ export function Layout({ chrome, children }: PropsWithChildren<{ chrome: Chrome 
           <script src="/assets/htmx.min.js"></script>
           <script src="/assets/hx-ptag.js"></script>
           <script src="/assets/app.js"></script>
+          <script src="/assets/tabs.js"></script>
           <script src="/assets/alpine.min.js" defer></script>
         </head>
         <body>
