@@ -4,7 +4,7 @@ import { cannedRun } from '../../agent/run-command'
 import { detectFirewall } from '../../agent/collect/firewall'
 import type { Firewall, FirewallRule } from '../../agent/protocol'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
-import { HeartbeatSchema } from './schema'
+import { EnrollSchema, HeartbeatSchema } from './schema'
 
 const rule: FirewallRule = { port: '22', protocol: 'tcp', source: null, action: 'allow', raw: '22/tcp ALLOW IN Anywhere' }
 const withFirewall = (firewall: Firewall) => sampleHeartbeat({ firewall })
@@ -38,5 +38,26 @@ describe('heartbeat firewall rules', () => {
     const firewall = await detectFirewall({ run: cannedRun({ 'ufw status numbered': text }) })
     expect(firewall.rules).toHaveLength(1)
     expect(Value.Check(HeartbeatSchema, withFirewall(firewall))).toBe(true)
+  })
+})
+
+describe('strings and numbers PostgreSQL can store', () => {
+  // The schema refuses these by itself; src/http/input-guard.ts refuses them again before it runs.
+  test.each([
+    ['a NUL in a string', sampleHeartbeat({ agentVersion: '0.1.0\u0000' })],
+    ['a NUL deep inside', sampleHeartbeat({ apps: [{ kind: 'wordpress', path: '/var/www/\u0000', dbName: null, dbUser: null, dbHost: null }] })],
+    ['half of a surrogate pair', sampleHeartbeat({ hostname: 'web\ud800.example.com' })],
+    ['a fractional memory size', sampleHeartbeat({ memory: { totalBytes: 1024.5, usedBytes: 0, availableBytes: 0 } })],
+    ['a disk size past exact integers', sampleHeartbeat({ disks: [{ mount: '/', fsType: 'ext4', totalBytes: 2 ** 64, usedBytes: 0 }] })],
+    ['a negative load', sampleHeartbeat({ load: [-1, 0, 0] })],
+  ])('refuses %s', (_, hb) => {
+    expect(Value.Check(HeartbeatSchema, hb)).toBe(false)
+  })
+
+  test('takes unicode that is whole, and an enrolment only with a storable secret', () => {
+    expect(Value.Check(HeartbeatSchema, sampleHeartbeat({ os: { id: 'ubuntu', versionId: '24.04', family: 'debian', prettyName: 'Ubuntu 💥 ÄÖÜ 日本語', kernel: null } }))).toBe(true)
+    const enrol = { secret: 'mem_abc.0123456789', hostname: 'web-1.example.com', agentVersion: '0.1.0', os: { id: null, versionId: null, family: null, prettyName: null } }
+    expect(Value.Check(EnrollSchema, enrol)).toBe(true)
+    expect(Value.Check(EnrollSchema, { ...enrol, secret: 'mem_abc.01234\u000056789' })).toBe(false)
   })
 })

@@ -2,11 +2,16 @@
 // agent/protocol.ts; limits keep one member from filling the database.
 import { t } from 'elysia'
 import { MAX_FIREWALL_RULES } from '../../agent/protocol'
+import { Text } from '../http/api-schemas'
 
-const Str = (max = 256) => t.String({ maxLength: max })
+const Str = (max = 256) => Text({ maxLength: max })
 const NStr = (max = 256) => t.Nullable(Str(max))
 const NNum = t.Nullable(t.Number())
+/** Sizes land in bigint columns: whole bytes, exact in a double. */
+const Bytes = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 const NBool = t.Nullable(t.Boolean())
+/** Load averages land in a real column, which overflows past 3.4e38. */
+const Load = t.Number({ minimum: 0, maximum: 1_000_000 })
 const Obj = <T extends Parameters<typeof t.Object>[0]>(props: T) => t.Object(props, { additionalProperties: false })
 
 export const OsSchema = Obj({
@@ -52,8 +57,8 @@ const Apps = t.Array(
 )
 
 export const EnrollSchema = Obj({
-  secret: t.String({ minLength: 10, maxLength: 200 }),
-  hostname: t.String({ minLength: 1, maxLength: 253 }),
+  secret: Text({ minLength: 10, maxLength: 200 }),
+  hostname: Text({ minLength: 1, maxLength: 253 }),
   agentVersion: Str(64),
   os: OsSchema,
 })
@@ -61,15 +66,15 @@ export const EnrollSchema = Obj({
 export const HeartbeatSchema = Obj({
   agentVersion: Str(64),
   heartbeatSeconds: t.Optional(t.Number({ minimum: 1, maximum: 3600 })),
-  hostname: t.String({ minLength: 1, maxLength: 253 }),
+  hostname: Text({ minLength: 1, maxLength: 253 }),
   os: OsSchema,
   stacks: StacksSchema,
   apps: Apps,
   uptimeSeconds: NNum,
   cpuPercent: t.Nullable(t.Number({ minimum: 0, maximum: 100 })),
-  load: t.Nullable(t.Tuple([t.Number(), t.Number(), t.Number()])),
-  memory: t.Nullable(Obj({ totalBytes: t.Number({ minimum: 0 }), usedBytes: t.Number({ minimum: 0 }), availableBytes: t.Number({ minimum: 0 }) })),
-  disks: t.Array(Obj({ mount: Str(1024), fsType: Str(64), totalBytes: t.Number({ minimum: 0 }), usedBytes: t.Number({ minimum: 0 }) }), { maxItems: 100 }),
+  load: t.Nullable(t.Tuple([Load, Load, Load])),
+  memory: t.Nullable(Obj({ totalBytes: Bytes, usedBytes: Bytes, availableBytes: Bytes })),
+  disks: t.Array(Obj({ mount: Str(1024), fsType: Str(64), totalBytes: Bytes, usedBytes: Bytes }), { maxItems: 100 }),
   updates: Obj({
     manager: t.Nullable(t.Union([t.Literal('apt'), t.Literal('dnf'), t.Literal('yum')])),
     pending: NNum,

@@ -104,6 +104,9 @@ async function noteOnce(db: Db, memberId: string, kind: string, message: string,
 
 const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000)
 
+/** CPU and load go into real columns, which refuse a value too small for them (1e-300): hundredths are all anyone reads. */
+const hundredths = (n: number | null | undefined) => (n == null ? null : Math.round(n * 100) / 100)
+
 export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date()) {
   const foreign = foreignAddress(member, ip)
   if (foreign) {
@@ -133,12 +136,12 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
   await members.upsertMetric(db, {
     memberId: member.id,
     minute: minuteOf(now),
-    cpuPercent: body.cpuPercent,
+    cpuPercent: hundredths(body.cpuPercent),
     memUsedBytes: body.memory?.usedBytes ?? null,
     memTotalBytes: body.memory?.totalBytes ?? null,
     diskUsedBytes: disks.length ? disks.reduce((n, d) => n + d.usedBytes, 0) : null,
     diskTotalBytes: disks.length ? disks.reduce((n, d) => n + d.totalBytes, 0) : null,
-    load1: body.load?.[0] ?? null,
+    load1: hundredths(body.load?.[0]),
   })
   return { ok: true, heartbeatSeconds: HEARTBEAT_SECONDS }
 }

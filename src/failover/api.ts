@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, Text } from '../http/api-schemas'
 import * as dns from '../dns/service'
 import { saveFailoverConfig } from './config'
 import { eventsJson, failoverStatus, makeActive } from './service'
@@ -10,7 +10,7 @@ import * as store from './store'
 
 const tags = (summary: string, description?: string) => ({ detail: { tags: ['Failover'], summary, description } })
 
-const Str = (max = 500) => t.String({ maxLength: max })
+const Str = (max = 500) => Text({ maxLength: max })
 
 const ProviderBody = t.Union([
   t.Object({ kind: t.Literal('powerdns'), name: Str(80), apiUrl: Str(), apiKey: Str(), serverId: t.Optional(Str(80)) }, { additionalProperties: false }),
@@ -41,7 +41,7 @@ const FailoverBody = t.Object(
     extraRecords: t.Optional(
       t.Array(
         t.Object(
-          { type: t.Union([t.Literal('AAAA'), t.Literal('MX'), t.Literal('SRV')]), name: Str(253), values: t.Record(t.String(), Str(300)) },
+          { type: t.Union([t.Literal('AAAA'), t.Literal('MX'), t.Literal('SRV')]), name: Str(253), values: t.Record(Text(), Str(300)) },
           { additionalProperties: false },
         ),
         { maxItems: 20 },

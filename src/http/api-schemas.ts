@@ -1,5 +1,13 @@
 import { t } from 'elysia'
 
+/**
+ * A string PostgreSQL can store: no NUL (text and jsonb refuse it) and no half
+ * of a surrogate pair (jsonb refuses it). Request strings are Text, not
+ * t.String; src/http/input-guard.ts refuses the same before any schema runs.
+ */
+export const STORABLE_TEXT = '^(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$'
+export const Text = (options: Parameters<typeof t.String>[0] = {}) => t.String({ pattern: STORABLE_TEXT, ...options })
+
 export const ErrorSchema = t.Object({
   error: t.Object({ code: t.String(), message: t.String() }),
 })

@@ -3,7 +3,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin } from '../http/access'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, Text } from '../http/api-schemas'
 import { HttpError } from '../http/errors'
 import { foreignAddress } from '../agent-api/service'
 import type { MemberRow as Member } from '../members/store'
@@ -14,7 +14,7 @@ const tags = { tags: ['Agent'], security: [{ agent: [] }] }
 const LONGEST_WAIT_SECONDS = 25
 
 const Line = t.Object(
-  { stream: t.Union([t.Literal('stdout'), t.Literal('stderr'), t.Literal('agent')]), line: t.String({ maxLength: 16_384 }) },
+  { stream: t.Union([t.Literal('stdout'), t.Literal('stderr'), t.Literal('agent')]), line: Text({ maxLength: 16_384 }) },
   { additionalProperties: false },
 )
 const Report = {
@@ -79,8 +79,9 @@ export function jobAgentRoutes(deps: Deps) {
           {
             ...Report,
             status: t.Union([t.Literal('succeeded'), t.Literal('failed'), t.Literal('cancelled'), t.Literal('timed_out')]),
-            exitCode: t.Optional(t.Nullable(t.Integer())),
-            error: t.Optional(t.Nullable(t.String({ maxLength: 4000 }))),
+            // An integer column: a process's exit status, or a signal's negative number.
+            exitCode: t.Optional(t.Nullable(t.Integer({ minimum: -2_147_483_648, maximum: 2_147_483_647 }))),
+            error: t.Optional(t.Nullable(Text({ maxLength: 4000 }))),
           },
           { additionalProperties: false },
         ),
@@ -96,7 +97,7 @@ export function jobAgentRoutes(deps: Deps) {
       },
       {
         access: 'agent',
-        body: t.Object({ reason: t.String({ maxLength: 500 }) }, { additionalProperties: false }),
+        body: t.Object({ reason: Text({ maxLength: 500 }) }, { additionalProperties: false }),
         response: { 200: t.Object({ status: t.String() }), ...errors },
         detail: { ...tags, summary: 'An agent stopping mid-job hands the job back (queued again if safe to repeat)' },
       },

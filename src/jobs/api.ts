@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, Text } from '../http/api-schemas'
 import { getMember } from '../members/service'
 import { catalogue, jobNames } from '../../agent/jobs/catalogue'
 import { jobRules } from './params'
@@ -44,7 +44,7 @@ export function jobJson(job: jobs.Job, output?: string) {
 
 const JobBody = t.Object(
   {
-    name: t.String({ maxLength: 100 }),
+    name: Text({ maxLength: 100 }),
     params: t.Optional(t.Record(t.String(), t.Unknown())),
     expiresInSeconds: t.Optional(
       t.Integer({ minimum: 60, maximum: 7 * 86_400, description: 'How long the job may wait for its agent before it is cancelled instead of run late; 3600 when left out' }),
@@ -103,7 +103,8 @@ export function jobApi(deps: Deps) {
       },
       {
         access: 'user',
-        query: t.Object({ after: t.Optional(t.Integer({ minimum: 0 })) }),
+        // seq is an integer column.
+        query: t.Object({ after: t.Optional(t.Integer({ minimum: 0, maximum: 2_147_483_647 })) }),
         ...detail('Output lines after a sequence number, for following a running job'),
       },
     )
@@ -122,7 +123,7 @@ export function jobApi(deps: Deps) {
       {
         access: 'user',
         body: t.Object(
-          { name: t.String({ maxLength: 100 }), params: t.Optional(t.Record(t.String(), t.Unknown())), memberIds: t.Array(t.String({ maxLength: 64 }), { maxItems: 2000 }) },
+          { name: Text({ maxLength: 100 }), params: t.Optional(t.Record(t.String(), t.Unknown())), memberIds: t.Array(Text({ maxLength: 64 }), { maxItems: 2000 }) },
           { additionalProperties: false },
         ),
         ...detail('Run one job on several members of a pool', 'One row per member: its job, or why it could not take it.'),

@@ -3,7 +3,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, Text } from '../http/api-schemas'
 import * as schedules from './schedules'
 
 const detail = (summary: string, description?: string) => ({ detail: { tags: ['Jobs'], summary, description } })
@@ -26,16 +26,16 @@ const ScheduleJson = t.Object({
   createdAt: t.String(),
 })
 
-const cron = t.String({ maxLength: 200, description: 'Five fields (minute hour day-of-month month day-of-week), or six with seconds first; at most once a minute; UTC' })
+const cron = Text({ maxLength: 200, description: 'Five fields (minute hour day-of-month month day-of-week), or six with seconds first; at most once a minute; UTC' })
 const params = t.Record(t.String(), t.Unknown(), { maxProperties: 40, description: "The job's parameters (GET /api/v1/jobs/catalogue)" })
-const label = t.Union([t.String({ maxLength: 200 }), t.Null()])
+const label = t.Union([Text({ maxLength: 200 }), t.Null()])
 
 const CreateBody = t.Object(
-  { name: t.String({ maxLength: 100 }), params: t.Optional(params), cron, label: t.Optional(label), enabled: t.Optional(t.Boolean()) },
+  { name: Text({ maxLength: 100 }), params: t.Optional(params), cron, label: t.Optional(label), enabled: t.Optional(t.Boolean()) },
   { additionalProperties: false },
 )
 const PatchBody = t.Object(
-  { name: t.Optional(t.String({ maxLength: 100 })), params: t.Optional(params), cron: t.Optional(cron), label: t.Optional(label), enabled: t.Optional(t.Boolean()) },
+  { name: t.Optional(Text({ maxLength: 100 })), params: t.Optional(params), cron: t.Optional(cron), label: t.Optional(label), enabled: t.Optional(t.Boolean()) },
   { additionalProperties: false },
 )
 

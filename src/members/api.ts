@@ -2,16 +2,16 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, Text } from '../http/api-schemas'
 import { HttpError } from '../http/errors'
 import { getPool } from '../pools/service'
 import { failoverConfigOf } from '../failover/config'
 import * as members from './service'
 import type { Member } from './store'
 
-const Ip = t.String({ maxLength: 15 })
+const Ip = Text({ maxLength: 15 })
 const Location = t.Object(
-  { lat: t.Number({ minimum: -90, maximum: 90 }), lon: t.Number({ minimum: -180, maximum: 180 }), label: t.Optional(t.Nullable(t.String({ maxLength: 80 }))) },
+  { lat: t.Number({ minimum: -90, maximum: 90 }), lon: t.Number({ minimum: -180, maximum: 180 }), label: t.Optional(t.Nullable(Text({ maxLength: 80 }))) },
   { additionalProperties: false },
 )
 
@@ -42,8 +42,8 @@ export function memberApi(deps: Deps) {
         access: 'user',
         body: t.Object(
           {
-            name: t.String({ maxLength: 80 }),
-            hostname: t.String({ maxLength: 253 }),
+            name: Text({ maxLength: 80 }),
+            hostname: Text({ maxLength: 253 }),
             egressIps: t.Array(Ip, { minItems: 1, maxItems: 16 }),
             publicIpv4: t.Optional(t.Nullable(Ip)),
             osFamily: t.Optional(t.Nullable(t.Union([t.Literal('debian'), t.Literal('rhel')]))),
@@ -80,8 +80,8 @@ export function memberApi(deps: Deps) {
         access: 'user',
         body: t.Object(
           {
-            name: t.Optional(t.String({ maxLength: 80 })),
-            hostname: t.Optional(t.String({ maxLength: 253 })),
+            name: t.Optional(Text({ maxLength: 80 })),
+            hostname: t.Optional(Text({ maxLength: 253 })),
             egressIps: t.Optional(t.Array(Ip, { minItems: 1, maxItems: 16 })),
             publicIpv4: t.Optional(t.Nullable(Ip)),
             location: t.Optional(t.Nullable(Location)),

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, Text } from '../http/api-schemas'
 import * as pools from './service'
 import type { PoolWithCounts } from './store'
 
@@ -47,7 +47,7 @@ export function poolApi(deps: Deps) {
         access: 'user',
         body: t.Object(
           {
-            name: t.String({ minLength: 1, maxLength: pools.MAX_POOL_NAME }),
+            name: Text({ minLength: 1, maxLength: pools.MAX_POOL_NAME }),
             preset: t.Union(pools.PRESETS.map((p) => t.Literal(p.key))),
           },
           { additionalProperties: false },
@@ -69,7 +69,7 @@ export function poolApi(deps: Deps) {
       },
       {
         access: 'user',
-        body: t.Object({ name: t.String({ minLength: 1, maxLength: pools.MAX_POOL_NAME }) }, { additionalProperties: false }),
+        body: t.Object({ name: Text({ minLength: 1, maxLength: pools.MAX_POOL_NAME }) }, { additionalProperties: false }),
         response: { 200: PoolSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
         ...detail('Rename a pool'),
       },

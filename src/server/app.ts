@@ -5,6 +5,7 @@ import { html } from '@elysiajs/html'
 import type { Deps } from './deps'
 import { assertEveryRouteGuarded } from '../http/access'
 import { handleError } from '../http/error-handler'
+import { inputGuard } from '../http/input-guard'
 import { errorBody } from '../http/errors'
 import { assetRoutes } from '../http/assets'
 import { healthRoutes } from '../health/routes'
@@ -60,6 +61,7 @@ export function buildApp(deps: Deps) {
       }
     })
     .onError(handleError(deps.log) as never)
+    .use(inputGuard())
     .use(assetRoutes(deps))
     .use(healthRoutes(deps))
     .use(authRoutes(deps))
