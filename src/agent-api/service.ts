@@ -8,6 +8,7 @@ import { HttpError } from '../http/errors'
 import { attemptSucceeded, takeAttempt } from '../throttle/service'
 import * as members from '../members/store'
 import { HEARTBEAT_SECONDS } from '../members/status'
+import { silentSeconds, type Outage } from '../failover/outage'
 import type { HeartbeatBody } from './schema'
 import { summarize } from '../members/summary'
 
@@ -107,7 +108,7 @@ const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000
 /** CPU and load go into real columns, which refuse a value too small for them (1e-300): hundredths are all anyone reads. */
 const hundredths = (n: number | null | undefined) => (n == null ? null : Math.round(n * 100) / 100)
 
-export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date()) {
+export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date(), outage: Outage | null = null) {
   const foreign = foreignAddress(member, ip)
   if (foreign) {
     const message = `Heartbeat refused: ${foreign}`
@@ -119,8 +120,9 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
     await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
   }
   // Missing two of its own beats ends a run of health: failover trusts only unbroken ones.
+  // Beats lost while the control plane itself was down were not missed by the member.
   const interval = body.heartbeatSeconds ?? HEARTBEAT_SECONDS
-  const resumed = !member.lastHeartbeatAt || now.getTime() - member.lastHeartbeatAt.getTime() > Math.max(2 * interval, interval + 2) * 1000
+  const resumed = !member.lastHeartbeatAt || silentSeconds(member.lastHeartbeatAt, now, interval, outage) > Math.max(2 * interval, interval + 2)
   await members.updateMember(db, member.id, {
     ...(resumed || !member.healthySince ? { healthySince: now } : {}),
     lastHeartbeatAt: now,

@@ -1,6 +1,7 @@
 // Opens the one database: PGlite under DATA_DIR by default, PostgreSQL when
 // DATABASE_URL is set. Both speak the same schema and the same migrations.
 import { existsSync, mkdirSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PGlite, types, type QueryOptions } from '@electric-sql/pglite'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -19,7 +20,19 @@ export type Database = {
   kind: 'pglite' | 'postgres'
   /** True while this process holds leadership: the one that runs scheduler ticks. */
   isLeader: () => Promise<boolean>
+  /** The number of this process's leadership term while it leads (see leader_terms), else null. */
+  leaderTerm: () => Promise<number | null>
+  /** Asked at start, before this process leads: whether another server process leads now (the control plane was serving without it). */
+  othersServing: () => Promise<boolean>
   close: () => Promise<void>
+}
+
+const holderName = () => `${hostname()}:${process.pid}`
+
+/** A new leadership term, numbered by the database. */
+async function startTerm(db: Db): Promise<number> {
+  const [row] = await db.insert(schema.leaderTerms).values({ holder: holderName() }).returning({ term: schema.leaderTerms.term })
+  return row!.term
 }
 
 export const migrationsFolder = resolve(import.meta.dir, '../../migrations')
@@ -62,8 +75,17 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   keepTimesAsText(client)
   const db = drizzlePglite(client, { schema }) as unknown as Db
   await migratePglite(db as never, { migrationsFolder })
-  // One process per data directory (the lock file sees to that): always the leader.
-  return { db, kind: 'pglite', isLeader: async () => true, close: () => client.close() }
+  // One process per data directory (the lock file sees to that): always the
+  // leader, and each start is a new term.
+  let term: Promise<number> | null = null
+  return {
+    db,
+    kind: 'pglite',
+    isLeader: async () => true,
+    leaderTerm: () => (term ??= startTerm(db)),
+    othersServing: async () => false,
+    close: () => client.close(),
+  }
 }
 
 // Any number for the lock, as long as every replica uses the same one.
@@ -86,6 +108,11 @@ export async function openPostgres(url: string): Promise<Database> {
     db,
     kind: 'postgres',
     isLeader: leadership.check,
+    leaderTerm: async () => leadership.term(),
+    othersServing: async () => {
+      const [row] = await client`select exists(select 1 from pg_locks where locktype = 'advisory' and objid = ${LEADER_LOCK} and granted and database = (select oid from pg_database where datname = current_database())) as held`
+      return row?.held === true
+    },
     close: async () => {
       await leadership.release()
       await client.end({ timeout: 5 })
@@ -103,8 +130,10 @@ const LEADER_LOCK = 727_100_002
 function advisoryLeadership(url: string) {
   let conn: ReturnType<typeof postgres> | null = null
   let held = false
+  let term: number | null = null
   const reset = async () => {
     held = false
+    term = null
     const old = conn
     conn = null
     await old?.end({ timeout: 1 }).catch(() => {})
@@ -122,12 +151,15 @@ function advisoryLeadership(url: string) {
         }
         const [row] = await conn`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`
         held = row?.ok === true
+        // Every win of the lock is a new term, even by the process that held it before.
+        term = held ? ((await conn`insert into leader_terms (holder) values (${holderName()}) returning term`)[0]?.term as number) : null
         return held
       } catch {
         await reset()
         return false
       }
     },
+    term: () => (held ? term : null),
     release: reset,
   }
 }

@@ -293,6 +293,10 @@ export const failoverEvents = pgTable(
     requestedBy: text('requested_by'),
     /** When the failover email went out (alerts send it once). */
     notifiedAt: at('notified_at'),
+    /** The leadership term that holds the lease; a newer term may take the cut over at once (its holder is gone). */
+    claimTerm: integer('claim_term'),
+    /** The term that last started writing DNS for this cut: from then on the records may already name the target. */
+    dnsWriteTerm: integer('dns_write_term'),
   },
   (t) => [
     index('failover_events_pool_idx').on(t.poolId, t.detectedAt),
@@ -300,6 +304,17 @@ export const failoverEvents = pgTable(
     uniqueIndex('failover_events_one_pending').on(t.poolId).where(sql`status = 'pending'`),
   ],
 )
+
+// Each leadership term: a number that grows every time a process takes the
+// scheduler (each start on the embedded database, each advisory-lock win on
+// PostgreSQL). Cuts record the term that claimed them and wrote DNS, so a new
+// leader knows an older term's lease belongs to a process that is gone.
+export const leaderTerms = pgTable('leader_terms', {
+  term: integer('term').primaryKey().generatedAlwaysAsIdentity(),
+  /** host:pid of the process, for the log. */
+  holder: text('holder').notNull(),
+  startedAt: at('started_at').notNull().defaultNow(),
+})
 
 // Alert settings: per member (heartbeat, resources, services, certificates)
 // and per pool (fleet-wide presets). jsonb, merged over defaults on read.

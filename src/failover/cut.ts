@@ -23,8 +23,13 @@ export const retryDelayMs = (attempts: number, retryable: boolean) =>
   retryable ? Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.max(0, attempts - 1)) : UNFIXABLE_RETRY_MS
 
 export async function performCut(deps: Deps, pending: store.FailoverEvent, now = new Date()): Promise<CutOutcome> {
-  const event = await store.claimPending(deps.db, pending.id, now, LEASE_MS)
+  // A newer term than the claim's may take it over at once: the older term's process no longer leads.
+  const term = (await deps.leaderTerm?.()) ?? null
+  const event = await store.claimPending(deps.db, pending.id, now, LEASE_MS, term)
   if (!event) return 'busy'
+  if (pending.claimTerm !== null && event.claimTerm !== null && pending.claimTerm < event.claimTerm && pending.leaseUntil && pending.leaseUntil > now) {
+    deps.log.info('failover.cut', `pool ${event.poolId}: term ${event.claimTerm} takes over the cut term ${pending.claimTerm} left unfinished${pending.dnsWriteTerm ? ' after writing DNS' : ''}`)
+  }
   // Decided on a view that is no longer true: touch no DNS.
   const pool = await findPool(deps.db, event.poolId)
   if ((pool?.activeMemberId ?? null) !== event.fromMemberId) {
@@ -47,6 +52,8 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
   } else if (sets.length === 0) {
     dnsResult = { outcome: 'untouched', why: 'no_address', provider: provider.name }
   } else {
+    // Said before the first write: from here on the records may already name the target.
+    if (!(await store.noteDnsWrite(deps.db, event))) return 'busy'
     try {
       const dns = adapterFor(provider, deps)
       for (const set of sets) await dns.writeRecords(config.zone, set)
@@ -63,6 +70,7 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
         zone: config.zone,
         records: sets.map((s) => ({ name: s.name, type: s.type, ttl: s.ttl, values: s.values })),
         verified: true,
+        term: event.claimTerm,
       }
     } catch (err) {
       const retryable = err instanceof DnsProviderError ? err.retryable : true

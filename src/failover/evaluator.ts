@@ -45,6 +45,7 @@ export async function evaluatePool(deps: Deps, poolId: string, now = new Date(),
     delaySeconds: config.delaySeconds,
     autoFailback: config.autoFailback,
     failbackAfterSeconds: config.failbackAfterSeconds,
+    outage: deps.outage,
   })
   if (decision.kind === 'none') return decision
   const active = members.find((m) => m.id === pool.activeMemberId)

@@ -1,8 +1,8 @@
 // Queries for failover: the pool's config, its events, and the conditional
 // updates that make a cut happen exactly once.
-import { and, desc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, isNull, lt, max, or, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { failoverConfigs, failoverEvents, memberEvents, pools } from '../db/schema'
+import { failoverConfigs, failoverEvents, leaderTerms, memberEvents, members, pools } from '../db/schema'
 import type { DnsResult } from './words'
 
 export type FailoverConfig = typeof failoverConfigs.$inferSelect
@@ -61,21 +61,42 @@ export async function insertBlocked(db: Db, row: NewEvent): Promise<void> {
   await db.insert(failoverEvents).values({ ...row, status: 'blocked' })
 }
 
-/** Takes the lease on a pending cut; only one worker gets it until it runs out. */
-export async function claimPending(db: Db, id: string, now: Date, leaseMs: number): Promise<FailoverEvent | null> {
+/**
+ * Takes the lease on a pending cut; only one worker gets it until it runs out,
+ * or until a newer leadership term (`term`) asks: the holder of an older term
+ * no longer leads. A worker that does not lead claims under the newest term,
+ * so the leader of that term does not take its cut from under it.
+ */
+export async function claimPending(db: Db, id: string, now: Date, leaseMs: number, term: number | null = null): Promise<FailoverEvent | null> {
+  const e = failoverEvents
   const [row] = await db
-    .update(failoverEvents)
-    .set({ leaseUntil: new Date(now.getTime() + leaseMs), attempts: sql`${failoverEvents.attempts} + 1` })
+    .update(e)
+    .set({
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      attempts: sql`${e.attempts} + 1`,
+      claimTerm: term ?? sql`(select max(${leaderTerms.term}) from ${leaderTerms})`,
+    })
     .where(
       and(
-        eq(failoverEvents.id, id),
-        eq(failoverEvents.status, 'pending'),
-        or(isNull(failoverEvents.leaseUntil), lt(failoverEvents.leaseUntil, now)),
-        or(isNull(failoverEvents.nextAttemptAt), lt(failoverEvents.nextAttemptAt, now), eq(failoverEvents.nextAttemptAt, now)),
+        eq(e.id, id),
+        eq(e.status, 'pending'),
+        or(isNull(e.leaseUntil), lt(e.leaseUntil, now), term === null ? sql`false` : or(isNull(e.claimTerm), lt(e.claimTerm, term))),
+        or(isNull(e.nextAttemptAt), lt(e.nextAttemptAt, now), eq(e.nextAttemptAt, now)),
       ),
     )
     .returning()
   return row ?? null
+}
+
+/** Marks the cut's DNS as being written by the term that claimed it; false when a newer term has taken the cut over. */
+export async function noteDnsWrite(db: Db, event: FailoverEvent): Promise<boolean> {
+  const e = failoverEvents
+  const rows = await db
+    .update(e)
+    .set({ dnsWriteTerm: event.claimTerm })
+    .where(and(eq(e.id, event.id), eq(e.status, 'pending'), event.claimTerm === null ? isNull(e.claimTerm) : eq(e.claimTerm, event.claimTerm)))
+    .returning({ id: e.id })
+  return rows.length === 1
 }
 
 export async function noteAttemptFailed(db: Db, id: string, error: string, dnsResult: DnsResult, nextAttemptAt: Date): Promise<void> {
@@ -120,6 +141,12 @@ export async function abandonPending(db: Db, id: string, reason: string, now: Da
     .update(failoverEvents)
     .set({ status: 'blocked', lastError: reason, completedAt: now, leaseUntil: null })
     .where(and(eq(failoverEvents.id, id), eq(failoverEvents.status, 'pending')))
+}
+
+/** The newest heartbeat any member sent: the last moment the control plane is known to have listened. */
+export async function newestHeartbeat(db: Db): Promise<Date | null> {
+  const [row] = await db.select({ at: max(members.lastHeartbeatAt) }).from(members)
+  return row?.at ?? null
 }
 
 export async function setActiveMember(db: Db, poolId: string, memberId: string | null): Promise<void> {

@@ -4,12 +4,16 @@ import { openDatabase } from '../db'
 import { loadSecretKey, secretBox } from '../crypto/secret-box'
 import { prepareFirstRun } from '../auth/service'
 import { buildApp, MAX_AGENT_BODY_BYTES } from './app'
+import { MAX_STORAGE_BODY_BYTES } from './body-limit'
+import { createStorage } from '../storage'
 import { consoleLog as log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
 import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './data-dir'
 import { startScheduler } from '../scheduler'
 import { plainHttpWarning } from './public-url'
 import { startingUp } from '../health/startup'
+import { outageBefore } from '../failover/outage'
+import type { Deps } from './deps'
 
 async function main() {
   // Whatever the server writes (database files, key file, lock) is its user's alone.
@@ -24,16 +28,22 @@ async function main() {
   const database = await openDatabase(config)
   if (usesDataDir(config)) closeToOthers(config.dataDir)
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
-  const secrets = secretBox(loadSecretKey(config.secretKey, config.dataDir))
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir)
+  const secrets = secretBox(secretKey)
+  const storage = createStorage(config, secretKey)
   const startup = startingUp('Finishing start-up: the first admin and ADMIN_API_TOKEN (from ADMIN_*) or the setup code, then the scheduler')
-  const deps = { db: database.db, config, log, secrets, isLeader: database.isLeader, startup }
+  const deps: Deps = { db: database.db, config, log, secrets, storage, isLeader: database.isLeader, leaderTerm: database.leaderTerm, startup }
   const app = buildApp(deps)
+  const outageUntil = await outageBefore(database.db, database.othersServing)
   app.listen({
     port: config.port,
     hostname: config.host,
     // Hard cap; the app itself refuses smaller bodies with a clear 413.
-    maxRequestBodySize: MAX_AGENT_BODY_BYTES * 2,
+    maxRequestBodySize: Math.max(MAX_AGENT_BODY_BYTES, MAX_STORAGE_BODY_BYTES) * 2,
   })
+  // Before any request is handled: heartbeats from now on were heard, the ones before could not be.
+  deps.outage = outageUntil(new Date())
+  if (deps.outage?.heardUntil) log.info('failover.outage', `no server listened from ${deps.outage.heardUntil.toISOString()} (the newest heartbeat) to now: members still beating then are not blamed for that silence`)
   const server = app.server!
   // With PORT=0 the real port is known only now.
   if (!config.publicUrlSet) config.publicUrl = `http://localhost:${server.port}`

@@ -156,6 +156,63 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
 }
 
+/** A TCP port free on 127.0.0.1 now: for a server that must come back on the same address after a restart. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * A pass-through in front of a DNS provider's API, for drills that must stop
+ * the control plane at one exact point of a cut. `holdReadBack()` arms it:
+ * the next write (PATCH, POST, PUT) goes through, and the read that follows
+ * it (the cut's read-back) is held until `release()`. The promise it answers
+ * resolves when a read is being held, that is between the DNS write and the
+ * cut's completion.
+ */
+export type DnsApiProxy = { url: string; holdReadBack: () => Promise<void>; release: () => void; stop: () => void }
+
+export function startDnsApiProxy(target: string): DnsApiProxy {
+  let armed: { wrote: boolean; held: () => void } | null = null
+  let releaseHeld: (() => void) | null = null
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: async (req) => {
+      const url = new URL(req.url)
+      if (armed && req.method === 'GET' && armed.wrote) {
+        const { held } = armed
+        armed = null
+        const released = new Promise<void>((resolve) => (releaseHeld = resolve))
+        held()
+        await released
+      }
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer()
+      const headers = new Headers(req.headers)
+      headers.delete('host')
+      const res = await fetch(`${target}${url.pathname}${url.search}`, { method: req.method, headers, body, redirect: 'manual' })
+      if (armed && req.method !== 'GET' && res.ok) armed.wrote = true
+      return new Response(await res.arrayBuffer(), { status: res.status, headers: res.headers })
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    holdReadBack: () => new Promise<void>((resolve) => (armed = { wrote: false, held: resolve })),
+    release: () => {
+      releaseHeld?.()
+      releaseHeld = null
+    },
+    stop: () => server.stop(true),
+  }
+}
+
 /**
  * Calls `tick` at every whole second, as the scheduler's `* * * * * *` cron
  * does, skipping a second while the previous tick still runs (croner's
@@ -383,10 +440,14 @@ export type DrillOptions = {
   waitEligible?: boolean
   /** Label for pool and temp dir. */
   label?: string
+  /** Put a DnsApiProxy between the server and PowerDNS (drill.dnsProxy). */
+  dnsApiProxy?: boolean
 }
 
 export type Drill = {
   pdns: PowerDns
+  /** With `dnsApiProxy`: what the server talks to instead of PowerDNS's API. */
+  dnsProxy: DnsApiProxy | null
   poolId: string
   providerId: string
   zone: string
@@ -428,8 +489,12 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
   const agents: DrillAgent[] = []
   let pdns: PowerDns | null = null
 
+  let proxy: DnsApiProxy | null = null
+
   const cleanup = async () => {
     await Promise.all(agents.map((a) => a.stop('SIGKILL').catch(() => {})))
+    proxy?.release()
+    proxy?.stop()
     if (pdns) await pdns.stop().catch(() => {})
     removeTempDir(dir)
   }
@@ -454,8 +519,9 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
     }
     for (const a of agents) a.start()
 
+    if (opts.dnsApiProxy) proxy = startDnsApiProxy(pdns.apiUrl)
     const providerId = ok(
-      await api('POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'powerdns', name: `pdns ${label}`, apiUrl: pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' }),
+      await api('POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'powerdns', name: `pdns ${label}`, apiUrl: proxy?.url ?? pdns.apiUrl, apiKey: pdns.apiKey, serverId: 'localhost' }),
       'add DNS provider',
     ).id as string
 
@@ -467,6 +533,7 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
     const p = pdns
     const drill: Drill = {
       pdns: p,
+      dnsProxy: proxy,
       poolId,
       providerId,
       zone,
