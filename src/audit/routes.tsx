@@ -10,7 +10,8 @@ import type { AuditEvent } from './store'
 
 const query = t.Object({
   pool: t.Optional(t.String({ maxLength: 64 })),
-  before: t.Optional(t.Numeric({ minimum: 1 })),
+  // An event id: a bigint column, so a whole number a double holds exactly.
+  before: t.Optional(t.Numeric({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, multipleOf: 1 })),
 })
 
 const eventJson = (e: AuditEvent) => ({

@@ -213,12 +213,16 @@ const READS = [
   (id: string) => `/api/v1/pools/${id}/failover`,
   (id: string) => `/api/v1/jobs/${ids.job}/output?after=${id}`,
   (id: string) => `/api/v1/members/${ids.member}/jobs?x=${id}`,
+  (id: string) => `/api/v1/audit?before=${id}`,
+  (id: string) => `/api/v1/audit?pool=${id}`,
+  (id: string) => `/pools/${ids.pool}/members/${ids.member}/jobs/${ids.job}/live?after=${id}`,
 ]
 
 type Sent = { target: string; path: string; what: string; status: number; text: string }
 
-/** A 500, or a refusal not in the {"error": {code, message}} shape. */
-const refusedBadly = (res: Sent) => res.status >= 500 || (res.status >= 400 && !/^\{"error":\{"code":"[^"]+","message":"/.test(res.text))
+/** A 500, or an API refusal not in the {"error": {code, message}} shape (pages answer an error page). */
+const refusedBadly = (res: Sent) =>
+  res.status >= 500 || (res.status >= 400 && res.path.startsWith('/api/') && !/^\{"error":\{"code":"[^"]+","message":"/.test(res.text))
 
 /** One request: mostly a mutated body, sometimes text that is not JSON, or an odd id in the path. */
 async function sendOne(rng: Rng, target: Target, i: number): Promise<Sent> {
@@ -247,7 +251,7 @@ async function sendOne(rng: Rng, target: Target, i: number): Promise<Sent> {
 }
 
 async function readOne(rng: Rng): Promise<Sent> {
-  const path = pick(rng, READS)(pick(rng, [...ODD_IDS, '-1', '1.5', '1e308', '99999999999999999999']))
+  const path = pick(rng, READS)(pick(rng, [...ODD_IDS, '-1', '0', '1.5', '1e308', '99999999999999999999', '2147483648']))
   const answer = await apiCall('GET', path, undefined)
   return { target: 'read', path: path.slice(0, 120), what: 'odd id or query', status: answer.status, text: answer.text.slice(0, 300) }
 }

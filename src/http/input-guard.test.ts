@@ -92,11 +92,14 @@ describe('numbers the columns cannot hold', () => {
     expect(point).toMatchObject({ cpuPercent: 0, load1: 0 })
   })
 
-  test('an exit code or output position past an integer column is refused with 422', async () => {
+  test('an exit code, an output position or an audit page past its integer column is refused with 422', async () => {
     const job = await runningJob()
     expect((await post(`/api/v1/agent/jobs/${job}/finish`, { status: 'failed', exitCode: 2 ** 31 })).status).toBe(422)
     expect((await post(`/api/v1/agent/jobs/${job}/finish`, { status: 'failed', exitCode: 1e308 })).status).toBe(422)
     expect((await s.api('GET', `/api/v1/jobs/${job}/output?after=1e308`)).status).toBe(422)
+    const browser = await s.browser().signIn()
+    expect((await browser.get(`/pools/${poolId}/members/${member.id}/jobs/${job}/live?after=1e308`)).status).toBe(422)
+    for (const before of ['1e308', '1.5', '99999999999999999999']) expect((await s.api('GET', `/api/v1/audit?before=${before}`)).status).toBe(422)
     expect((await post(`/api/v1/agent/jobs/${job}/finish`, { status: 'failed', exitCode: 137 })).json).toEqual({ status: 'failed' })
   })
 })

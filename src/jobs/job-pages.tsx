@@ -162,7 +162,8 @@ export function jobMemberPages(deps: Deps) {
       },
       {
         access: 'user',
-        query: t.Object({ after: t.Optional(t.Numeric({ minimum: 0, multipleOf: 1 })), tag: t.Optional(t.String({ maxLength: 64 })) }),
+        // seq is an integer column.
+        query: t.Object({ after: t.Optional(t.Numeric({ minimum: 0, maximum: 2_147_483_647, multipleOf: 1 })), tag: t.Optional(t.String({ maxLength: 64 })) }),
       },
     )
     .post(
