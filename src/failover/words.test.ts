@@ -15,7 +15,7 @@ describe('the words of a failover event', () => {
     ],
     ['no provider', { outcome: 'untouched', why: 'no_provider', provider: null }, 'Active member changed from web-1 to web-2; DNS not touched: this pool has no DNS provider.', 'Not touched: this pool has no DNS provider.'],
     // Rows written before outcomes were recorded.
-    ['an old "no provider" row', { provider: null, note: 'No DNS provider or hostname: the active member is tracked, no record changed.' }, 'Active member changed from web-1 to web-2; DNS not touched: this pool has no DNS provider.', 'Not touched: this pool has no DNS provider.'],
+    ['an old "no provider or hostname" row', { provider: null, note: 'No DNS provider or hostname: the active member is tracked, no record changed.' }, 'Active member changed from web-1 to web-2; DNS not touched: there was no DNS provider, zone or address to write.', 'Not touched: there was no DNS provider, zone or address to write.'],
     ['an old verified row', { provider: 'P', kind: 'powerdns', zone: 'example.test', records: [], verified: true }, 'Active member changed from web-1 to web-2; DNS moved and verified.', 'Moved and verified at P.'],
     ['nothing recorded', null, 'Active member changed from web-1 to web-2; no DNS result was recorded.', 'No result recorded.'],
   ])('a finished cut, %s', (_label, dnsResult, summary, dns) => {

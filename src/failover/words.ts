@@ -10,7 +10,7 @@ export type DnsRecordWritten = { name: string; type: string; ttl: number; values
 /** What a cut recorded about DNS. Older rows lack `outcome`; dnsOutcome() reads them too. */
 export type DnsResult =
   | { outcome: 'moved'; provider: string; kind: string; zone: string; records: DnsRecordWritten[]; verified: true; term?: number | null }
-  | { outcome: 'untouched'; why: 'no_provider' | 'no_hostname' | 'no_address'; provider: string | null; verified?: false; term?: number | null }
+  | { outcome: 'untouched'; why: 'no_provider' | 'no_hostname' | 'no_address' | 'unrecorded'; provider: string | null; verified?: false; term?: number | null }
   | { outcome: 'failed'; provider: string; error: string; verified?: false; term?: number | null }
 
 const REASONS: Record<string, string> = {
@@ -30,16 +30,17 @@ export function dnsOutcome(raw: unknown): DnsResult | null {
   if (!raw || typeof raw !== 'object') return null
   const r = raw as Record<string, unknown>
   if (r.outcome === 'moved' || r.outcome === 'untouched' || r.outcome === 'failed') return r as DnsResult
-  // Written before outcomes were recorded: verified records, or no provider at all.
+  // Written before outcomes were recorded: verified records, or nothing written for one of several reasons it did not keep.
   if (r.verified === true) return { ...(r as object), outcome: 'moved' } as DnsResult
   if (typeof r.error === 'string') return { outcome: 'failed', provider: String(r.provider ?? 'the DNS provider'), error: r.error }
-  return { outcome: 'untouched', why: r.provider ? 'no_hostname' : 'no_provider', provider: (r.provider as string | null) ?? null }
+  return { outcome: 'untouched', why: 'unrecorded', provider: null }
 }
 
 const UNTOUCHED: Record<Extract<DnsResult, { outcome: 'untouched' }>['why'], (to: string) => string> = {
   no_provider: () => 'this pool has no DNS provider',
   no_hostname: () => 'no failover hostname is set',
   no_address: (to) => `${to} has no public IPv4 address to point the failover hostnames at`,
+  unrecorded: () => 'there was no DNS provider, zone or address to write',
 }
 
 /** A provider's message inside a sentence of ours: without its own full stop. */
