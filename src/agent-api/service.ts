@@ -25,9 +25,12 @@ async function refuse(db: Db, memberId: string, ip: string | null, r: Refusal): 
 /**
  * Enrolment attempts per client address. Guessing a secret is hopeless, but
  * each guess costs a lookup; a fleet behind one NAT enrolling many servers
- * fits, since a successful enrolment takes its attempt back.
+ * fits, since a successful enrolment takes its attempt back. Attempts in
+ * flight count before any is taken back, so the limit is also how many
+ * servers one address can enrol at the same moment: room for a playbook
+ * that enrols a hundred at once.
  */
-export const ENROLL_ATTEMPTS = { limit: 30, windowMs: 15 * 60_000 }
+export const ENROLL_ATTEMPTS = { limit: 100, windowMs: 15 * 60_000 }
 export const enrollAttemptKey = (ip: string | null) => `enroll:${ip ?? 'unknown'}`
 
 const sameHost = (a: string, b: string) => a.trim().toLowerCase().replace(/\.$/, '') === b.trim().toLowerCase().replace(/\.$/, '')
