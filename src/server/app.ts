@@ -11,6 +11,8 @@ import { assetRoutes } from '../http/assets'
 import { healthRoutes } from '../health/routes'
 import { authRoutes } from '../auth/routes'
 import { tokenRoutes } from '../auth/tokens-routes'
+import { objectRoutes } from '../storage/object-routes'
+import { storageRoutes } from '../storage/routes'
 import { poolPages } from '../pools/routes'
 import { poolApi } from '../pools/api'
 import { auditRoutes } from '../audit/routes'
@@ -80,6 +82,8 @@ export function buildApp(deps: Deps) {
     .use(jobMemberPages(deps))
     .use(runPages(deps))
     .use(tokenRoutes(deps))
+    .use(storageRoutes(deps))
+    .use(objectRoutes(deps))
     .use(auditRoutes(deps))
     .use(docsRoutes(deps, () => app)) as unknown as Elysia
   assertEveryRouteGuarded(app)

@@ -1,13 +1,20 @@
 // Request bodies are limited on the bytes that arrive, not on what
 // Content-Length claims: a chunked body declares no length at all.
+import { OBJECT_PATH } from '../storage/signed-url'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024
 /** Heartbeats carry every vhost, database and certificate of a host. */
 export const MAX_AGENT_BODY_BYTES = 256 * 1024
+/** A backup chunk uploaded through a signed storage link (storage/object-routes.ts). */
+export const MAX_STORAGE_BODY_BYTES = 16 * 1024 * 1024
+
+const isStorageUpload = (pathname: string) => pathname.startsWith(OBJECT_PATH)
 
 export function bodyLimit(request: Request): number {
-  return new URL(request.url).pathname.startsWith('/api/v1/agent/') ? MAX_AGENT_BODY_BYTES : MAX_BODY_BYTES
+  const { pathname } = new URL(request.url)
+  if (isStorageUpload(pathname)) return MAX_STORAGE_BODY_BYTES
+  return pathname.startsWith('/api/v1/agent/') ? MAX_AGENT_BODY_BYTES : MAX_BODY_BYTES
 }
 
 /**
@@ -18,6 +25,9 @@ export async function bodyTooLarge(request: Request): Promise<boolean> {
   const limit = bodyLimit(request)
   if (Number(request.headers.get('content-length') ?? 0) > limit) return true
   if (!request.body) return false
+  // Uploads stream to disk and the route stops at its link's limit; reading a clone
+  // first would hold the whole chunk in memory.
+  if (isStorageUpload(new URL(request.url).pathname)) return false
   return exceeds(request.clone().body!, limit)
 }
 

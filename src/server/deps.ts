@@ -4,6 +4,7 @@ import type { Db } from '../db'
 import type { Log } from './log'
 import type { Outage } from '../failover/outage'
 import type { Startup } from '../health/startup'
+import type { ObjectStore } from '../storage/types'
 
 /** What every domain's routes are built with; tests pass their own. */
 export type Deps = {
@@ -13,6 +14,8 @@ export type Deps = {
   secrets: SecretBox
   /** Whether this process runs the scheduler's ticks now (see db/index.ts). */
   isLeader: () => Promise<boolean>
+  /** Where backup chunks live: a folder in DATA_DIR or an S3 bucket (storage/index.ts). */
+  storage: ObjectStore
   /** This process's leadership term while it leads; failover records it on cuts. */
   leaderTerm?: () => Promise<number | null>
   /** The control plane's outage before this process started, if it knows of one (failover/outage.ts). */

@@ -4,6 +4,8 @@ import { openDatabase } from '../db'
 import { loadSecretKey, secretBox } from '../crypto/secret-box'
 import { prepareFirstRun } from '../auth/service'
 import { buildApp, MAX_AGENT_BODY_BYTES } from './app'
+import { MAX_STORAGE_BODY_BYTES } from './body-limit'
+import { createStorage } from '../storage'
 import { consoleLog as log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
 import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './data-dir'
@@ -26,16 +28,18 @@ async function main() {
   const database = await openDatabase(config)
   if (usesDataDir(config)) closeToOthers(config.dataDir)
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
-  const secrets = secretBox(loadSecretKey(config.secretKey, config.dataDir))
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir)
+  const secrets = secretBox(secretKey)
+  const storage = createStorage(config, secretKey)
   const startup = startingUp('Finishing start-up: the first admin and ADMIN_API_TOKEN (from ADMIN_*) or the setup code, then the scheduler')
-  const deps: Deps = { db: database.db, config, log, secrets, isLeader: database.isLeader, leaderTerm: database.leaderTerm, startup }
+  const deps: Deps = { db: database.db, config, log, secrets, storage, isLeader: database.isLeader, leaderTerm: database.leaderTerm, startup }
   const app = buildApp(deps)
   const outageUntil = await outageBefore(database.db, database.othersServing)
   app.listen({
     port: config.port,
     hostname: config.host,
     // Hard cap; the app itself refuses smaller bodies with a clear 413.
-    maxRequestBodySize: MAX_AGENT_BODY_BYTES * 2,
+    maxRequestBodySize: Math.max(MAX_AGENT_BODY_BYTES, MAX_STORAGE_BODY_BYTES) * 2,
   })
   // Before any request is handled: heartbeats from now on were heard, the ones before could not be.
   deps.outage = outageUntil(new Date())

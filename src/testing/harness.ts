@@ -13,6 +13,7 @@ import * as schema from '../db/schema'
 import { loadSecretKey, secretBox } from '../crypto/secret-box'
 import { prepareFirstRun } from '../auth/service'
 import { buildApp } from '../server/app'
+import { createStorage } from '../storage'
 import { memoryLog } from '../server/log'
 import type { Deps } from '../server/deps'
 
@@ -67,7 +68,8 @@ export async function testServer(opts: { admin?: boolean; env?: Record<string, s
   const config: Config = loadConfig(env)
   const { database, dispose } = await freshDatabase(opts.onDisk ? join(dataDir, 'db') : undefined)
   const log = memoryLog()
-  const deps: Deps = { db: database.db, config, log, secrets: secretBox(loadSecretKey(config.secretKey, dataDir)), isLeader: database.isLeader }
+  const secretKey = loadSecretKey(config.secretKey, dataDir)
+  const deps: Deps = { db: database.db, config, log, secrets: secretBox(secretKey), storage: createStorage(config, secretKey), isLeader: database.isLeader }
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   const app = buildApp(deps)
 

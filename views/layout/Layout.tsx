@@ -61,6 +61,7 @@ function SiteHeader({ chrome }: { chrome: Chrome }) {
         <div class="menu" role="menu" x-show="open" x-cloak {...{ '@click.outside': 'open = false' }}>
           <NavLink href="/account/tokens">API tokens</NavLink>
           <NavLink href="/account/password">Change password</NavLink>
+          <NavLink href="/account/storage">Storage</NavLink>
           <NavLink href="/outbox">Outbox</NavLink>
           <form method="post" action="/logout">
             <input type="hidden" name="_csrf" value={chrome.csrf ?? ''} />
