@@ -15,6 +15,8 @@ import { sendTestEmail } from './engine'
 import { memberAlertsFromForm, poolAlertsFromForm } from './forms'
 import { memberAlerts, poolAlerts, saveMemberAlerts, savePoolAlerts } from './settings'
 import { listHistory } from './store'
+import { AlertHistoryJson, MemberAlertsBody, MemberAlertsJson, PoolAlertsBody, PoolAlertsJson } from './api-schemas'
+import { ErrorSchema } from '../http/api-schemas'
 import { poolAlertSection } from './view'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 60 })
@@ -64,22 +66,37 @@ export function alertRoutes(deps: Deps) {
       const { to, delivery } = await sendTestEmail(deps, { poolId, poolName: pool.name, memberId, name: member.name, settings: await memberAlerts(deps.db, memberId) })
       return redirectTo(ctx, memberTabHref(poolId, memberId, 'monitoring'), deliveryNote(delivery, to))
     }, { access: 'user' })
-    .get('/api/v1/members/:memberId/alerts', async ({ params }) => memberAlerts(deps.db, (await getMember(deps.db, params.memberId)).id), { access: 'user', ...tags("A member's alert settings") })
+    .get('/api/v1/members/:memberId/alerts', async ({ params }) => memberAlerts(deps.db, (await getMember(deps.db, params.memberId)).id), {
+      access: 'user',
+      response: { 200: MemberAlertsJson, 404: ErrorSchema },
+      ...tags("A member's alert settings"),
+    })
     .put('/api/v1/members/:memberId/alerts', async (ctx) => saveMemberAlerts(deps.db, actorOf(ctx), await getMember(deps.db, ctx.params.memberId), ctx.body), {
       access: 'user',
-      body: t.Record(t.String(), t.Unknown(), { maxProperties: 20 }),
+      body: MemberAlertsBody,
+      response: { 200: MemberAlertsJson, 404: ErrorSchema, 422: ErrorSchema },
       ...tags("Set a member's alerts (fields left out keep their value)"),
     })
-    .get('/api/v1/pools/:poolId/alerts', async ({ params }) => poolAlerts(deps.db, (await getPool(deps.db, params.poolId)).id), { access: 'user', ...tags("A pool's alert presets") })
+    .get('/api/v1/pools/:poolId/alerts', async ({ params }) => poolAlerts(deps.db, (await getPool(deps.db, params.poolId)).id), {
+      access: 'user',
+      response: { 200: PoolAlertsJson, 404: ErrorSchema },
+      ...tags("A pool's alert presets"),
+    })
     .put('/api/v1/pools/:poolId/alerts', async (ctx) => savePoolAlerts(deps.db, actorOf(ctx), (await getPool(deps.db, ctx.params.poolId)).id, ctx.body), {
       access: 'user',
-      body: t.Record(t.String(), t.Unknown(), { maxProperties: 20 }),
-      ...tags("Set a pool's alert presets"),
+      body: PoolAlertsBody,
+      response: { 200: PoolAlertsJson, 404: ErrorSchema, 422: ErrorSchema },
+      ...tags("Set a pool's alert presets (fields left out keep their value)"),
     })
     .get(
       '/api/v1/pools/:poolId/alerts/history',
       async ({ params, query }) =>
         (await listHistory(deps.db, { poolId: (await getPool(deps.db, params.poolId)).id, memberId: query.member || undefined }, 200)).map((h) => ({ ...h, id: String(h.id), at: h.at.toISOString() })),
-      { access: 'user', query: t.Object({ member: t.Optional(t.String({ maxLength: 64 })) }), ...tags('What fired, when, and who was told') },
+      {
+        access: 'user',
+        query: t.Object({ member: t.Optional(t.String({ maxLength: 64 })) }),
+        response: { 200: t.Array(AlertHistoryJson), 404: ErrorSchema },
+        ...tags('What fired, when, and who was told'),
+      },
     )
 }

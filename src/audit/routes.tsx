@@ -14,6 +14,20 @@ const query = t.Object({
   before: t.Optional(t.Numeric({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, multipleOf: 1 })),
 })
 
+const AuditEventJson = t.Object({
+  id: t.String(),
+  at: t.String({ format: 'date-time' }),
+  actor: t.String({ description: 'Who acted: a user, a token, a schedule or the system' }),
+  actorUserId: t.Nullable(t.String()),
+  action: t.String(),
+  targetType: t.String({ description: 'pool, member, job, dns_provider, api_token or user' }),
+  targetId: t.Nullable(t.String()),
+  targetLabel: t.Nullable(t.String({ description: 'The name the target had then' })),
+  poolId: t.Nullable(t.String()),
+  detail: t.Unknown({ description: 'What changed, by action; null when nothing more is said' }),
+  ip: t.Nullable(t.String()),
+})
+
 const eventJson = (e: AuditEvent) => ({
   id: String(e.id),
   at: e.at.toISOString(),
@@ -56,6 +70,7 @@ export function auditRoutes(deps: Deps) {
       {
         access: 'user',
         query,
+        response: { 200: t.Object({ events: t.Array(AuditEventJson), nextBefore: t.Nullable(t.String({ description: 'Pass as ?before= for older events; null on the last page' })) }) },
         detail: {
           tags: ['Audit'],
           summary: 'List audit events, newest first',

@@ -4,7 +4,7 @@ import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
 import { render } from '../http/render'
 import { formAction, redirectTo, str } from '../http/forms'
-import { ErrorSchema } from '../http/api-schemas'
+import { ErrorSchema, NoContent } from '../http/api-schemas'
 import { TokensPage, type TokensForm } from '../../views/account/TokensPage'
 import * as auth from './service'
 import type { ApiToken } from './store'
@@ -93,8 +93,7 @@ export function tokenRoutes(deps: Deps) {
       async (ctx) => {
         await auth.revokeApiToken(deps.db, actorOf(ctx), ctx.principal!.user.id, ctx.params.tokenId)
         ctx.set.status = 204
-        return ''
       },
-      { access: 'user', response: { 404: ErrorSchema }, ...detail('Revoke an API token') },
+      { access: 'user', response: { 204: NoContent, 404: ErrorSchema }, ...detail('Revoke an API token') },
     )
 }

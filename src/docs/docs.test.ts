@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { testServer, type TestServer } from '../testing/harness'
+import { testServer, visibleText, type TestServer } from '../testing/harness'
 
 let s: TestServer
 beforeAll(async () => {
@@ -18,6 +18,52 @@ describe('API documentation', () => {
     const body = JSON.stringify(json.paths['/api/v1/pools'].post.requestBody)
     expect(body).toContain('preset')
     expect(JSON.stringify(json)).not.toContain('/pools/new')
+  })
+
+  test('every operation declares at least one success answer, and a 204 declares no body', async () => {
+    const { json } = await s.api('GET', '/api/v1/openapi.json')
+    const operations = Object.entries(json.paths as Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>>).flatMap(
+      ([path, item]) => Object.entries(item).map(([method, op]) => ({ op: `${method.toUpperCase()} ${path}`, responses: op.responses ?? {} })),
+    )
+    expect(operations.length).toBeGreaterThan(40)
+    expect(operations.filter((o) => !Object.keys(o.responses).some((status) => status.startsWith('2'))).map((o) => o.op)).toEqual([])
+    for (const { op, responses } of operations) {
+      if (responses['204']) expect({ op, content: responses['204'].content }).toEqual({ op, content: undefined })
+      for (const [status, r] of Object.entries(responses)) {
+        // OpenAPI wants media types here, not a schema.
+        for (const media of Object.keys(r.content ?? {})) expect({ op, status, media }).toEqual({ op, status, media: expect.stringMatching(/^[a-z]+\/[a-z0-9.+-]+$/) })
+      }
+    }
+  })
+
+  test('the docs page reads request bodies and answers as lists of fields, not JSON Schema', async () => {
+    const b = await s.browser().signIn()
+    const page = (await b.get('/docs')).text
+    expect(page).not.toContain('^(.*)$')
+    expect(page).not.toContain('&quot;type&quot;: &quot;object&quot;')
+    const endpoint = (summary: string) => {
+      const at = page.indexOf(summary.replaceAll("'", '&#x27;'))
+      expect({ summary, found: at > 0 }).toEqual({ summary, found: true })
+      return /<details class="endpoint">[\s\S]*?<\/details>/.exec(page.slice(page.lastIndexOf('<details class="endpoint">', at)))?.[0] ?? ''
+    }
+    const row = (html: string, field: string) => {
+      const tr = new RegExp(`<tr><td><code>${field.replace(/[.[\]]/g, '\\$&')}</code></td>([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? ''
+      return visibleText(tr).trim()
+    }
+    const create = endpoint('Create a pool')
+    expect(row(create, 'name')).toBe('string yes 1 to 80 characters')
+    expect(row(create, 'preset')).toBe('"generic" yes')
+    const provider = endpoint('Add a DNS provider')
+    expect(visibleText(provider)).toMatch(/When kind is "cloudflare" ?:/)
+    expect(row(provider, 'apiToken')).toStartWith('string yes')
+    const alerts = endpoint("Set a member's alerts")
+    expect(row(alerts, 'cpu.percent')).toBe('integer no Alert above this percentage; 1 to 100')
+    expect(row(alerts, 'recipients')).toBe('array of strings no Team inboxes told besides the account; at most 20 items')
+    const jobs = endpoint("A member's latest 50 jobs")
+    expect(visibleText(jobs)).toContain('An array; each item has:')
+    expect(row(jobs, 'steps[].title')).toBe('string yes')
+    expect(row(jobs, 'exitCode')).toBe('integer or null yes')
+    expect(visibleText(endpoint('Delete a pool'))).toMatch(/204 no body 404 the error answer/)
   })
 
   test('the docs page lists the endpoints for a signed-in user', async () => {

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema, Text } from '../http/api-schemas'
+import { DateTime, ErrorSchema, NoContent, NullableDateTime, Text } from '../http/api-schemas'
 import * as dns from '../dns/service'
 import { saveFailoverConfig } from './config'
 import { eventsJson, failoverStatus, makeActive } from './service'
@@ -51,6 +51,58 @@ const FailoverBody = t.Object(
   { additionalProperties: false },
 )
 
+const ProviderJson = t.Object({
+  id: t.String(),
+  kind: t.Union([t.Literal('powerdns'), t.Literal('cloudflare'), t.Literal('whm')]),
+  name: t.String(),
+  global: t.Boolean({ description: 'A Cloudflare key for every zone of the pool' }),
+  settings: t.Record(t.String(), t.Unknown(), { description: 'Where the provider is reached (apiUrl, serverId, host, username); never the key' }),
+  secret: t.String({ description: 'The last four characters of the key' }),
+  createdAt: DateTime,
+})
+
+const TestResult = t.Union([
+  t.Object({ ok: t.Literal(true), zones: t.Array(t.String(), { description: 'The zones the key can see' }) }),
+  t.Object({ ok: t.Literal(false), error: t.String({ description: 'Why the provider could not be read' }) }),
+])
+
+const FailoverJson = t.Object({
+  enabled: t.Boolean(),
+  hostname: t.Nullable(t.String({ description: 'The first of hostnames' })),
+  hostnames: t.Array(t.String(), { description: 'FQDNs whose A record follows the active member' }),
+  zone: t.Nullable(t.String()),
+  providerId: t.Nullable(t.String()),
+  delaySeconds: t.Integer(),
+  ttl: t.Integer(),
+  memberOrder: t.Array(t.String(), { description: 'Member ids, first preferred' }),
+  autoFailback: t.Boolean(),
+  failbackAfterSeconds: t.Integer(),
+  probe: Probe,
+  extraRecords: t.Array(t.Object({ type: t.String(), name: t.String(), values: t.Record(t.String(), t.String(), { description: 'The value by member id' }) })),
+  activeMemberId: t.Nullable(t.String()),
+  state: t.UnionEnum(['disabled', 'no_active_member', 'active', 'cutting', 'held_back', 'failover_active']),
+  warnings: t.Array(t.String(), { description: 'Settings that work but are probably not meant' }),
+})
+
+// Open to more fields: the log's words grow with what a cut can report.
+const EventJson = t.Object(
+  {
+    id: t.String(),
+    fromMemberId: t.Nullable(t.String()),
+    toMemberId: t.Nullable(t.String()),
+    reason: t.String(),
+    status: t.Union([t.Literal('pending'), t.Literal('done'), t.Literal('blocked')]),
+    detectedAt: DateTime,
+    completedAt: NullableDateTime,
+    dnsResult: t.Unknown({ description: 'What the DNS write did and read back; null before it ran' }),
+    attempts: t.Integer(),
+    lastError: t.Nullable(t.String()),
+    requestedBy: t.Nullable(t.String()),
+    summary: t.String({ description: 'What happened, in the words the pages use' }),
+  },
+  { additionalProperties: true },
+)
+
 async function configJson(deps: Deps, poolId: string) {
   const { config, activeMemberId, state, warnings } = await failoverStatus(deps, poolId)
   return {
@@ -87,6 +139,7 @@ export function failoverApi(deps: Deps) {
     )
     .get('/dns-providers', async ({ params }) => (await dns.listProviders(deps.db, params.poolId)).map(dns.providerJson), {
       access: 'user',
+      response: { 200: t.Array(ProviderJson), 404: ErrorSchema },
       ...tags('List DNS providers (secrets masked)'),
     })
     .delete(
@@ -94,31 +147,36 @@ export function failoverApi(deps: Deps) {
       async (ctx) => {
         await dns.removeProvider(deps.db, actorOf(ctx), ctx.params.poolId, ctx.params.providerId)
         ctx.set.status = 204
-        return ''
       },
-      { access: 'user', response: { 404: ErrorSchema }, ...tags('Remove a DNS provider') },
+      { access: 'user', response: { 204: NoContent, 404: ErrorSchema }, ...tags('Remove a DNS provider') },
     )
     .post('/dns-providers/:providerId/test', ({ params }) => dns.testConnection(deps, params.poolId, params.providerId), {
       access: 'user',
+      response: { 200: TestResult, 404: ErrorSchema },
       ...tags('Test a DNS provider: the zones its key can see'),
     })
-    .get('/failover', ({ params }) => configJson(deps, params.poolId), { access: 'user', ...tags('Failover settings and state') })
+    .get('/failover', ({ params }) => configJson(deps, params.poolId), {
+      access: 'user',
+      response: { 200: FailoverJson, 404: ErrorSchema },
+      ...tags('Failover settings and state'),
+    })
     .put(
       '/failover',
       async (ctx) => {
         await saveFailoverConfig(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body)
         return configJson(deps, ctx.params.poolId)
       },
-      { access: 'user', body: FailoverBody, response: { 404: ErrorSchema, 422: ErrorSchema }, ...tags('Set failover', 'delaySeconds 10–120 (default 30), ttl default 60.') },
+      { access: 'user', body: FailoverBody, response: { 200: FailoverJson, 404: ErrorSchema, 422: ErrorSchema }, ...tags('Set failover', 'delaySeconds 10–120 (default 30), ttl default 60.') },
     )
     .post('/failover/make-active', async (ctx) => (await eventsJson(deps, [await makeActive(deps, actorOf(ctx), ctx.params.poolId, ctx.body.memberId)]))[0], {
       access: 'user',
       body: t.Object({ memberId: Str(64) }, { additionalProperties: false }),
-      response: { 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema },
+      response: { 200: EventJson, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema },
       ...tags('Make a member active now', 'Refused for a member that is not healthy, or while another cut is in flight.'),
     })
     .get('/failover/events', async ({ params }) => eventsJson(deps, await store.listEvents(deps.db, params.poolId, 200)), {
       access: 'user',
+      response: { 200: t.Array(EventJson), 404: ErrorSchema },
       ...tags('The failover log, newest first'),
     })
 }

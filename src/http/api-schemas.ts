@@ -9,5 +9,15 @@ export const STORABLE_TEXT = '^(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\
 export const Text = (options: Parameters<typeof t.String>[0] = {}) => t.String({ pattern: STORABLE_TEXT, ...options })
 
 export const ErrorSchema = t.Object({
-  error: t.Object({ code: t.String(), message: t.String() }),
+  error: t.Object({
+    code: t.String(),
+    message: t.String(),
+    fields: t.Optional(t.Record(t.String(), t.String(), { description: 'Every refused field with its own message, when the refusal is about fields' })),
+  }),
 })
+
+/** A 204 answer: the handler sets the status and returns nothing. */
+export const NoContent = t.Void({ description: 'Done; no body' })
+
+export const DateTime = t.String({ format: 'date-time' })
+export const NullableDateTime = t.Nullable(DateTime)

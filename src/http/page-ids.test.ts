@@ -47,7 +47,7 @@ const NOT_PAGES = /^\/(api|assets|agent)\/|^\/(healthz|install\.sh|login|setup)$
 /** Every GET route of the app that renders HTML, with its parameters filled from the seed. */
 function pagePaths(ids: Ids): string[] {
   return s.app.routes
-    .filter((r) => r.method === 'GET' && !NOT_PAGES.test(r.path))
+    .filter((r) => r.method === 'GET' && !NOT_PAGES.test(r.path) && !r.path.includes('*'))
     .map((r) => r.path.replace(/:(\w+)/g, (_m, name: string) => ids[name] ?? `:${name}`))
 }
 

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema, Text } from '../http/api-schemas'
+import { DateTime, ErrorSchema, NullableDateTime, Text } from '../http/api-schemas'
 import { getMember } from '../members/service'
 import { catalogue, jobNames } from '../../agent/jobs/catalogue'
 import { jobRules } from './params'
@@ -42,6 +42,60 @@ export function jobJson(job: jobs.Job, output?: string) {
   }
 }
 
+const JobStatus = t.UnionEnum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'])
+const Params = t.Record(t.String(), t.Unknown(), { description: "The job's parameters (GET /api/v1/jobs/catalogue)" })
+
+// Open to more fields: the job record grows with what agents report.
+const JobSchema = t.Object(
+  {
+    id: t.String(),
+    memberId: t.String(),
+    poolId: t.String(),
+    name: t.String({ description: 'The catalogue job' }),
+    params: Params,
+    status: JobStatus,
+    attempts: t.Integer(),
+    progress: t.Integer({ description: 'Percent done, 0 to 100' }),
+    steps: t.Array(t.Object({ title: t.String(), state: t.String({ description: 'pending, running, done, failed, skipped, cancelled or timed_out' }) })),
+    output: t.Optional(t.String({ description: 'The whole output, on GET /api/v1/jobs/{jobId} only' })),
+    exitCode: t.Nullable(t.Integer()),
+    error: t.Nullable(t.String()),
+    result: t.Unknown({ description: 'What the job found, for jobs that read something (keys, updates); null otherwise' }),
+    requestedBy: t.String(),
+    runId: t.Nullable(t.String({ description: 'The fleet-wide run it belongs to' })),
+    scheduleId: t.Nullable(t.String({ description: 'The schedule that queued it' })),
+    cancelRequested: t.Boolean(),
+    createdAt: DateTime,
+    expiresAt: t.Nullable(DateTime, { description: 'A queued job no agent has taken by then is cancelled, not run late' }),
+    startedAt: NullableDateTime,
+    finishedAt: NullableDateTime,
+  },
+  { additionalProperties: true },
+)
+
+const CatalogueEntry = t.Object({
+  name: t.String(),
+  title: t.String(),
+  safeToRepeat: t.Boolean({ description: 'Run again after its agent vanished mid-run' }),
+  timeoutSeconds: t.Integer(),
+  params: t.Unknown({ description: "JSON Schema of the job's parameters" }),
+})
+
+const OutputSchema = t.Object({
+  status: JobStatus,
+  progress: t.Integer(),
+  lines: t.Array(t.Object({ seq: t.Integer(), stream: t.Union([t.Literal('stdout'), t.Literal('stderr'), t.Literal('agent')]), line: t.String(), at: DateTime })),
+})
+
+const RunRow = t.Object({
+  memberId: t.String(),
+  memberName: t.String(),
+  jobId: t.Nullable(t.String({ description: 'null when the member could not take the job' })),
+  status: t.String({ description: "The job's status, or refused" }),
+  exitCode: t.Nullable(t.Integer()),
+  error: t.Nullable(t.String({ description: "The job's error, or why the member could not take it" })),
+})
+
 const JobBody = t.Object(
   {
     name: Text({ maxLength: 100 }),
@@ -59,7 +113,7 @@ export function jobApi(deps: Deps) {
     .get(
       '/api/v1/jobs/catalogue',
       () => jobNames.map((name) => ({ name, title: catalogue[name].title, safeToRepeat: catalogue[name].safeToRepeat, timeoutSeconds: catalogue[name].timeoutSeconds, params: jobRules[name].params })),
-      { access: 'user', ...detail('The job catalogue: every job name with its parameter schema') },
+      { access: 'user', response: { 200: t.Array(CatalogueEntry) }, ...detail('The job catalogue: every job name with its parameter schema') },
     )
     .post(
       '/api/v1/members/:memberId/jobs',
@@ -84,7 +138,7 @@ export function jobApi(deps: Deps) {
         await getMember(deps.db, params.memberId)
         return (await jobs.memberJobs(deps.db, params.memberId)).map((j) => jobJson(j))
       },
-      { access: 'user', ...detail("A member's latest 50 jobs, newest first") },
+      { access: 'user', response: { 200: t.Array(JobSchema), 404: ErrorSchema }, ...detail("A member's latest 50 jobs, newest first") },
     )
     .get(
       '/api/v1/jobs/:jobId',
@@ -92,7 +146,7 @@ export function jobApi(deps: Deps) {
         const job = await jobs.getJob(deps.db, params.jobId)
         return jobJson(job, await jobs.jobOutputText(deps.db, job.id))
       },
-      { access: 'user', ...detail('A job with its whole output') },
+      { access: 'user', response: { 200: JobSchema, 404: ErrorSchema }, ...detail('A job with its whole output') },
     )
     .get(
       '/api/v1/jobs/:jobId/output',
@@ -105,13 +159,14 @@ export function jobApi(deps: Deps) {
         access: 'user',
         // seq is an integer column.
         query: t.Object({ after: t.Optional(t.Integer({ minimum: 0, maximum: 2_147_483_647 })) }),
+        response: { 200: OutputSchema, 404: ErrorSchema },
         ...detail('Output lines after a sequence number, for following a running job'),
       },
     )
     .post(
       '/api/v1/jobs/:jobId/cancel',
       async (ctx) => jobJson(await jobs.cancelJob(deps.db, actorOf(ctx), ctx.params.jobId)),
-      { access: 'user', ...detail('Cancel a job', 'A queued job ends at once; a running one is stopped by its agent, whole process tree, within a second or two.') },
+      { access: 'user', response: { 200: JobSchema, ...errors }, ...detail('Cancel a job', 'A queued job ends at once; a running one is stopped by its agent, whole process tree, within a second or two.') },
     )
     .post(
       '/api/v1/pools/:poolId/runs',
@@ -126,6 +181,7 @@ export function jobApi(deps: Deps) {
           { name: Text({ maxLength: 100 }), params: t.Optional(t.Record(t.String(), t.Unknown())), memberIds: t.Array(Text({ maxLength: 64 }), { maxItems: 2000 }) },
           { additionalProperties: false },
         ),
+        response: { 201: t.Object({ id: t.String(), name: t.String(), rows: t.Array(RunRow) }), ...errors },
         ...detail('Run one job on several members of a pool', 'One row per member: its job, or why it could not take it.'),
       },
     )
@@ -135,6 +191,13 @@ export function jobApi(deps: Deps) {
         const { run, rows } = await getRun(deps.db, params.runId)
         return { id: run.id, poolId: run.poolId, name: run.name, params: run.params, requestedBy: run.requestedBy, createdAt: run.createdAt.toISOString(), rows }
       },
-      { access: 'user', ...detail('A fleet-wide run with one row per member') },
+      {
+        access: 'user',
+        response: {
+          200: t.Object({ id: t.String(), poolId: t.String(), name: t.String(), params: Params, requestedBy: t.String(), createdAt: DateTime, rows: t.Array(RunRow) }),
+          404: ErrorSchema,
+        },
+        ...detail('A fleet-wide run with one row per member'),
+      },
     )
 }

@@ -3,7 +3,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema, Text } from '../http/api-schemas'
+import { ErrorSchema, NoContent, Text } from '../http/api-schemas'
 import * as schedules from './schedules'
 
 const detail = (summary: string, description?: string) => ({ detail: { tags: ['Jobs'], summary, description } })
@@ -87,8 +87,7 @@ export function scheduleApi(deps: Deps) {
       async (ctx) => {
         await schedules.deleteSchedule(deps.db, actorOf(ctx), ctx.params.scheduleId)
         ctx.set.status = 204
-        return ''
       },
-      { access: 'user', ...detail('Delete a schedule', 'Jobs it already queued stay in the member\'s history.') },
+      { access: 'user', response: { 204: NoContent, ...errors }, ...detail('Delete a schedule', 'Jobs it already queued stay in the member\'s history.') },
     )
 }

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema, Text } from '../http/api-schemas'
+import { DateTime, ErrorSchema, NoContent, NullableDateTime, Text } from '../http/api-schemas'
 import { HttpError } from '../http/errors'
 import { getPool } from '../pools/service'
 import { failoverConfigOf } from '../failover/config'
@@ -15,7 +15,7 @@ const Location = t.Object(
   { additionalProperties: false },
 )
 
-const Enrollment = t.Object({ secret: t.String(), expiresAt: t.String({ format: 'date-time' }), installCommand: t.String() })
+const Enrollment = t.Object({ secret: t.String(), expiresAt: DateTime, installCommand: t.String() })
 
 const enrollmentJson = (e: { secret: string; expiresAt: Date; installCommand: string }) => ({
   secret: e.secret,
@@ -24,6 +24,34 @@ const enrollmentJson = (e: { secret: string; expiresAt: Date; installCommand: st
 })
 
 const detail = (summary: string, description?: string) => ({ detail: { tags: ['Members'], summary, description } })
+
+const Stack = t.Unknown({ description: 'What the agent found of this stack (version, sites, databases, accounts); null when not detected' })
+const Bytes = t.Nullable(t.Number())
+
+export const MemberSchema = t.Object({
+  id: t.String(),
+  poolId: t.String(),
+  name: t.String(),
+  hostname: t.String(),
+  egressIps: t.Array(t.String(), { description: 'The IPv4 addresses allowed to enrol and send heartbeats' }),
+  publicIpv4: t.Nullable(t.String({ description: 'Where DNS points while this member is active' })),
+  location: t.Nullable(t.Object({ lat: t.Number(), lon: t.Number(), label: t.Optional(t.Nullable(t.String())) })),
+  status: t.Union([t.Literal('pending'), t.Literal('healthy'), t.Literal('late'), t.Literal('down')], { description: 'pending until the first heartbeat' }),
+  lastHeartbeatAt: NullableDateTime,
+  enrolledAt: NullableDateTime,
+  agentVersion: t.Nullable(t.String()),
+  os: t.Object({ id: t.Nullable(t.String()), versionId: t.Nullable(t.String()), family: t.Nullable(t.String()), prettyName: t.Nullable(t.String()) }),
+  stacks: t.Object({ openlitespeed: Stack, mariadb: Stack, galera: Stack, cpanel: Stack }),
+  metrics: t.Object({
+    cpuPercent: t.Nullable(t.Number()),
+    memUsedBytes: Bytes,
+    memTotalBytes: Bytes,
+    diskUsedBytes: Bytes,
+    diskTotalBytes: Bytes,
+    load1: t.Nullable(t.Number()),
+  }),
+  heartbeatSeconds: t.Integer({ description: 'How often the agent reports' }),
+})
 
 export function memberApi(deps: Deps) {
   const enroller = () => ({ publicUrl: deps.config.publicUrl, secrets: deps.secrets })
@@ -66,11 +94,11 @@ export function memberApi(deps: Deps) {
         const now = new Date()
         return (await members.listMembers(deps.db, params.poolId)).map((m) => members.memberJson(m, now, delay))
       },
-      { access: 'user', ...detail('List the members of a pool') },
+      { access: 'user', response: { 200: t.Array(MemberSchema), 404: ErrorSchema }, ...detail('List the members of a pool') },
     )
     .get('/api/v1/members/:memberId', async ({ params }) => oneJson(await members.getMember(deps.db, params.memberId)), {
       access: 'user',
-      response: { 404: ErrorSchema },
+      response: { 200: MemberSchema, 404: ErrorSchema },
       ...detail('Get a member', 'status is pending, healthy, late or down; a stack not detected is null.'),
     })
     .patch(
@@ -88,7 +116,7 @@ export function memberApi(deps: Deps) {
           },
           { additionalProperties: false },
         ),
-        response: { 404: ErrorSchema, 422: ErrorSchema },
+        response: { 200: MemberSchema, 404: ErrorSchema, 422: ErrorSchema },
         ...detail('Change a member'),
       },
     )
@@ -97,9 +125,8 @@ export function memberApi(deps: Deps) {
       async (ctx) => {
         await members.removeMember(deps.db, actorOf(ctx), ctx.params.memberId)
         ctx.set.status = 204
-        return ''
       },
-      { access: 'user', response: { 404: ErrorSchema }, ...detail('Remove a member', 'Detaches the server and revokes its agent token.') },
+      { access: 'user', response: { 204: NoContent, 404: ErrorSchema }, ...detail('Remove a member', 'Detaches the server and revokes its agent token.') },
     )
     .post(
       '/api/v1/members/:memberId/enrollment',

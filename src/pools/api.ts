@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { ErrorSchema, Text } from '../http/api-schemas'
+import { ErrorSchema, NoContent, Text } from '../http/api-schemas'
 import * as pools from './service'
 import type { PoolWithCounts } from './store'
 
@@ -79,8 +79,7 @@ export function poolApi(deps: Deps) {
       async (ctx) => {
         await pools.deletePool(deps.db, actorOf(ctx), ctx.params.poolId)
         ctx.set.status = 204
-        return ''
       },
-      { access: 'user', response: { 404: ErrorSchema }, ...detail('Delete a pool', 'Removes its members and settings.') },
+      { access: 'user', response: { 204: NoContent, 404: ErrorSchema }, ...detail('Delete a pool', 'Removes its members and settings.') },
     )
 }
