@@ -229,11 +229,38 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
     expect(e.message).toContain('429')
   })
 
-  test('a rejected value is not retryable and carries the API message', async () => {
-    // Past the adapter's own checks, the API still has the last word (TTL 5 is below its minimum).
-    const e = await expectError(provider.writeRecords('example.com', { name: 'www.example.com', type: 'A', ttl: 5, values: ['192.0.2.1'] }))
-    expect(e.retryable).toBe(false)
-    expect(e.message).toContain('Invalid TTL')
+  test('a TTL under the zone\'s floor is refused in words, with the reason from error_chain, and not retried', async () => {
+    // Past the adapter's own checks, the API has the last word: 60 s at least unless the zone is Enterprise.
+    for (const ttl of [30, 59, 100_000]) {
+      const e = await expectError(provider.writeRecords('example.com', { name: 'www.example.com', type: 'A', ttl, values: ['192.0.2.1'] }))
+      expect(e.retryable).toBe(false)
+      expect(e.message).toBe(`Cloudflare refused TTL ${ttl} for www.example.com A: TTL must be between 60 and 86400 seconds, or 1 for Automatic. [9021]`)
+    }
+    expect(cf.state.find('example.com', 'www.example.com', 'A')).toEqual([])
+
+    // Editing a record to a low TTL is refused the same way.
+    cf.state.addRecord('example.com', { name: 'low.example.com', type: 'A', content: '192.0.2.1', ttl: 300 })
+    const e = await expectError(provider.writeRecords('example.com', { name: 'low.example.com', type: 'A', ttl: 30, values: ['192.0.2.1'] }))
+    expect(e.message).toStartWith('Cloudflare refused TTL 30 for low.example.com A: TTL must be between 60')
+  })
+
+  test('an Enterprise zone takes a TTL of 30', async () => {
+    cf.state.addZone('example.net', { enterprise: true })
+    await provider.writeRecords('example.net', { name: 'www.example.net', type: 'A', ttl: 30, values: ['192.0.2.1'] })
+    expect(cf.state.find('example.net', 'www.example.net', 'A').map((r) => r.ttl)).toEqual([30])
+    const e = await expectError(provider.writeRecords('example.net', { name: 'www.example.net', type: 'A', ttl: 29, values: ['192.0.2.1'] }))
+    expect(e.message).toBe('Cloudflare refused TTL 29 for www.example.net A: TTL must be between 30 and 86400 seconds, or 1 for Automatic. [9021]')
+  })
+
+  test('an A or AAAA record on a name that has a CNAME is refused, saying so', async () => {
+    cf.state.addRecord('example.com', { name: 'shop.example.com', type: 'CNAME', content: 'shops.example.org' })
+    for (const [type, value] of [['A', '192.0.2.1'], ['AAAA', '2001:db8::1']] as const) {
+      const e = await expectError(provider.writeRecords('example.com', { name: 'shop.example.com', type, ttl: 300, values: [value] }))
+      expect(e.retryable).toBe(false)
+      expect(e.message).toStartWith(`Cloudflare refused to create shop.example.com ${type}: the name has a CNAME record, and Cloudflare allows no A or AAAA record beside it: A CNAME record with that host already exists.`)
+      expect(e.message).toEndWith('[81054]')
+    }
+    expect(cf.state.find('example.com', 'shop.example.com').map((r) => r.type)).toEqual(['CNAME'])
   })
 
   test('an unreachable API is retryable', async () => {

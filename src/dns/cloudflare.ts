@@ -5,7 +5,7 @@
 // MX: content is the exchange, priority the preference. SRV: data holds
 // priority, weight, port and target.
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'cloudflare'
-import { bareName, canonicalValue, checkRecordSet, DEFAULT_TIMEOUT_MS, formatMx, formatSrv, parseMx, parseSrv, redact, statusError } from './common'
+import { bareName, canonicalValue, checkRecordSet, DEFAULT_TIMEOUT_MS, formatMx, formatSrv, originOf, parseMx, parseSrv, redact, statusError } from './common'
 import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo } from './provider'
 
 export type CloudflareOptions = {
@@ -20,6 +20,12 @@ export type CloudflareOptions = {
 
 const PROVIDER = 'Cloudflare'
 export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
+
+/** One of Cloudflare's errors; a wrapper such as 1004 "DNS Validation Error" carries its reasons in error_chain. */
+type CfMessage = { code?: number; message?: string; error_chain?: CfMessage[] }
+
+/** What a call was about, so a refusal can name it. */
+type Where = { zone?: string; record?: { name: string; type: RecordType; ttl: number } }
 
 /** The fields of a DNS record this adapter reads. */
 type CfRecord = {
@@ -61,44 +67,45 @@ export class CloudflareProvider implements DnsProvider {
   }
 
   /** Runs one SDK call and turns whatever it throws into a DnsProviderError. */
-  private async call<T>(action: string, fn: () => Promise<T>, zone?: string): Promise<T> {
+  private async call<T>(action: string, fn: () => Promise<T>, where: Where = {}): Promise<T> {
     try {
       return await fn()
     } catch (err) {
-      throw this.mapError(err, action, zone)
+      throw this.mapError(err, action, where)
     }
   }
 
-  private mapError(err: unknown, action: string, zone?: string): DnsProviderError {
+  private mapError(err: unknown, action: string, where: Where): DnsProviderError {
     if (err instanceof DnsProviderError) return err
-    const where = (() => {
-      try {
-        return new URL(this.baseUrl).origin
-      } catch {
-        return 'the configured address'
-      }
-    })()
+    const origin = originOf(this.baseUrl)
     if (err instanceof APIConnectionTimeoutError) {
-      return new DnsProviderError(`Cloudflare at ${where} did not answer within ${Math.round(this.timeoutMs / 1000)} s`, true)
+      return new DnsProviderError(`Cloudflare at ${origin} did not answer within ${Math.round(this.timeoutMs / 1000)} s`, true)
     }
     if (err instanceof APIConnectionError) {
       const cause = (err as { cause?: { code?: string; name?: string } }).cause
-      return new DnsProviderError(`could not reach Cloudflare at ${where} (${cause?.code ?? cause?.name ?? 'network error'})`, true)
+      return new DnsProviderError(`could not reach Cloudflare at ${origin} (${cause?.code ?? cause?.name ?? 'network error'})`, true)
     }
-    if (err instanceof APIError && typeof err.status === 'number') {
-      const errors = (err.errors ?? []) as { code?: number; message?: string }[]
-      const detail = redact(
-        errors
-          .map((e) => `${e.message ?? 'error'}${e.code !== undefined ? ` [${e.code}]` : ''}`)
-          .join('; ')
-          .slice(0, 300),
-        [this.apiToken],
-      )
-      if (err.status === 404 && zone) this.zoneIds.delete(bareName(zone))
-      return statusError(PROVIDER, err.status, { credential: 'API token', detail, action, zone: err.status === 404 ? zone : undefined })
-    }
+    if (err instanceof APIError && typeof err.status === 'number') return this.refusal(err.status, (err.errors ?? []) as CfMessage[], action, where)
     const message = redact(err instanceof Error ? err.message : String(err), [this.apiToken])
     return new DnsProviderError(`Cloudflare: ${action} failed: ${message}`, false)
+  }
+
+  /** An answer that is not a success, worded from its reasons (not from a 1004 wrapper that only says validation failed). */
+  private refusal(status: number, errors: CfMessage[], action: string, where: Where): DnsProviderError {
+    const found = reasons(errors)
+    const detail = this.say(found.map(quote).join('; ').slice(0, 400))
+    const record = where.record
+    const ttl = found.find((e) => e.code === TTL_OUT_OF_RANGE)
+    if (ttl && record) return new DnsProviderError(this.say(`Cloudflare refused TTL ${record.ttl} for ${record.name} ${record.type}: ${quote(ttl)}`), false)
+    const sameName = found.find((e) => e.code !== undefined && e.code in SAME_NAME)
+    if (sameName && record) return new DnsProviderError(this.say(`Cloudflare refused to ${action}: ${SAME_NAME[sameName.code!]}: ${quote(sameName)}`), false)
+    if (status === 404 && where.zone) this.zoneIds.delete(bareName(where.zone))
+    return statusError(PROVIDER, status, { credential: 'API token', detail, action, zone: status === 404 ? where.zone : undefined })
+  }
+
+  /** Never let the token into a message, whatever the API echoed back. */
+  private say(message: string): string {
+    return redact(message, [this.apiToken])
   }
 
   async listZones(): Promise<ZoneInfo[]> {
@@ -137,7 +144,7 @@ export class CloudflareProvider implements DnsProvider {
         }
         return out
       },
-      zone,
+      { zone },
     )
   }
 
@@ -154,7 +161,7 @@ export class CloudflareProvider implements DnsProvider {
         }
         return out
       },
-      zone,
+      { zone },
     )
   }
 
@@ -187,11 +194,12 @@ export class CloudflareProvider implements DnsProvider {
     }
     const proxiable = s.type === 'A' || s.type === 'AAAA'
     const newProxied = s.proxied ?? existing[0]?.proxied ?? false
+    const where: Where = { zone, record: { name: s.name, type: s.type, ttl: s.ttl } }
 
     for (const r of keep) {
       // Proxied records have an automatic TTL (1); leave them be.
       if (r.ttl !== s.ttl && !r.proxied) {
-        await this.call(`update ${s.name} ${s.type}`, () => this.client.dns.records.edit(r.id, { zone_id: zoneId, ...fields(s.type, s.name, s.ttl, valueOf(s.type, r)), ...(proxiable ? { proxied: r.proxied ?? false } : {}) } as any), zone)
+        await this.call(`update ${s.name} ${s.type}`, () => this.client.dns.records.edit(r.id, { zone_id: zoneId, ...fields(s.type, s.name, s.ttl, valueOf(s.type, r)), ...(proxiable ? { proxied: r.proxied ?? false } : {}) } as any), where)
       }
     }
     while (wanted.length && spare.length) {
@@ -200,21 +208,37 @@ export class CloudflareProvider implements DnsProvider {
       await this.call(
         `update ${s.name} ${s.type}`,
         () => this.client.dns.records.edit(r.id, { zone_id: zoneId, ...fields(s.type, s.name, s.ttl, value), ...(proxiable ? { proxied: r.proxied ?? false } : {}) } as any),
-        zone,
+        where,
       )
     }
     for (const value of wanted) {
       await this.call(
         `create ${s.name} ${s.type}`,
         () => this.client.dns.records.create({ zone_id: zoneId, ...fields(s.type, s.name, s.ttl, value), ...(proxiable ? { proxied: newProxied } : {}) } as any),
-        zone,
+        where,
       )
     }
     for (const r of spare) {
-      await this.call(`delete ${s.name} ${s.type}`, () => this.client.dns.records.delete(r.id, { zone_id: zoneId }), zone)
+      await this.call(`delete ${s.name} ${s.type}`, () => this.client.dns.records.delete(r.id, { zone_id: zoneId }), where)
     }
   }
 }
+
+/** Cloudflare's code for a TTL under the zone's floor (60, or 30 on Enterprise), inside a 1004. */
+const TTL_OUT_OF_RANGE = 9021
+
+/** The refusals of a record because of another record at the same name, as the operator needs to hear them. */
+const SAME_NAME: Record<number, string> = {
+  81053: 'the name already has an A, AAAA or CNAME record, and Cloudflare allows no CNAME beside one',
+  81054: 'the name has a CNAME record, and Cloudflare allows no A or AAAA record beside it',
+}
+
+/** The reasons inside Cloudflare's errors: a wrapper only says validation failed, its error_chain says why. */
+function reasons(errors: CfMessage[]): CfMessage[] {
+  return errors.flatMap((e) => (e.error_chain?.length ? reasons(e.error_chain) : [e]))
+}
+
+const quote = (e: CfMessage) => `${e.message ?? 'error'}${e.code !== undefined ? ` [${e.code}]` : ''}`
 
 /** The body fields for one value of a set. */
 function fields(type: RecordType, name: string, ttl: number, value: string): Record<string, unknown> {

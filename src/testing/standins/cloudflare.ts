@@ -10,6 +10,24 @@
 // Every answer is the v4 envelope {success, errors, messages, result[, result_info]}.
 // Authorization: Bearer <token>, checked against state.tokens.
 // Serves on 127.0.0.1, port 0.
+//
+// Refusals as Cloudflare sends them (cloudflare.test.ts checks the shapes
+// against Cloudflare's OpenAPI document, kept in cloudflare-schemas.ts):
+// - a field it will not take: 400, code 1004 "DNS Validation Error" with the
+//   reasons in error_chain, e.g. TTL 2–59 on a zone that is not Enterprise
+//   (9021 "TTL must be between 60 and 86400 seconds, or 1 for Automatic.";
+//   Enterprise zones take 30 and up), as reported from the real API in
+//   github.com/timothymiller/cloudflare-ddns/issues/179;
+// - an A or AAAA record on a name that has a CNAME: 400, 81054 "A CNAME
+//   record with that host already exists…"; a CNAME on a name that has an A,
+//   AAAA or CNAME: 400, 81053 "An A, AAAA, or CNAME record with that host
+//   already exists…" (github.com/favonia/cloudflare-ddns/issues/990,
+//   github.com/cloudflare/terraform-provider-cloudflare/issues/1247);
+// - a record id that is not there: 404, 81044 "Record does not exist.";
+// - over the account's rate limit (1,200 calls in 5 minutes, after which
+//   every call is refused for 5 minutes, developers.cloudflare.com/fundamentals/api/reference/limits/):
+//   429 with Retry-After in seconds and 971 "Please wait and consider
+//   throttling your request speed" (github.com/cloudflare/terraform-provider-cloudflare/issues/5494).
 
 export type CfRecord = {
   id: string
@@ -21,9 +39,11 @@ export type CfRecord = {
   proxiable: boolean
   proxied: boolean
   ttl: number
+  locked: boolean
   priority?: number
   data?: { priority?: number; weight?: number; port?: number; target?: string }
-  comment: string | null
+  /** Absent when the record has none. */
+  comment?: string
   tags: string[]
   settings: Record<string, unknown>
   meta: Record<string, unknown>
@@ -31,7 +51,28 @@ export type CfRecord = {
   modified_on: string
 }
 
-export type CfZone = { id: string; name: string; status: 'active'; paused: boolean; type: 'full'; name_servers: string[]; created_on: string; modified_on: string }
+export type CfPlan = { id: string; name: string; legacy_id: 'free' | 'enterprise' }
+
+export type CfZone = {
+  id: string
+  name: string
+  status: 'active'
+  paused: boolean
+  type: 'full'
+  development_mode: number
+  name_servers: string[]
+  original_name_servers: string[] | null
+  original_registrar: string | null
+  original_dnshost: string | null
+  owner: { id: string; name: string; type: string }
+  account: { id: string; name: string }
+  meta: Record<string, unknown>
+  /** The lowest TTL the zone takes depends on it (30 on Enterprise, else 60). */
+  plan: CfPlan
+  created_on: string
+  modified_on: string
+  activated_on: string
+}
 
 export type CloudflareRequest = { method: string; path: string; query: Record<string, string>; body: unknown; authorization: string | null }
 
@@ -42,13 +83,18 @@ export type CloudflareState = {
   records: CfRecord[]
   /** Every request, in order (the Authorization header as sent). */
   requests: CloudflareRequest[]
-  addZone(name: string): CfZone
+  /** A zone on the Free plan unless enterprise. */
+  addZone(name: string, opts?: { enterprise?: boolean }): CfZone
   /** A record as if made in the dashboard; ttl 1 is "automatic". */
   addRecord(zone: string, r: { name: string; type: string; content?: string; ttl?: number; proxied?: boolean; priority?: number; data?: CfRecord['data'] }): CfRecord
   /** The records at name (and type) in zone, as stored. */
   find(zone: string, name: string, type?: string): CfRecord[]
   /** The next n requests get this status (500 unless given) with an error envelope. */
   failNext(n: number, status?: number): void
+  /** Every request is refused with 429 and Retry-After for this many seconds from now; 0 lifts it. */
+  rateLimitFor(seconds: number): void
+  /** The next n writes (PATCH, PUT, DELETE) to a record find it deleted first, as if by someone else. */
+  vanishBeforeNextWrite(n?: number): void
   reset(): void
 }
 
@@ -70,7 +116,7 @@ function isIpv6(s: string) {
 const HOST = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i
 const PROXIABLE = new Set(['A', 'AAAA', 'CNAME'])
 
-type ApiError = { code: number; message: string }
+type ApiError = { code: number; message: string; error_chain?: ApiError[] }
 class Fail extends Error {
   constructor(
     public status: number,
@@ -84,28 +130,66 @@ function envelope(result: unknown, extra: Record<string, unknown> = {}) {
   return { success: true, errors: [], messages: [], result, ...extra }
 }
 
-function failure(status: number, errors: ApiError[]) {
-  return Response.json({ success: false, errors, messages: [], result: null }, { status })
+function failure(status: number, errors: ApiError[], headers?: Record<string, string>) {
+  return Response.json({ success: false, errors, messages: [], result: null }, { status, headers })
+}
+
+function rateLimited(seconds: number) {
+  return failure(429, [{ code: 971, message: 'Please wait and consider throttling your request speed' }], { 'retry-after': String(seconds) })
+}
+
+const SAME_NAME_HELP = 'For more details, refer to <https://developers.cloudflare.com/dns/manage-dns-records/troubleshooting/records-with-same-name/>.'
+const ADDRESS = new Set(['A', 'AAAA'])
+
+/** Cloudflare refuses a CNAME beside any address or CNAME record of the same name, and an address record beside a CNAME. */
+function nameConflict(type: string, others: CfRecord[]): ApiError | null {
+  if (ADDRESS.has(type) && others.some((r) => r.type === 'CNAME')) {
+    return { code: 81054, message: `A CNAME record with that host already exists. ${SAME_NAME_HELP}` }
+  }
+  if (type === 'CNAME' && others.some((r) => ADDRESS.has(r.type) || r.type === 'CNAME')) {
+    return { code: 81053, message: `An A, AAAA, or CNAME record with that host already exists. ${SAME_NAME_HELP}` }
+  }
+  return null
+}
+
+function ttlError(ttl: number, zone: CfZone): ApiError | null {
+  const floor = zone.plan.legacy_id === 'enterprise' ? 30 : 60
+  if (ttl === 1 || (Number.isInteger(ttl) && ttl >= floor && ttl <= 86400)) return null
+  return { code: 9021, message: `TTL must be between ${floor} and 86400 seconds, or 1 for Automatic.` }
 }
 
 export async function start(): Promise<CloudflareStandin> {
   let failures: { n: number; status: number } = { n: 0, status: 500 }
+  let rateLimitedUntil = 0
+  let vanishing = 0
+  const accountId = hex32()
 
   const state: CloudflareState = {
     tokens: new Set(['cf-test-token']),
     zones: [],
     records: [],
     requests: [],
-    addZone(name) {
+    addZone(name, opts = {}) {
       const zone: CfZone = {
         id: hex32(),
         name: name.toLowerCase(),
         status: 'active',
         paused: false,
         type: 'full',
+        development_mode: 0,
         name_servers: ['ada.ns.cloudflare.com', 'bob.ns.cloudflare.com'],
+        original_name_servers: null,
+        original_registrar: null,
+        original_dnshost: null,
+        owner: { id: accountId, name: 'Stand-in account', type: 'organization' },
+        account: { id: accountId, name: 'Stand-in account' },
+        meta: { step: 2, custom_certificate_quota: 0, page_rule_quota: 3, phishing_detected: false },
+        plan: opts.enterprise
+          ? { id: hex32(), name: 'Enterprise Website', legacy_id: 'enterprise' }
+          : { id: '0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee', name: 'Free Website', legacy_id: 'free' },
         created_on: now(),
         modified_on: now(),
+        activated_on: now(),
       }
       state.zones.push(zone)
       return zone
@@ -124,11 +208,19 @@ export async function start(): Promise<CloudflareStandin> {
     failNext(n, status = 500) {
       failures = { n, status }
     },
+    rateLimitFor(seconds) {
+      rateLimitedUntil = Date.now() + seconds * 1000
+    },
+    vanishBeforeNextWrite(n = 1) {
+      vanishing = n
+    },
     reset() {
       state.zones = []
       state.records = []
       state.requests = []
       failures = { n: 0, status: 500 }
+      rateLimitedUntil = 0
+      vanishing = 0
     },
   }
 
@@ -141,9 +233,8 @@ export async function start(): Promise<CloudflareStandin> {
     if (!name) errs.push({ code: 9007, message: 'DNS name is invalid.' })
     else if (name !== zone.name && !name.endsWith('.' + zone.name)) errs.push({ code: 9007, message: 'DNS name is invalid.' })
     const ttl = Number(input.ttl ?? existing?.ttl ?? 1)
-    if (!(ttl === 1 || (Number.isInteger(ttl) && ttl >= 30 && ttl <= 86400))) {
-      errs.push({ code: 9020, message: 'Invalid TTL. Must be between 30 and 86400 seconds, or 1 for Automatic.' })
-    }
+    const badTtl = ttlError(ttl, zone)
+    if (badTtl) errs.push(badTtl)
     const proxiable = PROXIABLE.has(type)
     const proxied = Boolean(input.proxied ?? existing?.proxied ?? false)
     if (proxied && !proxiable) errs.push({ code: 9004, message: 'This record type cannot be proxied.' })
@@ -178,10 +269,12 @@ export async function start(): Promise<CloudflareStandin> {
       }
     }
     if (!['A', 'AAAA', 'MX', 'SRV', 'CNAME', 'TXT', 'NS'].includes(type) && type) errs.push({ code: 9008, message: 'DNS record type is invalid.' })
-    if (errs.length) throw new Fail(400, errs)
+    if (errs.length) throw new Fail(400, [{ code: 1004, message: 'DNS Validation Error', error_chain: errs }])
 
-    const dup = state.records.find((r) => r.zone_id === zone.id && r.id !== existing?.id && r.name === name && r.type === type && r.content === content)
-    if (dup) throw new Fail(400, [{ code: 81058, message: 'An identical record already exists.' }])
+    const others = state.records.filter((r) => r.zone_id === zone.id && r.id !== existing?.id && r.name === name)
+    const conflict = nameConflict(type, others)
+    if (conflict) throw new Fail(400, [conflict])
+    if (others.some((r) => r.type === type && r.content === content)) throw new Fail(400, [{ code: 81058, message: 'An identical record already exists.' }])
 
     return {
       id: existing?.id ?? hex32(),
@@ -194,9 +287,10 @@ export async function start(): Promise<CloudflareStandin> {
       proxied,
       // Proxied records always have an automatic TTL.
       ttl: proxied ? 1 : ttl,
+      locked: false,
       ...(priority !== undefined ? { priority } : {}),
       ...(data ? { data } : {}),
-      comment: input.comment ?? existing?.comment ?? null,
+      ...commentOf(input.comment ?? existing?.comment),
       tags: input.tags ?? existing?.tags ?? [],
       settings: input.settings ?? existing?.settings ?? {},
       meta: existing?.meta ?? {},
@@ -205,12 +299,12 @@ export async function start(): Promise<CloudflareStandin> {
     }
   }
 
-  function page<T>(items: T[], query: Record<string, string>, defaults: { perPage: number; max: number }) {
+  function page<T>(items: T[], query: Record<string, string>, defaults: { perPage: number; min: number; max: number }) {
     const pageNo = query.page === undefined ? 1 : Number(query.page)
     const perPage = query.per_page === undefined ? defaults.perPage : Number(query.per_page)
     if (!Number.isInteger(pageNo) || pageNo < 1) throw new Fail(400, [{ code: 1004, message: 'page must be a positive integer' }])
-    if (!Number.isInteger(perPage) || perPage < 5 || perPage > defaults.max) {
-      throw new Fail(400, [{ code: 1004, message: `per_page must be between 5 and ${defaults.max}` }])
+    if (!Number.isInteger(perPage) || perPage < defaults.min || perPage > defaults.max) {
+      throw new Fail(400, [{ code: 1004, message: `per_page must be between ${defaults.min} and ${defaults.max}` }])
     }
     const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage)
     return envelope(slice, {
@@ -244,10 +338,13 @@ export async function start(): Promise<CloudflareStandin> {
     const authorization = req.headers.get('authorization')
     state.requests.push({ method: req.method, path: url.pathname, query, body, authorization })
 
+    const limited = Math.ceil((rateLimitedUntil - Date.now()) / 1000)
+    if (limited > 0) return rateLimited(limited)
     if (failures.n > 0) {
       failures.n--
       const s = failures.status
-      return failure(s, [{ code: s === 429 ? 971 : 10000 + (s % 100), message: s === 429 ? 'Please wait and consider throttling your request speed' : 'Internal server error' }])
+      if (s === 429) return rateLimited(300)
+      return failure(s, [{ code: 10000 + (s % 100), message: 'Internal server error' }])
     }
 
     const prefix = '/client/v4'
@@ -265,7 +362,7 @@ export async function start(): Promise<CloudflareStandin> {
       if (path === '/zones' && req.method === 'GET') {
         let zones = state.zones
         if (query.name !== undefined) zones = zones.filter((z) => z.name === query.name!.toLowerCase())
-        return Response.json(page(zones, query, { perPage: 20, max: 50 }))
+        return Response.json(page(zones, query, { perPage: 20, min: 5, max: 50 }))
       }
       const zm = /^\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(path)
       if (zm) {
@@ -276,7 +373,8 @@ export async function start(): Promise<CloudflareStandin> {
           const records = state.records.filter(
             (r) => r.zone_id === zone.id && nameMatches(r.name, query) && (query.type === undefined || r.type === query.type),
           )
-          return Response.json(page(records, query, { perPage: 100, max: 5_000_000 }))
+          // dns-records_per_page in Cloudflare's OpenAPI document: 1 to 5,000,000, 100 unless given.
+          return Response.json(page(records, query, { perPage: 100, min: 1, max: 5_000_000 }))
         }
         if (!id && req.method === 'POST') {
           const rec = buildRecord(zone, (body ?? {}) as Record<string, any>)
@@ -284,6 +382,10 @@ export async function start(): Promise<CloudflareStandin> {
           return Response.json(envelope(rec))
         }
         if (id) {
+          if (vanishing > 0 && req.method !== 'GET') {
+            vanishing--
+            state.records = state.records.filter((r) => r.id !== id)
+          }
           const i = state.records.findIndex((r) => r.zone_id === zone.id && r.id === id)
           if (i < 0) throw new Fail(404, [{ code: 81044, message: 'Record does not exist.' }])
           const existing = state.records[i]!
@@ -294,7 +396,7 @@ export async function start(): Promise<CloudflareStandin> {
           }
           if (req.method === 'PUT') {
             const b = (body ?? {}) as Record<string, any>
-            state.records[i] = buildRecord(zone, { proxied: false, ...b }, { ...existing, proxied: false, comment: null, tags: [], settings: {}, priority: undefined, data: undefined })
+            state.records[i] = buildRecord(zone, { proxied: false, ...b }, { ...existing, proxied: false, comment: undefined, tags: [], settings: {}, priority: undefined, data: undefined })
             return Response.json(envelope(state.records[i]))
           }
           if (req.method === 'DELETE') {
@@ -308,6 +410,11 @@ export async function start(): Promise<CloudflareStandin> {
       if (e instanceof Fail) return failure(e.status, e.errors)
       throw e
     }
+  }
+
+  /** The document types comment as a string only; the live API sends null for none. Leaving it out fits both readings. */
+  function commentOf(comment: unknown): { comment?: string } {
+    return typeof comment === 'string' && comment !== '' ? { comment } : {}
   }
 
   const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: handle })
