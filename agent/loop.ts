@@ -1,6 +1,6 @@
 // The heartbeat loop: owns the timer, the backoff and the stop signal. It
-// never exits on its own; a server that is down or refusing is retried with
-// jittered backoff that resets on the first success.
+// never exits on its own. A server that is away is retried at the heartbeat
+// pace; one that refuses, with a jittered backoff that resets on success.
 import type { Heartbeat } from './protocol'
 import { ServerRefused, type AgentClient } from './client'
 
@@ -23,6 +23,21 @@ export function backoffMs(failures: number, intervalMs: number, random: () => nu
   return Math.round(base * (0.8 + random() * 0.4))
 }
 
+/**
+ * The server could not be reached or failed (5xx): it is away, not refusing.
+ * Such a failure is retried at the heartbeat pace, not backed off, so that a
+ * control plane back from a restart hears from every member within one
+ * interval and judges no member by the silence of its own downtime.
+ */
+export function serverAway(err: unknown): boolean {
+  return !(err instanceof ServerRefused) || err.status >= 500
+}
+
+/** Delay after a failure: the interval (jittered) while the server is away, else the doubling backoff. */
+export function retryMs(err: unknown, failures: number, intervalMs: number, random: () => number = Math.random): number {
+  return serverAway(err) ? backoffMs(1, intervalMs, random) : backoffMs(failures, intervalMs, random)
+}
+
 export const abortableSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve()
@@ -34,6 +49,7 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
   let failures = 0
   let intervalMs = deps.intervalSeconds * 1000
   let lastError = ''
+  let lastFailure: unknown = null
   while (!signal.aborted) {
     const started = Date.now()
     try {
@@ -46,6 +62,7 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
       if (!process.env.SERVERSCTL_HEARTBEAT_SECONDS && answer.heartbeatSeconds > 0) intervalMs = answer.heartbeatSeconds * 1000
     } catch (err) {
       failures++
+      lastFailure = err
       const message = err instanceof ServerRefused ? `server refused (${err.status} ${err.code}): ${err.message}` : `server unreachable: ${(err as Error).message}`
       // Say it when it changes, and now and then while it lasts, not every try.
       if (message !== lastError || failures % 10 === 0) deps.log(`heartbeat failed (${failures} in a row): ${message}`)
@@ -53,7 +70,7 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
     }
     // At a fixed rate: the time a heartbeat took comes off the wait, so gaps
     // stay one interval and a failover delay equal to it is not crossed.
-    const wait = failures === 0 ? Math.max(0, intervalMs - (Date.now() - started)) : backoffMs(failures, intervalMs, deps.random)
+    const wait = failures === 0 ? Math.max(0, intervalMs - (Date.now() - started)) : retryMs(lastFailure, failures, intervalMs, deps.random)
     await deps.sleep(wait, signal)
   }
 }
