@@ -1,7 +1,7 @@
 // The Cloudflare adapter through the official SDK against the API stand-in.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { start, type CloudflareStandin } from '../testing/standins/cloudflare'
-import { CloudflareProvider } from './cloudflare'
+import { CloudflareProvider, retryAfterSeconds } from './cloudflare'
 import { createProvider } from './index'
 import { DnsProviderError } from './provider'
 
@@ -261,6 +261,36 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
       expect(e.message).toEndWith('[81054]')
     }
     expect(cf.state.find('example.com', 'shop.example.com').map((r) => r.type)).toEqual(['CNAME'])
+  })
+
+  test('a rate limit carries how long Cloudflare asked to wait, and the SDK does not retry into it', async () => {
+    cf.state.rateLimitFor(300)
+    cf.state.requests = []
+    for (const call of [
+      () => provider.readRecords('example.com', 'www.example.com', 'A'),
+      () => provider.writeRecords('example.com', { name: 'www.example.com', type: 'A', ttl: 60, values: ['192.0.2.1'] }),
+    ]) {
+      const e = await expectError(call())
+      expect(e.retryable).toBe(true)
+      expect(e.retryAfterSeconds).toBeGreaterThanOrEqual(299)
+      expect(e.retryAfterSeconds).toBeLessThanOrEqual(300)
+      expect(e.message).toMatch(
+        /^Cloudflare is rate limiting this account \(429\) and asked to wait (299 s \(4 min 59 s\)|300 s \(5 min\)) before the next call: Please wait and consider throttling your request speed \[971\]$/,
+      )
+    }
+    expect(cf.state.requests.length).toBe(2) // one each: maxRetries 0, and the SDK's own wait is not taken
+    cf.state.rateLimitFor(0)
+    expect(await provider.readRecords('example.com', 'www.example.com', 'A')).toBeNull()
+  })
+
+  test('Retry-After is read as seconds or as an HTTP date', () => {
+    const at = Date.parse('2026-11-01T12:00:00Z')
+    const h = (v: string) => new Headers({ 'retry-after': v })
+    expect(retryAfterSeconds(h('120'), at)).toBe(120)
+    expect(retryAfterSeconds(h('Sun, 01 Nov 2026 12:05:00 GMT'), at)).toBe(300)
+    expect(retryAfterSeconds(h('Sun, 01 Nov 2026 11:00:00 GMT'), at)).toBe(0)
+    expect(retryAfterSeconds(h('soon'), at)).toBeUndefined()
+    expect(retryAfterSeconds(new Headers(), at)).toBeUndefined()
   })
 
   test('an unreachable API is retryable', async () => {

@@ -85,15 +85,18 @@ export class CloudflareProvider implements DnsProvider {
       const cause = (err as { cause?: { code?: string; name?: string } }).cause
       return new DnsProviderError(`could not reach Cloudflare at ${origin} (${cause?.code ?? cause?.name ?? 'network error'})`, true)
     }
-    if (err instanceof APIError && typeof err.status === 'number') return this.refusal(err.status, (err.errors ?? []) as CfMessage[], action, where)
+    if (err instanceof APIError && typeof err.status === 'number') {
+      return this.refusal(err.status, (err.errors ?? []) as CfMessage[], action, where, err.headers)
+    }
     const message = redact(err instanceof Error ? err.message : String(err), [this.apiToken])
     return new DnsProviderError(`Cloudflare: ${action} failed: ${message}`, false)
   }
 
   /** An answer that is not a success, worded from its reasons (not from a 1004 wrapper that only says validation failed). */
-  private refusal(status: number, errors: CfMessage[], action: string, where: Where): DnsProviderError {
+  private refusal(status: number, errors: CfMessage[], action: string, where: Where, headers?: Headers): DnsProviderError {
     const found = reasons(errors)
     const detail = this.say(found.map(quote).join('; ').slice(0, 400))
+    if (status === 429) return rateLimited(retryAfterSeconds(headers), detail)
     const record = where.record
     const ttl = found.find((e) => e.code === TTL_OUT_OF_RANGE)
     if (ttl && record) return new DnsProviderError(this.say(`Cloudflare refused TTL ${record.ttl} for ${record.name} ${record.type}: ${quote(ttl)}`), false)
@@ -222,6 +225,32 @@ export class CloudflareProvider implements DnsProvider {
       await this.call(`delete ${s.name} ${s.type}`, () => this.client.dns.records.delete(r.id, { zone_id: zoneId }), where)
     }
   }
+}
+
+/**
+ * Cloudflare refuses every call of the account for minutes once it is over
+ * its limit (1,200 calls in 5 minutes), so the wait it asks for goes with the
+ * error: a retry before then only meets the same refusal.
+ */
+function rateLimited(wait: number | undefined, detail: string): DnsProviderError {
+  if (wait === undefined) return statusError(PROVIDER, 429, { credential: 'API token', detail })
+  return new DnsProviderError(`Cloudflare is rate limiting this account (429) and asked to wait ${duration(wait)} before the next call: ${detail}`, true, wait)
+}
+
+/** Seconds from a Retry-After header, which holds either seconds or an HTTP date. */
+export function retryAfterSeconds(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const value = headers?.get('retry-after')?.trim()
+  if (!value) return undefined
+  if (/^\d+$/.test(value)) return Number(value)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
+}
+
+/** "45 s", "300 s (5 min)", "90 s (1 min 30 s)". */
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`
+  const rest = seconds % 60
+  return `${seconds} s (${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''})`
 }
 
 /** Cloudflare's code for a TTL under the zone's floor (60, or 30 on Enterprise), inside a 1004. */

@@ -30,6 +30,8 @@ export class DnsProviderError extends Error {
   constructor(
     message: string,
     public retryable: boolean,
+    /** Set when the provider said how long to wait (Retry-After): an earlier try is refused too. */
+    public retryAfterSeconds?: number,
   ) {
     super(message)
   }
