@@ -300,10 +300,10 @@ test('the audit log records pool changes and sign-ins, newest first', async ({ p
   await expect(actions).toHaveText(['pool.create'])
   await expect(select).toHaveValue(otherId)
 
-  // A deleted pool's history can still be found by its id.
+  // A deleted pool's history can still be found by its id, named as it last was.
   await page.goto(`/audit?pool=${id}`)
   await expect(actions).toHaveText(['pool.delete', 'pool.rename', 'pool.create'])
-  await expect(select.locator('option:checked')).toHaveText(`Deleted pool ${id}`)
+  await expect(select.locator('option:checked')).toHaveText('Audited pool 2 (deleted)')
 })
 
 test('screenshots of the pool page on desktop and phone', async ({ page }) => {
