@@ -193,6 +193,56 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
     expect(e.retryable).toBe(false)
   })
 
+  test('a zone deleted after it was found is reported as not found, and looked up afresh next time', async () => {
+    await provider.readRecords('example.com', 'www.example.com', 'A')
+    const id = cf.state.zones[0]!.id
+    cf.state.zones = cf.state.zones.filter((z) => z.id !== id)
+    const e = await expectError(provider.readRecords('example.com', 'www.example.com', 'A'))
+    expect(e.message).toBe('zone example.com not found at Cloudflare')
+    expect(e.retryable).toBe(false)
+    cf.state.requests = []
+    await expectError(provider.readRecords('example.com', 'www.example.com', 'A'))
+    expect(cf.state.requests.map((r) => r.path)).toEqual(['/client/v4/zones'])
+  })
+
+  test('a record deleted between listing and writing: listed again and written at once, the zone kept', async () => {
+    cf.state.addRecord('example.com', { name: 'pool.example.com', type: 'A', content: '192.0.2.1', ttl: 300 })
+    cf.state.addRecord('example.com', { name: 'pool.example.com', type: 'A', content: '192.0.2.2', ttl: 300 })
+    await provider.readRecords('example.com', 'pool.example.com', 'A') // the zone is found and kept
+    cf.state.requests = []
+    cf.state.vanishBeforeNextWrite()
+    await provider.writeRecords('example.com', { name: 'pool.example.com', type: 'A', ttl: 300, values: ['198.51.100.1'] })
+    expect(contents('pool.example.com')).toEqual(['198.51.100.1'])
+    const steps = cf.state.requests.map((r) => `${r.method} ${r.path.includes('dns_records/') ? 'record' : r.path.endsWith('dns_records') ? 'list' : r.path}`)
+    expect(steps.filter((step, i) => step !== steps[i - 1])).toEqual([
+      'GET list',
+      'PATCH record', // 81044: the record it was editing had been deleted
+      'GET list',
+      'PATCH record',
+    ])
+  })
+
+  test('a surplus record already deleted by someone else is not an error', async () => {
+    cf.state.addRecord('example.com', { name: 'pool.example.com', type: 'A', content: '192.0.2.1', ttl: 300 })
+    cf.state.addRecord('example.com', { name: 'pool.example.com', type: 'A', content: '192.0.2.2', ttl: 300 })
+    cf.state.vanishBeforeNextWrite()
+    await provider.writeRecords('example.com', { name: 'pool.example.com', type: 'A', ttl: 300, values: ['192.0.2.1'] })
+    expect(contents('pool.example.com')).toEqual(['192.0.2.1'])
+  })
+
+  test('records vanishing on the retry too: a retryable error about the record, not "zone not found"', async () => {
+    cf.state.addRecord('example.com', { name: 'pool.example.com', type: 'A', content: '192.0.2.1', ttl: 300 })
+    cf.state.addRecord('example.com', { name: 'pool.example.com', type: 'A', content: '192.0.2.2', ttl: 300 })
+    cf.state.vanishBeforeNextWrite(2)
+    const e = await expectError(provider.writeRecords('example.com', { name: 'pool.example.com', type: 'A', ttl: 300, values: ['198.51.100.1'] }))
+    expect(e.retryable).toBe(true)
+    expect(e.message).toBe('Cloudflare could not update pool.example.com A: a record listed a moment ago no longer exists: Record does not exist. [81044]')
+    cf.state.requests = []
+    await provider.writeRecords('example.com', { name: 'pool.example.com', type: 'A', ttl: 300, values: ['198.51.100.1'] })
+    expect(cf.state.requests.some((r) => r.path === '/client/v4/zones')).toBe(false) // the zone was not forgotten
+    expect(contents('pool.example.com')).toEqual(['198.51.100.1'])
+  })
+
   test('a bad token gives a non-retryable error naming Cloudflare, without the token', async () => {
     const secret = 'wrong-token-abcdef-123456'
     const bad = new CloudflareProvider({ apiToken: secret, baseUrl: cf.url })

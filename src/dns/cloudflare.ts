@@ -97,6 +97,8 @@ export class CloudflareProvider implements DnsProvider {
     const found = reasons(errors)
     const detail = this.say(found.map(quote).join('; ').slice(0, 400))
     if (status === 429) return rateLimited(retryAfterSeconds(headers), detail)
+    const gone = found.find((e) => e.code === RECORD_GONE)
+    if (gone) return new RecordGone(this.say(`Cloudflare could not ${action}: a record listed a moment ago no longer exists: ${quote(gone)}`), true)
     const record = where.record
     const ttl = found.find((e) => e.code === TTL_OUT_OF_RANGE)
     if (ttl && record) return new DnsProviderError(this.say(`Cloudflare refused TTL ${record.ttl} for ${record.name} ${record.type}: ${quote(ttl)}`), false)
@@ -181,6 +183,16 @@ export class CloudflareProvider implements DnsProvider {
   async writeRecords(zone: string, set: RecordSet): Promise<void> {
     const s = checkRecordSet(PROVIDER, zone, set)
     const zoneId = await this.zoneId(zone)
+    try {
+      await this.replaceSet(zoneId, zone, s)
+    } catch (err) {
+      // Our listing went stale (a record was deleted before we wrote it), not the request: list again and redo, once.
+      if (!(err instanceof RecordGone)) throw err
+      await this.replaceSet(zoneId, zone, s)
+    }
+  }
+
+  private async replaceSet(zoneId: string, zone: string, s: RecordSet): Promise<void> {
     const existing = await this.listSet(zoneId, zone, s.name, s.type)
 
     // Values already there stay where they are; the others are paired with
@@ -252,6 +264,12 @@ function duration(seconds: number): string {
   const rest = seconds % 60
   return `${seconds} s (${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''})`
 }
+
+/** Cloudflare's code when a record id is not (or no longer) in the zone; a 404 without it is the zone. */
+const RECORD_GONE = 81044
+
+/** A record deleted between listing and writing: the zone is there, the listing is stale. */
+class RecordGone extends DnsProviderError {}
 
 /** Cloudflare's code for a TTL under the zone's floor (60, or 30 on Enterprise), inside a 1004. */
 const TTL_OUT_OF_RANGE = 9021
