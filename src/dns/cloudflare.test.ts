@@ -130,8 +130,8 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
     expect(cf.state.find('example.com', 'ttl.example.com', 'A')[0]!.ttl).toBe(60)
   })
 
-  test('reads every page of a large record set', async () => {
-    // Plenty of other records in the zone, and 130 values at one name: two pages of 100.
+  test('lists a large record set in one call, asking for the largest page Cloudflare documents', async () => {
+    // Plenty of other records in the zone, and 130 values at one name (two pages at the API's default of 100).
     for (let i = 0; i < 150; i++) cf.state.addRecord('example.com', { name: `host${i}.example.com`, type: 'A', content: `10.0.${i >> 8}.${i & 255}`, ttl: 300 })
     const values: string[] = []
     for (let i = 0; i < 130; i++) {
@@ -143,8 +143,8 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
     const set = await provider.readRecords('example.com', 'big.example.com', 'A')
     expect(set!.values.length).toBe(130)
     expect(set!.values.sort()).toEqual(values.sort())
-    const pages = cf.state.requests.filter((r) => r.path.endsWith('/dns_records')).map((r) => r.query.page ?? '1')
-    expect(pages).toEqual(['1', '2', '3']) // the SDK stops at the first empty page
+    const lists = cf.state.requests.filter((r) => r.path.endsWith('/dns_records'))
+    expect(lists.map((r) => [r.query.page ?? '1', r.query.per_page])).toEqual([['1', '5000000']]) // no second call for an empty page
 
     // And replacing it works across pages too: 130 → 2.
     await provider.writeRecords('example.com', { name: 'big.example.com', type: 'A', ttl: 300, values: ['10.1.0.5', '192.0.2.200'] })
@@ -152,12 +152,24 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
     expect(cf.state.records.filter((r) => r.name.startsWith('host')).length).toBe(150)
   })
 
-  test('pages with a smaller page size', async () => {
+  test('pages with a smaller page size, stopping at the last page instead of asking for an empty one', async () => {
     const small = new CloudflareProvider({ apiToken: TOKEN, baseUrl: cf.url, pageSize: 5 })
-    for (let i = 0; i < 12; i++) cf.state.addRecord('example.com', { name: 'rr.example.com', type: 'A', content: `192.0.2.${i + 1}`, ttl: 300 })
+    const pagesAsked = () => cf.state.requests.filter((r) => r.path.endsWith('/dns_records')).map((r) => r.query.page ?? '1')
+    for (let i = 0; i < 10; i++) cf.state.addRecord('example.com', { name: 'rr.example.com', type: 'A', content: `192.0.2.${i + 1}`, ttl: 300 })
     cf.state.requests = []
-    expect((await small.readRecords('example.com', 'rr.example.com', 'A'))!.values.length).toBe(12)
-    expect(cf.state.requests.filter((r) => r.path.endsWith('/dns_records')).length).toBe(4)
+    expect((await small.readRecords('example.com', 'rr.example.com', 'A'))!.values.length).toBe(10)
+    expect(pagesAsked()).toEqual(['1', '2'])
+
+    for (let i = 10; i < 12; i++) cf.state.addRecord('example.com', { name: 'rr.example.com', type: 'A', content: `192.0.2.${i + 1}`, ttl: 300 })
+    cf.state.requests = []
+    const set = await small.readRecords('example.com', 'rr.example.com', 'A')
+    expect(set!.values.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `192.0.2.${i + 1}`).sort())
+    expect(pagesAsked()).toEqual(['1', '2', '3'])
+
+    // Import lists the whole zone's A records the same way.
+    cf.state.requests = []
+    expect((await small.listARecords('example.com')).length).toBe(12)
+    expect(pagesAsked()).toEqual(['1', '2', '3'])
   })
 
   test('MX round-trips through content and priority', async () => {
