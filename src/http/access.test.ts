@@ -14,6 +14,8 @@ const PUBLIC = new Set([
   'GET /login', 'POST /login', 'GET /setup', 'POST /setup', 'GET /healthz', 'GET /assets/:file',
   // What a server being enrolled fetches before it has any credential.
   'GET /install.sh', 'GET /agent/SHA256SUMS', 'GET /agent/download/:file', 'POST /api/v1/agent/enroll',
+  // The folder store's objects, for agents holding a link the server signed (storage/object-routes.ts).
+  'PUT /storage/o/*', 'GET /storage/o/*',
 ])
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'file' ? 'app.css' : `${name}_x`))

@@ -25,7 +25,7 @@ export function StorageTest({ result }: { result: TestResult | null }) {
           <tbody>
             {result.steps.map((s) => (
               <tr>
-                <td safe>{LABELS[s.step]}</td>
+                <td>{LABELS[s.step]}</td>
                 <td>
                   <Badge tone={TONES[s.outcome]}>{s.outcome}</Badge>
                 </td>
