@@ -13,8 +13,6 @@ import { authRoutes } from '../auth/routes'
 import { tokenRoutes } from '../auth/tokens-routes'
 import { objectRoutes } from '../storage/object-routes'
 import { storageRoutes } from '../storage/routes'
-import { objectRoutes } from '../storage/object-routes'
-import { storageRoutes } from '../storage/routes'
 import { poolPages } from '../pools/routes'
 import { poolApi } from '../pools/api'
 import { auditRoutes } from '../audit/routes'
@@ -84,8 +82,6 @@ export function buildApp(deps: Deps) {
     .use(jobMemberPages(deps))
     .use(runPages(deps))
     .use(tokenRoutes(deps))
-    .use(storageRoutes(deps))
-    .use(objectRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))
     .use(auditRoutes(deps))

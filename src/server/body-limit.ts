@@ -1,7 +1,6 @@
 // Request bodies are limited on the bytes that arrive, not on what
 // Content-Length claims: a chunked body declares no length at all.
 import { OBJECT_PATH } from '../storage/signed-url'
-import { OBJECT_PATH } from '../storage/signed-url'
 
 /** Bodies larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024

@@ -5,7 +5,6 @@ import type { Log } from './log'
 import type { Outage } from '../failover/outage'
 import type { Startup } from '../health/startup'
 import type { ObjectStore } from '../storage/types'
-import type { ObjectStore } from '../storage/types'
 
 /** What every domain's routes are built with; tests pass their own. */
 export type Deps = {
@@ -15,8 +14,6 @@ export type Deps = {
   secrets: SecretBox
   /** Whether this process runs the scheduler's ticks now (see db/index.ts). */
   isLeader: () => Promise<boolean>
-  /** Where backup chunks live: a folder in DATA_DIR or an S3 bucket (storage/index.ts). */
-  storage: ObjectStore
   /** Where backup chunks live: a folder in DATA_DIR or an S3 bucket (storage/index.ts). */
   storage: ObjectStore
   /** This process's leadership term while it leads; failover records it on cuts. */

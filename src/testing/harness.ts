@@ -14,7 +14,6 @@ import { loadSecretKey, secretBox } from '../crypto/secret-box'
 import { prepareFirstRun } from '../auth/service'
 import { buildApp } from '../server/app'
 import { createStorage } from '../storage'
-import { createStorage } from '../storage'
 import { memoryLog } from '../server/log'
 import type { Deps } from '../server/deps'
 

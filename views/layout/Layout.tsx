@@ -62,7 +62,6 @@ function SiteHeader({ chrome }: { chrome: Chrome }) {
           <NavLink href="/account/tokens">API tokens</NavLink>
           <NavLink href="/account/password">Change password</NavLink>
           <NavLink href="/account/storage">Storage</NavLink>
-          <NavLink href="/account/storage">Storage</NavLink>
           <NavLink href="/outbox">Outbox</NavLink>
           <form method="post" action="/logout">
             <input type="hidden" name="_csrf" value={chrome.csrf ?? ''} />
