@@ -89,8 +89,7 @@ export class CloudflareProvider implements DnsProvider {
     if (err instanceof APIError && typeof err.status === 'number') {
       return this.refusal(err.status, (err.errors ?? []) as CfMessage[], action, where, err.headers)
     }
-    const message = redact(err instanceof Error ? err.message : String(err), [this.apiToken])
-    return new DnsProviderError(`Cloudflare: ${action} failed: ${message}`, false)
+    return new DnsProviderError(this.say(`Cloudflare: ${action} failed: ${err instanceof Error ? err.message : String(err)}`), false)
   }
 
   /** An answer that is not a success, worded from its reasons (not from a 1004 wrapper that only says validation failed). */
@@ -98,15 +97,22 @@ export class CloudflareProvider implements DnsProvider {
     const found = reasons(errors)
     const detail = this.say(found.map(quote).join('; ').slice(0, 400))
     if (status === 429) return rateLimited(retryAfterSeconds(headers), detail)
-    const gone = found.find((e) => e.code === RECORD_GONE)
-    if (gone) return new RecordGone(this.say(`Cloudflare could not ${action}: a record listed a moment ago no longer exists: ${quote(gone)}`), true)
-    const record = where.record
-    const ttl = found.find((e) => e.code === TTL_OUT_OF_RANGE)
-    if (ttl && record) return new DnsProviderError(this.say(`Cloudflare refused TTL ${record.ttl} for ${record.name} ${record.type}: ${quote(ttl)}`), false)
-    const sameName = found.find((e) => e.code !== undefined && e.code in SAME_NAME)
-    if (sameName && record) return new DnsProviderError(this.say(`Cloudflare refused to ${action}: ${SAME_NAME[sameName.code!]}: ${quote(sameName)}`), false)
+    const specific = this.recordRefusal(found, action, where.record)
+    if (specific) return specific
     if (status === 404 && where.zone) this.zoneIds.delete(bareName(where.zone))
     return statusError(PROVIDER, status, { credential: 'API token', detail, action, zone: status === 404 ? where.zone : undefined })
+  }
+
+  /** Refusals of a record write that the operator (or writeRecords) acts on once told exactly what happened. */
+  private recordRefusal(found: CfMessage[], action: string, record: Where['record']): DnsProviderError | null {
+    const gone = found.find((e) => e.code === RECORD_GONE)
+    if (gone) return new RecordGone(this.say(`Cloudflare could not ${action}: a record listed a moment ago no longer exists: ${quote(gone)}`), true)
+    if (!record) return null
+    const ttl = found.find((e) => e.code === TTL_OUT_OF_RANGE)
+    if (ttl) return new DnsProviderError(this.say(`Cloudflare refused TTL ${record.ttl} for ${record.name} ${record.type}: ${quote(ttl)}`), false)
+    const sameName = found.find((e) => e.code !== undefined && e.code in SAME_NAME)
+    if (sameName) return new DnsProviderError(this.say(`Cloudflare refused to ${action}: ${SAME_NAME[sameName.code!]}: ${quote(sameName)}`), false)
+    return null
   }
 
   /** Never let the token into a message, whatever the API echoed back. */
