@@ -77,6 +77,8 @@ test('every user operation answers its documented success shape', async () => {
   await call('GET', '/api/v1/tokens', ids)
   await call('DELETE', '/api/v1/tokens/{tokenId}', ids)
   await call('GET', '/api/v1/audit', ids)
+  await call('GET', '/api/v1/storage', ids)
+  await call('POST', '/api/v1/storage/test', ids)
   await call('GET', '/api/v1/openapi.json', ids)
   await call('DELETE', '/api/v1/members/{memberId}', ids)
   await call('DELETE', '/api/v1/pools/{poolId}', ids)
