@@ -1,4 +1,4 @@
-import { Card, Field, Notice, PostForm } from '../components/ui'
+import { Card, Field, NewPasswordFields, Notice, PostForm } from '../components/ui'
 
 export type PasswordForm = {
   errors: { current?: string; password?: string; confirm?: string; form?: string }
@@ -30,24 +30,7 @@ export function PasswordPage({ form, csrf, minPassword }: { form: PasswordForm; 
             required
             autocomplete="current-password"
           />
-          <Field
-            label="New password"
-            name="password"
-            type="password"
-            error={form.errors.password}
-            required
-            minlength={minPassword}
-            autocomplete="new-password"
-            hint={`At least ${minPassword} characters.`}
-          />
-          <Field
-            label="Repeat new password"
-            name="confirm"
-            type="password"
-            error={form.errors.confirm}
-            required
-            autocomplete="new-password"
-          />
+          <NewPasswordFields errors={form.errors} minPassword={minPassword} label="New password" />
           <div>
             <button type="submit" class="button primary">
               Change password

@@ -1,5 +1,5 @@
 import type { PropsWithChildren } from '@kitajs/html'
-import { Field, Notice, CsrfField } from '../components/ui'
+import { Field, NewPasswordFields, Notice, CsrfField } from '../components/ui'
 import { Logo } from '../layout/Layout'
 
 function AuthCard({ title, children }: PropsWithChildren<{ title: string }>) {
@@ -80,24 +80,7 @@ export function SetupPage({ form, csrf, minPassword }: { form: SetupForm; csrf: 
           required
           autocomplete="username"
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          error={form.errors.password}
-          required
-          minlength={minPassword}
-          autocomplete="new-password"
-          hint={`At least ${minPassword} characters.`}
-        />
-        <Field
-          label="Repeat password"
-          name="confirm"
-          type="password"
-          error={form.errors.confirm}
-          required
-          autocomplete="new-password"
-        />
+        <NewPasswordFields errors={form.errors} minPassword={minPassword} />
         <button type="submit" class="button primary wide">
           Create admin and sign in
         </button>

@@ -272,3 +272,30 @@ export function ConfirmByName({
     </PostForm>
   )
 }
+
+/** A new password and its repetition, as setup and Change password ask for them. */
+export function NewPasswordFields(props: { errors: { password?: string; confirm?: string }; minPassword: number; label?: string }) {
+  const label = props.label ?? 'Password'
+  return (
+    <>
+      <Field
+        label={label}
+        name="password"
+        type="password"
+        error={props.errors.password}
+        required
+        minlength={props.minPassword}
+        autocomplete="new-password"
+        hint={`At least ${props.minPassword} characters.`}
+      />
+      <Field
+        label={`Repeat ${label.toLowerCase()}`}
+        name="confirm"
+        type="password"
+        error={props.errors.confirm}
+        required
+        autocomplete="new-password"
+      />
+    </>
+  )
+}
