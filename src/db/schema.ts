@@ -128,6 +128,8 @@ export const members = pgTable(
     hostname: text('hostname').notNull(),
     egressIps: jsonb('egress_ips').$type<string[]>().notNull().default([]),
     publicIpv4: text('public_ipv4'),
+    /** Written beside publicIpv4 wherever a failover hostname has an AAAA record. */
+    publicIpv6: text('public_ipv6'),
     /** What the operator said when adding it; the agent's report wins once it exists. */
     osFamily: text('os_family', { enum: ['debian', 'rhel'] }),
     location: jsonb('location').$type<MemberLocation>(),
@@ -250,6 +252,18 @@ export const dnsProviders = pgTable(
 
 export type FailoverProbe = { kind: 'tcp'; port: number } | { kind: 'http'; port: number; path: string }
 export type ExtraRecord = { type: 'AAAA' | 'MX' | 'SRV'; name: string; values: Record<string, string> }
+/**
+ * What a failover hostname is beyond its name, as imported or set on the
+ * Managed DNS tab: a cut writes it as the operator had it.
+ */
+export type HostnameRecord = {
+  /** Cloudflare: behind the proxy; a record recreated DNS-only would expose the origin. */
+  proxied?: boolean
+  /** The name has an AAAA record too, which follows the member's publicIpv6. */
+  aaaa?: boolean
+  /** Round robin: the other A addresses of the set, kept beside the active member's. */
+  alongside?: string[]
+}
 
 // One per pool: how DNS follows the active member.
 export const failoverConfigs = pgTable('failover_configs', {
@@ -267,6 +281,10 @@ export const failoverConfigs = pgTable('failover_configs', {
   failbackAfterSeconds: integer('failback_after_seconds').notNull().default(300),
   probe: jsonb('probe').$type<FailoverProbe | null>(),
   extraRecords: jsonb('extra_records').$type<ExtraRecord[]>().notNull().default([]),
+  /** By hostname; a hostname without an entry is a plain single A record. */
+  hostnameRecords: jsonb('hostname_records').$type<Record<string, HostnameRecord>>().notNull().default({}),
+  /** Cloudflare Enterprise zones accept a TTL from 30 s; the others from 60 s. */
+  cloudflareEnterprise: boolean('cloudflare_enterprise').notNull().default(false),
   updatedAt: at('updated_at').notNull().defaultNow(),
 })
 

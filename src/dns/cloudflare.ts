@@ -168,6 +168,17 @@ export class CloudflareProvider implements DnsProvider {
     )
   }
 
+  /** Every A and AAAA record of a zone, so that import sees the whole address set of a name. */
+  async listAddressRecords(zone: string): Promise<{ name: string; type: 'A' | 'AAAA'; value: string; proxied: boolean }[]> {
+    const zoneId = await this.zoneId(zone)
+    const out: { name: string; type: 'A' | 'AAAA'; value: string; proxied: boolean }[] = []
+    for (const type of ['A', 'AAAA'] as const) {
+      const records = await this.call(`list ${type} records of ${zone}`, () => this.listRecords({ zone_id: zoneId, type }), { zone })
+      for (const rec of records) if (rec.type === type) out.push({ name: bareName(rec.name), type, value: valueOf(type, rec), proxied: rec.proxied === true })
+    }
+    return out
+  }
+
   /** Every record a listing matches, page after page until the answer says there are no more. */
   private async listRecords(params: Omit<RecordListParams, 'per_page' | 'page'>): Promise<CfRecord[]> {
     let page = await this.client.dns.records.list({ ...params, per_page: this.pageSize } as RecordListParams)

@@ -25,6 +25,19 @@ const Probe = t.Nullable(
   ]),
 )
 
+const HostnameRecords = t.Record(
+  Str(253),
+  t.Object(
+    {
+      proxied: t.Optional(t.Boolean({ description: 'Cloudflare: recreated behind the proxy' })),
+      aaaa: t.Optional(t.Boolean({ description: 'The name has an AAAA record, which follows the member\'s publicIpv6' })),
+      alongside: t.Optional(t.Array(Str(45), { maxItems: 20, description: 'Round robin: the other A addresses kept beside the active member\'s' })),
+    },
+    { additionalProperties: false },
+  ),
+  { description: 'By failover hostname' },
+)
+
 const FailoverBody = t.Object(
   {
     enabled: t.Boolean(),
@@ -38,6 +51,8 @@ const FailoverBody = t.Object(
     autoFailback: t.Optional(t.Boolean()),
     failbackAfterSeconds: t.Optional(t.Integer()),
     probe: t.Optional(Probe),
+    cloudflareEnterprise: t.Optional(t.Boolean({ description: 'Cloudflare Enterprise zone: TTL from 30 s instead of 60 s' })),
+    hostnameRecords: t.Optional(HostnameRecords),
     extraRecords: t.Optional(
       t.Array(
         t.Object(
@@ -79,6 +94,8 @@ const FailoverJson = t.Object({
   failbackAfterSeconds: t.Integer(),
   probe: Probe,
   extraRecords: t.Array(t.Object({ type: t.String(), name: t.String(), values: t.Record(t.String(), t.String(), { description: 'The value by member id' }) })),
+  cloudflareEnterprise: t.Boolean(),
+  hostnameRecords: HostnameRecords,
   activeMemberId: t.Nullable(t.String()),
   state: t.UnionEnum(['disabled', 'no_active_member', 'active', 'cutting', 'held_back', 'failover_active']),
   warnings: t.Array(t.String(), { description: 'Settings that work but are probably not meant' }),
@@ -118,6 +135,8 @@ async function configJson(deps: Deps, poolId: string) {
     failbackAfterSeconds: config.failbackAfterSeconds,
     probe: config.probe,
     extraRecords: config.extraRecords,
+    cloudflareEnterprise: config.cloudflareEnterprise,
+    hostnameRecords: config.hostnameRecords,
     activeMemberId,
     state,
     warnings,
@@ -166,7 +185,7 @@ export function failoverApi(deps: Deps) {
         await saveFailoverConfig(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body)
         return configJson(deps, ctx.params.poolId)
       },
-      { access: 'user', body: FailoverBody, response: { 200: FailoverJson, 404: ErrorSchema, 422: ErrorSchema }, ...tags('Set failover', 'delaySeconds 10–120 (default 30), ttl default 60.') },
+      { access: 'user', body: FailoverBody, response: { 200: FailoverJson, 404: ErrorSchema, 422: ErrorSchema }, ...tags('Set failover', 'delaySeconds 10–120 (default 30), ttl default 60; with a Cloudflare provider ttl is 1 (automatic) or from 60 (30 with cloudflareEnterprise).') },
     )
     .post('/failover/make-active', async (ctx) => (await eventsJson(deps, [await makeActive(deps, actorOf(ctx), ctx.params.poolId, ctx.body.memberId)]))[0], {
       access: 'user',

@@ -2,7 +2,7 @@
 // current failover state.
 import { isIPv6 } from 'node:net'
 import type { Db } from '../db'
-import type { ExtraRecord, FailoverProbe } from '../db/schema'
+import type { ExtraRecord, FailoverProbe, HostnameRecord } from '../db/schema'
 import { recordAudit, type Actor } from '../audit/service'
 import { badInput } from '../http/errors'
 import { fieldChecks } from '../http/field-errors'
@@ -13,6 +13,41 @@ import * as store from './store'
 
 export const DELAY_RANGE = [10, 120] as const
 export const DEFAULTS = { delaySeconds: 30, ttl: 60, failbackAfterSeconds: 300 }
+
+/** The lowest TTL a provider keeps; Cloudflare refuses 2 up to its floor (1 means automatic). */
+export function ttlFloor(kind: string | null | undefined, enterprise: boolean): number {
+  if (kind !== 'cloudflare') return 1
+  return enterprise ? 30 : 60
+}
+
+function checkTtl(raw: unknown, kind: string | null | undefined, enterprise: boolean): number {
+  const ttl = int(raw, 'ttl', 'The TTL', 1, 86_400, DEFAULTS.ttl)
+  const floor = ttlFloor(kind, enterprise)
+  if (ttl !== 1 && ttl < floor) {
+    const zone = enterprise ? 'an Enterprise zone' : 'a zone that is not Enterprise'
+    throw badInput(`Cloudflare refuses a TTL under ${floor} s on ${zone}: enter ${floor} to 86400, or 1 for automatic`, 'ttl')
+  }
+  return ttl
+}
+
+const ADDRESS = /^[0-9a-f.:]{2,45}$/i
+
+/** Per-hostname records: only for configured hostnames, addresses only. */
+function checkHostnameRecords(raw: unknown, hostnames: string[]): Record<string, HostnameRecord> {
+  if (!raw || typeof raw !== 'object') return {}
+  const out: Record<string, HostnameRecord> = {}
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!hostnames.includes(name) || !value || typeof value !== 'object') continue
+    const r = value as { proxied?: unknown; aaaa?: unknown; alongside?: unknown }
+    const alongside = Array.isArray(r.alongside) ? r.alongside.map(String).filter((a) => ADDRESS.test(a)).slice(0, 20) : []
+    const rec: HostnameRecord = {}
+    if (bool(r.proxied)) rec.proxied = true
+    if (bool(r.aaaa)) rec.aaaa = true
+    if (alongside.length) rec.alongside = alongside
+    if (Object.keys(rec).length) out[name] = rec
+  }
+  return out
+}
 
 const LABEL = /^[a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9])?$/i
 
@@ -99,6 +134,24 @@ export type FailoverInput = {
   failbackAfterSeconds?: unknown
   probe?: unknown
   extraRecords?: unknown
+  hostnameRecords?: unknown
+  /** The form's checkboxes: which hostnames are proxied; overrides hostnameRecords' flag. */
+  proxiedHostnames?: unknown
+  cloudflareEnterprise?: unknown
+}
+
+/** A save that does not name them keeps what import or the tab set, for the hostnames still there. */
+function hostnameRecordsOf(input: FailoverInput, previous: store.FailoverConfig | undefined, hostnames: string[]) {
+  const records = checkHostnameRecords(input.hostnameRecords ?? previous?.hostnameRecords, hostnames)
+  if (!Array.isArray(input.proxiedHostnames)) return records
+  const proxied = new Set(input.proxiedHostnames.map(String))
+  for (const h of hostnames) {
+    const { proxied: _was, ...rest } = records[h] ?? {}
+    const rec: HostnameRecord = proxied.has(h) ? { ...rest, proxied: true } : rest
+    if (Object.keys(rec).length) records[h] = rec
+    else delete records[h]
+  }
+  return records
 }
 
 export async function saveFailoverConfig(db: Db, actor: Actor, poolId: string, input: FailoverInput) {
@@ -109,7 +162,10 @@ export async function saveFailoverConfig(db: Db, actor: Actor, poolId: string, i
   const enabled = bool(input.enabled)
   const zone = fields.check(() => checkZone(input.zone))
   const hostnames = fields.check(() => checkHostnames(input, fields.refused('zone') ? null : zone))
-  const providerId = typeof input.providerId === 'string' && input.providerId ? (await getProvider(db, poolId, input.providerId)).id : null
+  const provider = typeof input.providerId === 'string' && input.providerId ? await getProvider(db, poolId, input.providerId) : null
+  const providerId = provider?.id ?? null
+  const previous = await store.findConfig(db, poolId)
+  const cloudflareEnterprise = input.cloudflareEnterprise === undefined ? (previous?.cloudflareEnterprise ?? false) : bool(input.cloudflareEnterprise)
   if (enabled && providerId && !fields.refused('zone') && !fields.refused('hostname') && (!zone || hostnames.length === 0)) {
     fields.refuse(hostnames.length ? 'zone' : 'hostname', 'With a DNS provider, give the failover hostname and its zone')
   }
@@ -123,7 +179,9 @@ export async function saveFailoverConfig(db: Db, actor: Actor, poolId: string, i
     zone,
     providerId,
     delaySeconds: fields.check(() => int(input.delaySeconds, 'delaySeconds', 'The failover delay', DELAY_RANGE[0], DELAY_RANGE[1], DEFAULTS.delaySeconds)),
-    ttl: fields.check(() => int(input.ttl, 'ttl', 'The TTL', 1, 86_400, DEFAULTS.ttl)),
+    ttl: fields.check(() => checkTtl(input.ttl, provider?.kind, cloudflareEnterprise)),
+    cloudflareEnterprise,
+    hostnameRecords: hostnameRecordsOf(input, previous, hostnames ?? []),
     memberOrder: [...new Set(order)],
     autoFailback: bool(input.autoFailback),
     failbackAfterSeconds: fields.check(() => int(input.failbackAfterSeconds, 'failbackAfterSeconds', 'The failback wait', 60, 86_400, DEFAULTS.failbackAfterSeconds)),
@@ -137,12 +195,36 @@ export async function saveFailoverConfig(db: Db, actor: Actor, poolId: string, i
 }
 
 /** Sentences that point out settings that work but are probably not meant. */
-export function configWarnings(c: store.FailoverConfig): string[] {
+export function configWarnings(c: store.FailoverConfig, providerKind?: string | null): string[] {
   const warnings: string[] = []
-  if (c.ttl > c.delaySeconds * 4) {
-    warnings.push(`A TTL of ${c.ttl} s keeps resolvers on the old address for up to ${c.ttl} s after a cut; with a ${c.delaySeconds} s delay, a TTL of ${c.delaySeconds * 2} s or less makes more sense.`)
+  // Never suggest a TTL the provider would refuse.
+  const suggested = Math.max(c.delaySeconds * 2, ttlFloor(providerKind, c.cloudflareEnterprise))
+  if (c.ttl > c.delaySeconds * 4 && c.ttl > suggested) {
+    warnings.push(`A TTL of ${c.ttl} s keeps resolvers on the old address for up to ${c.ttl} s after a cut; with a ${c.delaySeconds} s delay, a TTL of ${suggested} s or less makes more sense.`)
   }
   if (c.enabled && !c.providerId) warnings.push('No DNS provider: failover tracks the active member but changes no DNS record.')
+  return warnings
+}
+
+type MemberAddresses = { id: string; name: string; publicIpv4: string | null; publicIpv6?: string | null }
+
+/**
+ * What a cut will do to names that are more than one A record: a round-robin
+ * set keeps its other addresses, and an AAAA follows only members with an IPv6.
+ */
+export function recordWarnings(c: Pick<store.FailoverConfig, 'hostnames' | 'hostnameRecords' | 'memberOrder'>, members: MemberAddresses[]): string[] {
+  const warnings: string[] = []
+  const order = c.memberOrder.length ? members.filter((m) => c.memberOrder.includes(m.id)) : members
+  for (const name of c.hostnames) {
+    const rec = c.hostnameRecords[name]
+    if (rec?.alongside?.length) {
+      warnings.push(`${name} is a round-robin name (${rec.alongside.length + 1} A records): a cut puts the new active member's address in place of the old one's and keeps ${rec.alongside.join(', ')}.`)
+    }
+    const without = rec?.aaaa ? order.filter((m) => !m.publicIpv6).map((m) => m.name) : []
+    if (without.length) {
+      warnings.push(`${name} has an AAAA record, and ${without.join(', ')} ${without.length === 1 ? 'has' : 'have'} no public IPv6 address: after a cut to ${without.length === 1 ? 'it' : 'one of them'}, the AAAA record still sends IPv6 clients to the old member. Set the public IPv6 in the member's Settings.`)
+    }
+  }
   return warnings
 }
 
@@ -160,6 +242,8 @@ export function defaultConfig(poolId: string): store.FailoverConfig {
     failbackAfterSeconds: DEFAULTS.failbackAfterSeconds,
     probe: null,
     extraRecords: [],
+    hostnameRecords: {},
+    cloudflareEnterprise: false,
     updatedAt: new Date(0),
   }
 }

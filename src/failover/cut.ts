@@ -22,6 +22,13 @@ export type CutOutcome = 'done' | 'retry' | 'abandoned' | 'busy'
 export const retryDelayMs = (attempts: number, retryable: boolean) =>
   retryable ? Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.max(0, attempts - 1)) : UNFIXABLE_RETRY_MS
 
+/** The provider's Retry-After, when longer than the backoff: a try before then meets the same refusal. */
+export const waitMs = (attempts: number, err: unknown) => {
+  const retryable = err instanceof DnsProviderError ? err.retryable : true
+  const asked = err instanceof DnsProviderError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0
+  return Math.max(retryDelayMs(attempts, retryable), asked)
+}
+
 export async function performCut(deps: Deps, pending: store.FailoverEvent, now = new Date()): Promise<CutOutcome> {
   // A newer term than the claim's may take it over at once: the older term's process no longer leads.
   const term = (await deps.leaderTerm?.()) ?? null
@@ -43,7 +50,8 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
   }
   const config = await store.findConfig(deps.db, event.poolId)
   const provider = config?.providerId ? await findProvider(deps.db, config.providerId) : undefined
-  const sets = config ? recordSetsFor(config, target) : []
+  const from = event.fromMemberId ? await findMember(deps.db, event.fromMemberId) : undefined
+  const sets = config ? recordSetsFor(config, target, from) : []
   let dnsResult: DnsResult
   if (!provider) {
     dnsResult = { outcome: 'untouched', why: 'no_provider', provider: null }
@@ -73,15 +81,15 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
         term: event.claimTerm,
       }
     } catch (err) {
-      const retryable = err instanceof DnsProviderError ? err.retryable : true
       const message = err instanceof DnsProviderError ? err.message : `DNS update failed: ${(err as Error).message}`
-      const failed: DnsResult = { outcome: 'failed', provider: provider.name, error: message }
-      await store.noteAttemptFailed(deps.db, event.id, message, failed, new Date(now.getTime() + retryDelayMs(event.attempts, retryable)))
+      const next = new Date(now.getTime() + waitMs(event.attempts, err))
+      const asked = err instanceof DnsProviderError ? err.retryAfterSeconds : undefined
+      const failed: DnsResult = { outcome: 'failed', provider: provider.name, error: message, ...(asked ? { askedBy: kindLabel(provider.kind), retryAfterSeconds: asked, nextTryAt: next.toISOString() } : {}) }
+      await store.noteAttemptFailed(deps.db, event.id, message, failed, next)
       deps.log.warn('failover.cut', `pool ${event.poolId}: try ${event.attempts} failed: ${message}`)
       return 'retry'
     }
   }
-  const from = event.fromMemberId ? await findMember(deps.db, event.fromMemberId) : undefined
   const names: Record<string, string> = { [target.id]: target.name, ...(from ? { [from.id]: from.name } : {}) }
   const words = describeEvent({ ...event, status: 'done', dnsResult, lastError: null }, (id) => names[id] ?? id)
   // Both members' activity tells the same line as the banner and the email.

@@ -58,6 +58,9 @@ export function failoverInputFromForm(body: Record<string, string>): FailoverInp
     failbackAfterSeconds: body.failbackAfterSeconds,
     probe: probeKind && probeKind !== 'none' ? { kind: probeKind, port: body.probePort, path: body.probePath } : null,
     extraRecords,
+    cloudflareEnterprise: body.cloudflareEnterprise === 'on',
+    // Only a form that showed the proxied boxes may clear them.
+    ...(body.proxiedShown ? { proxiedHostnames: Object.keys(body).filter((k) => k.startsWith('proxied_') && body[k] === 'on').map((k) => k.slice(8)) } : {}),
   }
 }
 

@@ -4,12 +4,13 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
-import { lastHeartbeatOf, memberNames } from '../members/store'
+import { lastHeartbeatOf, listMembers, memberNames } from '../members/store'
 import { memberStatus } from '../members/status'
 import { getPool } from '../pools/service'
 import type { Pool } from '../pools/store'
 import { performCut } from './cut'
-import { configWarnings, failoverConfigOf, getFailoverConfig } from './config'
+import { configWarnings, failoverConfigOf, getFailoverConfig, recordWarnings } from './config'
+import { findProvider } from '../dns/store'
 import * as store from './store'
 import { poolAlerts } from '../alerts/settings'
 import { describeEvent } from './words'
@@ -33,7 +34,11 @@ export async function failoverStatus(deps: Deps, poolId: string, now = new Date(
 
 /** The state of a pool the page has already read, with its settings. */
 export async function failoverStatusOf(deps: Deps, pool: Pick<Pool, 'id' | 'activeMemberId'>, config: store.FailoverConfig, now = new Date()): Promise<FailoverStatus> {
-  const known = { config, activeMemberId: pool.activeMemberId, warnings: configWarnings(config) }
+  // Members are read only for names that need them: a pool of a thousand renders this on every page.
+  const needsMembers = config.hostnames.some((h) => config.hostnameRecords[h])
+  const [provider, members] = await Promise.all([config.providerId ? findProvider(deps.db, config.providerId) : undefined, needsMembers ? listMembers(deps.db, pool.id) : []])
+  const warnings = [...configWarnings(config, provider?.kind), ...recordWarnings(config, members)]
+  const known = { config, activeMemberId: pool.activeMemberId, warnings }
   if (!config.enabled) {
     // A cut made by hand runs with automatic failover off too, and says so while it tries.
     const pending = (await store.pendingEvent(deps.db, pool.id)) ?? null

@@ -11,7 +11,7 @@ export type DnsRecordWritten = { name: string; type: string; ttl: number; values
 export type DnsResult =
   | { outcome: 'moved'; provider: string; kind: string; zone: string; records: DnsRecordWritten[]; verified: true; term?: number | null }
   | { outcome: 'untouched'; why: 'no_provider' | 'no_hostname' | 'no_address' | 'unrecorded'; provider: string | null; verified?: false; term?: number | null }
-  | { outcome: 'failed'; provider: string; error: string; verified?: false; term?: number | null }
+  | { outcome: 'failed'; provider: string; error: string; verified?: false; term?: number | null; askedBy?: string; retryAfterSeconds?: number; nextTryAt?: string }
 
 const REASONS: Record<string, string> = {
   initial: 'first active member',
@@ -82,9 +82,10 @@ export function describeEvent(e: Named, name: (id: string) => string): EventWord
   if (e.status === 'pending') {
     const still = from ? `${from} is still the active member` : 'No member is active yet'
     if (e.lastError) {
+      const wait = dns?.outcome === 'failed' ? waitText(dns) : ''
       return {
-        summary: `${still}: moving DNS to ${to} failed (try ${e.attempts}): ${clause(e.lastError)}. Retrying.`,
-        dns: `Failed (try ${e.attempts}): ${clause(e.lastError)}.`,
+        summary: `${still}: moving DNS to ${to} failed (try ${e.attempts}): ${clause(e.lastError)}. ${wait || 'Retrying.'}`,
+        dns: `Failed (try ${e.attempts}): ${clause(e.lastError)}.${wait ? ` ${wait}` : ''}`,
         why,
       }
     }
@@ -101,6 +102,14 @@ export function describeEvent(e: Named, name: (id: string) => string): EventWord
   }
   // A finished cut with no DNS result recorded (rows older than DNS results).
   return { summary: `${changed}; no DNS result was recorded.`, dns: 'No result recorded.', why }
+}
+
+/** "Cloudflare asked to wait 300 s; next try at 12:05:00 UTC.": the wait the provider asked for, as recorded. */
+function waitText(dns: Extract<DnsResult, { outcome: 'failed' }>): string {
+  if (!dns.retryAfterSeconds || !dns.nextTryAt) return ''
+  const at = new Date(dns.nextTryAt)
+  if (Number.isNaN(at.getTime())) return ''
+  return `${dns.askedBy ?? dns.provider} asked to wait ${dns.retryAfterSeconds} s; next try at ${at.toISOString().slice(11, 19)} UTC.`
 }
 
 function whyText(e: Named, from: string | null): string {

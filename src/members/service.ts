@@ -9,7 +9,7 @@ import { fieldChecks } from '../http/field-errors'
 import { getPool } from '../pools/service'
 import * as store from './store'
 import { memberStatus, HEARTBEAT_SECONDS } from './status'
-import { checkEgressIps, checkHostname, checkLocation, checkMemberName, checkOsFamily, checkPublicIpv4 } from './validate'
+import { checkEgressIps, checkHostname, checkLocation, checkMemberName, checkOsFamily, checkPublicIpv4, checkPublicIpv6 } from './validate'
 
 export const ENROLLMENT_HOURS = 24
 
@@ -18,6 +18,7 @@ export type MemberInput = {
   hostname?: unknown
   egressIps?: unknown
   publicIpv4?: unknown
+  publicIpv6?: unknown
   osFamily?: unknown
 }
 
@@ -144,6 +145,7 @@ function checkMemberPatch(member: store.Member, patch: MemberPatch): Partial<sto
   if (patch.hostname !== undefined) changes.hostname = fields.check(() => checkHostname(patch.hostname))
   if (patch.egressIps !== undefined) changes.egressIps = fields.check(() => checkEgressIps(patch.egressIps))
   const publicIp = patch.publicIpv4 === undefined ? undefined : fields.check(() => checkPublicIpv4(patch.publicIpv4))
+  if (patch.publicIpv6 !== undefined) changes.publicIpv6 = fields.check(() => checkPublicIpv6(patch.publicIpv6))
   if (patch.location !== undefined) changes.location = fields.check(() => checkLocation(patch.location))
   fields.done()
   if (patch.publicIpv4 !== undefined) changes.publicIpv4 = publicIp ?? (changes.egressIps ?? member.egressIps)[0]!
@@ -186,6 +188,7 @@ export function memberJson(m: store.Member, now = new Date(), failoverDelaySecon
     hostname: m.hostname,
     egressIps: m.egressIps,
     publicIpv4: m.publicIpv4,
+    publicIpv6: m.publicIpv6 ?? null,
     location: m.location ?? null,
     status: memberStatus(m.lastHeartbeatAt, now, { heartbeatSeconds: m.summary?.interval, failoverDelaySeconds }),
     lastHeartbeatAt: m.lastHeartbeatAt?.toISOString() ?? null,

@@ -1,5 +1,5 @@
 // Checks for what an operator types about a member.
-import { isIPv4 } from 'node:net'
+import { isIPv4, isIPv6 } from 'node:net'
 import { badInput } from '../http/errors'
 import { fieldChecks } from '../http/field-errors'
 
@@ -38,6 +38,14 @@ export function checkPublicIpv4(raw: unknown): string | null {
   if (!ip) return null
   if (!isIPv4(ip)) throw badInput(`"${ip}" is not an IPv4 address`, 'publicIpv4')
   return ip
+}
+
+/** Canonical (lower case, zeros compressed), as DNS providers read it back. */
+export function checkPublicIpv6(raw: unknown): string | null {
+  const ip = typeof raw === 'string' ? raw.trim() : ''
+  if (!ip) return null
+  if (!isIPv6(ip)) throw badInput(`"${ip}" is not an IPv6 address`, 'publicIpv6')
+  return new URL(`http://[${ip}]/`).hostname.slice(1, -1)
 }
 
 export function checkOsFamily(raw: unknown): 'debian' | 'rhel' | null {

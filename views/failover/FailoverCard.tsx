@@ -82,6 +82,7 @@ export function FailoverCard({
   const c = status.config
   const v = (k: string, fallback: string) => form?.values[k] ?? fallback
   const e = (k: string) => form?.errors[k] ?? null
+  const hasCloudflare = providers.some((p) => p.kind === 'cloudflare')
   const ordered = orderMembers(cards.map((card) => ({ ...card, id: card.member.id })), c.memberOrder)
   const active = cards.find((card) => card.member.id === status.activeMemberId)
   const probeKind = v('probeKind', c.probe?.kind ?? 'none')
@@ -136,8 +137,24 @@ export function FailoverCard({
             </select>
           </div>
           <Field label="Failover delay (seconds)" name="delaySeconds" type="number" value={v('delaySeconds', String(c.delaySeconds))} error={e('delaySeconds')} hint="10–120. Silence longer than this makes the active member down." />
-          <Field label="TTL (seconds)" name="ttl" type="number" value={v('ttl', String(c.ttl))} error={e('ttl')} />
+          <Field label="TTL (seconds)" name="ttl" type="number" value={v('ttl', String(c.ttl))} error={e('ttl')} hint="1–86400. Cloudflare: 1 (automatic) or 60 and up; 30 and up on an Enterprise zone." />
         </div>
+        {hasCloudflare ? (
+          <fieldset>
+            <legend>Cloudflare</legend>
+            <label class="check">
+              <input type="checkbox" name="cloudflareEnterprise" checked={v('cloudflareEnterprise', c.cloudflareEnterprise ? 'on' : '') === 'on'} /> Enterprise zone (TTL from 30 s)
+            </label>
+            <input type="hidden" name="proxiedShown" value="1" />
+            {c.hostnames.map((h) => (
+              <label class="check">
+                <input type="checkbox" name={`proxied_${h}`} checked={v(`proxied_${h}`, c.hostnameRecords[h]?.proxied ? 'on' : '') === 'on'} /> <span safe>{h}</span> is proxied (orange cloud): a record recreated by a cut stays behind the proxy
+              </label>
+            ))}
+          </fieldset>
+        ) : (
+          ''
+        )}
         <fieldset>
           <legend>Member order (priority)</legend>
           {e('memberOrder') ? <p class="field-error" safe>{e('memberOrder')!}</p> : ''}

@@ -53,6 +53,13 @@ export function SettingsTab({ view }: { view: MemberView }) {
               error={err('publicIpv4')}
               hint="Where the pool's DNS points while this member is active. Empty: the first egress IP."
             />
+            <Field
+              label="Public IPv6 (optional)"
+              name="publicIpv6"
+              value={v('publicIpv6', m.publicIpv6 ?? '')}
+              error={err('publicIpv6')}
+              hint="Where a failover hostname's AAAA record points while this member is active."
+            />
           </div>
           <div>
             <button type="submit" class="button primary">
