@@ -30,6 +30,7 @@ export const waitMs = (attempts: number, err: unknown) => {
 }
 
 export async function performCut(deps: Deps, pending: store.FailoverEvent, now = new Date()): Promise<CutOutcome> {
+  const began = Date.now()
   // A newer term than the claim's may take it over at once: the older term's process no longer leads.
   const term = (await deps.leaderTerm?.()) ?? null
   const event = await store.claimPending(deps.db, pending.id, now, LEASE_MS, term)
@@ -82,8 +83,11 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
       }
     } catch (err) {
       const message = err instanceof DnsProviderError ? err.message : `DNS update failed: ${(err as Error).message}`
-      const next = new Date(now.getTime() + waitMs(event.attempts, err))
       const asked = err instanceof DnsProviderError ? err.retryAfterSeconds : undefined
+      // A Retry-After counts from the provider's answer, not from the start of this try:
+      // a next try at now + the wait could come before the limit lifts and be refused again.
+      const answeredAt = asked ? now.getTime() + (Date.now() - began) : now.getTime()
+      const next = new Date(answeredAt + waitMs(event.attempts, err))
       const failed: DnsResult = { outcome: 'failed', provider: provider.name, error: message, ...(asked ? { askedBy: kindLabel(provider.kind), retryAfterSeconds: asked, nextTryAt: next.toISOString() } : {}) }
       await store.noteAttemptFailed(deps.db, event.id, message, failed, next)
       deps.log.warn('failover.cut', `pool ${event.poolId}: try ${event.attempts} failed: ${message}`)
