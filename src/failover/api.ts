@@ -4,7 +4,7 @@ import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
 import { DateTime, ErrorSchema, NoContent, NullableDateTime, Text } from '../http/api-schemas'
 import * as dns from '../dns/service'
-import { saveFailoverConfig } from './config'
+import { saveFailoverSettings } from './learn'
 import { eventsJson, failoverStatus, makeActive } from './service'
 import * as store from './store'
 
@@ -182,7 +182,7 @@ export function failoverApi(deps: Deps) {
     .put(
       '/failover',
       async (ctx) => {
-        await saveFailoverConfig(deps.db, actorOf(ctx), ctx.params.poolId, ctx.body)
+        await saveFailoverSettings(deps, actorOf(ctx), ctx.params.poolId, ctx.body)
         return configJson(deps, ctx.params.poolId)
       },
       { access: 'user', body: FailoverBody, response: { 200: FailoverJson, 404: ErrorSchema, 422: ErrorSchema }, ...tags('Set failover', 'delaySeconds 10–120 (default 30), ttl default 60; with a Cloudflare provider ttl is 1 (automatic) or from 60 (30 with cloudflareEnterprise).') },

@@ -9,6 +9,7 @@ import { DnsProviderError } from '../dns/provider'
 import { badInput, conflict } from '../http/errors'
 import { listMembers } from '../members/store'
 import { getFailoverConfig, saveFailoverConfig } from './config'
+import { saveFailoverSettings } from './learn'
 import type { FailoverConfig } from './store'
 import type { HostnameRecord } from '../db/schema'
 import { findPool } from '../pools/store'
@@ -38,7 +39,7 @@ export async function addFailoverRecord(deps: Deps, actor: Actor, poolId: string
   if (config.hostnames.includes(name)) throw conflict(`${name} is already a failover record`, 'recordName')
   // Without a zone yet, the record's parent domain is the natural one.
   const zone = config.zone ?? name.split('.').slice(1).join('.')
-  await saveFailoverConfig(deps.db, actor, poolId, asInput(config, [...config.hostnames, name], zone || null))
+  await saveFailoverSettings(deps, actor, poolId, asInput(config, [...config.hostnames, name], zone || null))
   return name
 }
 

@@ -10,7 +10,8 @@ import { poolView, renderPoolView } from '../pools/routes'
 import * as dns from '../dns/service'
 import { DnsHealthCard } from '../../views/failover/DnsHealthCard'
 import { TestResult } from '../../views/failover/ProvidersCard'
-import { saveFailoverConfig, type FailoverInput } from './config'
+import { type FailoverInput } from './config'
+import { saveFailoverSettings } from './learn'
 import { dnsHealth, fixDrift } from './health'
 import { eventWords, makeActive } from './service'
 import { addFailoverRecord, importFromCloudflare } from './import'
@@ -98,7 +99,7 @@ export function failoverPages(deps: Deps) {
       '/failover',
       async (ctx) => {
         const { poolId } = ctx.params
-        const result = await formAction(() => saveFailoverConfig(deps.db, actorOf(ctx), poolId, failoverInputFromForm(ctx.body)))
+        const result = await formAction(() => saveFailoverSettings(deps, actorOf(ctx), poolId, failoverInputFromForm(ctx.body)))
         if (result.ok) return redirectTo(ctx, backTab(poolId, ctx.body.back).url, 'Failover settings saved.')
         return renderWithForm(deps, ctx, poolId, ctx.body.back, { failoverForm: { values: ctx.body, errors: result.errors } }, result.status)
       },

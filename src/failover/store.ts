@@ -2,7 +2,7 @@
 // updates that make a cut happen exactly once.
 import { and, desc, eq, isNotNull, isNull, lt, max, or, sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { failoverConfigs, failoverEvents, leaderTerms, memberEvents, members, pools } from '../db/schema'
+import { failoverConfigs, failoverEvents, leaderTerms, memberEvents, members, pools, type HostnameRecord } from '../db/schema'
 import type { DnsResult } from './words'
 
 export type FailoverConfig = typeof failoverConfigs.$inferSelect
@@ -161,4 +161,12 @@ export async function lastDoneEvent(db: Db, poolId: string): Promise<FailoverEve
     .orderBy(desc(failoverEvents.completedAt))
     .limit(1)
   return row
+}
+
+/** Sets what is known of some hostnames' records, keeping the others'. */
+export async function mergeHostnameRecords(db: Db, poolId: string, records: Record<string, HostnameRecord>): Promise<void> {
+  await db
+    .update(failoverConfigs)
+    .set({ hostnameRecords: sql`${failoverConfigs.hostnameRecords} || ${JSON.stringify(records)}::jsonb` })
+    .where(eq(failoverConfigs.poolId, poolId))
 }
