@@ -1,0 +1,64 @@
+// A chunk as it is stored: compressed, then encrypted and authenticated with
+// keys derived from the pool's data key. The id (a keyed hash of the
+// plaintext) is the AES-GCM associated data, so an object stored under
+// another chunk's name fails to open instead of restoring the wrong bytes.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+
+export type ChunkKeys = { encKey: Buffer; idKey: Buffer }
+
+const MAGIC = Buffer.from('SCC1')
+const NONCE = 12
+const TAG = 16
+/** What sealing adds to the compressed bytes. */
+export const SEAL_OVERHEAD = MAGIC.length + NONCE + TAG
+const ZSTD_LEVEL = 3
+
+export class BadChunk extends Error {}
+
+export function deriveKeys(dataKey: Uint8Array): ChunkKeys {
+  if (dataKey.length !== 32) throw new BadChunk(`The pool's data key is ${dataKey.length} bytes, not 32.`)
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), info, 32))
+  return { encKey: derive('serversctl chunk encryption v1'), idKey: derive('serversctl chunk id v1') }
+}
+
+export const keysFromBase64 = (dataKey: string) => deriveKeys(Buffer.from(dataKey, 'base64'))
+
+export const chunkId = (idKey: Uint8Array, plain: Uint8Array): string => createHmac('sha256', idKey).update(plain).digest('hex')
+
+function idBytes(id: string): Buffer {
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new BadChunk(`${JSON.stringify(id)} is not a chunk id.`)
+  return Buffer.from(id, 'hex')
+}
+
+export function sealChunk(keys: ChunkKeys, id: string, plain: Uint8Array): Uint8Array {
+  const nonce = randomBytes(NONCE)
+  const cipher = createCipheriv('aes-256-gcm', keys.encKey, nonce)
+  cipher.setAAD(idBytes(id))
+  const body = cipher.update(Bun.zstdCompressSync(plain, { level: ZSTD_LEVEL }))
+  const last = cipher.final()
+  return Buffer.concat([MAGIC, nonce, body, last, cipher.getAuthTag()])
+}
+
+/** The plaintext of a stored chunk, or BadChunk saying what is wrong with it. */
+export function openChunk(keys: ChunkKeys, id: string, sealed: Uint8Array): Uint8Array {
+  const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
+  if (bytes.length < SEAL_OVERHEAD || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new BadChunk(`chunk ${id.slice(0, 12)} is not a sealed chunk (bad magic)`)
+  const decipher = createDecipheriv('aes-256-gcm', keys.encKey, bytes.subarray(MAGIC.length, MAGIC.length + NONCE))
+  decipher.setAAD(idBytes(id))
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG))
+  let compressed: Buffer
+  try {
+    compressed = Buffer.concat([decipher.update(bytes.subarray(MAGIC.length + NONCE, bytes.length - TAG)), decipher.final()])
+  } catch {
+    throw new BadChunk(`chunk ${id.slice(0, 12)} failed its authentication tag: it was altered, or stored under another chunk's name`)
+  }
+  let plain: Uint8Array
+  try {
+    plain = Bun.zstdDecompressSync(compressed)
+  } catch (e) {
+    throw new BadChunk(`chunk ${id.slice(0, 12)} does not decompress: ${(e as Error).message}`)
+  }
+  // The tag proves who sealed it; the keyed hash proves it is the content its name says.
+  if (!timingSafeEqual(Buffer.from(chunkId(keys.idKey, plain), 'hex'), idBytes(id))) throw new BadChunk(`chunk ${id.slice(0, 12)} does not match its name (HMAC mismatch)`)
+  return plain
+}
