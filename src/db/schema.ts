@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import {
   bigint,
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -440,6 +441,10 @@ export const jobSchedules = pgTable(
     lastJobId: text('last_job_id'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
+    /** Backup schedules: how many daily, weekly and monthly snapshots to keep (null: the defaults, 7 / 4 / 6). */
+    keepDaily: integer('keep_daily'),
+    keepWeekly: integer('keep_weekly'),
+    keepMonthly: integer('keep_monthly'),
   },
   (t) => [index('job_schedules_member_idx').on(t.memberId)],
 )
@@ -504,4 +509,96 @@ export const jobOutput = pgTable(
     at: at('at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+)
+
+// ---- backups ---------------------------------------------------------------
+
+// Per pool: the data key agents seal chunks with (32 random bytes, made on
+// first use and kept sealed under SECRET_KEY) and how often restore drills run.
+export const poolBackups = pgTable('pool_backups', {
+  poolId: text('pool_id')
+    .primaryKey()
+    .references(() => pools.id, { onDelete: 'cascade' }),
+  dataKeySealed: text('data_key_sealed'),
+  /** Days between restore drills of a database's latest snapshot; 0 turns drills off. */
+  drillIntervalDays: integer('drill_interval_days').notNull().default(7),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})
+
+// Every chunk a pool's agents asked about, named by its keyed hash. `stored`
+// turns true once its object is seen in storage; touchedAt is bumped by every
+// check and commit that names it, and prune keeps what was touched within its
+// grace period, so an upload in progress never loses a chunk it counts on.
+export const backupChunks = pgTable(
+  'backup_chunks',
+  {
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    size: integer('size').notNull(),
+    stored: boolean('stored').notNull().default(false),
+    touchedAt: at('touched_at').notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.poolId, t.id] }), index('backup_chunks_touched_idx').on(t.touchedAt)],
+)
+
+// A snapshot is a manifest over chunks. It outlives its member (member_id set
+// null, member_name kept): a removed server's backups are what restores it.
+export const snapshots = pgTable(
+  'snapshots',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'set null' }),
+    memberName: text('member_name').notNull(),
+    kind: text('kind', { enum: ['database', 'files', 'config'] }).notNull(),
+    source: text('source').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    /** The sealed sizes of its distinct chunks. */
+    storedBytes: bigint('stored_bytes', { mode: 'number' }).notNull(),
+    /** What this backup uploaded itself; the rest was in the pool already. */
+    uploadedBytes: bigint('uploaded_bytes', { mode: 'number' }).notNull().default(0),
+    chunkCount: integer('chunk_count').notNull(),
+    sha256: text('sha256').notNull(),
+    chunkIds: jsonb('chunk_ids').$type<string[]>().notNull(),
+    tables: jsonb('tables').$type<Record<string, string | null> | null>(),
+    jobId: text('job_id'),
+    scheduleId: text('schedule_id'),
+    createdAt: createdAt(),
+    verifiedAt: at('verified_at'),
+    verifyFailedAt: at('verify_failed_at'),
+    verifyProblem: text('verify_problem'),
+    provenAt: at('proven_at'),
+    drillFailedAt: at('drill_failed_at'),
+    drillProblem: text('drill_problem'),
+    /** Set when the drill failure's email was claimed: it goes out once. */
+    drillNotifiedAt: at('drill_notified_at'),
+  },
+  (t) => [
+    index('snapshots_member_idx').on(t.memberId, t.createdAt),
+    index('snapshots_pool_idx').on(t.poolId, t.createdAt),
+    index('snapshots_schedule_idx').on(t.scheduleId, t.createdAt),
+  ],
+)
+
+// Which chunks each snapshot references. The foreign key to backup_chunks is
+// the last line of defence: a referenced chunk's row cannot be deleted.
+export const snapshotChunks = pgTable(
+  'snapshot_chunks',
+  {
+    snapshotId: text('snapshot_id')
+      .notNull()
+      .references(() => snapshots.id, { onDelete: 'cascade' }),
+    poolId: text('pool_id').notNull(),
+    chunkId: text('chunk_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.snapshotId, t.chunkId] }),
+    index('snapshot_chunks_chunk_idx').on(t.poolId, t.chunkId),
+    foreignKey({ columns: [t.poolId, t.chunkId], foreignColumns: [backupChunks.poolId, backupChunks.id], name: 'snapshot_chunks_chunk_fk' }),
+  ],
 )

@@ -19,12 +19,16 @@ export type MemberFacts = {
   os?: { id: string | null; versionId: string | null }
   /** Its agent has sent a heartbeat at least once. */
   checkedIn: boolean
+  /** The MariaDB databases the heartbeat names, when it names them. */
+  databases?: string[]
 }
 
 export type JobRule = {
   params: TSchema
   /** A sentence saying why this member cannot take this job, or null. */
   refuse?: (params: any, facts: MemberFacts) => string | null
+  /** Queued only through another API (this sentence says which); the jobs API and schedules refuse it. */
+  onlyThrough?: string
 }
 
 // A regex in an error is no help to the person who typed the value: schemas
@@ -128,7 +132,42 @@ const cpanelDistro = (_: unknown, f: MemberFacts) =>
     ? null
     : `cPanel installs only on ${cpanelSupportedText()}; this server runs ${f.os.id ?? 'an unknown OS'} ${f.os.versionId ?? ''}.`.replace(' .', '.')
 
+// Backups and restores. A database name as MariaDB allows it unquoted in our
+// dumps: letters, digits, "_", "$" and "-", up to 64.
+const DATABASE_ERROR = 'a database name: letters, digits, "_", "$" or "-", up to 64 characters'
+const Database = Pattern('^[A-Za-z0-9_$-]{1,64}$', 64, DATABASE_ERROR)
+const AbsolutePath = Pattern(patterns.absolutePath, 1024, 'an absolute path like /var/www/html, without "..", spaces or quotes')
+const SnapshotId = Pattern('^snap_[A-Za-z0-9]{1,40}$', 45, 'a snapshot id like snap_ab12cd34ef56')
+const needsMariadb = needsStack('mariadb', 'MariaDB')
+const THROUGH_SNAPSHOTS = 'Restores, verifies and drills are queued through the snapshot they read: POST /api/v1/snapshots/{snapshotId}/restore or /verify.'
+
+const databaseDetected = (p: { database: string }, f: MemberFacts) =>
+  !f.databases || f.databases.includes(p.database)
+    ? null
+    : `MariaDB here has no database called ${p.database}${f.databases.length ? ` (it has ${f.databases.slice(0, 10).join(', ')}${f.databases.length > 10 ? ', …' : ''})` : ''}.`
+
+// Restoring over a database that exists needs `replace`, which the UI asks for with a typed confirmation.
+const restoreTarget = (p: { database: string; replace?: boolean }, f: MemberFacts) =>
+  !p.replace && f.databases?.includes(p.database)
+    ? `A database called ${p.database} exists here; restore under a new name, or replace it (replace: true).`
+    : null
+
+const backupRules = {
+  'backup.database': { params: Obj({ database: Database }), refuse: first(needsMariadb, databaseDetected) },
+  'backup.files': { params: Obj({ path: AbsolutePath }) },
+  'backup.config': { params: none },
+  'restore.database': {
+    params: Obj({ snapshotId: SnapshotId, database: Database, replace: t.Optional(t.Boolean({ error: 'true or false' })) }),
+    refuse: first(needsMariadb, restoreTarget),
+    onlyThrough: THROUGH_SNAPSHOTS,
+  },
+  'restore.files': { params: Obj({ snapshotId: SnapshotId, path: AbsolutePath }), onlyThrough: THROUGH_SNAPSHOTS },
+  'snapshot.verify': { params: Obj({ snapshotId: SnapshotId }), onlyThrough: THROUGH_SNAPSHOTS },
+  'snapshot.drill': { params: Obj({ snapshotId: SnapshotId }), refuse: needsMariadb, onlyThrough: THROUGH_SNAPSHOTS },
+} satisfies Record<string, JobRule>
+
 export const jobRules: Record<JobName, JobRule> = {
+  ...backupRules,
   'system.updates.check': { params: none, refuse: needsFamily },
   'system.updates.install': { params: none, refuse: needsFamily },
   'system.reboot': { params: none, refuse: needsCheckIn('a reboot') },

@@ -10,6 +10,7 @@ import { badInput, conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
 import type { Member } from '../members/store'
 import { catalogue, isJobName, jobNames, type JobName } from '../../agent/jobs/catalogue'
+import { jobRules } from './params'
 import { jobRefusal, memberFacts, queueJob } from './service'
 import * as store from './store'
 import { noSuchJob } from './titles'
@@ -111,12 +112,14 @@ export const scheduleActor = (s: Pick<Schedule, 'id' | 'label'>): Actor => ({ us
 export type ScheduleInput = { name?: unknown; params?: unknown; cron?: unknown; label?: unknown; enabled?: unknown }
 
 /** Jobs a schedule may queue: install recipes run once, on a clean server. */
-export const schedulableJobs: JobName[] = jobNames.filter((n) => !(catalogue[n] as { recipe?: { installs?: string } }).recipe?.installs)
+export const schedulableJobs: JobName[] = jobNames.filter((n) => !(catalogue[n] as { recipe?: { installs?: string } }).recipe?.installs && !jobRules[n].onlyThrough)
 
 function checkName(name: unknown): JobName {
   if (typeof name !== 'string' || !isJobName(name)) {
     throw noSuchJob(name)
   }
+  const through = jobRules[name].onlyThrough
+  if (through) throw badInput(through, 'name')
   if (!schedulableJobs.includes(name)) throw badInput(`${catalogue[name].title} runs once, on a clean server; it cannot be scheduled.`, 'name')
   return name
 }

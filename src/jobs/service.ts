@@ -37,6 +37,8 @@ export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' |
   const os = (member.os ?? {}) as { family?: 'debian' | 'rhel' | null; id?: string | null; versionId?: string | null }
   const host = (member.hostState ?? {}) as { firewall?: { kind?: 'ufw' | 'firewalld' | null }; services?: { unit: string; stack: string }[] }
   const stacks = member.stacks ?? {}
+  const mariadb = stacks.mariadb as { databases?: { name?: unknown }[] } | null | undefined
+  const databases = Array.isArray(mariadb?.databases) ? mariadb.databases.map((d) => d?.name).filter((n): n is string => typeof n === 'string') : undefined
   return {
     family: os.family ?? member.osFamily ?? null,
     os: member.os ? { id: os.id ?? null, versionId: os.versionId ?? null } : undefined,
@@ -44,13 +46,15 @@ export function memberFacts(member: Pick<Member, 'os' | 'stacks' | 'hostState' |
     stacks: { openlitespeed: !!stacks.openlitespeed, mariadb: !!stacks.mariadb, galera: !!stacks.galera, cpanel: !!stacks.cpanel },
     serviceUnits: (host.services ?? []).filter((s) => s.stack !== 'host').map((s) => s.unit),
     checkedIn: member.lastHeartbeatAt !== null,
+    ...(databases ? { databases } : {}),
   }
 }
 
 /** The first reason this job cannot be queued for this member, or null. */
-export function jobRefusal(name: string, params: unknown, facts: MemberFacts): HttpError | null {
+export function jobRefusal(name: string, params: unknown, facts: MemberFacts, opts: { through?: boolean } = {}): HttpError | null {
   if (!isJobName(name)) return noSuchJob(name)
   const rule = jobRules[name]
+  if (rule.onlyThrough && !opts.through) return badInput(rule.onlyThrough, 'name')
   if (!Value.Check(rule.params, params)) {
     const first = Value.Errors(rule.params, params).First()
     const where = first?.path ? `params${first.path.replaceAll('/', '.')}` : 'params'
@@ -60,7 +64,8 @@ export function jobRefusal(name: string, params: unknown, facts: MemberFacts): H
   return why ? new HttpError(422, 'not_possible_here', why, 'name') : null
 }
 
-type QueueOptions = { runId?: string | null; scheduleId?: string | null; now?: Date; expiresInSeconds?: number }
+/** `through`: queued by the service that owns a job the jobs API may not queue (jobRules' onlyThrough). */
+type QueueOptions = { runId?: string | null; scheduleId?: string | null; now?: Date; expiresInSeconds?: number; through?: boolean }
 
 export function newJobRow(member: Member, name: JobName, params: Record<string, unknown>, requestedBy: string, opts: QueueOptions): store.NewJob {
   const entry: CatalogueEntry = catalogue[name]
@@ -87,7 +92,7 @@ export function newJobRow(member: Member, name: JobName, params: Record<string, 
 export async function queueJob(db: Db, actor: Actor, memberId: string, name: string, params: unknown, opts: QueueOptions = {}): Promise<Job> {
   const member = await getMember(db, memberId)
   const p = params ?? {}
-  const refusal = jobRefusal(name, p, memberFacts(member))
+  const refusal = jobRefusal(name, p, memberFacts(member), { through: opts.through })
   if (refusal) throw refusal
   const [job] = await store.insertJobs(db, [newJobRow(member, name as JobName, p as Record<string, unknown>, actor.label, opts)])
   await recordAudit(db, actor, {

@@ -1,0 +1,227 @@
+// Queries for snapshots, the chunks they reference and the pool's backup settings.
+import { and, asc, desc, eq, gte, inArray, isNotNull, like, sql } from 'drizzle-orm'
+import type { Db } from '../db'
+import { backupChunks, jobSchedules, jobs, poolBackups, snapshotChunks, snapshots } from '../db/schema'
+
+export type Snapshot = typeof snapshots.$inferSelect
+export type NewSnapshot = typeof snapshots.$inferInsert
+export type Chunk = typeof backupChunks.$inferSelect
+
+/** The most bind parameters one statement may carry is 65,534; stay well under. */
+const BATCH = 1000
+
+function* batches<T>(rows: T[], size = BATCH): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size)
+}
+
+// ---- pool settings -------------------------------------------------------------
+
+/** The pool's sealed data key; `sealed` is written only when the pool has none yet, so two first uses agree. */
+export async function sealedDataKey(db: Db, poolId: string, sealed: string): Promise<string> {
+  const [row] = await db
+    .insert(poolBackups)
+    .values({ poolId, dataKeySealed: sealed })
+    .onConflictDoUpdate({ target: poolBackups.poolId, set: { dataKeySealed: sql`coalesce(${poolBackups.dataKeySealed}, excluded.data_key_sealed)` } })
+    .returning({ sealed: poolBackups.dataKeySealed })
+  return row!.sealed!
+}
+
+export async function findDataKey(db: Db, poolId: string): Promise<string | null> {
+  const [row] = await db.select({ sealed: poolBackups.dataKeySealed }).from(poolBackups).where(eq(poolBackups.poolId, poolId))
+  return row?.sealed ?? null
+}
+
+export async function drillIntervals(db: Db): Promise<Map<string, number>> {
+  const rows = await db.select({ poolId: poolBackups.poolId, days: poolBackups.drillIntervalDays }).from(poolBackups)
+  return new Map(rows.map((r) => [r.poolId, r.days]))
+}
+
+export async function setDrillInterval(db: Db, poolId: string, days: number): Promise<void> {
+  await db
+    .insert(poolBackups)
+    .values({ poolId, drillIntervalDays: days })
+    .onConflictDoUpdate({ target: poolBackups.poolId, set: { drillIntervalDays: days, updatedAt: new Date() } })
+}
+
+// ---- chunks ------------------------------------------------------------------------
+
+/**
+ * Records each chunk as asked about now and answers which are stored. A row
+ * that prune holds is waited for; once prune deleted it, this inserts it anew
+ * (not stored), so the agent uploads it again.
+ */
+export async function touchChunks(db: Db, poolId: string, refs: { id: string; size: number }[], now: Date): Promise<Chunk[]> {
+  const out: Chunk[] = []
+  // Sorted: two checks of overlapping chunk lists lock rows in one order and never deadlock.
+  const sorted = [...new Map(refs.map((r) => [r.id, r])).values()].sort((a, b) => (a.id < b.id ? -1 : 1))
+  for (const part of batches(sorted)) {
+    out.push(
+      ...(await db
+        .insert(backupChunks)
+        .values(part.map((r) => ({ poolId, id: r.id, size: r.size, touchedAt: now, createdAt: now })))
+        .onConflictDoUpdate({
+          target: [backupChunks.poolId, backupChunks.id],
+          // A chunk not yet stored takes the size it is now said to have: the URL is signed for that.
+          set: { touchedAt: now, size: sql`case when ${backupChunks.stored} then ${backupChunks.size} else excluded.size end` },
+        })
+        .returning()),
+    )
+  }
+  return out
+}
+
+export async function findChunks(db: Db, poolId: string, ids: string[]): Promise<Chunk[]> {
+  const out: Chunk[] = []
+  for (const part of batches([...new Set(ids)])) {
+    out.push(...(await db.select().from(backupChunks).where(and(eq(backupChunks.poolId, poolId), inArray(backupChunks.id, part)))))
+  }
+  return out
+}
+
+export async function markStored(db: Db, poolId: string, ids: string[]): Promise<void> {
+  for (const part of batches(ids)) {
+    await db.update(backupChunks).set({ stored: true }).where(and(eq(backupChunks.poolId, poolId), inArray(backupChunks.id, part)))
+  }
+}
+
+/**
+ * Inside the commit's transaction: touches and row-locks the chunks a new
+ * snapshot names. Prune locks the rows it deletes with SKIP LOCKED, so it
+ * passes these by; a row prune already holds is waited for and, once deleted,
+ * missing from the answer.
+ */
+export async function lockChunksForCommit(db: Db, poolId: string, ids: string[], now: Date): Promise<Chunk[]> {
+  const out: Chunk[] = []
+  const sorted = [...new Set(ids)].sort()
+  for (const part of batches(sorted)) {
+    out.push(
+      ...(await db
+        .update(backupChunks)
+        .set({ touchedAt: now })
+        .where(and(eq(backupChunks.poolId, poolId), inArray(backupChunks.id, part)))
+        .returning()),
+    )
+  }
+  return out
+}
+
+// ---- snapshots ------------------------------------------------------------------
+
+export async function insertSnapshot(db: Db, row: NewSnapshot, chunkIds: string[]): Promise<Snapshot> {
+  const [snap] = await db.insert(snapshots).values(row).returning()
+  for (const part of batches([...new Set(chunkIds)])) {
+    await db.insert(snapshotChunks).values(part.map((chunkId) => ({ snapshotId: row.id, poolId: row.poolId, chunkId })))
+  }
+  return snap!
+}
+
+export async function findSnapshot(db: Db, id: string): Promise<Snapshot | undefined> {
+  const [row] = await db.select().from(snapshots).where(eq(snapshots.id, id))
+  return row
+}
+
+export async function listMemberSnapshots(db: Db, memberId: string, limit = 500): Promise<Snapshot[]> {
+  return db.select().from(snapshots).where(eq(snapshots.memberId, memberId)).orderBy(desc(snapshots.createdAt), desc(snapshots.id)).limit(limit)
+}
+
+export async function listScheduleSnapshots(db: Db, scheduleId: string): Promise<Snapshot[]> {
+  return db.select().from(snapshots).where(eq(snapshots.scheduleId, scheduleId)).orderBy(desc(snapshots.createdAt), desc(snapshots.id))
+}
+
+/** snapshot_chunks go with it (cascade); the chunks themselves wait for prune. */
+export async function deleteSnapshotRow(db: Db, id: string): Promise<boolean> {
+  const rows = await db.delete(snapshots).where(eq(snapshots.id, id)).returning({ id: snapshots.id })
+  return rows.length === 1
+}
+
+export async function updateSnapshot(db: Db, id: string, patch: Partial<NewSnapshot>): Promise<Snapshot | null> {
+  const [row] = await db.update(snapshots).set(patch).where(eq(snapshots.id, id)).returning()
+  return row ?? null
+}
+
+/** Snapshot ids that a queued or running restore, verify or drill job is reading. */
+export async function snapshotsInUse(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await db
+    .select({ id: sql<string>`${jobs.params} ->> 'snapshotId'` })
+    .from(jobs)
+    .where(and(inArray(jobs.status, ['queued', 'running']), inArray(sql`${jobs.params} ->> 'snapshotId'`, ids)))
+  return new Set(rows.map((r) => r.id))
+}
+
+/** The stored size of one member's distinct chunks (what its snapshots take in the store). */
+export async function memberStoredBytes(db: Db, memberId: string): Promise<number> {
+  const [row] = rowsOf<{ bytes: string | null }>(
+    await db.execute(sql`
+    select coalesce(sum(c.size), 0) as bytes from backup_chunks c
+    where exists (select 1 from snapshot_chunks sc join snapshots s on s.id = sc.snapshot_id
+                  where s.member_id = ${memberId} and sc.pool_id = c.pool_id and sc.chunk_id = c.id)`),
+  )
+  return Number(row?.bytes ?? 0)
+}
+
+export async function poolStoredBytes(db: Db, poolId: string): Promise<number> {
+  const [row] = rowsOf<{ bytes: string | null }>(
+    await db.execute(sql`
+    select coalesce(sum(c.size), 0) as bytes from backup_chunks c
+    where c.pool_id = ${poolId} and exists (select 1 from snapshot_chunks sc where sc.pool_id = c.pool_id and sc.chunk_id = c.id)`),
+  )
+  return Number(row?.bytes ?? 0)
+}
+
+export async function poolSnapshotFigures(db: Db, poolId: string): Promise<{ snapshots: number; lastBackupAt: Date | null }> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number), last: sql<string | null>`max(${snapshots.createdAt})` })
+    .from(snapshots)
+    .where(eq(snapshots.poolId, poolId))
+  return { snapshots: row?.n ?? 0, lastBackupAt: row?.last ? new Date(row.last) : null }
+}
+
+/** PGlite answers { rows }, postgres.js an array: one shape for both. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
+// ---- jobs and schedules the backup pages show ------------------------------------------
+
+export async function runningBackupJobs(db: Db, memberId: string) {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.memberId, memberId), eq(jobs.status, 'running'), like(jobs.name, 'backup.%')))
+    .orderBy(asc(jobs.startedAt))
+}
+
+export async function memberBackupSchedules(db: Db, memberId: string) {
+  return db
+    .select()
+    .from(jobSchedules)
+    .where(and(eq(jobSchedules.memberId, memberId), like(jobSchedules.name, 'backup.%')))
+    .orderBy(asc(jobSchedules.createdAt), asc(jobSchedules.id))
+}
+
+export async function backupSchedulesWithSnapshots(db: Db) {
+  return db
+    .select()
+    .from(jobSchedules)
+    .where(and(like(jobSchedules.name, 'backup.%'), sql`exists (select 1 from ${snapshots} where ${snapshots.scheduleId} = ${jobSchedules.id})`))
+}
+
+/** The days (UTC) with at least one snapshot of this member since `from`. */
+export async function backupDays(db: Db, memberId: string, from: Date): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ day: sql<string>`to_char(${snapshots.createdAt} at time zone 'UTC', 'YYYY-MM-DD')` })
+    .from(snapshots)
+    .where(and(eq(snapshots.memberId, memberId), gte(snapshots.createdAt, from)))
+  return rows.map((r) => r.day).sort()
+}
+
+export async function lastProvenAt(db: Db, memberId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: snapshots.provenAt })
+    .from(snapshots)
+    .where(and(eq(snapshots.memberId, memberId), isNotNull(snapshots.provenAt)))
+    .orderBy(desc(snapshots.provenAt))
+    .limit(1)
+  return row?.at ?? null
+}
