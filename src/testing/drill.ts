@@ -418,6 +418,27 @@ export class DrillAgent {
   }
 }
 
+/**
+ * Adds a member to the pool through the API and enrols a compiled agent for
+ * it (not started). Agents send from loopback, so that is its egress address.
+ */
+export async function addEnrolledMember(
+  at: { api: Api; serverUrl: string; poolId: string; label: string; dir: string; bin: string; heartbeatSeconds: number },
+  m: { name: string; publicIpv4: string },
+): Promise<DrillAgent> {
+  const memberHost = `${m.name}.${at.label}.example.net`
+  const created = ok(
+    await at.api('POST', `/api/v1/pools/${at.poolId}/members`, { name: m.name, hostname: memberHost, egressIps: ['127.0.0.1'], publicIpv4: m.publicIpv4 }),
+    `add member ${m.name}`,
+  )
+  const agent = new DrillAgent(m.name, created.id, memberHost, m.publicIpv4, join(at.dir, `${m.name}.json`), at.bin, at.heartbeatSeconds)
+  // Not spawnSync: the server answering it may run in this very process.
+  const enrol = spawnTracked([at.bin, 'enroll', '--server', at.serverUrl, '--secret', created.enrollment.secret, '--config', agent.configPath], { env: agent.env })
+  const [code, err] = await Promise.all([enrol.exited, new Response(enrol.stderr).text()])
+  if (code !== 0) throw new Error(`agent ${m.name} did not enrol (${code}): ${err}`)
+  return agent
+}
+
 // ---------------------------------------------------------------- the drill
 
 export type DrillOptions = {
@@ -504,19 +525,7 @@ export async function setupDrill(opts: DrillOptions): Promise<Drill> {
     await pdns.addZone(zone)
     const poolId = ok(await api('POST', '/api/v1/pools', { name: label, preset: 'generic' }), 'create pool').id as string
 
-    for (const m of members) {
-      const memberHost = `${m.name}.${label}.example.net`
-      const created = ok(
-        await api('POST', `/api/v1/pools/${poolId}/members`, { name: m.name, hostname: memberHost, egressIps: ['127.0.0.1'], publicIpv4: m.publicIpv4 }),
-        `add member ${m.name}`,
-      )
-      const agent = new DrillAgent(m.name, created.id, memberHost, m.publicIpv4, join(dir, `${m.name}.json`), bin, heartbeatSeconds)
-      // Not spawnSync: the server answering it may run in this very process.
-      const enrol = spawnTracked([bin, 'enroll', '--server', opts.serverUrl, '--secret', created.enrollment.secret, '--config', agent.configPath], { env: agent.env })
-      const [code, err] = await Promise.all([enrol.exited, new Response(enrol.stderr).text()])
-      if (code !== 0) throw new Error(`agent ${m.name} did not enrol (${code}): ${err}`)
-      agents.push(agent)
-    }
+    for (const m of members) agents.push(await addEnrolledMember({ api, serverUrl: opts.serverUrl, poolId, label, dir, bin, heartbeatSeconds }, m))
     for (const a of agents) a.start()
 
     if (opts.dnsApiProxy) proxy = startDnsApiProxy(pdns.apiUrl)

@@ -1,0 +1,106 @@
+// Backups with real parts: the server as its own process (folder storage or
+// S3 through s3rver), compiled agents enrolled on this machine, each seeing
+// the local MariaDB as a real member would. Used by the backup drill tests
+// and `bun run bench:backup`.
+//
+//   const fleet = await startBackupFleet({ s3: true })
+//   try { const job = await fleet.runJob(fleet.agents[0].id, 'backup.database', { database }) }
+//   finally { await fleet.cleanup() }
+import { ensureAgentBinary } from './agent-binary'
+import { addEnrolledMember, freePort, httpApi, ok, removeTempDir, startServerProcess, tempDir, waitFor, type Api, type DrillAgent, type ServerProcess } from './drill'
+import { startS3rver } from '../storage/s3rver-for-tests'
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timed_out'])
+let fleets = 0
+
+export type BackupFleet = {
+  api: Api
+  server: ServerProcess
+  poolId: string
+  agents: DrillAgent[]
+  /** The s3rver endpoint when the fleet stores in S3. */
+  s3Endpoint: string | null
+  dataDir: string
+  /** Queues a catalogue job through the API and waits for it to end; answers the job as the API shows it. */
+  runJob: (memberId: string, name: string, params: Record<string, unknown>, timeoutMs?: number) => Promise<any>
+  waitJob: (jobId: string, timeoutMs?: number) => Promise<any>
+  cleanup: () => Promise<void>
+}
+
+export async function startBackupFleet(opts: { s3?: boolean; members?: string[]; env?: Record<string, string> } = {}): Promise<BackupFleet> {
+  const bin = ensureAgentBinary()
+  const dir = tempDir('sctl-backups-')
+  const label = `backups-${process.pid}-${++fleets}`
+  const s3 = opts.s3 ? await startS3rver() : null
+  let server: ServerProcess | null = null
+  const agents: DrillAgent[] = []
+  const cleanup = async () => {
+    await Promise.all(agents.map((a) => a.stop('SIGKILL').catch(() => {})))
+    await server?.stop().catch(() => {})
+    await s3?.stop().catch(() => {})
+    removeTempDir(dir)
+  }
+  try {
+    // Folder storage hands agents links on PUBLIC_URL, so the port is chosen before the server starts.
+    const port = await freePort()
+    const dataDir = `${dir}/data`
+    server = await startServerProcess({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, ...(s3?.env ?? {}), ...opts.env })
+    const api = httpApi(server.url)
+    const poolId = ok(await api('POST', '/api/v1/pools', { name: label, preset: 'generic' }), 'create pool').id as string
+    const names = opts.members ?? ['a']
+    for (const [i, name] of names.entries()) {
+      const at = { api, serverUrl: server.url, poolId, label, dir, bin, heartbeatSeconds: 2 }
+      agents.push(await addEnrolledMember(at, { name, publicIpv4: `192.0.2.${10 + i}` }))
+    }
+    for (const a of agents) a.start()
+    // The agent reports the local MariaDB in its first heartbeats; backup jobs are refused until then.
+    await waitFor(
+      async () => {
+        const members = await Promise.all(agents.map(async (a) => ok(await api('GET', `/api/v1/members/${a.id}`), 'member')))
+        return members.every((m) => m.stacks?.mariadb?.running) || null
+      },
+      30_000,
+      'every agent to report MariaDB',
+      200,
+    ).catch((err) => {
+      throw new Error(`${err.message}\n${agents.map((a) => `--- agent ${a.name} ---\n${a.output}`).join('\n')}`)
+    })
+    const waitJob = (jobId: string, timeoutMs = 120_000) =>
+      waitFor(
+        async () => {
+          const job = ok(await api('GET', `/api/v1/jobs/${jobId}`), 'job')
+          return TERMINAL.has(job.status) ? job : null
+        },
+        timeoutMs,
+        `job ${jobId} to end`,
+        100,
+      )
+    const runJob = async (memberId: string, name: string, params: Record<string, unknown>, timeoutMs?: number) =>
+      waitJob(ok(await api('POST', `/api/v1/members/${memberId}/jobs`, { name, params }), `queue ${name}`).id, timeoutMs)
+    return { api, server, poolId, agents, s3Endpoint: s3?.endpoint ?? null, dataDir, runJob, waitJob, cleanup }
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+}
+
+/** Runs SQL on the local MariaDB as root (the socket, as the agent does) and answers its tab-separated rows. */
+export async function mariadbSql(sql: string, database?: string): Promise<string[][]> {
+  const proc = Bun.spawn(['mariadb', '-u', 'root', '--batch', '--skip-column-names', ...(database ? [database] : [])], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
+  proc.stdin.write(sql)
+  proc.stdin.end()
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  if (code !== 0) throw new Error(`mariadb failed (${code}): ${err}`)
+  return out
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => l.split('\t'))
+}
+
+/** CHECKSUM TABLE of every base table of a database, by table name. */
+export async function tableChecksums(database: string): Promise<Record<string, string>> {
+  const tables = await mariadbSql(`select table_name from information_schema.tables where table_schema = '${database}' and table_type = 'BASE TABLE' order by 1`)
+  if (!tables.length) return {}
+  const rows = await mariadbSql(`checksum table ${tables.map(([t]) => `\`${database}\`.\`${t}\``).join(', ')}`)
+  return Object.fromEntries(rows.map(([name, sum]) => [name!.split('.').pop()!, sum!]))
+}
