@@ -28,6 +28,14 @@ async function call<T>(fetcher: Fetch, url: string, body: unknown, token?: strin
   return json as T
 }
 
+/** How long a call made inside a job may take: a snapshot commit checks every chunk it names. */
+const JOB_CALL_TIMEOUT_MS = 120_000
+
+/** A POST under /api/v1/agent/ with the agent's token, for what a job says beside its reports (backups). */
+export function agentCall<T>(server: string, token: string, path: string, body: unknown, signal?: AbortSignal, fetcher: Fetch = fetch): Promise<T> {
+  return call<T>(fetcher, `${server.replace(/\/+$/, '')}/api/v1/agent/${path}`, body, token, { timeoutMs: JOB_CALL_TIMEOUT_MS, signal })
+}
+
 export function agentClient(server: string, fetcher: Fetch = fetch) {
   const base = server.replace(/\/+$/, '')
   return {

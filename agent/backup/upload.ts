@@ -1,0 +1,85 @@
+// A backup: the source stream cut into chunks, each named, sealed and sent
+// only when the pool lacks it, then the manifest committed. A job run again
+// after a crash re-reads its source and the server's answers skip the chunks
+// the first run stored: that is the resume.
+import { createHash } from 'node:crypto'
+import type { BackupApi } from './api'
+import { chunkStream, type Source } from './chunker'
+import { forEachLimit, withRetries } from './pool'
+import { MAX_CHUNKS_PER_CALL, type BackupKind } from './protocol'
+import { chunkId, sealChunk, type ChunkKeys } from './seal'
+
+export type BackupMeta = { kind: BackupKind; source: string; tables: Record<string, string | null> | null }
+export type BackupProgress = { bytesRead: number; bytesUploaded: number; chunks: number; chunksUploaded: number }
+export type BackupDone = BackupProgress & { snapshotId: string; sha256: string }
+
+export type UploadOptions = {
+  /** Chunks asked about in one call; the next batch is read and sealed while one uploads. */
+  batchChunks?: number
+  /** A batch also closes at this many sealed bytes, so incompressible data holds no more memory. */
+  batchBytes?: number
+  parallel?: number
+  retries?: number
+  retryBaseMs?: number
+  signal?: AbortSignal
+}
+
+type Sealed = { id: string; body: Uint8Array }
+
+const DEFAULTS = { batchChunks: 32, batchBytes: 16 * 1024 * 1024, parallel: 4, retries: 3, retryBaseMs: 500 }
+
+export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Source, meta: BackupMeta, onProgress: (p: BackupProgress) => void = () => {}, options: UploadOptions = {}): Promise<BackupDone> {
+  const o = { ...DEFAULTS, ...options }
+  const batchChunks = Math.min(o.batchChunks, MAX_CHUNKS_PER_CALL)
+  const progress: BackupProgress = { bytesRead: 0, bytesUploaded: 0, chunks: 0, chunksUploaded: 0 }
+  const report = () => onProgress({ ...progress })
+  const hash = createHash('sha256')
+  const order: string[] = []
+  const queued = new Set<string>()
+
+  const send = async (batch: Sealed[]) => {
+    if (!batch.length) return
+    const { upload } = await api.chunks(batch.map((c) => ({ id: c.id, size: c.body.length })))
+    const urls = new Map(upload.map((u) => [u.id, u.url]))
+    await forEachLimit(batch.filter((c) => urls.has(c.id)), o.parallel, async (c) => {
+      await withRetries(() => api.put(urls.get(c.id)!, c.body), o.retries, o.retryBaseMs, o.signal)
+      progress.bytesUploaded += c.body.length
+      progress.chunksUploaded++
+      report()
+    })
+  }
+
+  let batch: Sealed[] = []
+  let batchBytes = 0
+  let sending: Promise<void> = Promise.resolve()
+  const flush = async () => {
+    await sending // backpressure: one batch uploads while the next one fills
+    sending = send(batch)
+    sending.catch(() => {}) // awaited at the next flush or the end
+    batch = []
+    batchBytes = 0
+  }
+
+  for await (const plain of chunkStream(source)) {
+    if (o.signal?.aborted) throw new Error('stopped')
+    hash.update(plain)
+    const id = chunkId(keys.idKey, plain)
+    order.push(id)
+    progress.bytesRead += plain.length
+    progress.chunks++
+    if (!queued.has(id)) {
+      queued.add(id)
+      const body = sealChunk(keys, id, plain)
+      batch.push({ id, body })
+      batchBytes += body.length
+    }
+    report()
+    if (batch.length >= batchChunks || batchBytes >= o.batchBytes) await flush()
+  }
+  await flush()
+  await sending
+
+  const sha256 = hash.digest('hex')
+  const { snapshotId } = await api.snapshot({ ...meta, sizeBytes: progress.bytesRead, sha256, chunks: order, uploadedBytes: progress.bytesUploaded })
+  return { ...progress, snapshotId, sha256 }
+}
