@@ -13,6 +13,7 @@ import { InstallPage, installPageHeading, installPageHref } from '../../views/me
 import type { MemberSettingsForm } from '../../views/members/tabs/SettingsTab'
 import * as members from './service'
 import * as store from './store'
+import type { Member } from './store'
 import { MEMBER_TABS, memberTabHref, type MemberTabKey } from './tabs'
 import { memberAlertSection } from '../alerts/view'
 import { recentHistory } from './history'
@@ -56,6 +57,8 @@ export async function renderMember(
     job?: JobPanel
     /** Control panel and Status: which page of the activity, from 1. */
     page?: number
+    /** A tab with its own handler: loads its data for this member and renders its panel. */
+    panel?: (member: Member) => Promise<JSX.Element>
   } = {},
 ) {
   const full = await store.findMember(deps.db, memberId)
@@ -80,10 +83,11 @@ export async function renderMember(
           : undefined,
   ])
   const cron = tab === 'jobs' && !extra.job ? await cronTab(deps.db, full, extra.scheduleForm, now) : undefined
+  const panel = extra.panel ? await extra.panel(full) : undefined
   const charts = history && chartSeries(history, now)
   const enrollment = secret ? { expiresAt: secret.expiresAt, href: installPageHref(poolId, memberId) } : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
-  return renderPoolView(ctx, { ...view, member: { card, tab, activity, refusals, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm, cron, job: extra.job } }, extra.status)
+  return renderPoolView(ctx, { ...view, member: { card, tab, activity, refusals, enrollment, csrf: view.csrf, form: extra.form, alerts: memberAlerts, charts, notice: extra.notice, jobs, jobForm: extra.jobForm, cron, job: extra.job, panel } }, extra.status)
 }
 
 async function renderAddMember(deps: Deps, ctx: PageCtx, poolId: string, form: AddMemberForm, status?: number) {
@@ -175,7 +179,8 @@ export function memberPages(deps: Deps) {
       { access: 'user', body: formBody },
     )
   }
-  for (const tab of MEMBER_TABS) {
+  // Restore Backups has its own handler (src/backups/tab-routes.tsx).
+  for (const tab of MEMBER_TABS.filter((t) => t.key !== 'backups')) {
     const path = tab.key === 'control' ? '/pools/:poolId/members/:memberId' : `/pools/:poolId/members/:memberId/${tab.key}`
     app.get(path, (ctx) => {
       const { poolId, memberId } = ctx.params as { poolId: string; memberId: string }

@@ -30,6 +30,7 @@ import { jobAgentRoutes } from '../jobs/agent-routes'
 import { jobPages } from '../jobs/routes'
 import { scheduleApi } from '../jobs/schedule-api'
 import { jobMemberPages } from '../jobs/job-pages'
+import { backupTabPages } from '../backups/tab-routes'
 import { runPages } from '../jobs/run-pages'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
@@ -80,6 +81,7 @@ export function buildApp(deps: Deps) {
     .use(jobPages(deps))
     .use(scheduleApi(deps))
     .use(jobMemberPages(deps))
+    .use(backupTabPages(deps))
     .use(runPages(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))

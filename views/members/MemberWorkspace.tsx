@@ -53,6 +53,8 @@ export type MemberView = {
   cron?: CronTab
   /** Cron & Jobs: one job's page. */
   job?: JobPanel
+  /** A tab served by its own handler (Restore Backups), rendered from its own data. */
+  panel?: JSX.Element
 }
 
 export function MemberTabBar({ view }: { view: MemberView }) {
@@ -77,6 +79,7 @@ export function MemberPanel({ view }: { view: MemberView }) {
 }
 
 function MemberTabPanel({ view }: { view: MemberView }) {
+  if (view.panel) return view.panel
   switch (view.tab) {
     case 'control':
       return <ControlTab view={view} />
