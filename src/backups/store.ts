@@ -1,5 +1,5 @@
 // Queries for snapshots, the chunks they reference and the pool's backup settings.
-import { and, asc, desc, eq, gte, inArray, isNotNull, like, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { backupChunks, jobSchedules, jobs, poolBackups, snapshotChunks, snapshots } from '../db/schema'
 
@@ -120,6 +120,20 @@ export async function findSnapshot(db: Db, id: string): Promise<Snapshot | undef
   return row
 }
 
+export async function snapshotOfJob(db: Db, jobId: string): Promise<Snapshot | undefined> {
+  const [row] = await db.select().from(snapshots).where(eq(snapshots.jobId, jobId)).limit(1)
+  return row
+}
+
+/** Claims a failed drill's email: of two claims, one gets the row. */
+export async function claimDrillNotice(db: Db, now: Date): Promise<Snapshot[]> {
+  return db
+    .update(snapshots)
+    .set({ drillNotifiedAt: now })
+    .where(and(isNotNull(snapshots.drillFailedAt), isNull(snapshots.drillNotifiedAt)))
+    .returning()
+}
+
 export async function listMemberSnapshots(db: Db, memberId: string, limit = 500): Promise<Snapshot[]> {
   return db.select().from(snapshots).where(eq(snapshots.memberId, memberId)).orderBy(desc(snapshots.createdAt), desc(snapshots.id)).limit(limit)
 }
@@ -224,4 +238,75 @@ export async function lastProvenAt(db: Db, memberId: string): Promise<Date | nul
     .orderBy(desc(snapshots.provenAt))
     .limit(1)
   return row?.at ?? null
+}
+
+// ---- prune and drills ------------------------------------------------------------------
+
+export type PruneCandidate = { poolId: string; id: string; size: number }
+
+/**
+ * Chunks no snapshot references, untouched since `cutoff`, locked for this
+ * transaction. SKIP LOCKED passes by rows a commit holds; a row a commit
+ * touched after this statement began is re-checked and left out.
+ */
+export async function lockPrunable(db: Db, cutoff: Date, limit: number): Promise<PruneCandidate[]> {
+  const rows = rowsOf<{ pool_id: string; id: string; size: number }>(
+    await db.execute(sql`
+      select c.pool_id, c.id, c.size from backup_chunks c
+      where c.touched_at < ${cutoff.toISOString()}::timestamptz
+        and not exists (select 1 from snapshot_chunks s where s.pool_id = c.pool_id and s.chunk_id = c.id)
+      order by c.touched_at
+      limit ${limit}::int
+      for update of c skip locked`),
+  )
+  return rows.map((r) => ({ poolId: r.pool_id, id: r.id, size: Number(r.size) }))
+}
+
+/** Deletes these chunk rows, still only where nothing references them. */
+export async function deleteChunkRows(db: Db, chunks: { poolId: string; id: string }[]): Promise<number> {
+  let n = 0
+  const byPool = new Map<string, string[]>()
+  for (const c of chunks) byPool.set(c.poolId, [...(byPool.get(c.poolId) ?? []), c.id])
+  for (const [poolId, ids] of byPool) {
+    for (const part of batches(ids)) {
+      const gone = await db
+        .delete(backupChunks)
+        .where(
+          and(
+            eq(backupChunks.poolId, poolId),
+            inArray(backupChunks.id, part),
+            sql`not exists (select 1 from ${snapshotChunks} s where s.pool_id = ${backupChunks.poolId} and s.chunk_id = ${backupChunks.id})`,
+          ),
+        )
+        .returning({ id: backupChunks.id })
+      n += gone.length
+    }
+  }
+  return n
+}
+
+export type DrillCandidate = Pick<Snapshot, 'id' | 'poolId' | 'memberId' | 'source' | 'createdAt' | 'provenAt' | 'drillFailedAt'>
+
+export async function databaseSnapshots(db: Db): Promise<DrillCandidate[]> {
+  return db
+    .select({
+      id: snapshots.id,
+      poolId: snapshots.poolId,
+      memberId: snapshots.memberId,
+      source: snapshots.source,
+      createdAt: snapshots.createdAt,
+      provenAt: snapshots.provenAt,
+      drillFailedAt: snapshots.drillFailedAt,
+    })
+    .from(snapshots)
+    .where(and(eq(snapshots.kind, 'database'), isNotNull(snapshots.memberId)))
+}
+
+/** Snapshot ids of drill jobs queued or running, or made since `since`. */
+export async function recentDrillSnapshotIds(db: Db, since: Date): Promise<Set<string>> {
+  const rows = await db
+    .select({ id: sql<string>`${jobs.params} ->> 'snapshotId'` })
+    .from(jobs)
+    .where(and(eq(jobs.name, 'snapshot.drill'), sql`(${jobs.status} in ('queued', 'running') or ${jobs.createdAt} >= ${since.toISOString()}::timestamptz)`))
+  return new Set(rows.map((r) => r.id))
 }

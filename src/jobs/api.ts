@@ -46,7 +46,7 @@ const JobStatus = t.UnionEnum(['queued', 'running', 'succeeded', 'failed', 'canc
 const Params = t.Record(t.String(), t.Unknown(), { description: "The job's parameters (GET /api/v1/jobs/catalogue)" })
 
 // Open to more fields: the job record grows with what agents report.
-const JobSchema = t.Object(
+export const JobSchema = t.Object(
   {
     id: t.String(),
     memberId: t.String(),

@@ -9,6 +9,7 @@ import { evaluateAll } from '../failover/evaluator'
 import { evaluateAlerts } from '../alerts/engine'
 import { sweepJobs } from '../jobs/service'
 import { fireDueSchedules } from '../jobs/schedules'
+import { backupTicks } from '../backups/ticks'
 
 /** `startedAt`: when this process started its ticks. */
 type Tick = { name: string; pattern: string; run: (deps: Deps, startedAt: Date) => Promise<string | null> }
@@ -72,6 +73,7 @@ const TICKS: Tick[] = [
       return removed ? `removed ${removed} points older than 30 days` : null
     },
   },
+  ...backupTicks,
 ]
 
 export function startScheduler(deps: Deps): () => void {

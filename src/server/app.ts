@@ -32,6 +32,8 @@ import { scheduleApi } from '../jobs/schedule-api'
 import { jobMemberPages } from '../jobs/job-pages'
 import { backupTabPages } from '../backups/tab-routes'
 import { runPages } from '../jobs/run-pages'
+import { backupApi } from '../backups/api'
+import { backupAgentRoutes } from '../backups/agent-routes'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -83,6 +85,8 @@ export function buildApp(deps: Deps) {
     .use(jobMemberPages(deps))
     .use(backupTabPages(deps))
     .use(runPages(deps))
+    .use(backupAgentRoutes(deps))
+    .use(backupApi(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))

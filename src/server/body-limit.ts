@@ -10,10 +10,14 @@ export const MAX_AGENT_BODY_BYTES = 256 * 1024
 export const MAX_STORAGE_BODY_BYTES = 16 * 1024 * 1024
 
 const isStorageUpload = (pathname: string) => pathname.startsWith(OBJECT_PATH)
+/** A snapshot's manifest names every chunk: some 70 bytes each, 200,000 at most. */
+export const MAX_SNAPSHOT_BODY_BYTES = 16 * 1024 * 1024
+const isSnapshotCommit = (pathname: string) => /^\/api\/v1\/agent\/backups\/[^/]+\/snapshot$/.test(pathname)
 
 export function bodyLimit(request: Request): number {
   const { pathname } = new URL(request.url)
   if (isStorageUpload(pathname)) return MAX_STORAGE_BODY_BYTES
+  if (isSnapshotCommit(pathname)) return MAX_SNAPSHOT_BODY_BYTES
   return pathname.startsWith('/api/v1/agent/') ? MAX_AGENT_BODY_BYTES : MAX_BODY_BYTES
 }
 
