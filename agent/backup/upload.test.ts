@@ -23,7 +23,7 @@ describe('backupStream', () => {
     expect(m).toMatchObject({ kind: 'files', source: '/srv/www', sizeBytes: data.length, tables: null })
     expect(m.sha256).toBe(createHash('sha256').update(data).digest('hex'))
     expect(done.sha256).toBe(m.sha256)
-    expect(concat(m.chunks.map((c) => openChunk(keys, c.id, fake.objects.get(c.id)!)))).toEqual(data)
+    expect(concat(m.chunks.map((c) => openChunk(keys, c.id, fake.objects.get(c.id)!)))).toEqual(new Uint8Array(data))
     expect(done).toMatchObject({ bytesRead: data.length, chunks: m.chunks.length, chunksUploaded: m.chunks.length, bytesUploaded: fake.stats.putBytes })
     expect(seen.at(-1)).toMatchObject({ bytesRead: data.length, bytesUploaded: fake.stats.putBytes })
   })
