@@ -20,14 +20,15 @@ import { MemberTiles } from '../../views/members/MemberTile'
 import { FleetKpis, FleetMap } from '../../views/pools/tabs/OverviewTab'
 import type { PoolTabKey } from './tabs'
 import { poolJobFigures, type PoolJobFigures } from '../jobs/service'
+import { poolBackupSummary, type PoolBackupSummary } from '../backups/service'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 
 type PageCtx = Parameters<typeof render>[0]
 
 /** The Overview poll's fingerprint: the members' state and the job figures Fleet status shows. */
-const tilesTag = (membersTag: string, jobs?: PoolJobFigures) =>
-  jobs ? `${membersTag}.${jobs.schedules}.${jobs.backupSchedules}.${jobs.running}.${jobs.queued}` : membersTag
+const tilesTag = (membersTag: string, jobs?: PoolJobFigures, backups?: PoolBackupSummary) =>
+  [membersTag, ...(jobs ? [jobs.schedules, jobs.backupSchedules, jobs.running, jobs.queued] : []), ...(backups ? [backups.snapshots, backups.storedBytes, backups.lastBackupAt?.getTime() ?? 0] : [])].join('.')
 
 /**
  * Everything a pool page needs; member pages (tab null) pass the member on
@@ -37,16 +38,17 @@ export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTa
   const config = await failoverConfigOf(deps.db, id)
   const data = await pools.poolPage(deps.db, id, tab, { failoverDelaySeconds: config.delaySeconds, allTiles })
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
-  const [failover, alerts, jobFigures] = await Promise.all([
+  const [failover, alerts, jobFigures, backupFigures] = await Promise.all([
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
+    tab === 'overview' ? poolBackupSummary(deps.db, id) : undefined,
   ])
   // Only the Overview has tiles, and with them notes and a fingerprint to poll by.
   const { fleet } = data
   const cards = fleet ? fleet.row : rowCards(members, config.delaySeconds)
-  const tiles = { notes: fleet?.notes ?? {}, ptag: fleet ? tilesTag(fleet.ptag, jobFigures) : '' }
-  return { ...data, cards, ...tiles, failover, alerts, jobFigures, allTiles, csrf: expectedCsrf(ctx) }
+  const tiles = { notes: fleet?.notes ?? {}, ptag: fleet ? tilesTag(fleet.ptag, jobFigures, backupFigures) : '' }
+  return { ...data, cards, ...tiles, failover, alerts, jobFigures, backupFigures, allTiles, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
@@ -136,12 +138,13 @@ export function poolPages(deps: Deps) {
       const all = (ctx.query as { all?: string }).all === '1'
       const { poolId } = ctx.params
       const config = await failoverConfigOf(deps.db, poolId)
-      const [data, jobFigures] = await Promise.all([
+      const [data, jobFigures, backupFigures] = await Promise.all([
         pools.poolPage(deps.db, poolId, 'overview', { failoverDelaySeconds: config.delaySeconds, allTiles: all }),
         poolJobFigures(deps.db, poolId),
+        poolBackupSummary(deps.db, poolId),
       ])
       const fleet = data.fleet!
-      const ptag = tilesTag(fleet.ptag, jobFigures)
+      const ptag = tilesTag(fleet.ptag, jobFigures, backupFigures)
       ctx.set.headers['hx-ptag'] = ptag
       ctx.set.headers['cache-control'] = 'no-store'
       if (ctx.request.headers.get('hx-ptag') === ptag) {
@@ -155,7 +158,7 @@ export function poolPages(deps: Deps) {
         <>
           <MemberTiles poolId={poolId} cards={fleet.tiles} notes={fleet.notes} ptag={ptag} all={all} />
           <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
-            <FleetKpis status={fleet.status} jobs={jobFigures} />
+            <FleetKpis status={fleet.status} jobs={jobFigures} backups={backupFigures} />
           </hx-partial>
           <hx-partial hx-target="#fleet-map" hx-swap="outerHTML">
             <FleetMap cards={fleet.located} />

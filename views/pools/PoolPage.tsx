@@ -14,6 +14,7 @@ import { MonitoringTab } from './tabs/MonitoringTab'
 import { SettingsTab, type SettingsForm } from './tabs/SettingsTab'
 import { HiddenTab } from './tabs/HiddenTab'
 import type { MemberCard } from '../../src/members/view-model'
+import type { PoolBackupSummary } from '../../src/backups/service'
 import { memberTabHref } from '../../src/members/tabs'
 import { MemberWorkspace, type MemberView } from '../members/MemberWorkspace'
 import { STATUS_TONE } from '../members/MemberTile'
@@ -41,6 +42,8 @@ export type PoolView = PoolPageData & {
   allTiles?: boolean
   /** Overview: schedules and jobs of the pool, for Fleet status. */
   jobFigures?: PoolJobFigures
+  /** Overview: the pool's snapshots, for Fleet status. */
+  backupFigures?: PoolBackupSummary
 }
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`

@@ -16,6 +16,7 @@ export type BackUpNowProps = {
   /** Why it cannot run here (no agent yet), instead of the button. */
   refusal?: string | null
   id?: string
+  buttonClass?: string
 }
 
 export function backUpNowSummary(databases: string[] | null): string {
@@ -41,7 +42,7 @@ export function BackUpNowDialog(props: BackUpNowProps) {
   }
   return (
     <>
-      <button type="button" class="button primary" {...{ commandfor: id, command: 'show-modal' }}>
+      <button type="button" class={props.buttonClass ?? 'button primary'} {...{ commandfor: id, command: 'show-modal' }}>
         Back up now…
       </button>
       <dialog id={id} class="confirm-dialog" aria-labelledby={`${id}-title`} data-reopen={echo ? '' : undefined}>

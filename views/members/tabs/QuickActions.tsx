@@ -1,8 +1,12 @@
-// The Control panel's quick actions: each one a job, confirmed in a dialog
-// by typing the server's name. (Stack-aware backup comes with its own issue.)
+// The Control panel's quick actions: each one a job (Back up now: one per
+// detected database, else the configuration), confirmed in a dialog by
+// typing the server's name.
 import type { MemberView } from '../MemberWorkspace'
+import type { MariaDbStack } from '../../../agent/protocol'
 import { Card, Time } from '../../components/ui'
 import { ConfirmDialog, LetsencryptFields, RecentJobs, echoFor } from './actions'
+import { BackUpNowDialog, backUpNowSummary } from './BackupsNow'
+import { memberTabHref } from '../../../src/members/tabs'
 
 export function QuickActions({ view }: { view: MemberView }) {
   const jobs = view.jobs
@@ -98,9 +102,41 @@ export function QuickActions({ view }: { view: MemberView }) {
             {jobs.letsencrypt ? <LetsencryptFields id="qa-le" defaults={jobs.letsencrypt} echo={echoFor(view, 'tls.letsencrypt.issue')} /> : ''}
           </ConfirmDialog>
         </div>
+        <BackUpNowAction view={view} />
       </div>
       <h3>Latest</h3>
       <RecentJobs view={view} id="quick-action-jobs" jobs={jobs.recent} empty="No quick actions have run here yet" pollUrl={`/pools/${m.poolId}/members/${m.id}`} />
     </Card>
+  )
+}
+
+/** Back up now: what it takes follows the detected stacks; it posts to the Restore Backups tab. */
+function BackUpNowAction({ view }: { view: MemberView }) {
+  const m = view.card.member
+  const mariadb = view.card.stacks.mariadb as MariaDbStack | null
+  const databases = mariadb ? mariadb.databases.map((d) => d.name) : null
+  const echo = view.jobForm?.name === 'backup.now' ? { confirm: view.jobForm.values.confirm ?? '', message: view.jobForm.message } : undefined
+  const tab = memberTabHref(m.poolId, m.id, 'backups')
+  return (
+    <div class="quick-action" id="qa-backup">
+      <h3>Back up now</h3>
+      <p class="hint">
+        <span safe>{backUpNowSummary(databases)}</span>{' '}
+        <a href={tab} hx-get={tab} hx-target="#member-panel" hx-push-url="true">
+          Snapshots
+        </a>
+      </p>
+      <BackUpNowDialog
+        poolId={m.poolId}
+        member={m}
+        csrf={view.csrf}
+        databases={databases}
+        from="control"
+        id="confirm-backup-now"
+        buttonClass="button"
+        echo={echo}
+        refusal={m.lastHeartbeatAt ? null : `The agent on ${m.name} has not checked in yet: backups wait for its first heartbeat.`}
+      />
+    </div>
   )
 }

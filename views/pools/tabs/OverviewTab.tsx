@@ -1,20 +1,44 @@
 import type { PoolView } from '../PoolPage'
 import { NavLink } from '../../layout/Layout'
-import { Card, EmptyState, Kpi } from '../../components/ui'
+import { Card, EmptyState, Kpi, Time } from '../../components/ui'
 import { MemberTiles, TilesMore } from '../../members/MemberTile'
 import type { MemberCard } from '../../../src/members/view-model'
 import type { FleetStatus } from '../../../src/members/cards'
 import { WorldMap } from '../../components/WorldMap'
 import { mapPointsFromCards } from '../../../src/geo/points'
 import type { PoolJobFigures } from '../../../src/jobs/service'
+import type { PoolBackupSummary } from '../../../src/backups/service'
+import { formatBytes } from '../../../src/members/view-model'
+
+/** The pool's snapshots: how many, what they take in the store, and the newest. */
+function BackupsKpi({ backups }: { backups: PoolBackupSummary }) {
+  const n = backups.snapshots
+  return (
+    <div class="kpi" data-kpi="backups">
+      <div class="kpi-value" safe>{String(n)}</div>
+      <div class="kpi-label">Snapshots</div>
+      <div class="kpi-hint">
+        {n ? (
+          <>
+            <span safe>{`${formatBytes(backups.storedBytes)} stored · last `}</span>
+            <Time at={backups.lastBackupAt} />
+          </>
+        ) : (
+          'no backup yet'
+        )}
+      </div>
+    </div>
+  )
+}
 
 /** The Fleet status figures; the tiles' poll refreshes them too. */
-export function FleetKpis({ status, jobs }: { status: FleetStatus; jobs?: PoolJobFigures }) {
+export function FleetKpis({ status, jobs, backups }: { status: FleetStatus; jobs?: PoolJobFigures; backups?: PoolBackupSummary }) {
   return (
     <div class="kpis" id="fleet-kpis">
       <Kpi label="Members" value={status.members} />
       <Kpi label="Healthy agents" value={status.healthy} />
       <Kpi label="Last check-in" value={status.lastCheckIn} />
+      {backups ? <BackupsKpi backups={backups} /> : ''}
       {jobs ? (
         <>
           <Kpi label="Backup schedules" value={jobs.backupSchedules} hint={jobs.backupSchedules ? undefined : 'none yet'} />
@@ -50,7 +74,7 @@ export function OverviewTab({ view }: { view: PoolView }) {
           </div>
         }
       >
-        <FleetKpis status={fleet.status} jobs={view.jobFigures} />
+        <FleetKpis status={fleet.status} jobs={view.jobFigures} backups={view.backupFigures} />
       </Card>
       {fleet.status.members ? (
         <Card title="Fleet geography">
