@@ -34,13 +34,14 @@ describe('Control panel quick actions', () => {
       expect(text).toContain(question)
     }
     expect(text).toContain('7 pending, 2 security')
-    expect(html.match(/Type qa-render to confirm/g)?.length).toBe(4)
+    expect(html.match(/Type qa-render to confirm/g)?.length).toBe(5)
     // Dialogs open and close without script, and by keyboard: native <dialog> and invoker buttons.
     expect(html).toContain('<button type="button" class="button danger" commandfor="confirm-reboot" command="show-modal">Reboot…</button>')
     expect(html).toContain('<dialog id="confirm-reboot" class="confirm-dialog" aria-labelledby="confirm-reboot-title">')
     expect(html).toMatch(/<input id="confirm-reboot-confirm" name="confirm"[^>]*autofocus/)
-    // Backup comes with its own issue.
-    expect(text.toLowerCase()).not.toContain('backup')
+    // Back up now follows the detected stacks: the sample heartbeat's one database.
+    expect(text).toContain('Back up now The database: shop_wp.')
+    expect(text).toContain('Back up qa-render now?')
   })
 
   test("Let's Encrypt is filled in from the detected sites and the signed-in email", async () => {
