@@ -3,7 +3,7 @@
 // it runs, and gives its last word. One job at a time; jobs never overlap on
 // a member. Stopping the agent mid-job hands the job back to the server.
 import type { AgentClient } from '../client'
-import { ServerRefused } from '../client'
+import { agentCall, ServerRefused } from '../client'
 import type { ClaimedJob, JobLine, JobFinish } from '../protocol'
 import { backoffMs } from '../loop'
 import { execForJob } from './exec'
@@ -133,6 +133,7 @@ export async function runJob(deps: RunnerDeps, job: ClaimedJob, agentStop: Abort
     requestRestart: () => void (restartWanted = true),
     signal: stop.signal,
     fetch,
+    agentCall: (path, body) => agentCall(deps.server, deps.token, path, body, stop.signal),
   }
 
   deps.log(`job ${job.id} (${job.name}) started, attempt ${job.attempt}`)

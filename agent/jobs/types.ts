@@ -42,6 +42,8 @@ export type JobContext = {
   requestRestart(): void
   signal: AbortSignal
   fetch: typeof fetch
+  /** POST /api/v1/agent/<path> with this agent's token, ending with the job (backups/:jobId/...). A refusal throws ServerRefused. */
+  agentCall<T = unknown>(path: string, body: unknown): Promise<T>
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<void>

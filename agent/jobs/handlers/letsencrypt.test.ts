@@ -34,6 +34,7 @@ function makeCtx(
     requestRestart: () => {},
     signal: new AbortController().signal,
     fetch,
+    agentCall: async () => Promise.reject(new Error('no server calls in these tests')),
     ...over,
   }
   return { ctx, seen }

@@ -17,6 +17,10 @@ export type FakeOptions = {
   root?: string
   server?: string
   fetch?: typeof fetch
+  /** The server's answers to calls made inside the job (a fake backup server's agentCall). */
+  agentCall?: JobContext['agentCall']
+  signal?: AbortSignal
+  jobId?: string
   answer?: (cmd: string[], opts: ExecOptions) => Answer
 }
 
@@ -27,7 +31,7 @@ export function fakeContext(o: FakeOptions = {}) {
   const results: unknown[] = []
   let restart = false
   const ctx: JobContext = {
-    jobId: 'job_test',
+    jobId: o.jobId ?? 'job_test',
     name: o.name ?? 'test',
     params: o.params ?? {},
     family: o.family === undefined ? 'debian' : o.family,
@@ -46,8 +50,9 @@ export function fakeContext(o: FakeOptions = {}) {
     progress: () => {},
     result: (v) => void results.push(v),
     requestRestart: () => void (restart = true),
-    signal: new AbortController().signal,
+    signal: o.signal ?? new AbortController().signal,
     fetch: o.fetch ?? ((async () => new Response('no network in tests', { status: 599 })) as unknown as typeof fetch),
+    agentCall: o.agentCall ?? (async (path) => Promise.reject(new Error(`no server in tests (${path})`))),
   }
   return {
     ctx,
