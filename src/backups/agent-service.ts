@@ -74,13 +74,14 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
  * "not stored" is an upload that landed before its job was cut off: it is
  * marked stored and not asked for again.
  */
-async function landedUploads(storage: ObjectStore, poolId: string, chunks: { id: string; size: number }[]): Promise<Set<string>> {
-  const landed = new Set<string>()
+async function landedUploads(db: Db, storage: ObjectStore, poolId: string, chunks: store.Chunk[]): Promise<Set<string>> {
+  const landed: store.Chunk[] = []
   await eachLimited(chunks, HEADS_AT_ONCE, async (c) => {
     const head = await storage.head(chunkKey(poolId, c.id))
-    if (head && head.size === c.size) landed.add(c.id)
+    if (head && head.size === c.size) landed.push(c)
   })
-  return landed
+  if (landed.length) await store.markStored(db, poolId, landed)
+  return new Set(landed.map((c) => c.id))
 }
 
 function checkRefs(refs: ChunkRef[]) {
@@ -97,8 +98,7 @@ export async function checkChunks(deps: Deps, memberId: string, jobId: string, r
   checkRefs(refs)
   const rows = await store.touchChunks(deps.db, job.poolId, refs, now)
   const missing = rows.filter((r) => !r.stored)
-  const landed = await landedUploads(deps.storage, job.poolId, missing)
-  if (landed.size) await store.markStored(deps.db, job.poolId, [...landed])
+  const landed = await landedUploads(deps.db, deps.storage, job.poolId, missing)
   const upload: ChunkCheckAnswer['upload'] = []
   for (const c of missing.filter((r) => !landed.has(r.id))) {
     const { url } = await deps.storage.presignPut(chunkKey(job.poolId, c.id), { expiresIn: UPLOAD_URL_SECONDS, contentLength: c.size })
@@ -144,8 +144,7 @@ export async function commitSnapshot(deps: Deps, memberId: string, jobId: string
   const ids = [...new Set(body.chunks)]
   // Stored objects not yet flagged (an upload's PUT went straight to storage) are looked for first, outside the transaction.
   const unflagged = (await store.findChunks(db, job.poolId, ids)).filter((c) => !c.stored)
-  const landed = await landedUploads(deps.storage, job.poolId, unflagged)
-  if (landed.size) await store.markStored(db, job.poolId, [...landed])
+  await landedUploads(db, deps.storage, job.poolId, unflagged)
   const member = await getMember(db, memberId)
   const id = newId('snap')
   const snap = await db.transaction(async (tx) => {

@@ -78,9 +78,23 @@ export async function findChunks(db: Db, poolId: string, ids: string[]): Promise
   return out
 }
 
-export async function markStored(db: Db, poolId: string, ids: string[]): Promise<void> {
-  for (const part of batches(ids)) {
-    await db.update(backupChunks).set({ stored: true }).where(and(eq(backupChunks.poolId, poolId), inArray(backupChunks.id, part)))
+/**
+ * Flags these rows stored, each only if it is still the row that was read
+ * (same created_at): a row prune swept and a check made anew in the
+ * meantime names an object that may be gone, and stays "not stored".
+ */
+export async function markStored(db: Db, poolId: string, rows: Pick<Chunk, 'id' | 'createdAt'>[]): Promise<void> {
+  for (const part of batches(rows)) {
+    const seen = JSON.stringify(part.map((r) => ({ id: r.id, at: r.createdAt.toISOString() })))
+    await db
+      .update(backupChunks)
+      .set({ stored: true })
+      .where(
+        and(
+          eq(backupChunks.poolId, poolId),
+          sql`(${backupChunks.id}, ${backupChunks.createdAt}) in (select x ->> 'id', (x ->> 'at')::timestamptz from jsonb_array_elements(${seen}::jsonb) x)`,
+        ),
+      )
   }
 }
 
