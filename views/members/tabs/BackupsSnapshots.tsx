@@ -111,7 +111,7 @@ function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot })
         attrs={isDb ? { 'x-data': `{ mode: ${JSON.stringify(mode)}, typed: ${JSON.stringify(v('confirm', ''))} }`, 'data-source': s.source } : {}}
       >
         <p class="hint">
-          <span safe>{`Taken `}</span>
+          <span>Taken </span>
           <Time at={s.createdAt} />
           <span safe>{` on ${s.memberName}: ${bytesText(s.sizeBytes)}. Every chunk and the whole stream are checked before the first byte is written.`}</span>
         </p>
@@ -229,7 +229,7 @@ export function SnapshotCard({ data, s }: { data: BackupsTabData; s: BackupSnaps
   return (
     <li class="snapshot" data-snapshot-id={s.id} data-kind={s.kind}>
       <div class="snapshot-head">
-        <Badge tone="info">{kindLabel(s.kind)}</Badge>{' '}
+        <Badge tone="info"><span safe>{kindLabel(s.kind)}</span></Badge>{' '}
         <strong class="snapshot-source" safe>
           {s.source}
         </strong>

@@ -29,12 +29,12 @@ function Kpis({ data }: { data: BackupsTabData }) {
       <div class="kpi" data-kpi="snapshots">
         <div class="kpi-value" safe>{String(s.count)}</div>
         <div class="kpi-label">Snapshots</div>
-        <div class="kpi-hint" safe>{s.count ? `${bytesText(s.sizeBytes)} backed up` : 'none yet'}</div>
+        <div class="kpi-hint">{s.count ? `${bytesText(s.sizeBytes)} backed up` : 'none yet'}</div>
       </div>
       <div class="kpi" data-kpi="stored">
-        <div class="kpi-value" safe>{s.count ? bytesText(s.storedBytes) : '–'}</div>
+        <div class="kpi-value">{s.count ? bytesText(s.storedBytes) : '–'}</div>
         <div class="kpi-label">Stored</div>
-        <div class="kpi-hint" safe>{s.count ? `deduplication ${dedupText(s.dedupRatio)}` : 'deduplicated, compressed, encrypted'}</div>
+        <div class="kpi-hint">{s.count ? `deduplication ${dedupText(s.dedupRatio)}` : 'deduplicated, compressed, encrypted'}</div>
       </div>
       <div class="kpi" data-kpi="last-backup">
         <div class={s.lastBackupAt ? 'kpi-value kpi-time' : 'kpi-value'}>{s.lastBackupAt ? <Time at={s.lastBackupAt} /> : 'never'}</div>
@@ -101,15 +101,15 @@ function RunningRow({ data, r }: { data: Pick<BackupsTabData, 'poolId' | 'member
         <div class="muted small" safe>
           {r.source}
         </div>
+        <div class="muted small">
+          started <Time at={r.startedAt} />
+        </div>
       </td>
-      <td class="num" safe>
+      <td class="num nowrap" safe>
         {r.bytesDone == null ? 'starting' : bytesText(r.bytesDone)}
       </td>
-      <td class="num" safe>
+      <td class="num nowrap" safe>
         {rateText(r.bytesPerSecond)}
-      </td>
-      <td class="nowrap">
-        <Time at={r.startedAt} />
       </td>
     </tr>
   )
@@ -129,7 +129,7 @@ export function RunningBackups({ data }: { data: Pick<BackupsTabData, 'poolId' |
       ) : (
         <>
           {data.running.length ? (
-            <Table id="backups-running-table" columns={['Backup', { label: 'Done', num: true }, { label: 'Speed', num: true }, 'Started']}>
+            <Table id="backups-running-table" columns={['Backup', { label: 'Done', num: true }, { label: 'Speed', num: true }]}>
               {data.running.map((r) => (
                 <RunningRow data={data} r={r} />
               ))}
