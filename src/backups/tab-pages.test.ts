@@ -112,6 +112,7 @@ describe('the Restore Backups tab', () => {
     const badName = await b.post(url, { memberId: m.id, mode: 'new', database: 'no spaces; please' })
     expect(badName.status).toBe(422)
     expect(badName.text).toMatch(/id="restore-[^"]+-database"[^>]*value="no spaces; please"[^>]*aria-invalid="true"/)
+    expect(badName.text).toMatch(/<p class="field-error" id="restore-[^"]+-database-error">Expected a database name: letters, digits/)
 
     expect((await jobsOf(m.id)).length).toBe(before)
   })

@@ -35,12 +35,22 @@ function showBackupsTab(deps: Deps, ctx: PageCtx, { poolId, memberId }: Ids, ext
   return renderMember(deps, ctx, poolId, memberId, 'backups', { status: extra.status, panel })
 }
 
-/** A refusal's messages by the form's own fields; anything else is the form's. */
+/**
+ * A refusal's messages by the form's own fields; anything else is the form's.
+ * The job queue names a bad parameter in its message ("Bad parameters for
+ * restore.database: params.database: a database name: ..."): that one goes
+ * to the field of the same name, said without the prefix.
+ */
 function echoOf(form: BackupsEcho['form'], key: string, values: Record<string, string>, result: Refusal, fields: string[]): BackupsEcho {
   const errors: Record<string, string> = {}
   for (const [field, message] of Object.entries(result.errors)) {
-    const own = fields.includes(field) ? field : 'form'
-    errors[own] ??= message
+    const param = field === 'params' ? /^Bad parameters for [\w.]+: params\.(\w+): (.+)$/.exec(message) : null
+    if (param && fields.includes(param[1]!)) {
+      const said = param[2]!
+      errors[param[1]!] ??= `Expected ${said.replace(/\.?$/, '.')}`
+      continue
+    }
+    errors[fields.includes(field) ? field : 'form'] ??= message
   }
   return { form, key, values, errors }
 }
