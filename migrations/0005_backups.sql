@@ -54,7 +54,7 @@ ALTER TABLE "job_schedules" ADD COLUMN "keep_monthly" integer;--> statement-brea
 ALTER TABLE "backup_chunks" ADD CONSTRAINT "backup_chunks_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "pool_backups" ADD CONSTRAINT "pool_backups_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "snapshot_chunks" ADD CONSTRAINT "snapshot_chunks_snapshot_id_snapshots_id_fk" FOREIGN KEY ("snapshot_id") REFERENCES "public"."snapshots"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "snapshot_chunks" ADD CONSTRAINT "snapshot_chunks_chunk_fk" FOREIGN KEY ("pool_id","chunk_id") REFERENCES "public"."backup_chunks"("pool_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "snapshot_chunks" ADD CONSTRAINT "snapshot_chunks_chunk_fk" FOREIGN KEY ("pool_id","chunk_id") REFERENCES "public"."backup_chunks"("pool_id","id") ON DELETE no action ON UPDATE no action DEFERRABLE INITIALLY DEFERRED;--> statement-breakpoint
 ALTER TABLE "snapshots" ADD CONSTRAINT "snapshots_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "snapshots" ADD CONSTRAINT "snapshots_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "backup_chunks_touched_idx" ON "backup_chunks" USING btree ("touched_at");--> statement-breakpoint

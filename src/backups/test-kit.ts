@@ -8,6 +8,7 @@ import { newId } from '../crypto/tokens'
 import * as jobStore from '../jobs/store'
 import { testServer, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import * as store from './store'
 
 export type Kit = Awaited<ReturnType<typeof backupKit>>
 
@@ -85,4 +86,13 @@ export type Chunk = { id: string; size: number; bytes: Uint8Array<ArrayBuffer> }
 export function fakeChunk(size = 1024): Chunk {
   const bytes = new Uint8Array(randomBytes(size))
   return { id: createHash('sha256').update(bytes).digest('hex'), size, bytes }
+}
+
+/** A committed snapshot straight in the database, for tests of what reads snapshots. */
+export async function seedSnapshot(db: TestServer['db'], poolId: string, memberId: string, kind: 'database' | 'files' = 'database', source = 'shop_wp') {
+  const c = fakeChunk(10)
+  await store.touchChunks(db, poolId, [{ id: c.id, size: c.size }], new Date())
+  const id = newId('snap')
+  await store.insertSnapshot(db, { id, poolId, memberId, memberName: 'seeded', kind, source, sizeBytes: 10, storedBytes: 10, chunkCount: 1, sha256: 'a'.repeat(64), chunkIds: [c.id], tables: null }, [c.id])
+  return id
 }

@@ -586,7 +586,10 @@ export const snapshots = pgTable(
 )
 
 // Which chunks each snapshot references. The foreign key to backup_chunks is
-// the last line of defence: a referenced chunk's row cannot be deleted.
+// the last line of defence: a referenced chunk's row cannot be deleted. The
+// migration makes it DEFERRABLE INITIALLY DEFERRED (drizzle cannot say so):
+// deleting a pool cascades to chunks and snapshots in an order that would
+// otherwise trip it midway.
 export const snapshotChunks = pgTable(
   'snapshot_chunks',
   {

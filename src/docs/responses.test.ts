@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
 import { testServer, type TestServer } from '../testing/harness'
 import { reportHeartbeat } from '../jobs/tab-fixture'
+import { seedSnapshot } from '../backups/test-kit'
 
 let s: TestServer
 beforeAll(async () => {
@@ -72,6 +73,15 @@ test('every user operation answers its documented success shape', async () => {
   await call('GET', '/api/v1/schedules/{scheduleId}', ids)
   await call('PATCH', '/api/v1/schedules/{scheduleId}', ids, { enabled: false })
   await call('DELETE', '/api/v1/schedules/{scheduleId}', ids)
+
+  ids.snapshotId = await seedSnapshot(s.db, ids.poolId, ids.memberId)
+  await call('GET', '/api/v1/members/{memberId}/snapshots', ids)
+  await call('GET', '/api/v1/snapshots/{snapshotId}', ids)
+  await call('POST', '/api/v1/snapshots/{snapshotId}/restore', ids, { memberId: standby, database: 'shop_copy' })
+  await call('POST', '/api/v1/snapshots/{snapshotId}/verify', ids, {})
+  // A snapshot no job reads can be deleted.
+  ids.snapshotId = await seedSnapshot(s.db, ids.poolId, ids.memberId)
+  await call('DELETE', '/api/v1/snapshots/{snapshotId}', ids)
 
   ids.tokenId = (await call('POST', '/api/v1/tokens', ids, { name: 'docs' })).id
   await call('GET', '/api/v1/tokens', ids)

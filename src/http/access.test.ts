@@ -32,6 +32,11 @@ describe('the route table', () => {
       'POST /api/v1/agent/jobs/:jobId/report',
       'POST /api/v1/agent/jobs/:jobId/finish',
       'POST /api/v1/agent/jobs/:jobId/release',
+      'POST /api/v1/agent/backups/:jobId/start',
+      'POST /api/v1/agent/backups/:jobId/chunks',
+      'POST /api/v1/agent/backups/:jobId/read',
+      'POST /api/v1/agent/backups/:jobId/snapshot',
+      'POST /api/v1/agent/backups/:jobId/outcome',
     ])
     expect(new Set(open)).toEqual(PUBLIC)
   })
