@@ -21,6 +21,9 @@ const one = (title: string) => () => [title]
 // Recipes that wrap a job show the same steps, because they run the same handler.
 const letsencryptSteps = () => ['Install certbot if missing', 'Request the certificate']
 const agentUpdateSteps = () => ['Download the current agent', 'Verify its checksum', 'Replace the binary and restart']
+// Backups stream for as long as a large database takes; a restore first reads back and checks every chunk.
+const BACKUP_SECONDS = 6 * 3600
+const CHECK = 'Download and check every chunk'
 
 const entries = {
   'system.updates.check': { title: 'Check for updates', safeToRepeat: true, timeoutSeconds: 600, steps: one('Refresh package lists and count updates') },
@@ -38,6 +41,19 @@ const entries = {
   'ssh.key.remove': { title: 'Remove an SSH key', safeToRepeat: true, timeoutSeconds: 60, confirm: true, steps: one('Remove the key from authorized_keys') },
   'tls.letsencrypt.issue': { title: "Issue a Let's Encrypt certificate", safeToRepeat: true, timeoutSeconds: 600, confirm: true, steps: letsencryptSteps },
   'agent.update': { title: 'Update the agent', safeToRepeat: true, timeoutSeconds: 300, steps: agentUpdateSteps },
+  'backup.database': { title: 'Back up a database', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: () => ['Record table checksums', 'Dump, encrypt and upload'] },
+  'backup.files': { title: 'Back up files', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: one('Archive, encrypt and upload') },
+  'backup.config': { title: 'Back up the configuration', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: one('Archive, encrypt and upload') },
+  'restore.database': {
+    title: 'Restore a database',
+    safeToRepeat: false,
+    timeoutSeconds: BACKUP_SECONDS,
+    confirm: true,
+    steps: (p) => (p.replace ? [CHECK, 'Import into a scratch database', 'Replace the database'] : [CHECK, 'Import the database']),
+  },
+  'restore.files': { title: 'Restore files', safeToRepeat: false, timeoutSeconds: BACKUP_SECONDS, steps: () => [CHECK, 'Extract the files', 'Move them into place'] },
+  'snapshot.verify': { title: 'Verify a snapshot', safeToRepeat: true, timeoutSeconds: 3 * 3600, steps: one(CHECK) },
+  'snapshot.drill': { title: 'Restore drill', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: () => [CHECK, 'Import into a scratch database', 'Compare table checksums', 'Drop the scratch database'] },
 
   // Recipes. Install recipes run only on clean servers: both sides refuse when the stack is already there.
   'recipe.ssh_hardening': {

@@ -3,6 +3,8 @@
 import type { JobName } from '../catalogue'
 import type { JobHandler } from '../types'
 import { agentUpdate } from './agent-update'
+import { backupConfig, backupDatabase, backupFiles } from './backups'
+import { drill, restoreDatabase, restoreFiles, verifySnapshotJob } from './backups-restore'
 import * as firewall from './firewall'
 import { letsencryptIssue } from './letsencrypt'
 import * as recipes from './recipes'
@@ -26,6 +28,13 @@ export const handlers: Record<JobName, JobHandler> = {
   'ssh.key.remove': keyRemove,
   'tls.letsencrypt.issue': letsencryptIssue,
   'agent.update': agentUpdate,
+  'backup.database': backupDatabase,
+  'backup.files': backupFiles,
+  'backup.config': backupConfig,
+  'restore.database': restoreDatabase,
+  'restore.files': restoreFiles,
+  'snapshot.verify': verifySnapshotJob,
+  'snapshot.drill': drill,
   'recipe.ssh_hardening': recipes.sshHardening,
   'recipe.agent_update': recipes.agentUpdateRecipe,
   'recipe.whm_link_check': recipes.whmLinkCheck,
