@@ -53,7 +53,9 @@ export function BackUpNowDialog(props: BackUpNowProps) {
           attrs={{ 'x-data': "{ typed: '' }", 'x-init': "typed = $el.querySelector('[name=confirm]').value", 'data-name': member.name }}
         >
           <h3 id={`${id}-title`} safe>{`Back up ${member.name} now?`}</h3>
-          <p safe>{backUpNowSummary(databases)}</p>
+          <p class="backup-sources" safe>
+            {backUpNowSummary(databases)}
+          </p>
           <p class="hint">Each is a job for the agent: streamed, deduplicated against the pool's snapshots, encrypted, then listed here.</p>
           <input type="hidden" name="from" value={from} />
           <Field

@@ -121,7 +121,9 @@ function BackUpNowAction({ view }: { view: MemberView }) {
     <div class="quick-action" id="qa-backup">
       <h3>Back up now</h3>
       <p class="hint">
-        <span safe>{backUpNowSummary(databases)}</span>{' '}
+        <span class="backup-sources" safe>
+          {backUpNowSummary(databases)}
+        </span>{' '}
         <a href={tab} hx-get={tab} hx-target="#member-panel" hx-push-url="true">
           Snapshots
         </a>
