@@ -11,7 +11,10 @@ const NONCE = 12
 const TAG = 16
 /** What sealing adds to the compressed bytes. */
 export const SEAL_OVERHEAD = MAGIC.length + NONCE + TAG
-const ZSTD_LEVEL = 3
+// Level 2: on a real dump cut in 1 MiB chunks it stored 19.8 % against level 3's
+// 18.7 %, at about 200 MB/s against 125 on this 2-core machine, where zstd is
+// the slowest step of a backup. Decompression speed is the same for both.
+const ZSTD_LEVEL = 2
 
 export class BadChunk extends Error {}
 
