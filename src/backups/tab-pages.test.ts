@@ -205,6 +205,14 @@ describe('the Restore Backups tab', () => {
     expect(visibleText(page.text)).toContain('waiting for the agent')
   })
 
+  test('a job refused from this tab comes back to it', async () => {
+    const m = await kit.member(poolId, 'bk-jobs')
+    const res = await b.post(`/pools/${poolId}/members/${m.id}/jobs`, { name: 'backup.database', tab: 'backups', 'p.database': 'not a name' })
+    expect(res.status).toBe(422)
+    expect(res.text).toContain('id="backup-kpis"')
+    expect(await jobsOf(m.id)).toEqual([])
+  })
+
   test('the Control panel offers Back up now for the detected databases', async () => {
     const m = await kit.member(poolId, 'bk-qa')
     const text = visibleText((await b.get(`/pools/${poolId}/members/${m.id}`)).text)

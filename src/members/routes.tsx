@@ -24,6 +24,8 @@ import type { AlertForm } from '../../views/alerts/AlertForms'
 import { controlTabJobs, recipesTabJobs, securityTabJobs, type JobFormEcho } from '../jobs/member-tabs'
 import { cronTab, type ScheduleForm } from '../jobs/cron-tab'
 import type { JobPanel } from '../../views/members/MemberWorkspace'
+import { BackupsTab } from '../../views/members/tabs/BackupsTab'
+import { backupsTabData } from '../backups/tab-data'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 /** Security: whose SSH keys; Control panel and Status: which page of the activity. */
@@ -83,7 +85,8 @@ export async function renderMember(
           : undefined,
   ])
   const cron = tab === 'jobs' && !extra.job ? await cronTab(deps.db, full, extra.scheduleForm, now) : undefined
-  const panel = extra.panel ? await extra.panel(full) : undefined
+  // Restore Backups is served by its own handler; a refusal posted from elsewhere with tab=backups lands on the same panel.
+  const panel = extra.panel ? await extra.panel(full) : tab === 'backups' ? <BackupsTab data={await backupsTabData(deps.db, full, { csrf: view.csrf })} /> : undefined
   const charts = history && chartSeries(history, now)
   const enrollment = secret ? { expiresAt: secret.expiresAt, href: installPageHref(poolId, memberId) } : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }

@@ -6,10 +6,6 @@ const TEXT: Record<string, { title: string; body: string }> = {
     title: 'No schedules or jobs yet',
     body: 'Scheduled tasks (stack backups, updates) and the timeline of jobs run on this server show here.',
   },
-  backups: {
-    title: 'No snapshots yet',
-    body: 'Snapshots of this server, adapted to its detected stacks, show here with their size, to restore or delete.',
-  },
   recipes: {
     title: 'No recipes run on this server',
     body: 'Guided install and harden flows run here as jobs with visible steps. Only ever use install recipes on clean servers.',
