@@ -149,7 +149,7 @@ function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot })
                 error={err('database')}
                 maxlength={64}
                 autocomplete="off"
-                hint="Letters, digits and _ ; it must not exist on the target yet."
+                hint="Letters, digits, _, $ or -, up to 64 characters; it must not exist on the target yet."
                 attrs={{ spellcheck: 'false' }}
               />
             </div>
