@@ -133,18 +133,16 @@ const cpanelDistro = (_: unknown, f: MemberFacts) =>
     : `cPanel installs only on ${cpanelSupportedText()}; this server runs ${f.os.id ?? 'an unknown OS'} ${f.os.versionId ?? ''}.`.replace(' .', '.')
 
 // Backups and restores. A database name as MariaDB allows it unquoted in our
-// dumps: letters, digits, "_", "$" and "-", up to 64.
-const DATABASE_ERROR = 'a database name: letters, digits, "_", "$" or "-", up to 64 characters'
-const Database = Pattern('^[A-Za-z0-9_$-]{1,64}$', 64, DATABASE_ERROR)
+// dumps: letters, digits, "_", "$" and "-", up to 64; not starting with "-"
+// or "$", which a command line would read as an option or a variable. The
+// agent checks the same pattern. A name the agent has not reported is not
+// refused here: it reports databases once a minute, and one made since is real.
+const DATABASE_ERROR = 'a database name: letters, digits, "_", "$" or "-", up to 64 characters, starting with a letter, digit or "_"'
+const Database = Pattern('^[A-Za-z0-9_][A-Za-z0-9_$-]{0,63}$', 64, DATABASE_ERROR)
 const AbsolutePath = Pattern(patterns.absolutePath, 1024, 'an absolute path like /var/www/html, without "..", spaces or quotes')
 const SnapshotId = Pattern('^snap_[A-Za-z0-9]{1,40}$', 45, 'a snapshot id like snap_ab12cd34ef56')
 const needsMariadb = needsStack('mariadb', 'MariaDB')
 const THROUGH_SNAPSHOTS = 'Restores, verifies and drills are queued through the snapshot they read: POST /api/v1/snapshots/{snapshotId}/restore or /verify.'
-
-const databaseDetected = (p: { database: string }, f: MemberFacts) =>
-  !f.databases || f.databases.includes(p.database)
-    ? null
-    : `MariaDB here has no database called ${p.database}${f.databases.length ? ` (it has ${f.databases.slice(0, 10).join(', ')}${f.databases.length > 10 ? ', …' : ''})` : ''}.`
 
 // Restoring over a database that exists needs `replace`, which the UI asks for with a typed confirmation.
 const restoreTarget = (p: { database: string; replace?: boolean }, f: MemberFacts) =>
@@ -153,7 +151,7 @@ const restoreTarget = (p: { database: string; replace?: boolean }, f: MemberFact
     : null
 
 const backupRules = {
-  'backup.database': { params: Obj({ database: Database }), refuse: first(needsMariadb, databaseDetected) },
+  'backup.database': { params: Obj({ database: Database }), refuse: needsMariadb },
   'backup.files': { params: Obj({ path: AbsolutePath }) },
   'backup.config': { params: none },
   'restore.database': {
