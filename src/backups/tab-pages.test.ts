@@ -66,7 +66,8 @@ describe('the Restore Backups tab', () => {
     const text = visibleText((await b.get(tab(m.id))).text)
     expect(text).toContain('Backed up here: configuration.')
     expect(text).toContain('Every database, nightly : MariaDB is not detected on this server.')
-    expect(text).toContain('Site files, weekly : OpenLiteSpeed is not detected on this server.')
+    // A folder can still be backed up weekly without a web server that names its sites.
+    expect(text).toContain('Site files, weekly (Sunday 03:00 UTC): folder')
     expect(text).toContain('The configuration (firewall, web server, database server): no MariaDB detected.')
   })
 

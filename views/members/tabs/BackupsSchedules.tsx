@@ -88,7 +88,7 @@ function Presets({ data }: { data: BackupsTabData }) {
             <input type="hidden" name="preset" value="databases-nightly" />
             <span>
               <strong>Every database, nightly</strong> <code>0 2 * * *</code> <span class="muted small">UTC, 5 minutes apart</span>{' '}
-              <span class="muted" safe>{`${data.databases.length} database${data.databases.length === 1 ? '' : 's'} now; ones added later are included. Keeps 7 daily, 4 weekly, 6 monthly.`}</span>
+              <span class="muted" safe>{`${data.databases.length} database${data.databases.length === 1 ? '' : 's'} now, one schedule each; add again to cover databases made since. Keeps 7 daily, 4 weekly, 6 monthly.`}</span>
             </span>
             {dbEcho?.errors.form ? (
               <span class="field-error" role="alert" safe>
@@ -104,29 +104,23 @@ function Presets({ data }: { data: BackupsTabData }) {
         )}
       </div>
       <div class="preset-row" data-preset="files-weekly">
-        {data.sites === null ? (
-          <p class="hint">
-            <strong>Site files, weekly</strong>: OpenLiteSpeed is not detected on this server.
-          </p>
-        ) : (
-          <PostForm action={href} csrf={data.csrf} class="inline-form">
-            <input type="hidden" name="preset" value="files-weekly" />
-            <Field
-              idPrefix="preset-files"
-              label="Site files, weekly (Sunday 03:00 UTC): folder"
-              name="path"
-              value={filesEcho?.values.path ?? defaultPath}
-              error={filesEcho?.errors.path ?? filesEcho?.errors.form}
-              required
-              autocomplete="off"
-              hint={data.sites.length ? `Document roots found: ${data.sites.map((s) => s.root).join(', ')}` : 'An absolute path, such as a site’s document root.'}
-              attrs={{ spellcheck: 'false' }}
-            />
-            <button type="submit" class="button small">
-              Add
-            </button>
-          </PostForm>
-        )}
+        <PostForm action={href} csrf={data.csrf} class="inline-form">
+          <input type="hidden" name="preset" value="files-weekly" />
+          <Field
+            idPrefix="preset-files"
+            label="Site files, weekly (Sunday 03:00 UTC): folder"
+            name="path"
+            value={filesEcho?.values.path ?? defaultPath}
+            error={filesEcho?.errors.path ?? filesEcho?.errors.form}
+            required
+            autocomplete="off"
+            hint={data.sites?.length ? `Document roots found: ${data.sites.map((s) => s.root).join(', ')}` : 'An absolute path, such as a site’s document root.'}
+            attrs={{ spellcheck: 'false' }}
+          />
+          <button type="submit" class="button small">
+            Add
+          </button>
+        </PostForm>
       </div>
     </div>
   )
