@@ -7,37 +7,12 @@
 // delete refused while a job reads the snapshot and confirmed after.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
-import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
+import { test, expect, useServer, ADMIN, signIn, createPool, enrolledMember, type PlayedAgent } from './fixtures'
 
-const server = useServer({ admin: ADMIN })
+useServer({ admin: ADMIN })
 const yyyymmdd = () => new Date().toISOString().slice(0, 10).replaceAll('-', '')
 
-type Agent = { id: string; token: string; call: (path: string, body: unknown) => Promise<{ status: number; json: any }> }
-
-async function enrolledMember(page: Page, poolId: string, name: string): Promise<Agent> {
-  const base = server.current.baseURL
-  const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content')
-  const added = await page.request.post(`${base}/api/v1/pools/${poolId}/members`, {
-    headers: { 'x-csrf-token': csrf ?? '' },
-    data: { name, hostname: `${name}.example.com`, egressIps: ['127.0.0.1'] },
-  })
-  expect(added.status()).toBe(201)
-  const member = await added.json()
-  const hb = sampleHeartbeat({ hostname: `${name}.example.com` })
-  const enrolled = await fetch(`${base}/api/v1/agent/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ secret: member.enrollment.secret, hostname: hb.hostname, agentVersion: hb.agentVersion, os: hb.os }),
-  })
-  const { token } = (await enrolled.json()) as { token: string }
-  const call = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
-    return { status: res.status, json: await res.json().catch(() => null) }
-  }
-  expect((await call('/api/v1/agent/heartbeat', hb)).status).toBe(200)
-  return { id: member.id as string, token, call }
-}
+type Agent = PlayedAgent
 
 /** The agent takes its oldest queued job. */
 async function claim(agent: Agent, name: string) {

@@ -4,6 +4,7 @@
 // any 5xx answer.
 import { test as base, expect, type Page } from '@playwright/test'
 import { useServer as registerServer, type Admin, type RunningServer, type ServerOptions } from './server'
+import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
 
 let current: { current: RunningServer; running: boolean } | null = null
 
@@ -77,4 +78,35 @@ export async function createPool(page: Page, name: string): Promise<string> {
   await expect(page).toHaveURL(/\/pools\/pool_[A-Za-z0-9_-]+$/)
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(name)
   return new URL(page.url()).pathname.split('/')[2]!
+}
+
+/** A member's agent as a test plays it: its id, token, and a POST to the server with that token. */
+export type PlayedAgent = { id: string; token: string; call: (path: string, body: unknown) => Promise<{ status: number; json: any }> }
+
+/**
+ * Adds a member through the API the page uses, enrols it as an agent would
+ * and sends one heartbeat (the sample one, with `heartbeat` over it).
+ */
+export async function enrolledMember(page: Page, poolId: string, name: string, heartbeat: Parameters<typeof sampleHeartbeat>[0] = {}): Promise<PlayedAgent> {
+  const base = new URL(page.url()).origin
+  const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content')
+  const added = await page.request.post(`${base}/api/v1/pools/${poolId}/members`, {
+    headers: { 'x-csrf-token': csrf ?? '' },
+    data: { name, hostname: `${name}.example.com`, egressIps: ['127.0.0.1'] },
+  })
+  expect(added.status()).toBe(201)
+  const member = await added.json()
+  const hb = sampleHeartbeat({ hostname: `${name}.example.com`, ...heartbeat })
+  const enrolled = await fetch(`${base}/api/v1/agent/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ secret: member.enrollment.secret, hostname: hb.hostname, agentVersion: hb.agentVersion, os: hb.os }),
+  })
+  const { token } = (await enrolled.json()) as { token: string }
+  const call = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
+    return { status: res.status, json: await res.json().catch(() => null) }
+  }
+  expect((await call('/api/v1/agent/heartbeat', hb)).status).toBe(200)
+  return { id: member.id as string, token, call }
 }

@@ -3,43 +3,16 @@
 // is typed, Escape closes it, and a confirmed action lands on the job. The
 // member's state comes from a heartbeat posted the way an agent does.
 import type { Page } from '@playwright/test'
-import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
-import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
+import { test, expect, useServer, ADMIN, signIn, createPool, enrolledMember } from './fixtures'
 
 const server = useServer({ admin: ADMIN })
 
 /** Adds a member through the API the page uses, enrols it and sends one heartbeat with firewall rules. */
 async function memberWithHeartbeat(page: Page, poolId: string, name: string): Promise<string> {
-  return (await enrolledMember(page, poolId, name)).id
+  return (await enrolledMember(page, poolId, name, { firewall: FIREWALL })).id
 }
 
-async function enrolledMember(page: Page, poolId: string, name: string): Promise<{ id: string; token: string }> {
-  const base = server.current.baseURL
-  const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content')
-  const added = await page.request.post(`${base}/api/v1/pools/${poolId}/members`, {
-    headers: { 'x-csrf-token': csrf ?? '' },
-    data: { name, hostname: `${name}.example.com`, egressIps: ['127.0.0.1'] },
-  })
-  expect(added.status()).toBe(201)
-  const member = await added.json()
-  const hb = sampleHeartbeat({
-    hostname: `${name}.example.com`,
-    firewall: { kind: 'ufw', active: true, ruleCount: 1, rules: [{ port: '22', protocol: 'tcp', source: null, action: 'allow', raw: '22/tcp ALLOW IN Anywhere' }] },
-  })
-  const enrolled = await fetch(`${base}/api/v1/agent/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ secret: member.enrollment.secret, hostname: hb.hostname, agentVersion: hb.agentVersion, os: hb.os }),
-  })
-  const { token } = (await enrolled.json()) as { token: string }
-  const beat = await fetch(`${base}/api/v1/agent/heartbeat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(hb),
-  })
-  expect(beat.status).toBe(200)
-  return { id: member.id as string, token }
-}
+const FIREWALL = { kind: 'ufw' as const, active: true, ruleCount: 1, rules: [{ port: '22', protocol: 'tcp', source: null, action: 'allow', raw: '22/tcp ALLOW IN Anywhere' }] }
 
 test('a quick action is confirmed by typing the server name, in a dialog that works by keyboard', async ({ page }) => {
   await signIn(page)
@@ -118,7 +91,7 @@ test("a refused Let's Encrypt request opens its dialog again with the reason at 
 test('Load keys comes back to the Security tab, and the keys appear there once the agent has read them', async ({ page }) => {
   await signIn(page)
   const poolId = await createPool(page, 'Keys')
-  const { id: memberId, token } = await enrolledMember(page, poolId, 'web-keys')
+  const { id: memberId, token } = await enrolledMember(page, poolId, 'web-keys', { firewall: FIREWALL })
   await page.goto(`/pools/${poolId}/members/${memberId}/security`)
   await page.getByLabel('User', { exact: true }).fill('deploy')
   await page.getByRole('button', { name: 'Load keys' }).click()
