@@ -98,7 +98,9 @@ export async function checkChunks(deps: Deps, memberId: string, jobId: string, r
   checkRefs(refs)
   const rows = await store.touchChunks(deps.db, job.poolId, refs, now)
   const missing = rows.filter((r) => !r.stored)
-  const landed = await landedUploads(deps.db, deps.storage, job.poolId, missing)
+  // A row this check made has no upload behind it yet: only older ones are worth a HEAD.
+  const older = missing.filter((r) => r.createdAt.getTime() !== now.getTime())
+  const landed = await landedUploads(deps.db, deps.storage, job.poolId, older)
   const upload: ChunkCheckAnswer['upload'] = []
   for (const c of missing.filter((r) => !landed.has(r.id))) {
     const { url } = await deps.storage.presignPut(chunkKey(job.poolId, c.id), { expiresIn: UPLOAD_URL_SECONDS, contentLength: c.size })
