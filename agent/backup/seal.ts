@@ -33,13 +33,26 @@ function idBytes(id: string): Buffer {
   return Buffer.from(id, 'hex')
 }
 
-export function sealChunk(keys: ChunkKeys, id: string, plain: Uint8Array): Uint8Array {
+function encrypt(keys: ChunkKeys, id: string, compressed: Uint8Array): Uint8Array {
   const nonce = randomBytes(NONCE)
   const cipher = createCipheriv('aes-256-gcm', keys.encKey, nonce)
   cipher.setAAD(idBytes(id))
-  const body = cipher.update(Bun.zstdCompressSync(plain, { level: ZSTD_LEVEL }))
+  const body = cipher.update(compressed)
   const last = cipher.final()
   return Buffer.concat([MAGIC, nonce, body, last, cipher.getAuthTag()])
+}
+
+export function sealChunk(keys: ChunkKeys, id: string, plain: Uint8Array): Uint8Array {
+  return encrypt(keys, id, Bun.zstdCompressSync(plain, { level: ZSTD_LEVEL }))
+}
+
+/**
+ * sealChunk with the compression, its slowest step, on Bun's thread pool:
+ * the agent keeps reading its source (and the dump keeps running instead of
+ * waiting on a full pipe) while earlier chunks compress on the other core.
+ */
+export async function sealChunkAsync(keys: ChunkKeys, id: string, plain: Uint8Array): Promise<Uint8Array> {
+  return encrypt(keys, id, await Bun.zstdCompress(plain, { level: ZSTD_LEVEL }))
 }
 
 /** The plaintext of a stored chunk, or BadChunk saying what is wrong with it. */

@@ -7,7 +7,7 @@ import type { BackupApi } from './api'
 import { chunkStream, type Source } from './chunker'
 import { forEachLimit, withRetries } from './pool'
 import { MAX_CHUNKS_PER_CALL, type BackupKind } from './protocol'
-import { chunkId, sealChunk, type ChunkKeys } from './seal'
+import { chunkId, sealChunkAsync, type ChunkKeys } from './seal'
 
 export type BackupMeta = { kind: BackupKind; source: string; tables: Record<string, string | null> | null }
 export type BackupProgress = { bytesRead: number; bytesUploaded: number; chunks: number; chunksUploaded: number }
@@ -16,7 +16,7 @@ export type BackupDone = BackupProgress & { snapshotId: string; sha256: string }
 export type UploadOptions = {
   /** Chunks asked about in one call; the next batch is read and sealed while one uploads. */
   batchChunks?: number
-  /** A batch also closes at this many sealed bytes, so incompressible data holds no more memory. */
+  /** A batch also closes at this many bytes read, so memory holds about two batches whatever the data. */
   batchBytes?: number
   parallel?: number
   retries?: number
@@ -25,6 +25,8 @@ export type UploadOptions = {
 }
 
 type Sealed = { id: string; body: Uint8Array }
+/** A chunk whose sealing may still be running on the thread pool. */
+type Sealing = { id: string; body: Promise<Uint8Array> }
 
 const DEFAULTS = { batchChunks: 32, batchBytes: 16 * 1024 * 1024, parallel: 4, retries: 3, retryBaseMs: 500 }
 
@@ -37,8 +39,9 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
   const order: string[] = []
   const queued = new Set<string>()
 
-  const send = async (batch: Sealed[]) => {
-    if (!batch.length) return
+  const send = async (sealing: Sealing[]) => {
+    if (!sealing.length) return
+    const batch: Sealed[] = await Promise.all(sealing.map(async (c) => ({ id: c.id, body: await c.body })))
     const { upload } = await api.chunks(batch.map((c) => ({ id: c.id, size: c.body.length })))
     const urls = new Map(upload.map((u) => [u.id, u.url]))
     await forEachLimit(batch.filter((c) => urls.has(c.id)), o.parallel, async (c) => {
@@ -49,7 +52,7 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
     })
   }
 
-  let batch: Sealed[] = []
+  let batch: Sealing[] = []
   let batchBytes = 0
   let sending: Promise<void> = Promise.resolve()
   const flush = async () => {
@@ -69,9 +72,11 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
     progress.chunks++
     if (!queued.has(id)) {
       queued.add(id)
-      const body = sealChunk(keys, id, plain)
+      const body = sealChunkAsync(keys, id, plain)
+      body.catch(() => {}) // a failure is seen when its batch is sent
       batch.push({ id, body })
-      batchBytes += body.length
+      // The plain size bounds the memory a batch holds while it seals.
+      batchBytes += plain.length
     }
     report()
     if (batch.length >= batchChunks || batchBytes >= o.batchBytes) await flush()

@@ -49,17 +49,18 @@ async function timed(script: string): Promise<number> {
   return (performance.now() - t) / 1000
 }
 
-/** mariadb-dump alone, and the mariadb client importing its dump, for scale. */
-async function toolsAlone(): Promise<{ dump: number; importing: number }> {
+/** mariadb-dump alone, CHECKSUM TABLE (which a backup records first), and the mariadb client importing the dump, for scale. */
+async function toolsAlone(): Promise<{ dump: number; checksum: number; importing: number }> {
   const file = join(tmpdir(), `serversctl-bench-${process.pid}.sql`)
   const options = '--single-transaction --routines --triggers --events --skip-dump-date --hex-blob'
   try {
     const dump = await timed(`mariadb-dump ${options} ${DB} > /dev/null`)
+    const checksum = await timed(`mariadb -e 'checksum table ${DB}.accounts'`)
     await timed(`mariadb-dump ${options} ${DB} > ${file}`)
     await mariadbSql(`create database ${RESTORED}`)
     const importing = await timed(`mariadb ${RESTORED} < ${file}`)
     await mariadbSql(`drop database ${RESTORED}`)
-    return { dump, importing }
+    return { dump, checksum, importing }
   } finally {
     rmSync(file, { force: true })
   }
@@ -95,7 +96,7 @@ async function main() {
       `dump size            ${mb(snap1.sizeBytes).toFixed(0)} MB (${snap1.chunkCount} chunks), stored ${mb(snap1.storedBytes).toFixed(0)} MB`,
       `backup               ${seconds(first).toFixed(1)} s, ${(mb(snap1.sizeBytes) / seconds(first)).toFixed(1)} MB/s`,
       `restore              ${seconds(restored).toFixed(1)} s, ${(mb(snap1.sizeBytes) / seconds(restored)).toFixed(1)} MB/s`,
-      `tools alone          mariadb-dump ${alone.dump.toFixed(1)} s (${(mb(snap1.sizeBytes) / alone.dump).toFixed(1)} MB/s), import ${alone.importing.toFixed(1)} s (${(mb(snap1.sizeBytes) / alone.importing).toFixed(1)} MB/s)`,
+      `tools alone          mariadb-dump ${alone.dump.toFixed(1)} s (${(mb(snap1.sizeBytes) / alone.dump).toFixed(1)} MB/s), checksum table ${alone.checksum.toFixed(1)} s, import ${alone.importing.toFixed(1)} s (${(mb(snap1.sizeBytes) / alone.importing).toFixed(1)} MB/s)`,
       `second backup (1 %)  ${seconds(second).toFixed(1)} s, uploaded ${mb(snap2.uploadedBytes).toFixed(1)} MB = ${((100 * snap2.uploadedBytes) / snap1.uploadedBytes).toFixed(2)} % of the first`,
     ]
     console.log(lines.join('\n'))
