@@ -1,5 +1,5 @@
 // Queries for snapshots, the chunks they reference and the pool's backup settings.
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db'
 import { backupChunks, jobSchedules, jobs, poolBackups, snapshotChunks, snapshots } from '../db/schema'
 
@@ -197,13 +197,25 @@ export async function poolStoredBytes(db: Db, poolId: string): Promise<number> {
   return Number(row?.bytes ?? 0)
 }
 
-export async function poolSnapshotFigures(db: Db, poolId: string): Promise<{ snapshots: number; lastBackupAt: Date | null }> {
+export type SnapshotFigures = { snapshots: number; sizeBytes: number; lastBackupAt: Date | null; lastProvenAt: Date | null }
+
+/** Counts and sums in the database: a member may have thousands of snapshots, each with its chunk list. */
+async function snapshotFigures(db: Db, where: SQL): Promise<SnapshotFigures> {
   const [row] = await db
-    .select({ n: sql<number>`count(*)`.mapWith(Number), last: sql<string | null>`max(${snapshots.createdAt})` })
+    .select({
+      n: sql<number>`count(*)`.mapWith(Number),
+      size: sql<number>`coalesce(sum(${snapshots.sizeBytes}), 0)`.mapWith(Number),
+      last: sql<string | null>`max(${snapshots.createdAt})`,
+      proven: sql<string | null>`max(${snapshots.provenAt})`,
+    })
     .from(snapshots)
-    .where(eq(snapshots.poolId, poolId))
-  return { snapshots: row?.n ?? 0, lastBackupAt: row?.last ? new Date(row.last) : null }
+    .where(where)
+  const at = (v: string | null | undefined) => (v ? new Date(v) : null)
+  return { snapshots: row?.n ?? 0, sizeBytes: row?.size ?? 0, lastBackupAt: at(row?.last), lastProvenAt: at(row?.proven) }
 }
+
+export const poolSnapshotFigures = (db: Db, poolId: string) => snapshotFigures(db, eq(snapshots.poolId, poolId))
+export const memberSnapshotFigures = (db: Db, memberId: string) => snapshotFigures(db, eq(snapshots.memberId, memberId))
 
 /** PGlite answers { rows }, postgres.js an array: one shape for both. */
 export function rowsOf<T>(result: unknown): T[] {
@@ -242,16 +254,6 @@ export async function backupDays(db: Db, memberId: string, from: Date): Promise<
     .from(snapshots)
     .where(and(eq(snapshots.memberId, memberId), gte(snapshots.createdAt, from)))
   return rows.map((r) => r.day).sort()
-}
-
-export async function lastProvenAt(db: Db, memberId: string): Promise<Date | null> {
-  const [row] = await db
-    .select({ at: snapshots.provenAt })
-    .from(snapshots)
-    .where(and(eq(snapshots.memberId, memberId), isNotNull(snapshots.provenAt)))
-    .orderBy(desc(snapshots.provenAt))
-    .limit(1)
-  return row?.at ?? null
 }
 
 // ---- prune and drills ------------------------------------------------------------------

@@ -23,17 +23,16 @@ export type SnapshotSummary = {
 }
 
 export async function snapshotSummary(db: Db, memberId: string, now = new Date()): Promise<SnapshotSummary> {
-  const snaps = await store.listMemberSnapshots(db, memberId, 10_000)
-  const sizeBytes = snaps.reduce((n, s) => n + s.sizeBytes, 0)
-  const storedBytes = snaps.length ? await store.memberStoredBytes(db, memberId) : 0
+  const figures = await store.memberSnapshotFigures(db, memberId)
+  const storedBytes = figures.snapshots ? await store.memberStoredBytes(db, memberId) : 0
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (CALENDAR_DAYS - 1)))
   return {
-    count: snaps.length,
-    sizeBytes,
+    count: figures.snapshots,
+    sizeBytes: figures.sizeBytes,
     storedBytes,
-    dedupRatio: storedBytes > 0 ? Math.round((sizeBytes / storedBytes) * 100) / 100 : null,
-    lastBackupAt: snaps[0]?.createdAt ?? null,
-    lastProvenAt: await store.lastProvenAt(db, memberId),
+    dedupRatio: storedBytes > 0 ? Math.round((figures.sizeBytes / storedBytes) * 100) / 100 : null,
+    lastBackupAt: figures.lastBackupAt,
+    lastProvenAt: figures.lastProvenAt,
     backupDays: await store.backupDays(db, memberId, from),
   }
 }
@@ -41,8 +40,8 @@ export async function snapshotSummary(db: Db, memberId: string, now = new Date()
 export type PoolBackupSummary = { snapshots: number; storedBytes: number; lastBackupAt: Date | null }
 
 export async function poolBackupSummary(db: Db, poolId: string): Promise<PoolBackupSummary> {
-  const figures = await store.poolSnapshotFigures(db, poolId)
-  return { ...figures, storedBytes: figures.snapshots ? await store.poolStoredBytes(db, poolId) : 0 }
+  const { snapshots, lastBackupAt } = await store.poolSnapshotFigures(db, poolId)
+  return { snapshots, lastBackupAt, storedBytes: snapshots ? await store.poolStoredBytes(db, poolId) : 0 }
 }
 
 export type RunningBackup = {
