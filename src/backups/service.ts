@@ -75,20 +75,18 @@ async function targetIn(db: Db, snap: Snapshot, memberId: string): Promise<Membe
   return member
 }
 
+/** One audit line per snapshot action, labelled as the tab shows the snapshot. */
+function auditSnapshot(db: Db, actor: Actor, action: string, snap: Snapshot, detail: Record<string, unknown>) {
+  return recordAudit(db, actor, { action, targetType: 'snapshot', targetId: snap.id, targetLabel: `${snap.kind} ${snap.source}`, poolId: snap.poolId, detail })
+}
+
 /** Queues restore.database or restore.files on a member of the snapshot's pool. */
 export async function queueRestore(db: Db, actor: Actor, snapshotId: string, input: RestoreInput): Promise<Job> {
   const snap = await getSnapshot(db, snapshotId)
   const job = restoreJob(snap, input)
   const member = await targetIn(db, snap, input.memberId)
   const queued = await queueJob(db, actor, member.id, job.name, job.params, { through: true })
-  await recordAudit(db, actor, {
-    action: 'snapshot.restore',
-    targetType: 'snapshot',
-    targetId: snap.id,
-    targetLabel: `${snap.kind} ${snap.source}`,
-    poolId: snap.poolId,
-    detail: { jobId: queued.id, memberId: member.id, memberName: member.name, ...job.params },
-  })
+  await auditSnapshot(db, actor, 'snapshot.restore', snap, { jobId: queued.id, memberId: member.id, memberName: member.name, ...job.params })
   return queued
 }
 
@@ -105,14 +103,7 @@ export async function queueVerify(db: Db, actor: Actor, snapshotId: string): Pro
   const snap = await getSnapshot(db, snapshotId)
   const member = await verifier(db, snap)
   const queued = await queueJob(db, actor, member.id, 'snapshot.verify', { snapshotId: snap.id }, { through: true })
-  await recordAudit(db, actor, {
-    action: 'snapshot.verify',
-    targetType: 'snapshot',
-    targetId: snap.id,
-    targetLabel: `${snap.kind} ${snap.source}`,
-    poolId: snap.poolId,
-    detail: { jobId: queued.id, memberId: member.id },
-  })
+  await auditSnapshot(db, actor, 'snapshot.verify', snap, { jobId: queued.id, memberId: member.id })
   return queued
 }
 
@@ -121,13 +112,6 @@ export async function deleteSnapshot(db: Db, actor: Actor, snapshotId: string): 
   const snap = await getSnapshot(db, snapshotId)
   if ((await store.snapshotsInUse(db, [snap.id])).size) throw conflict('A restore, verify or drill job is reading this snapshot; delete it once that job has ended.')
   if (!(await store.deleteSnapshotRow(db, snap.id))) throw notFound('Snapshot')
-  await recordAudit(db, actor, {
-    action: 'snapshot.delete',
-    targetType: 'snapshot',
-    targetId: snap.id,
-    targetLabel: `${snap.kind} ${snap.source}`,
-    poolId: snap.poolId,
-    detail: { memberId: snap.memberId, memberName: snap.memberName, createdAt: snap.createdAt.toISOString(), storedBytes: snap.storedBytes },
-  })
+  await auditSnapshot(db, actor, 'snapshot.delete', snap, { memberId: snap.memberId, memberName: snap.memberName, createdAt: snap.createdAt.toISOString(), storedBytes: snap.storedBytes })
   return snap
 }
