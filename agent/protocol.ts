@@ -34,9 +34,48 @@ export type GaleraStack = {
   ready: boolean | null
 }
 
+/** One cPanel account as /var/cpanel/users/<user> keeps it (/etc/trueuserdomains only as a fallback). */
+export type CpanelAccount = {
+  user: string
+  /** The main domain (DNS=). */
+  domain: string | null
+  /** The other domains (DNS1=, DNS2=, ...), without the main one. */
+  domains: string[]
+  plan: string | null
+  /** The reseller (or root) that owns it. */
+  owner: string | null
+  suspended: boolean
+  /** Why, when WHM recorded a reason (/var/cpanel/suspended/<user>). */
+  suspendReason?: string | null
+  contactEmail?: string | null
+  ip?: string | null
+  /** STARTDATE, seconds since the epoch. */
+  startDate?: number | null
+  /** Bytes under its home directory; null when it could not be measured. */
+  diskBytes: number | null
+}
+
+/** WHM's backup configuration (/var/cpanel/backups/config), as the Operations tab shows it. */
+export type CpanelBackupConfig = {
+  enabled: boolean
+  /** compressed, uncompressed or incremental. */
+  type: string | null
+  daily: boolean
+  weekly: boolean
+  monthly: boolean
+  /** Daily backups kept. */
+  retention: number | null
+  dir: string | null
+}
+
 export type CpanelStack = {
   version: string | null
-  accounts: { user: string; domain: string | null }[]
+  accounts: CpanelAccount[]
+  /** Hosting packages (plans) from /var/cpanel/packages, for the create and modify forms. */
+  packages?: string[]
+  backup?: CpanelBackupConfig | null
+  /** Accounts found; `accounts` is capped, this is not. */
+  accountCount?: number
 }
 
 export type Stacks = {
@@ -83,6 +122,10 @@ export type Firewall = { kind: 'ufw' | 'firewalld' | null; active: boolean | nul
 
 export const MAX_FIREWALL_RULES = 500
 
+/** A TCP socket listening on this host (`ss -ltnp`), for the cPanel Operations tab. */
+export type Listener = { port: number; address: string; process: string | null }
+export const MAX_LISTENERS = 200
+
 /** POST /api/v1/agent/heartbeat, every interval. */
 export type Heartbeat = Inspection &
   HostStats & {
@@ -94,6 +137,8 @@ export type Heartbeat = Inspection &
     firewall: Firewall
     services: ServiceState[]
     certificates: Certificate[]
+    /** At most MAX_LISTENERS; absent from agents older than listener reporting. */
+    listeners?: Listener[]
   }
 
 /** POST /api/v1/agent/enroll */

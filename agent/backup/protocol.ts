@@ -16,7 +16,7 @@
 //   "SCC1" | 12-byte nonce | AES-256-GCM(encKey, zstd(plaintext), aad = id) | 16-byte tag
 // encKey and idKey are HKDF-SHA-256 of the pool's 32-byte data key (see seal.ts).
 
-export type BackupKind = 'database' | 'files' | 'config'
+export type BackupKind = 'database' | 'files' | 'config' | 'cpanel_account'
 
 /** The most chunk ids one chunks/read call may carry. */
 export const MAX_CHUNKS_PER_CALL = 500

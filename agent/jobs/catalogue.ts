@@ -55,6 +55,30 @@ const entries = {
   'snapshot.verify': { title: 'Verify a snapshot', safeToRepeat: true, timeoutSeconds: 3 * 3600, steps: one(CHECK) },
   'snapshot.drill': { title: 'Restore drill', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: () => [CHECK, 'Import into a scratch database', 'Compare table checksums', 'Drop the scratch database'] },
 
+  // cPanel & WHM, through whmapi1 on the member (no WHM port opened, no WHM token stored).
+  'cpanel.account.create': { title: 'Create a cPanel account', safeToRepeat: false, timeoutSeconds: 600, steps: () => ['Create the account in WHM', 'Hand over its password'] },
+  'cpanel.account.modify': { title: "Change a cPanel account's plan", safeToRepeat: true, timeoutSeconds: 300, steps: one('Change the plan in WHM') },
+  'cpanel.account.suspend': { title: 'Suspend a cPanel account', safeToRepeat: true, timeoutSeconds: 300, steps: one('Suspend the account in WHM') },
+  'cpanel.account.unsuspend': { title: 'Unsuspend a cPanel account', safeToRepeat: true, timeoutSeconds: 300, steps: one('Unsuspend the account in WHM') },
+  'cpanel.account.terminate': { title: 'Terminate a cPanel account', safeToRepeat: false, timeoutSeconds: 900, confirm: true, steps: one('Terminate the account in WHM') },
+  'cpanel.account.autossl': { title: 'Run AutoSSL for a cPanel account', safeToRepeat: true, timeoutSeconds: 1800, steps: one('Run AutoSSL for the account') },
+  'cpanel.account.login': { title: 'Open cPanel as an account', safeToRepeat: false, timeoutSeconds: 120, steps: one('Create a one-time login session') },
+  'cpanel.account.transfer': {
+    title: 'Transfer a cPanel account here',
+    safeToRepeat: false,
+    timeoutSeconds: BACKUP_SECONDS,
+    steps: () => ['Create the transfer session', 'Queue the account', 'Start the transfer', 'Follow the transfer'],
+  },
+  'cpanel.service.restart': { title: 'Restart a cPanel service', safeToRepeat: true, timeoutSeconds: 300, steps: one('Restart the service through WHM') },
+  'cpanel.config.check': {
+    title: 'Check the cPanel configuration',
+    safeToRepeat: true,
+    timeoutSeconds: 300,
+    steps: () => ['Ask WHM for its version', "Check cPanel's services", 'Check the web server configuration'],
+  },
+  'backup.cpanel_account': { title: 'Back up a cPanel account', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: () => ['Package the account (pkgacct)', 'Encrypt and upload'] },
+  'restore.cpanel_account': { title: 'Restore a cPanel account', safeToRepeat: false, timeoutSeconds: BACKUP_SECONDS, confirm: true, steps: () => [CHECK, 'Restore the account (restorepkg)'] },
+
   // Recipes. Install recipes run only on clean servers: both sides refuse when the stack is already there.
   'recipe.ssh_hardening': {
     title: 'SSH hardening',

@@ -555,7 +555,7 @@ export const snapshots = pgTable(
       .references(() => pools.id, { onDelete: 'cascade' }),
     memberId: text('member_id').references(() => members.id, { onDelete: 'set null' }),
     memberName: text('member_name').notNull(),
-    kind: text('kind', { enum: ['database', 'files', 'config'] }).notNull(),
+    kind: text('kind', { enum: ['database', 'files', 'config', 'cpanel_account'] }).notNull(),
     source: text('source').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     /** The sealed sizes of its distinct chunks. */

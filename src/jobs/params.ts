@@ -8,6 +8,7 @@ import { cpanelSupportedText, cpanelSupports } from '../../agent/jobs/cpanel-sup
 import { patterns, portRange, sourceProblem } from '../../agent/jobs/patterns'
 import { PUBLIC_KEY_PATTERN, parsePublicKey } from '../../agent/jobs/ssh-keys'
 import { atSentenceStart } from '../../agent/jobs/words'
+import { CPANEL_SERVICES, CPANEL_USER } from '../../agent/cpanel/protocol'
 
 export type MemberFacts = {
   family: 'debian' | 'rhel' | null
@@ -164,8 +165,52 @@ const backupRules = {
   'snapshot.drill': { params: Obj({ snapshotId: SnapshotId }), refuse: needsMariadb, onlyThrough: THROUGH_SNAPSHOTS },
 } satisfies Record<string, JobRule>
 
+// cPanel accounts. Names as WHM allows them; plans as /var/cpanel/packages
+// names them (letters, digits, spaces, "_", "-", "." and a reseller's "name_"
+// prefix); a reason is one line.
+const needsCpanel = needsStack('cpanel', 'cPanel')
+const CpanelUser = Pattern(CPANEL_USER, 16, 'a cPanel user name: lower-case letters and digits, starting with a letter, up to 16, not starting with "test"')
+const Plan = Pattern('^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,63}$', 64, 'a hosting plan (package) name from this server')
+const Domain = Pattern(patterns.hostname, 253, 'a domain name like example.com')
+const oneUser = { params: Obj({ user: CpanelUser }), refuse: needsCpanel }
+const THROUGH_COPIES = 'Account restores are queued through the snapshot (POST /api/v1/snapshots/{snapshotId}/restore) or a push copy on the cPanel tab.'
+const THROUGH_TRANSFER = "Transfers are started from the target member's cPanel tab (Migrate & Recovery), which hands the source's login to the job."
+
+const cpanelRules = {
+  'cpanel.account.create': {
+    params: Obj({ user: CpanelUser, domain: Domain, plan: Plan, contactEmail: Pattern(patterns.email, 254, 'an email address for the account') }),
+    refuse: needsCpanel,
+  },
+  'cpanel.account.modify': { params: Obj({ user: CpanelUser, plan: Plan }), refuse: needsCpanel },
+  'cpanel.account.suspend': {
+    params: Obj({ user: CpanelUser, reason: Pattern('^[^\\x00-\\x1f\\x7f]{1,256}$', 256, 'a reason of one line, up to 256 characters') }),
+    refuse: needsCpanel,
+  },
+  'cpanel.account.unsuspend': oneUser,
+  'cpanel.account.terminate': oneUser,
+  'cpanel.account.autossl': oneUser,
+  'cpanel.account.login': oneUser,
+  'cpanel.account.transfer': {
+    params: Obj({ user: CpanelUser, sourceMemberId: Pattern('^mem_[A-Za-z0-9_-]{1,40}$', 45, 'a member id'), sourceHost: t.Union([Domain, Pattern('^(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$', 15, 'an IPv4 address')], { error: 'the source server: a host name or an IPv4 address' }) }),
+    refuse: needsCpanel,
+    onlyThrough: THROUGH_TRANSFER,
+  },
+  'cpanel.service.restart': {
+    params: Obj({ service: t.Union(Object.keys(CPANEL_SERVICES).map((k) => t.Literal(k)), { error: Object.keys(CPANEL_SERVICES).join(', ') }) }),
+    refuse: needsCpanel,
+  },
+  'cpanel.config.check': { params: none, refuse: needsCpanel },
+  'backup.cpanel_account': oneUser,
+  'restore.cpanel_account': {
+    params: Obj({ snapshotId: SnapshotId, replace: t.Optional(t.Boolean({ error: 'true or false' })) }),
+    refuse: needsCpanel,
+    onlyThrough: THROUGH_COPIES,
+  },
+} satisfies Record<string, JobRule>
+
 export const jobRules: Record<JobName, JobRule> = {
   ...backupRules,
+  ...cpanelRules,
   'system.updates.check': { params: none, refuse: needsFamily },
   'system.updates.install': { params: none, refuse: needsFamily },
   'system.reboot': { params: none, refuse: needsCheckIn('a reboot') },

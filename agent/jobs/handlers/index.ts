@@ -5,6 +5,7 @@ import type { JobHandler } from '../types'
 import { agentUpdate } from './agent-update'
 import { backupConfig, backupDatabase, backupFiles } from './backups'
 import { drill, restoreDatabase, restoreFiles, verifySnapshotJob } from './backups-restore'
+import * as cpanel from './cpanel'
 import * as firewall from './firewall'
 import { letsencryptIssue } from './letsencrypt'
 import * as recipes from './recipes'
@@ -35,6 +36,18 @@ export const handlers: Record<JobName, JobHandler> = {
   'restore.files': restoreFiles,
   'snapshot.verify': verifySnapshotJob,
   'snapshot.drill': drill,
+  'cpanel.account.create': cpanel.accountCreate,
+  'cpanel.account.modify': cpanel.accountModify,
+  'cpanel.account.suspend': cpanel.accountSuspend,
+  'cpanel.account.unsuspend': cpanel.accountUnsuspend,
+  'cpanel.account.terminate': cpanel.accountTerminate,
+  'cpanel.account.autossl': cpanel.accountAutossl,
+  'cpanel.account.login': cpanel.accountLogin,
+  'cpanel.account.transfer': cpanel.accountTransfer,
+  'cpanel.service.restart': cpanel.serviceRestart,
+  'cpanel.config.check': cpanel.configCheck,
+  'backup.cpanel_account': cpanel.backupAccount,
+  'restore.cpanel_account': cpanel.restoreAccount,
   'recipe.ssh_hardening': recipes.sshHardening,
   'recipe.agent_update': recipes.agentUpdateRecipe,
   'recipe.whm_link_check': recipes.whmLinkCheck,
