@@ -27,7 +27,19 @@ export type BackupFleet = {
   cleanup: () => Promise<void>
 }
 
-export async function startBackupFleet(opts: { s3?: boolean; members?: string[]; env?: Record<string, string> } = {}): Promise<BackupFleet> {
+type FleetOptions = {
+  s3?: boolean
+  members?: string[]
+  /** The server's environment. */
+  env?: Record<string, string>
+  /** Each agent's own environment, by member name. */
+  agentEnv?: (name: string) => Record<string, string>
+  /** What every member must have reported before the fleet is ready (default: MariaDB running). */
+  ready?: (member: any) => boolean
+  readyText?: string
+}
+
+export async function startBackupFleet(opts: FleetOptions = {}): Promise<BackupFleet> {
   const bin = ensureAgentBinary()
   const dir = tempDir('sctl-backups-')
   const label = `backups-${process.pid}-${++fleets}`
@@ -50,17 +62,20 @@ export async function startBackupFleet(opts: { s3?: boolean; members?: string[];
     const names = opts.members ?? ['a']
     for (const [i, name] of names.entries()) {
       const at = { api, serverUrl: server.url, poolId, label, dir, bin, heartbeatSeconds: 2 }
-      agents.push(await addEnrolledMember(at, { name, publicIpv4: `192.0.2.${10 + i}` }))
+      const agent = await addEnrolledMember(at, { name, publicIpv4: `192.0.2.${10 + i}` })
+      agent.extraEnv = opts.agentEnv?.(name) ?? {}
+      agents.push(agent)
     }
+    const ready = opts.ready ?? ((m: any) => !!m.stacks?.mariadb?.running)
     for (const a of agents) a.start()
-    // The agent reports the local MariaDB in its first heartbeats; backup jobs are refused until then.
+    // The agent reports the local MariaDB (or cPanel) in its first heartbeats; their jobs are refused until then.
     await waitFor(
       async () => {
         const members = await Promise.all(agents.map(async (a) => ok(await api('GET', `/api/v1/members/${a.id}`), 'member')))
-        return members.every((m) => m.stacks?.mariadb?.running) || null
+        return members.every(ready) || null
       },
       30_000,
-      'every agent to report MariaDB',
+      `every agent to report ${opts.readyText ?? 'MariaDB'}`,
       200,
     ).catch((err) => {
       throw new Error(`${err.message}\n${agents.map((a) => `--- agent ${a.name} ---\n${a.output}`).join('\n')}`)

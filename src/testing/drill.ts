@@ -349,6 +349,8 @@ export class DrillAgent {
   proc: Subprocess | null = null
   /** What every run of this agent wrote to stderr. */
   output = ''
+  /** More environment for this agent alone (a fixture root, stand-in tools first on PATH). */
+  extraEnv: Record<string, string> = {}
   private moves = 0
   constructor(
     readonly name: string,
@@ -361,7 +363,7 @@ export class DrillAgent {
   ) {}
 
   get env(): Record<string, string | undefined> {
-    return { ...process.env, BALCTL_HOSTNAME: this.hostname, SERVERSCTL_HEARTBEAT_SECONDS: String(this.heartbeatSeconds) }
+    return { ...process.env, BALCTL_HOSTNAME: this.hostname, SERVERSCTL_HEARTBEAT_SECONDS: String(this.heartbeatSeconds), ...this.extraEnv }
   }
 
   get running(): boolean {
