@@ -605,3 +605,67 @@ export const snapshotChunks = pgTable(
     foreignKey({ columns: [t.poolId, t.chunkId], foreignColumns: [backupChunks.poolId, backupChunks.id], name: 'snapshot_chunks_chunk_fk' }),
   ],
 )
+
+// ---- cPanel ----------------------------------------------------------------
+
+// A secret made inside a cPanel job and handed over once: an account's new
+// password or a one-time login link for the person who queued the job, or the
+// source server's login for a transfer, for its agent. Sealed under
+// SECRET_KEY; the row is deleted as it is read, and swept once expired.
+export const cpanelSecrets = pgTable(
+  'cpanel_secrets',
+  {
+    id: text('id').primaryKey(),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['password', 'login', 'credentials'] }).notNull(),
+    valueSealed: text('value_sealed').notNull(),
+    /** The actor label of who queued the job: the only one it is shown to. */
+    requestedBy: text('requested_by').notNull(),
+    createdAt: createdAt(),
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [uniqueIndex('cpanel_secrets_job_unique').on(t.jobId), index('cpanel_secrets_expires_idx').on(t.expiresAt)],
+)
+
+// An account pushed from one cPanel member to another: backup.cpanel_account
+// on the source, then restore.cpanel_account of that snapshot on the target.
+export const cpanelCopies = pgTable(
+  'cpanel_copies',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    user: text('user').notNull(),
+    sourceMemberId: text('source_member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    targetMemberId: text('target_member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: ['backing_up', 'restoring', 'succeeded', 'failed'] }).notNull(),
+    backupJobId: text('backup_job_id').notNull(),
+    restoreJobId: text('restore_job_id'),
+    snapshotId: text('snapshot_id'),
+    error: text('error'),
+    requestedBy: text('requested_by').notNull(),
+    /** Restore over an account of that name on the target. */
+    replace: boolean('replace').notNull().default(false),
+    createdAt: createdAt(),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    index('cpanel_copies_pool_idx').on(t.poolId, t.createdAt),
+    index('cpanel_copies_source_idx').on(t.sourceMemberId, t.createdAt),
+    index('cpanel_copies_target_idx').on(t.targetMemberId, t.createdAt),
+    // One copy of an account between two members at a time; also what the tick scans.
+    uniqueIndex('cpanel_copies_in_flight_unique')
+      .on(t.sourceMemberId, t.targetMemberId, t.user)
+      .where(sql`${t.state} in ('backing_up', 'restoring')`),
+  ],
+)
