@@ -1,6 +1,6 @@
 // Builds each heartbeat. Host stats are read every time; the slower parts
-// (stack detection, firewall, services, certificates) at most once a minute,
-// so an idle agent spawns almost nothing between heartbeats.
+// (stack detection, firewall, services, certificates, listening sockets) at
+// most once a minute, so an idle agent spawns almost nothing between heartbeats.
 import { hostname as osHostname } from 'node:os'
 import type { Heartbeat, Inspection } from './protocol'
 import { collectHostState, createHostCollectors, inspect, type HostState } from './inspect'

@@ -47,7 +47,19 @@ const cases: [string, Inspection][] = [
         mariadb: { version: null, flavor: 'mariadb', running: false, databases: [], managedBy: 'cpanel' },
         cpanel: {
           version: '11.118.0.19',
-          accounts: [{ user: 'alice', domain: 'alice.example.org' }, { user: 'bob', domain: 'bobs-bikes.example.com' }],
+          accounts: [
+            {
+              user: 'alice', domain: 'alice.example.org', domains: ['alice-blog.example.net', 'shop.alice.example.org'], plan: 'Business', owner: 'root',
+              suspended: false, suspendReason: null, contactEmail: 'alice@mail.example.net', ip: '203.0.113.10', startDate: 1_704_067_200, diskBytes: 252,
+            },
+            {
+              user: 'bob', domain: 'bobs-bikes.example.com', domains: ['bobsbikes.example.net'], plan: 'Starter', owner: 'root',
+              suspended: true, suspendReason: 'Invoice 1042 unpaid since May', contactEmail: 'bob@bobs-bikes.example.com', ip: '203.0.113.10', startDate: 1_709_251_200, diskBytes: 13,
+            },
+          ],
+          packages: ['Business', 'default', 'Starter'],
+          backup: { enabled: true, type: 'compressed', daily: true, weekly: true, monthly: false, retention: 5, dir: '/backup' },
+          accountCount: 2,
         },
       },
       apps: [{ kind: 'wordpress', path: '/home/alice/public_html', dbName: 'alice_wp', dbUser: 'alice_wp', dbHost: 'localhost' }],
@@ -69,6 +81,7 @@ describe('collectHostState on a fixture', () => {
       'systemctl show --property=LoadState,ActiveState -- lsws lshttpd': 'LoadState=loaded\nActiveState=active\n\nLoadState=loaded\nActiveState=active\n',
       'ufw status numbered': 'Status: active\n\n     To Action From\n     -- ------ ----\n[ 1] 80/tcp ALLOW IN Anywhere\n',
       'apt-get -s upgrade': 'Inst tzdata [1] (2 Ubuntu:22.04/jammy-updates [all])\n',
+      'ss -ltnpH': 'LISTEN 0 511 *:443 *:* users:(("lshttpd",pid=900,fd=10))\nLISTEN 0 511 *:80 *:* users:(("lshttpd",pid=900,fd=9))\n',
     })
     const state = await collectHostState({ root, run, stacks, collectors: createHostCollectors({ root, run, now: () => 0 }) })
     expect(state).toEqual({
@@ -84,7 +97,47 @@ describe('collectHostState on a fixture', () => {
         { domain: 'shop.example.net', path: '/etc/letsencrypt/live/shop.example.net/cert.pem', notAfter: '2126-11-02T10:10:27.000Z', issuer: 'Fixture CA R1' },
         { domain: 'example.com', path: '/usr/local/lsws/Example/conf/example.crt', notAfter: '2126-11-02T10:10:27.000Z', issuer: 'Fixture CA R1' },
       ],
+      listeners: [
+        { port: 80, address: '*', process: 'lshttpd' },
+        { port: 443, address: '*', process: 'lshttpd' },
+      ],
     })
+  })
+})
+
+describe('collectHostState on the cPanel fixture', () => {
+  test("cPanel's services once each (MariaDB under its own stack) and what listens", async () => {
+    const root = fixture('cpanel-host')
+    const { stacks } = await inspect({ root, run: cannedRun() })
+    const units = 'mariadb mysql mysqld cpanel exim dovecot httpd lsws lshttpd named pdns'
+    const block = (load: string, active: string) => `LoadState=${load}\nActiveState=${active}\n`
+    const run = cannedRun({
+      [`systemctl show --property=LoadState,ActiveState -- ${units}`]: [
+        block('loaded', 'active'), block('loaded', 'active'), block('not-found', 'inactive'),
+        block('loaded', 'active'), block('loaded', 'active'), block('loaded', 'failed'),
+        block('loaded', 'active'), block('not-found', 'inactive'), block('not-found', 'inactive'),
+        block('loaded', 'active'), block('not-found', 'inactive'),
+      ].join('\n'),
+      'ss -ltnpH': [
+        'LISTEN 0 100 0.0.0.0:25 0.0.0.0:* users:(("exim",pid=1800,fd=3))',
+        'LISTEN 0 45 0.0.0.0:2087 0.0.0.0:* users:(("cpsrvd",pid=1500,fd=4))',
+        'LISTEN 0 511 [::]:443 [::]:* users:(("httpd",pid=2100,fd=7))',
+      ].join('\n'),
+    })
+    const state = await collectHostState({ root, run, stacks, collectors: createHostCollectors({ root, run, now: () => 0 }) })
+    expect(state.services).toEqual([
+      { unit: 'mariadb', stack: 'mariadb', state: 'active' },
+      { unit: 'cpanel', stack: 'cpanel', state: 'active' },
+      { unit: 'exim', stack: 'cpanel', state: 'active' },
+      { unit: 'dovecot', stack: 'cpanel', state: 'failed' },
+      { unit: 'httpd', stack: 'cpanel', state: 'active' },
+      { unit: 'named', stack: 'cpanel', state: 'active' },
+    ])
+    expect(state.listeners).toEqual([
+      { port: 25, address: '0.0.0.0', process: 'exim' },
+      { port: 443, address: '::', process: 'httpd' },
+      { port: 2087, address: '0.0.0.0', process: 'cpsrvd' },
+    ])
   })
 })
 

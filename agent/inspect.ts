@@ -8,14 +8,14 @@
 //     hourly package-update cache. Make one at start-up and keep it.
 //
 //   collectHostState({ root?, run?, stacks, collectors }): Promise<HostState>
-//     HostStats plus updates, firewall, services (of the given stacks) and
-//     certificates.
+//     HostStats plus updates, firewall, services (of the given stacks),
+//     certificates and the listening TCP sockets.
 //
 // root is a path prefix for every file read ('/' on a real host, a fixture
 // folder in tests); run runs commands (runCommand by default, fakes in tests).
 // Nothing here throws: what cannot be found comes back null or empty. Both
 // results are trimmed to the server's payload limits (collect/limits.ts).
-import type { Certificate, Firewall, HostStats, Inspection, ServiceState, Stacks, Updates } from './protocol'
+import type { Certificate, Firewall, HostStats, Inspection, Listener, ServiceState, Stacks, Updates } from './protocol'
 import { runCommand, type RunCommand } from './run-command'
 import { detectApps } from './detect/apps'
 import { detectCpanel } from './detect/cpanel'
@@ -25,11 +25,12 @@ import { detectOs } from './detect/os'
 import { collectCertificates } from './collect/certificates'
 import { detectFirewall } from './collect/firewall'
 import { serviceStates } from './collect/services'
+import { collectListeners } from './collect/listeners'
 import { collectStats, createCpuSampler, type CpuSampler } from './collect/stats'
 import { createUpdatesCache, type UpdatesCache } from './collect/updates'
 import { fitHostState, fitInspection } from './collect/limits'
 
-export type HostState = HostStats & { updates: Updates; firewall: Firewall; services: ServiceState[]; certificates: Certificate[] }
+export type HostState = HostStats & { updates: Updates; firewall: Firewall; services: ServiceState[]; certificates: Certificate[]; listeners: Listener[] }
 export type HostCollectors = { cpu: CpuSampler; updates: UpdatesCache }
 
 export async function inspect({ root = '/', run = runCommand }: { root?: string; run?: RunCommand } = {}): Promise<Inspection> {
@@ -54,11 +55,12 @@ export async function collectHostState({
   stacks: Stacks
   collectors: HostCollectors
 }): Promise<HostState> {
-  const [stats, updates, firewall, services] = await Promise.all([
+  const [stats, updates, firewall, services, listeners] = await Promise.all([
     collectStats({ root, cpu: collectors.cpu }),
     collectors.updates.get(),
     detectFirewall({ run }),
     serviceStates({ run, stacks }),
+    collectListeners({ run }),
   ])
-  return fitHostState({ ...stats, updates, firewall, services, certificates: collectCertificates(root) })
+  return fitHostState({ ...stats, updates, firewall, services, certificates: collectCertificates(root), listeners })
 }

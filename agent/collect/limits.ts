@@ -2,12 +2,40 @@
 // (src/agent-api/schema.ts), so we trim here: lists are cut to their maximum
 // length, items whose name or path is too long are dropped (a cut name would
 // be wrong), and free text is shortened.
-import type { Inspection } from '../protocol'
+import { MAX_LISTENERS, type CpanelAccount, type CpanelStack, type Inspection } from '../protocol'
 import type { HostState } from '../inspect'
 
 const cut = (s: string | null, max: number) => (s === null || s.length <= max ? s : s.slice(0, max))
 const orNull = (s: string | null, max: number) => (s !== null && s.length > max ? null : s)
 const num = (n: number | null) => (n === null || Number.isFinite(n) ? n : null)
+// Sizes and times land in integer fields of the schema.
+const whole = (n: number | null) => (n !== null && Number.isSafeInteger(n) && n >= 0 ? n : null)
+const MAX_CPANEL_ACCOUNTS = 5000
+
+const fitAccount = (a: CpanelAccount): CpanelAccount => ({
+  user: a.user,
+  domain: orNull(a.domain, 253),
+  domains: a.domains.filter((d) => d.length <= 253).slice(0, 1000),
+  plan: orNull(a.plan, 200),
+  owner: orNull(a.owner, 64),
+  suspended: a.suspended,
+  suspendReason: cut(a.suspendReason ?? null, 256),
+  contactEmail: orNull(a.contactEmail ?? null, 254),
+  ip: orNull(a.ip ?? null, 45),
+  startDate: whole(a.startDate ?? null),
+  diskBytes: whole(a.diskBytes),
+})
+
+function fitCpanel(cp: CpanelStack): CpanelStack {
+  const b = cp.backup
+  return {
+    version: cut(cp.version, 64),
+    accounts: cp.accounts.filter((a) => a.user.length <= 64).slice(0, MAX_CPANEL_ACCOUNTS).map(fitAccount),
+    packages: (cp.packages ?? []).filter((p) => p.length <= 200).slice(0, 2000),
+    backup: b ? { ...b, type: orNull(b.type, 64), retention: whole(b.retention), dir: orNull(b.dir, 1024) } : null,
+    accountCount: cp.accountCount ?? cp.accounts.length,
+  }
+}
 
 export function fitInspection({ os, stacks, apps }: Inspection): Inspection {
   const { openlitespeed: ols, mariadb: db, galera, cpanel } = stacks
@@ -28,10 +56,7 @@ export function fitInspection({ os, stacks, apps }: Inspection): Inspection {
         databases: db.databases.filter((d) => d.name.length <= 200).slice(0, 5000).map((d) => ({ name: d.name, sizeBytes: num(d.sizeBytes) })),
       },
       galera: galera && { ...galera, clusterStatus: cut(galera.clusterStatus, 64), localState: cut(galera.localState, 64), clusterSize: num(galera.clusterSize) },
-      cpanel: cpanel && {
-        version: cut(cpanel.version, 64),
-        accounts: cpanel.accounts.filter((a) => a.user.length <= 64).slice(0, 5000).map((a) => ({ user: a.user, domain: orNull(a.domain, 253) })),
-      },
+      cpanel: cpanel && fitCpanel(cpanel),
     },
     apps: apps
       .filter((a) => a.path.length <= 1024)
@@ -49,5 +74,9 @@ export function fitHostState(s: HostState): HostState {
       .filter((c) => c.domain.length <= 253 && c.path.length <= 1024)
       .slice(0, 2000)
       .map((c) => ({ ...c, issuer: cut(c.issuer, 256) })),
+    listeners: s.listeners
+      .filter((l) => l.address.length <= 64)
+      .slice(0, MAX_LISTENERS)
+      .map((l) => ({ ...l, process: cut(l.process, 64) })),
   }
 }

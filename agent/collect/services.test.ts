@@ -46,21 +46,48 @@ describe('serviceStates', () => {
 
   test('units for each stack; the loaded candidate is picked over aliases that do not exist', async () => {
     const stacks: Stacks = { ...none, openlitespeed: ols, mariadb: db, cpanel: cp }
-    const units = 'lsws lshttpd mariadb mysql mysqld cpanel httpd'
+    const units = 'lsws lshttpd mariadb mysql mysqld cpanel exim dovecot named pdns'
     expect(unitGroups(stacks).flatMap((g) => g.candidates).join(' ')).toBe(units)
     const run = cannedRun({
       [`${CMD} ${units}`]: show(
         ['not-found', 'inactive'], ['loaded', 'active'],
         ['not-found', 'inactive'], ['loaded', 'failed'], ['loaded', 'failed'],
-        ['loaded', 'active'], ['loaded', 'inactive'],
+        ['loaded', 'active'], ['loaded', 'active'], ['loaded', 'failed'],
+        ['not-found', 'inactive'], ['loaded', 'active'],
       ),
     })
     expect(await serviceStates({ run, stacks })).toEqual([
       { unit: 'lshttpd', stack: 'openlitespeed', state: 'active' },
       { unit: 'mysql', stack: 'mariadb', state: 'failed' },
       { unit: 'cpanel', stack: 'cpanel', state: 'active' },
-      { unit: 'httpd', stack: 'cpanel', state: 'inactive' },
+      { unit: 'exim', stack: 'cpanel', state: 'active' },
+      { unit: 'dovecot', stack: 'cpanel', state: 'failed' },
+      { unit: 'pdns', stack: 'cpanel', state: 'active' },
     ])
+  })
+
+  test('cPanel alone: its own web server and MySQL groups; the active web server is picked under LiteSpeed', async () => {
+    const groups = unitGroups({ ...none, cpanel: cp })
+    expect(groups.map((g) => g.candidates.join('|'))).toEqual(['cpanel', 'exim', 'dovecot', 'httpd|lsws|lshttpd', 'named|pdns', 'mariadb|mysqld|mysql'])
+    expect(groups.every((g) => g.stack === 'cpanel')).toBe(true)
+    const units = groups.flatMap((g) => g.candidates)
+    const run = cannedRun({
+      [`${CMD} ${units.join(' ')}`]: show(
+        ['loaded', 'active'], ['loaded', 'active'], ['loaded', 'active'],
+        ['loaded', 'inactive'], ['loaded', 'active'], ['not-found', 'inactive'],
+        ['loaded', 'active'], ['not-found', 'inactive'],
+        ['not-found', 'inactive'], ['loaded', 'active'], ['loaded', 'active'],
+      ),
+    })
+    const states = await serviceStates({ run, stacks: { ...none, cpanel: cp } })
+    expect(states.map((s) => `${s.unit} ${s.state}`)).toEqual(['cpanel active', 'exim active', 'dovecot active', 'lsws active', 'named active', 'mysqld active'])
+  })
+
+  test('no unit is listed twice', () => {
+    for (const stacks of [{ ...none, cpanel: cp }, { ...none, cpanel: cp, mariadb: db }, { ...none, cpanel: cp, openlitespeed: ols, mariadb: db }]) {
+      const units = unitGroups(stacks).flatMap((g) => g.candidates)
+      expect(new Set(units).size).toBe(units.length)
+    }
   })
 
   test('without systemd every unit is unknown', async () => {

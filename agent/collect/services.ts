@@ -10,8 +10,26 @@ export function unitGroups(stacks: Stacks): Group[] {
   const groups: Group[] = []
   if (stacks.openlitespeed) groups.push({ stack: 'openlitespeed', candidates: ['lsws', 'lshttpd'] })
   if (stacks.mariadb) groups.push({ stack: 'mariadb', candidates: ['mariadb', 'mysql', 'mysqld'] })
-  if (stacks.cpanel) groups.push({ stack: 'cpanel', candidates: ['cpanel'] }, { stack: 'cpanel', candidates: ['httpd'] })
+  if (stacks.cpanel) groups.push(...cpanelGroups(stacks))
   return groups
+}
+
+/**
+ * cPanel's own services: cpsrvd (the cpanel unit), mail, the web server, DNS
+ * and MySQL. A service another stack's group already lists (LiteSpeed,
+ * MariaDB) is not listed twice.
+ */
+function cpanelGroups(stacks: Stacks): Group[] {
+  const cpanel = (...candidates: string[]): Group => ({ stack: 'cpanel', candidates })
+  return [
+    cpanel('cpanel'),
+    cpanel('exim'),
+    cpanel('dovecot'),
+    // httpd first: its unit stays loaded under LiteSpeed, and the active one is picked.
+    ...(stacks.openlitespeed ? [] : [cpanel('httpd', 'lsws', 'lshttpd')]),
+    cpanel('named', 'pdns'),
+    ...(stacks.mariadb ? [] : [cpanel('mariadb', 'mysqld', 'mysql')]),
+  ]
 }
 
 export function toState(activeState: string | undefined): State {

@@ -1,7 +1,7 @@
 // The agent's payloads, validated before anything is stored. Mirrors
 // agent/protocol.ts; limits keep one member from filling the database.
 import { t } from 'elysia'
-import { MAX_FIREWALL_RULES } from '../../agent/protocol'
+import { MAX_FIREWALL_RULES, MAX_LISTENERS } from '../../agent/protocol'
 import { Text } from '../http/api-schemas'
 
 const Str = (max = 256) => Text({ maxLength: max })
@@ -39,9 +39,38 @@ const MariaDb = Obj({
 
 const Galera = Obj({ clusterStatus: NStr(64), clusterSize: NNum, localState: NStr(64), ready: NBool })
 
+// Everything past user and domain is optional: agents older than account
+// details send only those two, and readers fill the rest in (members/stacks.ts).
+const CpanelAccount = Obj({
+  user: Str(64),
+  domain: NStr(253),
+  domains: t.Optional(t.Array(Str(253), { maxItems: 1000 })),
+  plan: t.Optional(NStr(200)),
+  owner: t.Optional(NStr(64)),
+  suspended: t.Optional(t.Boolean()),
+  suspendReason: t.Optional(NStr(256)),
+  contactEmail: t.Optional(NStr(254)),
+  ip: t.Optional(NStr(45)),
+  startDate: t.Optional(t.Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  diskBytes: t.Optional(t.Nullable(Bytes)),
+})
+
+const CpanelBackup = Obj({
+  enabled: t.Boolean(),
+  type: NStr(64),
+  daily: t.Boolean(),
+  weekly: t.Boolean(),
+  monthly: t.Boolean(),
+  retention: t.Nullable(t.Integer({ minimum: 0, maximum: 100_000 })),
+  dir: NStr(1024),
+})
+
 const Cpanel = Obj({
   version: NStr(64),
-  accounts: t.Array(Obj({ user: Str(64), domain: NStr(253) }), { maxItems: 5000 }),
+  accounts: t.Array(CpanelAccount, { maxItems: 5000 }),
+  packages: t.Optional(t.Array(Str(200), { maxItems: 2000 })),
+  backup: t.Optional(t.Nullable(CpanelBackup)),
+  accountCount: t.Optional(t.Integer({ minimum: 0, maximum: 10_000_000 })),
 })
 
 export const StacksSchema = Obj({
@@ -99,6 +128,10 @@ export const HeartbeatSchema = Obj({
     { maxItems: 100 },
   ),
   certificates: t.Array(Obj({ domain: Str(253), path: Str(1024), notAfter: NStr(40), issuer: NStr(256) }), { maxItems: 2000 }),
+  // Optional: agents older than listener reporting do not send it.
+  listeners: t.Optional(
+    t.Array(Obj({ port: t.Integer({ minimum: 0, maximum: 65535 }), address: Str(64), process: NStr(64) }), { maxItems: MAX_LISTENERS }),
+  ),
 })
 
 export type HeartbeatBody = (typeof HeartbeatSchema)['static']
