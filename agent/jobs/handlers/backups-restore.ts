@@ -16,7 +16,7 @@ import { checked, stepper } from './common'
 const isSnapshotProblem = (err: unknown) => err instanceof SnapshotProblem || err instanceof BadChunk
 
 /** Phase 1 with its progress as the first half of the job. */
-async function checkedSnapshot(ctx: JobContext, s: Session, m: SnapshotManifest): Promise<CheckedSnapshot> {
+export async function checkedSnapshot(ctx: JobContext, s: Session, m: SnapshotManifest): Promise<CheckedSnapshot> {
   const meterRead = meter(ctx, (done, rate) => `${mib(done)} of ${mib(m.sizeBytes)} checked, ${rate}`)
   const onProgress = (p: ReadProgress) => meterRead.update(p.bytesChecked, { phase: 'checking', bytesTotal: m.sizeBytes }, (50 * p.bytesChecked) / Math.max(1, m.sizeBytes))
   const read = await readSnapshot(s.api, m, s.keys, chunkFolder(ctx), { onProgress, signal: ctx.signal }).catch((err) => {
@@ -27,7 +27,7 @@ async function checkedSnapshot(ctx: JobContext, s: Session, m: SnapshotManifest)
 }
 
 /** The replay, with its progress as the second half of the job. */
-function replayWithProgress(ctx: JobContext, m: SnapshotManifest, read: CheckedSnapshot, label: string): AsyncGenerator<Uint8Array> {
+export function replayWithProgress(ctx: JobContext, m: SnapshotManifest, read: CheckedSnapshot, label: string): AsyncGenerator<Uint8Array> {
   const meterWrite = meter(ctx, (done, rate) => `${mib(done)} of ${mib(m.sizeBytes)} ${label}, ${rate}`)
   return (async function* () {
     let done = 0
@@ -125,7 +125,7 @@ export const restoreFiles: JobHandler = async (ctx) => {
 
 export const verifySnapshotJob: JobHandler = async (ctx) => {
   const s = await openSession(ctx)
-  const m = snapshotOf(s, ['database', 'files', 'config'])
+  const m = snapshotOf(s, ['database', 'files', 'config', 'cpanel_account'])
   stepper(ctx, 'snapshot.verify')('Download and check every chunk')
   const meterRead = meter(ctx, (done, rate) => `${mib(done)} of ${mib(m.sizeBytes)} checked, ${rate}`)
   try {

@@ -17,10 +17,12 @@ export async function openSession(ctx: JobContext): Promise<Session> {
   return { api, keys: keysFromBase64(dataKey), snapshot }
 }
 
+const KIND_WORDS: Record<BackupKind, string> = { database: 'a database', files: 'files', config: 'configuration', cpanel_account: 'a cPanel account' }
+
 /** The snapshot a restore, verify or drill job reads, of one of the kinds it can use. */
 export function snapshotOf(s: Session, kinds: BackupKind[]): SnapshotManifest {
   if (!s.snapshot) throw new JobFailure('The server named no snapshot for this job.')
-  if (!kinds.includes(s.snapshot.kind)) throw new JobFailure(`Snapshot ${s.snapshot.id} holds ${s.snapshot.kind === 'config' ? 'configuration' : s.snapshot.kind}, which this job cannot restore.`)
+  if (!kinds.includes(s.snapshot.kind)) throw new JobFailure(`Snapshot ${s.snapshot.id} holds ${KIND_WORDS[s.snapshot.kind]}, which this job cannot restore.`)
   return s.snapshot
 }
 

@@ -6,10 +6,9 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { exists } from '../../detect/files'
 import { readFrom } from '../../backup/process'
-import type { BackupKind } from '../../backup/protocol'
-import { backupStream, type BackupProgress } from '../../backup/upload'
+import { backupStream, type BackupMeta, type BackupProgress } from '../../backup/upload'
 import { JobFailure, type JobContext, type JobHandler } from '../types'
-import { meter, mib, openSession } from './backups-shared'
+import { meter, mib, openSession, type Session } from './backups-shared'
 import { connect, databaseExists, databaseName, dumpProgram, socketArgs, tableChecksums } from './backups-mariadb'
 import { checked, stepper } from './common'
 
@@ -18,13 +17,18 @@ export const CONFIG_PATHS = ['etc/ufw', 'etc/firewalld', 'usr/local/lsws/conf', 
 
 export type BackupResult = { snapshotId: string; sizeBytes: number; uploadedBytes: number; seconds: number; chunks: number; chunksUploaded: number; bytesPerSecond: number }
 
-type Source = { kind: BackupKind; source: string; tables: Record<string, string | null> | null; argv: string[]; okCodes?: number[] }
+type Source = BackupMeta & { argv: string[]; okCodes?: number[] }
 
 async function run(ctx: JobContext, src: Source): Promise<void> {
   const session = await openSession(ctx)
+  const stream = readFrom(src.argv, { signal: ctx.signal, onStderr: (line) => ctx.log(`${src.argv[0]}: ${line}`), okCodes: src.okCodes })
+  await streamIntoSnapshot(ctx, session, src, stream)
+}
+
+/** A byte stream through the chunker into a new snapshot, with progress, its closing line and the job's result. */
+export async function streamIntoSnapshot(ctx: JobContext, session: Session, src: BackupMeta, stream: AsyncIterable<Uint8Array>): Promise<BackupResult> {
   let last: BackupProgress = { bytesRead: 0, bytesUploaded: 0, chunks: 0, chunksUploaded: 0 }
   const m = meter(ctx, (read, rate) => `${mib(read)} read, ${mib(last.bytesUploaded)} uploaded, ${rate}`)
-  const stream = readFrom(src.argv, { signal: ctx.signal, onStderr: (line) => ctx.log(`${src.argv[0]}: ${line}`), okCodes: src.okCodes })
   const onProgress = (p: BackupProgress) => {
     last = p
     m.update(p.bytesRead, { bytesUploaded: p.bytesUploaded, chunks: p.chunks, chunksUploaded: p.chunksUploaded })
@@ -41,6 +45,7 @@ async function run(ctx: JobContext, src: Source): Promise<void> {
   }
   ctx.log(`Snapshot ${done.snapshotId}: ${mib(done.bytesRead)} in ${done.chunks} chunks, ${done.chunksUploaded} of them new (${mib(done.bytesUploaded)} uploaded), in ${result.seconds} s.`)
   ctx.result(result)
+  return result
 }
 
 export const backupDatabase: JobHandler = async (ctx) => {

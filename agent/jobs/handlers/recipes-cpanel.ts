@@ -2,27 +2,13 @@
 // cPanel's own tools (whmapi1 and its scripts), never by editing its files.
 import { detectCpanel } from '../../detect/cpanel'
 import { detectOs } from '../../detect/os'
+import { whmapi } from '../../cpanel/tools'
 import { cpanelSupportedText, cpanelSupports } from '../cpanel-support'
-import { JobFailure, type JobContext, type JobHandler } from '../types'
+import { JobFailure, type JobHandler } from '../types'
 import { ensurePrograms, fetchInstaller, requireClean, stepper } from './common'
 
-const WHMAPI = '/usr/local/cpanel/bin/whmapi1'
-
-/** whmapi1 exits 0 even when the call failed; metadata.result says how it went. */
-export async function whmapi(ctx: JobContext, fn: string, args: string[] = [], opts: { allowReason?: RegExp } = {}) {
-  const res = await ctx.exec([WHMAPI, '--output=json', fn, ...args], { quiet: true })
-  let answer: { metadata?: { result?: number; reason?: string }; data?: any }
-  try {
-    answer = JSON.parse(res.stdout)
-  } catch {
-    throw new JobFailure(`whmapi1 ${fn} did not answer JSON: ${res.stdout.slice(0, 200)}`)
-  }
-  const reason = answer.metadata?.reason ?? ''
-  if (answer.metadata?.result !== 1 && !(opts.allowReason && opts.allowReason.test(reason))) {
-    throw new JobFailure(`whmapi1 ${fn} failed: ${reason || 'no reason given'}`)
-  }
-  return answer.data ?? {}
-}
+// whmapi lives with cPanel's other tools; recipes.ts imports it from here.
+export { whmapi }
 
 export const CPANEL_INSTALLER = 'https://securedownloads.cpanel.net/latest'
 
