@@ -20,7 +20,7 @@ const MAX_CHUNK_SIZE = 16 * 1024 * 1024
 
 const ChunkId = t.String({ pattern: '^[0-9a-f]{64}$', error: 'a chunk id: 64 lower-case hex characters' })
 const ChunkRef = t.Object({ id: ChunkId, size: t.Integer({ minimum: 1, maximum: MAX_CHUNK_SIZE }) }, { additionalProperties: false })
-const Kind = t.UnionEnum(['database', 'files', 'config'])
+const Kind = t.UnionEnum(['database', 'files', 'config', 'cpanel_account'])
 const Tables = t.Nullable(t.Record(t.String(), t.Nullable(Text({ maxLength: 100 })), { maxProperties: 20_000 }))
 const Sha256 = t.String({ pattern: '^[0-9a-f]{64}$', error: 'a SHA-256 in lower-case hex' })
 const Bytes = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })

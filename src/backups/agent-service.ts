@@ -20,8 +20,8 @@ export const DOWNLOAD_URL_SECONDS = 6 * 3600
 /** HEAD requests in flight at once for one call. */
 const HEADS_AT_ONCE = 16
 
-const BACKUP_JOBS = ['backup.database', 'backup.files', 'backup.config'] as const
-const READING_JOBS = ['restore.database', 'restore.files', 'snapshot.verify', 'snapshot.drill'] as const
+const BACKUP_JOBS = ['backup.database', 'backup.files', 'backup.config', 'backup.cpanel_account'] as const
+const READING_JOBS = ['restore.database', 'restore.files', 'restore.cpanel_account', 'snapshot.verify', 'snapshot.drill'] as const
 const ALL_JOBS: readonly string[] = [...BACKUP_JOBS, ...READING_JOBS]
 
 /** The job, when it is running on this member and is one of `names`; 404 or 409 otherwise. */
@@ -121,9 +121,10 @@ export async function readChunks(deps: Deps, memberId: string, jobId: string, id
 
 /** What the job was asked to back up, which the manifest must name. */
 function expectedSource(job: Job): { kind: SnapshotCommit['kind']; source: string } {
-  const p = job.params as { database?: string; path?: string }
+  const p = job.params as { database?: string; path?: string; user?: string }
   if (job.name === 'backup.database') return { kind: 'database', source: p.database! }
   if (job.name === 'backup.files') return { kind: 'files', source: p.path! }
+  if (job.name === 'backup.cpanel_account') return { kind: 'cpanel_account', source: p.user! }
   return { kind: 'config', source: 'config' }
 }
 

@@ -14,8 +14,8 @@ const SnapshotSchema = t.Object({
   poolId: t.String(),
   memberId: t.Nullable(t.String({ description: 'null once the member was removed; memberName still says which it was' })),
   memberName: t.String(),
-  kind: t.UnionEnum(['database', 'files', 'config']),
-  source: t.String({ description: 'The database name, the directory, or "config"' }),
+  kind: t.UnionEnum(['database', 'files', 'config', 'cpanel_account']),
+  source: t.String({ description: 'The database name, the directory, "config", or the cPanel user' }),
   sizeBytes: t.Integer({ description: 'The backed-up stream, before deduplication and compression' }),
   storedBytes: t.Integer({ description: 'The sealed sizes of its distinct chunks' }),
   uploadedBytes: t.Integer({ description: 'What its backup uploaded; the rest was in the pool already' }),
@@ -42,6 +42,13 @@ const RestoreBody = t.Union([
     { additionalProperties: false },
   ),
   t.Object({ memberId: Text({ maxLength: 64 }), path: Text({ maxLength: 1024, description: 'The directory to restore into' }) }, { additionalProperties: false }),
+  t.Object(
+    {
+      memberId: Text({ maxLength: 64, description: 'A cPanel member of the pool' }),
+      replace: t.Optional(t.Boolean({ description: 'Restore over an account of that name on the member (a cPanel account snapshot)' })),
+    },
+    { additionalProperties: false },
+  ),
 ])
 
 export function backupApi(deps: Deps) {
@@ -82,7 +89,7 @@ export function backupApi(deps: Deps) {
         response: { 201: JobSchema, ...errors },
         ...detail(
           'Restore a snapshot on a member of its pool',
-          'A database snapshot takes {memberId, database} (a new name, or an existing one with replace: true); a files or config snapshot takes {memberId, path}. The agent checks every chunk and the stream hash before it writes anything.',
+          'A database snapshot takes {memberId, database} (a new name, or an existing one with replace: true); a files or config snapshot takes {memberId, path}; a cPanel account snapshot takes {memberId, replace?} (replace: true to restore over an account of that name). The agent checks every chunk and the stream hash before it writes anything.',
         ),
       },
     )

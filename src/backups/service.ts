@@ -7,6 +7,7 @@ import { badInput, conflict, notFound } from '../http/errors'
 import { getMember, listMembers } from '../members/service'
 import type { Member } from '../members/store'
 import { queueJob, type Job } from '../jobs/service'
+import { reportedAccounts } from '../cpanel/accounts'
 import * as store from './store'
 
 export type Snapshot = store.Snapshot
@@ -57,6 +58,11 @@ export type RestoreInput = { memberId: string; database?: string; path?: string;
 
 /** The restore job's parameters for this snapshot, or a 422 saying what the request lacks. */
 function restoreJob(snap: Snapshot, input: RestoreInput): { name: string; params: Record<string, unknown> } {
+  if (snap.kind === 'cpanel_account') {
+    if (input.database !== undefined) throw badInput('A cPanel account snapshot is restored as the account: give memberId (and replace), not database.', 'database')
+    if (input.path !== undefined) throw badInput('A cPanel account snapshot is restored as the account: give memberId (and replace), not path.', 'path')
+    return { name: 'restore.cpanel_account', params: { snapshotId: snap.id, ...(input.replace ? { replace: true } : {}) } }
+  }
   if (snap.kind === 'database') {
     if (input.path !== undefined) throw badInput('A database snapshot is restored as a database: give database, not path.', 'path')
     if (!input.database) throw badInput('Name the database to restore into (a new name, or the original with replace: true).', 'database')
@@ -80,11 +86,14 @@ function auditSnapshot(db: Db, actor: Actor, action: string, snap: Snapshot, det
   return recordAudit(db, actor, { action, targetType: 'snapshot', targetId: snap.id, targetLabel: `${snap.kind} ${snap.source}`, poolId: snap.poolId, detail })
 }
 
-/** Queues restore.database or restore.files on a member of the snapshot's pool. */
+/** Queues restore.database, restore.files or restore.cpanel_account on a member of the snapshot's pool. */
 export async function queueRestore(db: Db, actor: Actor, snapshotId: string, input: RestoreInput): Promise<Job> {
   const snap = await getSnapshot(db, snapshotId)
   const job = restoreJob(snap, input)
   const member = await targetIn(db, snap, input.memberId)
+  if (snap.kind === 'cpanel_account' && !input.replace && reportedAccounts(member)?.users.has(snap.source)) {
+    throw conflict(`${member.name} has an account called ${snap.source} already; restore with replace to restore over it.`, 'replace')
+  }
   const queued = await queueJob(db, actor, member.id, job.name, job.params, { through: true })
   await auditSnapshot(db, actor, 'snapshot.restore', snap, { jobId: queued.id, memberId: member.id, memberName: member.name, ...job.params })
   return queued

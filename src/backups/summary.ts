@@ -47,7 +47,7 @@ export async function poolBackupSummary(db: Db, poolId: string): Promise<PoolBac
 export type RunningBackup = {
   jobId: string
   name: string
-  /** The database or directory; "config" for backup.config. */
+  /** The database, directory or cPanel user; "config" for backup.config. */
   source: string
   startedAt: Date | null
   progress: number
@@ -61,11 +61,11 @@ const numberOr = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? 
 export async function runningBackups(db: Db, memberId: string): Promise<RunningBackup[]> {
   return (await store.runningBackupJobs(db, memberId)).map((j) => {
     const r = (j.result ?? {}) as { bytesDone?: unknown; bytesPerSecond?: unknown }
-    const p = j.params as { database?: string; path?: string }
+    const p = j.params as { database?: string; path?: string; user?: string }
     return {
       jobId: j.id,
       name: j.name,
-      source: p.database ?? p.path ?? 'config',
+      source: p.database ?? p.path ?? p.user ?? 'config',
       startedAt: j.startedAt,
       progress: j.progress,
       bytesDone: numberOr(r.bytesDone),

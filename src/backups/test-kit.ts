@@ -89,7 +89,7 @@ export function fakeChunk(size = 1024): Chunk {
 }
 
 /** A committed snapshot straight in the database, for tests of what reads snapshots. */
-export async function seedSnapshot(db: TestServer['db'], poolId: string, memberId: string, kind: 'database' | 'files' = 'database', source = 'shop_wp') {
+export async function seedSnapshot(db: TestServer['db'], poolId: string, memberId: string, kind: 'database' | 'files' | 'cpanel_account' = 'database', source = 'shop_wp') {
   const c = fakeChunk(10)
   await store.touchChunks(db, poolId, [{ id: c.id, size: c.size }], new Date())
   const id = newId('snap')

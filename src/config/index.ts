@@ -34,6 +34,12 @@ export type Config = {
    * their stand-in through CLOUDFLARE_API_URL.
    */
   cloudflareApiUrl: string | null
+  /**
+   * The DNS server ("host:port", port 53 when left out) the cPanel tab asks
+   * where accounts' domains point, instead of the system's resolvers: a
+   * PowerDNS on loopback in tests, a resolver that sees the public zones.
+   */
+  dnsResolver: string | null
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +111,20 @@ function parseS3(env: Record<string, string | undefined>): Config['s3'] {
   }
 }
 
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/
+
+/** An IPv4 address or a bracketed IPv6 one, with an optional port: what node:dns setServers takes. */
+function parseDnsResolver(raw: string | null): string | null {
+  if (raw === null) return null
+  const m = /^(?:([0-9.]+)|\[([0-9A-Fa-f:.]+)\])(?::(\d{1,5}))?$/.exec(raw)
+  const port = m?.[3] === undefined ? 53 : Number(m[3])
+  const v6ok = m?.[2] !== undefined && m[2].includes(':')
+  if (!m || (m[1] !== undefined && !IPV4.test(m[1])) || (m[2] !== undefined && !v6ok) || port < 1 || port > 65535) {
+    throw new ConfigError(`DNS_RESOLVER must be an IP address with an optional port, like 127.0.0.1:5353 or [::1]:53, got "${raw}"`)
+  }
+  return m[1] !== undefined ? `${m[1]}:${port}` : `[${m[2]}]:${port}`
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const port = parsePort(blank(env.PORT))
   const publicUrl = parsePublicUrl(blank(env.PUBLIC_URL), port)
@@ -131,5 +151,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDays: parseNumber('SESSION_MAX_DAYS', blank(env.SESSION_MAX_DAYS), 7, 0.01, 365),
     },
     cloudflareApiUrl: blank(env.CLOUDFLARE_API_URL),
+    dnsResolver: parseDnsResolver(blank(env.DNS_RESOLVER)),
   }
 }

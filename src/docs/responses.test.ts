@@ -83,6 +83,15 @@ test('every user operation answers its documented success shape', async () => {
   ids.snapshotId = await seedSnapshot(s.db, ids.poolId, ids.memberId)
   await call('DELETE', '/api/v1/snapshots/{snapshotId}', ids)
 
+  // cPanel on both members: an account to copy across, and one to transfer back.
+  const cpanel = (users: string[]) => ({ cpanel: { version: '11.124.0.12', accounts: users.map((user) => ({ user, domain: `${user}.example.com` })) } })
+  await s.db.update(members).set({ stacks: cpanel(['bob', 'carol']) }).where(eq(members.id, ids.memberId))
+  await s.db.update(members).set({ stacks: cpanel([]) }).where(eq(members.id, standby))
+  ids.copyId = (await call('POST', '/api/v1/members/{memberId}/cpanel/copies', ids, { user: 'bob', targetMemberId: standby })).id
+  await call('GET', '/api/v1/members/{memberId}/cpanel/copies', ids)
+  await call('GET', '/api/v1/cpanel-copies/{copyId}', ids)
+  await call('POST', '/api/v1/members/{memberId}/cpanel/transfers', { ...ids, memberId: standby }, { sourceMemberId: ids.memberId, user: 'carol', password: 'root-password' })
+
   ids.tokenId = (await call('POST', '/api/v1/tokens', ids, { name: 'docs' })).id
   await call('GET', '/api/v1/tokens', ids)
   await call('DELETE', '/api/v1/tokens/{tokenId}', ids)

@@ -37,6 +37,8 @@ describe('the route table', () => {
       'POST /api/v1/agent/backups/:jobId/read',
       'POST /api/v1/agent/backups/:jobId/snapshot',
       'POST /api/v1/agent/backups/:jobId/outcome',
+      'POST /api/v1/agent/cpanel/:jobId/reveal',
+      'POST /api/v1/agent/cpanel/:jobId/credentials',
     ])
     expect(new Set(open)).toEqual(PUBLIC)
   })

@@ -8,6 +8,7 @@ import { HttpError } from '../http/errors'
 import { foreignAddress } from '../agent-api/service'
 import type { MemberRow as Member } from '../members/store'
 import * as jobs from './service'
+import { afterJobFinished } from '../cpanel/hooks'
 
 const tags = { tags: ['Agent'], security: [{ agent: [] }] }
 /** Under Bun's idle timeout once it is raised for the request (see claim). */
@@ -71,6 +72,8 @@ export function jobAgentRoutes(deps: Deps) {
       '/api/v1/agent/jobs/:jobId/finish',
       async ({ body, member, ip, params }) => {
         const job = await jobs.finishJob(deps.db, ownAgent(member, ip).id, params.jobId, body)
+        // A copy's next step, a transfer's unused login: at once rather than at the next tick.
+        await afterJobFinished(deps, job)
         return { status: job.status }
       },
       {

@@ -6,7 +6,7 @@ import type { JobStatus } from '../db/schema'
 import { describeEvent } from '../failover/words'
 import type { FailoverEvent } from '../failover/store'
 import { jobHref } from '../jobs/hrefs'
-import { catalogue, isJobName } from '../../agent/jobs/catalogue'
+import { jobTitle } from '../jobs/titles'
 import * as store from './store'
 
 export const ACTIVITY_PAGE = 20
@@ -66,7 +66,7 @@ function jobEvent(d: Record<string, unknown>): Omit<ActivityItem, 'at' | 'source
     level: JOB_LEVEL[status] ?? 'info',
     label: 'Job',
     message: `queued ${how}${error}`,
-    job: { href: jobHref(d.poolId as string, d.memberId as string, d.id as string), status, title: isJobName(name) ? catalogue[name].title : name },
+    job: { href: jobHref(d.poolId as string, d.memberId as string, d.id as string), status, title: jobTitle(name, d.params as Record<string, unknown> | null) },
   }
 }
 

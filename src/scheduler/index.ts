@@ -10,6 +10,7 @@ import { evaluateAlerts } from '../alerts/engine'
 import { sweepJobs } from '../jobs/service'
 import { fireDueSchedules } from '../jobs/schedules'
 import { backupTicks } from '../backups/ticks'
+import { cpanelTicks } from '../cpanel/ticks'
 
 /** `startedAt`: when this process started its ticks. */
 type Tick = { name: string; pattern: string; run: (deps: Deps, startedAt: Date) => Promise<string | null> }
@@ -74,6 +75,7 @@ const TICKS: Tick[] = [
     },
   },
   ...backupTicks,
+  ...cpanelTicks,
 ]
 
 export function startScheduler(deps: Deps): () => void {

@@ -34,6 +34,8 @@ import { backupTabPages } from '../backups/tab-routes'
 import { runPages } from '../jobs/run-pages'
 import { backupApi } from '../backups/api'
 import { backupAgentRoutes } from '../backups/agent-routes'
+import { cpanelAgentRoutes } from '../cpanel/agent-routes'
+import { cpanelApi } from '../cpanel/api'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -87,6 +89,8 @@ export function buildApp(deps: Deps) {
     .use(runPages(deps))
     .use(backupAgentRoutes(deps))
     .use(backupApi(deps))
+    .use(cpanelAgentRoutes(deps))
+    .use(cpanelApi(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))

@@ -5,7 +5,7 @@ import type { Job } from '../../../src/jobs/store'
 import type { BackupSchedule, RunningBackup, Snapshot, SnapshotSummary } from '../../../src/backups/service'
 import { formatBytes } from '../../../src/members/view-model'
 
-export type SnapshotKind = 'database' | 'files' | 'config'
+export type SnapshotKind = 'database' | 'files' | 'config' | 'cpanel_account'
 
 /** One snapshot, as src/backups/service lists it. */
 export type BackupSnapshot = Snapshot
@@ -70,7 +70,7 @@ export function restoredPath(source: string, today: Date): string {
   return `${base}.restored-${compact(today)}`
 }
 
-const KINDS: Record<SnapshotKind, string> = { database: 'Database', files: 'Site files', config: 'Configuration' }
+const KINDS: Record<SnapshotKind, string> = { database: 'Database', files: 'Site files', config: 'Configuration', cpanel_account: 'cPanel account' }
 export const kindLabel = (kind: string) => KINDS[kind as SnapshotKind] ?? kind
 
 export function dedupText(ratio: number | null): string {
