@@ -7,7 +7,7 @@ import { HeartbeatSchema } from '../../src/agent-api/schema'
 import { MAX_LISTENERS, type CpanelAccount, type Inspection, type Stacks } from '../protocol'
 import { cannedRun } from '../run-command'
 import { collectHostState, createHostCollectors, inspect, type HostState } from '../inspect'
-import { fitHostState, fitInspection } from './limits'
+import { CPANEL_ACCOUNTS_BYTES, fitHostState, fitInspection } from './limits'
 
 const account = (user: string): CpanelAccount => ({
   user, domain: `${user}.example`, domains: [], plan: null, owner: null, suspended: false, diskBytes: null,
@@ -84,7 +84,10 @@ describe('heartbeats fit the server schema', () => {
     expect(fitted.stacks.openlitespeed?.vhosts[0].domains).toHaveLength(200)
     expect(fitted.stacks.mariadb?.databases).toEqual([{ name: 'nan', sizeBytes: null }])
     const cpanel = fitted.stacks.cpanel!
-    expect(cpanel.accounts).toHaveLength(5000)
+    // Cut by bytes, well before the 5000 the schema allows: a heartbeat over the body limit would be refused whole.
+    expect(cpanel.accounts.length).toBeGreaterThan(500)
+    expect(cpanel.accounts.length).toBeLessThan(1000)
+    expect(Buffer.byteLength(JSON.stringify(cpanel.accounts))).toBeLessThanOrEqual(CPANEL_ACCOUNTS_BYTES)
     expect(cpanel.accounts[0]).toEqual({
       ...account('bob'), domain: null, domains: Array.from({ length: 1000 }, (_, i) => `d${i}.example`),
       plan: null, owner: null, suspendReason: long(256), contactEmail: null, ip: null, startDate: null, diskBytes: null,

@@ -11,6 +11,24 @@ const num = (n: number | null) => (n === null || Number.isFinite(n) ? n : null)
 // Sizes and times land in integer fields of the schema.
 const whole = (n: number | null) => (n !== null && Number.isSafeInteger(n) && n >= 0 ? n : null)
 const MAX_CPANEL_ACCOUNTS = 5000
+/**
+ * The server refuses a whole heartbeat past 256 KiB (src/server/body-limit.ts),
+ * and a refused heartbeat reads as a member down. A shared host's accounts
+ * would pass that long before MAX_CPANEL_ACCOUNTS, so they get this share of
+ * it and accountCount tells the server how many were left out.
+ */
+export const CPANEL_ACCOUNTS_BYTES = 128 * 1024
+
+function withinBytes<T>(items: T[], maxBytes: number): T[] {
+  let used = 2
+  const kept: T[] = []
+  for (const item of items) {
+    used += Buffer.byteLength(JSON.stringify(item)) + 1
+    if (used > maxBytes) break
+    kept.push(item)
+  }
+  return kept
+}
 
 const fitAccount = (a: CpanelAccount): CpanelAccount => ({
   user: a.user,
@@ -30,7 +48,7 @@ function fitCpanel(cp: CpanelStack): CpanelStack {
   const b = cp.backup
   return {
     version: cut(cp.version, 64),
-    accounts: cp.accounts.filter((a) => a.user.length <= 64).slice(0, MAX_CPANEL_ACCOUNTS).map(fitAccount),
+    accounts: withinBytes(cp.accounts.filter((a) => a.user.length <= 64).slice(0, MAX_CPANEL_ACCOUNTS).map(fitAccount), CPANEL_ACCOUNTS_BYTES),
     packages: (cp.packages ?? []).filter((p) => p.length <= 200).slice(0, 2000),
     backup: b ? { ...b, type: orNull(b.type, 64), retention: whole(b.retention), dir: orNull(b.dir, 1024) } : null,
     accountCount: cp.accountCount ?? cp.accounts.length,

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { testServer, visibleText, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import { join } from 'node:path'
+import { detectCpanel } from '../../agent/detect/cpanel'
+import { fitInspection } from '../../agent/collect/limits'
+import { MAX_LISTENERS, type CpanelAccount } from '../../agent/protocol'
 
 let s: TestServer
 let base: string
@@ -161,5 +165,72 @@ describe('heartbeats', () => {
     await s.api('DELETE', `/api/v1/members/${m.id}`)
     const res = await post('/api/v1/agent/heartbeat', sampleHeartbeat(), m.token)
     expect(res.status).toBe(401)
+  })
+
+  describe('cPanel accounts and listeners', () => {
+    const cpanelHost = join(import.meta.dir, '../../agent/fixtures/cpanel-host')
+    const withCpanel = (cpanel: unknown, more: object = {}) => ({ ...sampleHeartbeat(), stacks: { ...sampleHeartbeat().stacks, cpanel }, ...more })
+    const hostState = async (id: string) => {
+      const { members } = await import('../db/schema')
+      const { eq } = await import('drizzle-orm')
+      const [row] = await s.db.select({ hostState: members.hostState, stacks: members.stacks }).from(members).where(eq(members.id, id))
+      return row!
+    }
+
+    test('it stores the full report and the listeners; the member API shows the accounts as sent', async () => {
+      const m = await enrolled('whm-1.example.com')
+      const cpanel = detectCpanel(cpanelHost)!
+      const listeners = [{ port: 25, address: '0.0.0.0', process: 'exim' }, { port: 2087, address: '::', process: null }]
+      expect((await post('/api/v1/agent/heartbeat', withCpanel(cpanel, { listeners }), m.token)).status).toBe(200)
+      const member = (await s.api('GET', `/api/v1/members/${m.id}`)).json
+      expect(member.stacks.cpanel).toEqual(cpanel)
+      expect(member.stacks.cpanel.accounts[1]).toMatchObject({ user: 'bob', domains: ['bobsbikes.example.net'], plan: 'Starter', owner: 'root', suspended: true, diskBytes: 13 })
+      expect((await hostState(m.id)).hostState).toMatchObject({ listeners })
+    })
+
+    test('an older agent\'s accounts are stored as sent and read with defaults', async () => {
+      const m = await enrolled('whm-2.example.com')
+      const old = { version: '11.110.0.5', accounts: [{ user: 'carol', domain: 'carol.example' }] }
+      expect((await post('/api/v1/agent/heartbeat', withCpanel(old), m.token)).status).toBe(200)
+      expect((await hostState(m.id)).stacks.cpanel).toEqual(old)
+      expect((await hostState(m.id)).hostState).not.toHaveProperty('listeners')
+      const member = (await s.api('GET', `/api/v1/members/${m.id}`)).json
+      expect(member.stacks.cpanel).toEqual({
+        version: '11.110.0.5',
+        accounts: [{
+          user: 'carol', domain: 'carol.example', domains: [], plan: null, owner: null, suspended: false,
+          suspendReason: null, contactEmail: null, ip: null, startDate: null, diskBytes: null,
+        }],
+        packages: [],
+        backup: null,
+        accountCount: 1,
+      })
+    })
+
+    test('it refuses over-long lists with 422 and keeps what it had', async () => {
+      const m = await enrolled('whm-3.example.com')
+      const account = { user: 'dave', domain: 'dave.example', domains: Array.from({ length: 1001 }, (_, i) => `d${i}.example`) }
+      const listeners = Array.from({ length: MAX_LISTENERS + 1 }, (_, i) => ({ port: i, address: '0.0.0.0', process: null }))
+      expect((await post('/api/v1/agent/heartbeat', withCpanel({ version: null, accounts: [account] }), m.token)).status).toBe(422)
+      expect((await post('/api/v1/agent/heartbeat', withCpanel({ version: null, accounts: [], packages: Array(2001).fill('p') }), m.token)).status).toBe(422)
+      expect((await post('/api/v1/agent/heartbeat', sampleHeartbeat({ listeners }), m.token)).status).toBe(422)
+      expect((await s.api('GET', `/api/v1/members/${m.id}`)).json.status).toBe('pending')
+    })
+
+    test('a shared host with thousands of accounts still gets its heartbeat through: the agent cuts the list to fit the body limit', async () => {
+      const m = await enrolled('whm-4.example.com')
+      const accounts: CpanelAccount[] = Array.from({ length: 5000 }, (_, i) => ({
+        user: `user${String(i).padStart(4, '0')}`, domain: `site-${i}.example.com`, domains: [`www-${i}.example.net`, `shop-${i}.example.org`],
+        plan: 'reseller_Business', owner: 'reseller1', suspended: false, suspendReason: null, contactEmail: `owner${i}@mail.example.com`,
+        ip: '203.0.113.10', startDate: 1_704_067_200, diskBytes: 123_456_789,
+      }))
+      const hb = sampleHeartbeat()
+      const inspection = fitInspection({ os: hb.os, stacks: { ...hb.stacks, cpanel: { version: '11.118.0.19', accounts, accountCount: 5000 } }, apps: hb.apps })
+      const res = await post('/api/v1/agent/heartbeat', { ...hb, ...inspection }, m.token)
+      expect(res.status).toBe(200)
+      const member = (await s.api('GET', `/api/v1/members/${m.id}`)).json
+      expect(member.stacks.cpanel.accountCount).toBe(5000)
+      expect(member.stacks.cpanel.accounts.length).toBeGreaterThan(300)
+    })
   })
 })

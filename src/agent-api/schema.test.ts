@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
+import { join } from 'node:path'
 import { cannedRun } from '../../agent/run-command'
 import { detectFirewall } from '../../agent/collect/firewall'
-import type { Firewall, FirewallRule } from '../../agent/protocol'
+import { detectCpanel } from '../../agent/detect/cpanel'
+import { MAX_LISTENERS, type Firewall, type FirewallRule, type Listener } from '../../agent/protocol'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { EnrollSchema, HeartbeatSchema } from './schema'
 
@@ -59,5 +61,44 @@ describe('strings and numbers PostgreSQL can store', () => {
     const enrol = { secret: 'mem_abc.0123456789', hostname: 'web-1.example.com', agentVersion: '0.1.0', os: { id: null, versionId: null, family: null, prettyName: null } }
     expect(Value.Check(EnrollSchema, enrol)).toBe(true)
     expect(Value.Check(EnrollSchema, { ...enrol, secret: 'mem_abc.01234\u000056789' })).toBe(false)
+  })
+})
+
+describe('heartbeat cPanel accounts and listeners', () => {
+  const oldAgent = { version: '11.118.0.19', accounts: [{ user: 'alice', domain: 'alice.example.org' }] }
+  const full = detectCpanel(join(import.meta.dir, '../../agent/fixtures/cpanel-host'))!
+  const withCpanel = (cpanel: unknown, more: object = {}) => ({ ...sampleHeartbeat(), stacks: { ...sampleHeartbeat().stacks, cpanel }, ...more })
+  const listener: Listener = { port: 443, address: '::', process: 'httpd' }
+
+  test('an older agent: only user and domain, no packages, backup, count or listeners', () => {
+    expect(Value.Check(HeartbeatSchema, withCpanel(oldAgent))).toBe(true)
+  })
+
+  test('the full report of the cPanel fixture, with listeners', () => {
+    expect(full.accounts).toHaveLength(2)
+    expect(Value.Check(HeartbeatSchema, withCpanel(full, { listeners: [listener, { port: 25, address: '0.0.0.0', process: null }] }))).toBe(true)
+  })
+
+  const account = full.accounts[0]!
+  test.each([
+    ['over 1000 domains on an account', { ...full, accounts: [{ ...account, domains: Array.from({ length: 1001 }, (_, i) => `d${i}.example`) }] }],
+    ['over 2000 packages', { ...full, packages: Array.from({ length: 2001 }, (_, i) => `p${i}`) }],
+    ['over 5000 accounts', { ...oldAgent, accounts: Array.from({ length: 5001 }, (_, i) => ({ user: `u${i}`, domain: null })) }],
+    ['suspended as text', { ...full, accounts: [{ ...account, suspended: '1' }] }],
+    ['a fractional home size', { ...full, accounts: [{ ...account, diskBytes: 1.5 }] }],
+    ['an unknown account field', { ...full, accounts: [{ ...account, password: 'x' }] }],
+    ['a backup config without its switches', { ...full, backup: { type: 'compressed', dir: '/backup' } }],
+    ['a negative account count', { ...full, accountCount: -1 }],
+  ])('refuses %s', (_, cpanel) => {
+    expect(Value.Check(HeartbeatSchema, withCpanel(cpanel))).toBe(false)
+  })
+
+  test.each([
+    [`over ${MAX_LISTENERS} listeners`, Array.from({ length: MAX_LISTENERS + 1 }, (_, i) => ({ ...listener, port: i }))],
+    ['a port past 65535', [{ ...listener, port: 65536 }]],
+    ['an address past 64 characters', [{ ...listener, address: 'x'.repeat(65) }]],
+    ['no process field', [{ port: 22, address: '0.0.0.0' }]],
+  ])('refuses %s', (_, listeners) => {
+    expect(Value.Check(HeartbeatSchema, sampleHeartbeat({ listeners: listeners as Listener[] }))).toBe(false)
   })
 })

@@ -14,7 +14,7 @@ const seeded: Ids[] = []
 
 const cpanelHeartbeat = (): Heartbeat => {
   const hb = sampleHeartbeat()
-  return { ...hb, stacks: { ...hb.stacks, cpanel: { version: '11.120.0.9', accounts: [{ user: 'shopuser', domain: 'shop.example.com' }] } } }
+  return { ...hb, stacks: { ...hb.stacks, cpanel: { version: '11.120.0.9', accounts: [{ user: 'shopuser', domain: 'shop.example.com', domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: null }] } } }
 }
 
 /** A pool with two members, a DNS provider, failover settings, a job, a schedule and a run. */
@@ -28,8 +28,8 @@ async function seedPool(poolId: string, heartbeat: () => Heartbeat): Promise<Ids
   const schedule = await s.api('POST', `/api/v1/members/${web1.id}/schedules`, { name: 'system.updates.check', cron: '0 3 * * *' })
   const run = await s.api('POST', `/api/v1/pools/${poolId}/runs`, { name: 'system.updates.check', memberIds: [web1.id] })
   expect([job.status, schedule.status, run.status]).toEqual([201, 201, 201])
-  // The snapshot action GET only sends a reloaded form post back to its tab, whatever the snapshot.
-  return { poolId, memberId: web1.id, jobId: job.json.id, scheduleId: schedule.json.id, runId: run.json.id, snapshotId: 'snap_reloaded', action: 'restore' }
+  // The snapshot and cPanel account action GETs only send a reloaded form post back to its tab, whatever the snapshot or account.
+  return { poolId, memberId: web1.id, jobId: job.json.id, scheduleId: schedule.json.id, runId: run.json.id, snapshotId: 'snap_reloaded', action: 'restore', user: 'shopuser' }
 }
 
 beforeAll(async () => {

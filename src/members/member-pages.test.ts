@@ -114,10 +114,10 @@ describe('the member workspace', () => {
   test('the MariaDB tab says so when cPanel manages MySQL', async () => {
     const id = (await s.api('POST', `/api/v1/pools/${poolId}/members`, { name: 'whm', hostname: 'whm.example.com', egressIps: ['203.0.113.22'] })).json.id
     const hb = sampleHeartbeat()
-    hb.stacks = { ...hb.stacks, openlitespeed: null, mariadb: { ...hb.stacks.mariadb!, managedBy: 'cpanel' }, cpanel: { version: '11.120.0.9', accounts: [{ user: 'shopuser', domain: 'shop.example.com' }] } }
+    hb.stacks = { ...hb.stacks, openlitespeed: null, mariadb: { ...hb.stacks.mariadb!, managedBy: 'cpanel' }, cpanel: { version: '11.120.0.9', accounts: [{ user: 'shopuser', domain: 'shop.example.com', domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: null }] } }
     await reportHeartbeat(s, id, hb)
     expect(visibleText((await b.get(`/pools/${poolId}/members/${id}/mariadb`)).text)).toContain('MySQL on this host is managed by cPanel')
-    expect(visibleText((await b.get(`/pools/${poolId}/members/${id}/cpanel`)).text)).toContain('shopuser shop.example.com')
+    expect(visibleText((await b.get(`/pools/${poolId}/members/${id}/cpanel/accounts`)).text)).toContain('shopuser shop.example.com')
   })
 
   test('Status shows OS, agent version with an outdated warning, live stats, updates and firewall', async () => {

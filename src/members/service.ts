@@ -9,6 +9,7 @@ import { fieldChecks } from '../http/field-errors'
 import { getPool } from '../pools/service'
 import * as store from './store'
 import { memberStatus, HEARTBEAT_SECONDS } from './status'
+import { storedStacks } from './stacks'
 import { checkEgressIps, checkHostname, checkLocation, checkMemberName, checkOsFamily, checkPublicIpv4, checkPublicIpv6 } from './validate'
 
 export const ENROLLMENT_HOURS = 24
@@ -179,7 +180,6 @@ export function memberJson(m: store.Member, now = new Date(), failoverDelaySecon
     disks?: { totalBytes: number; usedBytes: number }[]
   }
   const disks = state.disks ?? []
-  const stacks = m.stacks as Record<string, unknown>
   const os = (m.os ?? {}) as Record<string, unknown>
   return {
     id: m.id,
@@ -200,12 +200,7 @@ export function memberJson(m: store.Member, now = new Date(), failoverDelaySecon
       family: (os.family as string) ?? m.osFamily ?? null,
       prettyName: (os.prettyName as string) ?? null,
     },
-    stacks: {
-      openlitespeed: stacks.openlitespeed ?? null,
-      mariadb: stacks.mariadb ?? null,
-      galera: stacks.galera ?? null,
-      cpanel: stacks.cpanel ?? null,
-    },
+    stacks: storedStacks(m.stacks),
     metrics: {
       cpuPercent: state.cpuPercent ?? null,
       memUsedBytes: state.memory?.usedBytes ?? null,

@@ -1,12 +1,13 @@
 // Turns a member row into what its tiles and tabs show. Pure: no queries.
 import type { Member, PoolMember } from './store'
 import { heartbeatAge, memberStatus, type MemberStatus } from './status'
+import { storedStacks } from './stacks'
 import pkg from '../../package.json'
-import type { Certificate, Firewall, HostStats, ServiceState, Stacks, Updates, App } from '../../agent/protocol'
+import type { Certificate, Firewall, HostStats, Listener, ServiceState, Stacks, Updates, App } from '../../agent/protocol'
 
 export const SERVER_AGENT_VERSION: string = pkg.version
 
-export type HostState = HostStats & { updates?: Updates; firewall?: Firewall; services?: ServiceState[]; certificates?: Certificate[] }
+export type HostState = HostStats & { updates?: Updates; firewall?: Firewall; services?: ServiceState[]; certificates?: Certificate[]; listeners?: Listener[] }
 
 export type MemberCard<M extends PoolMember = PoolMember> = {
   member: M
@@ -45,7 +46,7 @@ export function isOutdated(agentVersion: string | null, serverVersion = SERVER_A
 export function memberCard<M extends PoolMember>(member: M, now: Date, opts: { full?: Member; failoverDelaySeconds?: number } = {}): MemberCard<M> {
   const { full } = opts
   const summary = member.summary ?? {}
-  const stacks: Stacks = { openlitespeed: null, mariadb: null, galera: null, cpanel: null, ...((full?.stacks ?? {}) as Partial<Stacks>) }
+  const stacks = storedStacks(full?.stacks)
   const state = (full?.hostState as HostState | null) ?? null
   return {
     member,
