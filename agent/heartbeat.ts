@@ -18,11 +18,16 @@ export async function reportedHostname(run: RunCommand, env: Record<string, stri
   return fqdn && !fqdn.includes(' ') ? fqdn : osHostname()
 }
 
+/**
+ * `root` prefixes every path read (SERVERSCTL_AGENT_ROOT; tests point it at a
+ * fixture host). `refresh()` makes the next heartbeat detect again at once,
+ * after a job changed what it reports.
+ */
 export function heartbeatBuilder({ root, run, now = Date.now, intervalSeconds }: { root: string; run: RunCommand; now?: () => number; intervalSeconds: number }) {
   const collectors = createHostCollectors({ root, run, now })
   let slow: { at: number; inspection: Inspection; state: HostState; hostname: string } | null = null
 
-  return async function build(): Promise<Heartbeat> {
+  const build = async function build(): Promise<Heartbeat> {
     if (!slow || now() - slow.at >= SLOW_REFRESH_MS) {
       const inspection = await inspect({ root, run })
       const state = await collectHostState({ root, run, stacks: inspection.stacks, collectors })
@@ -32,4 +37,9 @@ export function heartbeatBuilder({ root, run, now = Date.now, intervalSeconds }:
     const stats = await collectStats({ root, cpu: collectors.cpu })
     return { ...slow.inspection, ...slow.state, ...stats, agentVersion, hostname: slow.hostname, heartbeatSeconds: intervalSeconds }
   }
+  return Object.assign(build, {
+    refresh() {
+      slow = null
+    },
+  })
 }

@@ -70,6 +70,9 @@ async function run(args: string[], io: Io): Promise<number> {
     return 1
   }
   const interval = Number(process.env.SERVERSCTL_HEARTBEAT_SECONDS) || 10
+  // CONTRACT: detectors and jobs read under this prefix, as `inspect --root` does.
+  const root = process.env.SERVERSCTL_AGENT_ROOT?.trim() || '/'
+  const heartbeat = heartbeatBuilder({ root, run: runCommand, intervalSeconds: interval })
   const stop = new AbortController()
   const onSignal = (signal: string) => () => {
     log(io)(`${signal}: stopping`)
@@ -86,7 +89,7 @@ async function run(args: string[], io: Io): Promise<number> {
         client,
         token: config.token,
         intervalSeconds: interval,
-        collect: heartbeatBuilder({ root: '/', run: runCommand, intervalSeconds: interval }),
+        collect: heartbeat,
         log: log(io),
         sleep: abortableSleep,
       },
@@ -98,8 +101,9 @@ async function run(args: string[], io: Io): Promise<number> {
         token: config.token,
         server: config.server,
         handlers,
-        facts: async () => ({ family: detectOs('/').family, firewall: (await detectFirewall({ run: runCommand })).kind }),
-        root: '/',
+        facts: async () => ({ family: detectOs(root).family, firewall: (await detectFirewall({ run: runCommand })).kind }),
+        root,
+        afterJob: heartbeat.refresh,
         log: log(io),
         sleep: abortableSleep,
         restart: () => {

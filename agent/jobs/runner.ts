@@ -21,6 +21,8 @@ export type RunnerDeps = {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   /** Called after a job that asked for it (agent.update) has been reported. */
   restart: () => void
+  /** Called as any job ends, before it is reported: what it changed (an account made, a package installed) is read again for the next heartbeat. */
+  afterJob?: () => void
   /** How often a running job reports even when it printed nothing: lease renewal and the cancel check. */
   reportEveryMs?: number
 }
@@ -157,6 +159,7 @@ export async function runJob(deps: RunnerDeps, job: ClaimedJob, agentStop: Abort
     agentStop.removeEventListener('abort', onAgentStop)
   }
 
+  deps.afterJob?.()
   const rest = await out.drain()
   if (reason === 'gone') {
     deps.log(`job ${job.id} was ended on the server; stopped it here`)

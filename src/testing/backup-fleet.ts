@@ -32,8 +32,8 @@ type FleetOptions = {
   members?: string[]
   /** The server's environment. */
   env?: Record<string, string>
-  /** Each agent's own environment, by member name. */
-  agentEnv?: (name: string) => Record<string, string>
+  /** Each agent's own environment, by member name and host name, asked in the order of `members`. */
+  agentEnv?: (name: string, hostname: string) => Record<string, string>
   /** What every member must have reported before the fleet is ready (default: MariaDB running). */
   ready?: (member: any) => boolean
   readyText?: string
@@ -63,7 +63,7 @@ export async function startBackupFleet(opts: FleetOptions = {}): Promise<BackupF
     for (const [i, name] of names.entries()) {
       const at = { api, serverUrl: server.url, poolId, label, dir, bin, heartbeatSeconds: 2 }
       const agent = await addEnrolledMember(at, { name, publicIpv4: `192.0.2.${10 + i}` })
-      agent.extraEnv = opts.agentEnv?.(name) ?? {}
+      agent.extraEnv = opts.agentEnv?.(name, agent.hostname) ?? {}
       agents.push(agent)
     }
     const ready = opts.ready ?? ((m: any) => !!m.stacks?.mariadb?.running)

@@ -3,7 +3,7 @@
 // Every answer is {metadata:{command, reason, result, version:1[, output:{raw}]}[, data]};
 // a refusal is result 0 with WHM's reason, and whmapi1 still exits 0.
 import { randomBytes } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   addAccount,
@@ -78,6 +78,9 @@ function createacct(root: string, p: Params): Answer {
     FEATURELIST: 'default',
     RS: 'jupiter',
   })
+  // What /etc/shadow would hold, in the clear for tests that check the password went nowhere else.
+  mkdirSync(join(standinDir(root), 'passwords'), { recursive: true })
+  writeFileSync(join(standinDir(root), 'passwords', user), password, { mode: 0o600 })
   const shown = p.showpass === 'n' ? '' : `| PassWord: ${password}\n`
   return {
     reason: 'Account Creation Ok',
