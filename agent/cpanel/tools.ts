@@ -80,16 +80,21 @@ export async function whmapi<T = any>(ctx: JobContext, fn: string, args: WhmArgs
   const redact = redactor(secrets)
   const guarded = opts.secret || opts.afterCancel || secrets.length > 0
   let stdout: string
+  let failedRun = ''
   if (guarded) {
     const signal = opts.afterCancel ? AbortSignal.timeout(CLEANUP_TIMEOUT_MS) : ctx.signal
     stdout = await runGuarded(ctx, cmd, redact, signal)
   } else {
-    stdout = (await ctx.exec(cmd, { quiet: true })).stdout
+    // Every exit code is taken: the JSON answer, when there is one, is what says how the call went.
+    const res = await ctx.exec(cmd, { quiet: true, okCodes: ALL_EXIT_CODES })
+    stdout = res.stdout
+    if (res.code !== 0) failedRun = `whmapi1 ${fn} exited with code ${res.code}${res.stderr.trim() ? `: ${res.stderr.trim().split('\n').pop()}` : ''}`
   }
   let answer: { metadata?: { result?: number; reason?: string }; data?: any }
   try {
     answer = JSON.parse(stdout)
   } catch {
+    if (failedRun) throw new JobFailure(failedRun)
     const text = stdout.trim()
     const shown = !text ? ' (no output)' : guarded ? '' : `: ${text.slice(0, 200)}`
     throw new JobFailure(`whmapi1 ${fn} did not answer JSON${shown}`)
