@@ -14,8 +14,9 @@
 //   home/<user>                         the account's home
 //   var/cpanel/transfer_sessions/<id>/  session.json, master.log (JSON lines as WHM writes them), master.error_log
 //   var/cpanel/standin/                 what tests may read or set: restarts.log (each restartservice),
-//                                       autossl/<user> (each AutoSSL start), services.json (servicestatus overrides,
-//                                       {"httpd": {"running": 0}})
+//                                       autossl/<user> (each AutoSSL start), passwords/<user> (the password
+//                                       createacct was given, in the clear, to prove it went nowhere else),
+//                                       services.json (servicestatus overrides, {"httpd": {"running": 0}})
 //
 // whmapi1 functions: version, gethostname, createacct, changepackage,
 // suspendacct, unsuspendacct, removeacct, start_autossl_check_for_one_user,
