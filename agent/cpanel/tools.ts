@@ -54,8 +54,8 @@ const CLEANUP_TIMEOUT_MS = 60_000
 /**
  * A call whose argv or answer holds a secret. ctx.exec streams stderr as it
  * comes and puts the last line in its error, where a secret could show;
- * here every stderr line goes through the redactor first, and the exit code
- * is judged here. readFrom gives the same process-group kill on cancel.
+ * here every stderr line goes through the redactor first, and no message is
+ * built from the output. readFrom gives the same process-group kill on cancel.
  */
 async function runGuarded(ctx: JobContext, cmd: string[], redact: (s: string) => string, signal: AbortSignal): Promise<string> {
   const chunks: Uint8Array[] = []
