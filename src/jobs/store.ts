@@ -33,6 +33,17 @@ export async function listMemberJobsNamed(db: Db, memberId: string, prefixes: st
     .limit(limit)
 }
 
+/** A member's jobs of these names still queued or running, newest first (what a cPanel account waits on). */
+export async function listMemberActiveJobs(db: Db, memberId: string, names: string[], limit: number): Promise<Job[]> {
+  if (names.length === 0) return []
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.memberId, memberId), inArray(jobs.status, ['queued', 'running']), inArray(jobs.name, names)))
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(limit)
+}
+
 /** A member's newest jobs of these names taking `param` = `value` (ssh.key.* for one user). */
 export async function listMemberJobsWithParam(db: Db, memberId: string, names: string[], param: string, value: string, limit: number): Promise<Job[]> {
   return db

@@ -59,8 +59,8 @@ export async function renderMember(
     job?: JobPanel
     /** Control panel and Status: which page of the activity, from 1. */
     page?: number
-    /** A tab with its own handler: loads its data for this member and renders its panel. */
-    panel?: (member: Member) => Promise<JSX.Element>
+    /** A tab with its own handler: loads its data for this member and renders its panel (null: the tab's default, e.g. "not detected"). */
+    panel?: (member: Member) => Promise<JSX.Element | null>
   } = {},
 ) {
   const full = await store.findMember(deps.db, memberId)
@@ -86,7 +86,8 @@ export async function renderMember(
   ])
   const cron = tab === 'jobs' && !extra.job ? await cronTab(deps.db, full, extra.scheduleForm, now) : undefined
   // Restore Backups is served by its own handler; a refusal posted from elsewhere with tab=backups lands on the same panel.
-  const panel = extra.panel ? await extra.panel(full) : tab === 'backups' ? <BackupsTab data={await backupsTabData(deps.db, full, { csrf: view.csrf })} /> : undefined
+  const own = extra.panel ? await extra.panel(full) : null
+  const panel = own ?? (tab === 'backups' ? <BackupsTab data={await backupsTabData(deps.db, full, { csrf: view.csrf })} /> : undefined)
   const charts = history && chartSeries(history, now)
   const enrollment = secret ? { expiresAt: secret.expiresAt, href: installPageHref(poolId, memberId) } : null
   const memberAlerts = alerts && { ...alerts, form: extra.alertForm }
@@ -182,8 +183,8 @@ export function memberPages(deps: Deps) {
       { access: 'user', body: formBody },
     )
   }
-  // Restore Backups has its own handler (src/backups/tab-routes.tsx).
-  for (const tab of MEMBER_TABS.filter((t) => t.key !== 'backups')) {
+  // Restore Backups and cPanel have their own handlers (src/backups/tab-routes.tsx, src/cpanel/tab-routes.tsx).
+  for (const tab of MEMBER_TABS.filter((t) => t.key !== 'backups' && t.key !== 'cpanel')) {
     const path = tab.key === 'control' ? '/pools/:poolId/members/:memberId' : `/pools/:poolId/members/:memberId/${tab.key}`
     app.get(path, (ctx) => {
       const { poolId, memberId } = ctx.params as { poolId: string; memberId: string }

@@ -31,6 +31,7 @@ import { jobPages } from '../jobs/routes'
 import { scheduleApi } from '../jobs/schedule-api'
 import { jobMemberPages } from '../jobs/job-pages'
 import { backupTabPages } from '../backups/tab-routes'
+import { cpanelTabPages } from '../cpanel/tab-routes'
 import { runPages } from '../jobs/run-pages'
 import { backupApi } from '../backups/api'
 import { backupAgentRoutes } from '../backups/agent-routes'
@@ -86,6 +87,7 @@ export function buildApp(deps: Deps) {
     .use(scheduleApi(deps))
     .use(jobMemberPages(deps))
     .use(backupTabPages(deps))
+    .use(cpanelTabPages(deps))
     .use(runPages(deps))
     .use(backupAgentRoutes(deps))
     .use(backupApi(deps))

@@ -10,7 +10,7 @@ import { ControlTab } from './tabs/ControlTab'
 import { SecurityTab } from './tabs/SecurityTab'
 import { OpenLiteSpeedTab } from './tabs/OpenLiteSpeedTab'
 import { MariaDbTab } from './tabs/MariaDbTab'
-import { CpanelTab } from './tabs/CpanelTab'
+import { CpanelNotDetected } from './tabs/cpanel/CpanelTab'
 import { StatusTab } from './tabs/StatusTab'
 import { SettingsTab, type MemberSettingsForm } from './tabs/SettingsTab'
 import { PlannedTab } from './tabs/PlannedTab'
@@ -53,7 +53,7 @@ export type MemberView = {
   cron?: CronTab
   /** Cron & Jobs: one job's page. */
   job?: JobPanel
-  /** A tab served by its own handler (Restore Backups), rendered from its own data. */
+  /** A tab served by its own handler (Restore Backups, cPanel), rendered from its own data. */
   panel?: JSX.Element
 }
 
@@ -90,7 +90,7 @@ function MemberTabPanel({ view }: { view: MemberView }) {
     case 'mariadb':
       return <MariaDbTab view={view} />
     case 'cpanel':
-      return <CpanelTab view={view} />
+      return <CpanelNotDetected view={view} />
     case 'status':
       return <StatusTab view={view} />
     case 'settings':

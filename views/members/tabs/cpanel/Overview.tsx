@@ -1,0 +1,181 @@
+// cPanel Overview: WHM's version and account counts, cPanel's services, where
+// the accounts' domains point (looked up after the tab shows, in its own
+// request), the recent cPanel actions on this server, and protection.
+import type { CpanelOverviewData, DnsBanner } from '../../../../src/cpanel/model'
+import type { Job } from '../../../../src/jobs/store'
+import { Badge, Card, EmptyState, Kpi, Table, Time } from '../../../components/ui'
+import { JobLink } from '../../../jobs/JobTimeline'
+import { JobStatusBadge, paramsSummary } from '../../../jobs/parts'
+import { CpanelTab } from './CpanelTab'
+import { JustQueued, ServiceBadges, dnsHref, innerHref, type CpanelPage } from './parts'
+
+export function CpanelOverview({ page, data }: { page: CpanelPage; data: CpanelOverviewData }) {
+  return (
+    <CpanelTab page={page} inner="overview">
+      <JustQueued job={page.queued} />
+      <div class="kpis" id="cpanel-kpis">
+        <Kpi label="WHM version" value={data.version ?? 'not reported'} />
+        <Kpi label="Active accounts" value={data.active} />
+        <Kpi label="Suspended accounts" value={data.suspended} />
+      </div>
+      <Card title="Services">
+        <ServiceBadges services={data.services} />
+      </Card>
+      {data.dns ? <DnsBannerCard page={page} dns={data.dns} /> : <DnsBannerLoading page={page} />}
+      <Card title="Recent cPanel actions" id="cpanel-recent">
+        <RecentJobs jobs={data.recentJobs} />
+      </Card>
+      <Card title="Protection" id="cpanel-protection">
+        <p>
+          Protection topology shows here once accounts on this server are protected: which member holds a standby copy of each account,
+          and how recent that copy is.
+        </p>
+        <p class="hint">
+          <span>Protecting accounts (a standby kept in step on a schedule) is not available in this version. To copy one account to another member now, use Push copy on </span>
+          <a href={innerHref(page, 'migrate')} hx-get={innerHref(page, 'migrate')} hx-target="#member-panel" hx-push-url="true">
+            Migrate &amp; Recovery
+          </a>
+          <span>.</span>
+        </p>
+      </Card>
+    </CpanelTab>
+  )
+}
+
+const DNS_TITLE = 'Where the domains point'
+
+/** Until the lookups answer: the card asks for itself once the tab is on screen. */
+function DnsBannerLoading({ page }: { page: CpanelPage }) {
+  return (
+    <section class="card" id="cpanel-dns" hx-get={dnsHref(page)} hx-trigger="load" hx-swap="outerHTML" aria-busy="true">
+      <header class="card-head">
+        <h2>{DNS_TITLE}</h2>
+      </header>
+      <p class="muted">Looking up each account's main domain…</p>
+    </section>
+  )
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/** Which accounts' main domains resolve to this server, elsewhere, or not at all. */
+export function DnsBannerCard({ dns }: { page: CpanelPage; dns: DnsBanner }) {
+  const total = dns.here.length + dns.elsewhere.length + dns.unresolved.length
+  return (
+    <Card title={DNS_TITLE} id="cpanel-dns">
+      {total === 0 && !dns.skipped ? (
+        <p class="muted">No account has a main domain to look up.</p>
+      ) : (
+        <>
+          <p class="cpanel-dns-summary">
+            <Badge tone="ok">
+              <span safe>{`${dns.here.length} here`}</span>
+            </Badge>{' '}
+            <Badge tone={dns.elsewhere.length ? 'warn' : 'muted'}>
+              <span safe>{`${dns.elsewhere.length} elsewhere`}</span>
+            </Badge>{' '}
+            <Badge tone={dns.unresolved.length ? 'bad' : 'muted'}>
+              <span safe>{`${dns.unresolved.length} not resolving`}</span>
+            </Badge>
+          </p>
+          {dns.elsewhere.length ? (
+            <Table id="cpanel-dns-elsewhere" columns={['Resolves elsewhere', 'Account', 'To']}>
+              {dns.elsewhere.map((d) => (
+                <tr>
+                  <td class="break" safe>{d.domain}</td>
+                  <td safe>{d.user}</td>
+                  <td class="break" safe>{d.addresses.join(', ')}</td>
+                </tr>
+              ))}
+            </Table>
+          ) : (
+            ''
+          )}
+          {dns.unresolved.length ? (
+            <Table id="cpanel-dns-unresolved" columns={['Not resolving', 'Account', 'Why']}>
+              {dns.unresolved.map((d) => (
+                <tr>
+                  <td class="break" safe>{d.domain}</td>
+                  <td safe>{d.user}</td>
+                  <td safe>{d.problem}</td>
+                </tr>
+              ))}
+            </Table>
+          ) : (
+            ''
+          )}
+          {dns.here.length ? (
+            <details class="cpanel-dns-here">
+              <summary safe>{`${plural(dns.here.length, 'domain')} resolving here`}</summary>
+              <ul class="plain">
+                {dns.here.map((d) => (
+                  <li safe>{`${d.domain} (${d.user})`}</li>
+                ))}
+              </ul>
+            </details>
+          ) : (
+            ''
+          )}
+        </>
+      )}
+      <p class="hint">
+        <span>Checked </span>
+        <Time at={dns.checkedAt} />
+        {dns.addresses.length ? (
+          <>
+            <span> against this server's addresses: </span>
+            <span safe>{dns.addresses.join(', ')}</span>
+            <span>.</span>
+          </>
+        ) : (
+          <span>: this server has no address to compare with.</span>
+        )}
+        {dns.skipped ? <span safe>{` ${plural(dns.skipped, 'account')} past the lookup limit were not checked.`}</span> : ''}
+      </p>
+    </Card>
+  )
+}
+
+function RecentJobs({ jobs }: { jobs: Job[] }) {
+  if (!jobs.length) {
+    return (
+      <EmptyState title="No cPanel actions yet">
+        <p>Account changes, restarts, checks, copies and transfers queued on this server show here with their status.</p>
+      </EmptyState>
+    )
+  }
+  return (
+    <Table id="cpanel-recent-jobs" columns={['Action', 'Status', 'Asked']}>
+      {jobs.map((j) => (
+        <tr data-job-id={j.id} data-status={j.status}>
+          <td>
+            <JobLink job={j} />
+            {paramsSummary(j.params) ? (
+              <div class="muted small" safe>
+                {paramsSummary(j.params)}
+              </div>
+            ) : (
+              ''
+            )}
+            {j.error ? (
+              <div class="field-error small" safe>
+                {j.error}
+              </div>
+            ) : (
+              ''
+            )}
+          </td>
+          <td>
+            <JobStatusBadge status={j.status} />
+          </td>
+          <td class="small">
+            <Time at={j.createdAt} />
+            <div class="muted" safe>
+              {j.requestedBy}
+            </div>
+          </td>
+        </tr>
+      ))}
+    </Table>
+  )
+}
