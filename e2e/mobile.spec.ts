@@ -21,7 +21,7 @@ test.beforeEach(async ({ page }) => {
   await signIn(page)
 })
 
-const MEMBER_TABS = ['', 'security', 'openlitespeed', 'mariadb', 'cpanel', 'status', 'jobs', 'backups', 'recipes', 'monitoring', 'settings']
+const MEMBER_TABS = ['', 'security', 'openlitespeed', 'mariadb', 'cpanel', 'cpanel/operations', 'cpanel/accounts', 'cpanel/migrate', 'status', 'jobs', 'backups', 'recipes', 'monitoring', 'settings']
 
 function everyPage(f: SeededFleet): string[] {
   const member = (id: string) => MEMBER_TABS.map((tab) => `/pools/${f.poolId}/members/${id}/${tab}`)

@@ -62,7 +62,7 @@ function PushCopyCard({ page, data }: { page: CpanelPage; data: CpanelMigrateDat
               label="Copy to"
               name="targetMemberId"
               value={v('targetMemberId', data.peers[0]!.id)}
-              options={data.peers.map((p) => [p.id, p.accounts.length ? `${p.name} (${p.accounts.length} accounts)` : p.name])}
+              options={data.peers.map((p) => [p.id, `${p.name} (${p.accounts.length} account${p.accounts.length === 1 ? '' : 's'})`])}
               error={e('targetMemberId')}
             />
           </div>
