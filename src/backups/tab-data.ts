@@ -29,6 +29,7 @@ export function sitesOf(member: Pick<Member, 'stacks'>): { name: string; root: s
 }
 
 const hasMariadb = (m: Member) => !!(m.stacks as Stacks | null)?.mariadb
+const hasCpanel = (m: Member) => !!(m.stacks as { cpanel?: unknown } | null)?.cpanel
 
 export async function backupsTabData(
   db: Db,
@@ -61,7 +62,7 @@ export async function backupsTabData(
     // Only this member's jobs: the ids come from the URL.
     justQueued: justQueued.filter((j) => j.memberId === member.id || j.poolId === member.poolId).sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)),
     schedules,
-    targets: poolMembers.map((m) => ({ id: m.id, name: m.name, mariadb: hasMariadb(m), checkedIn: m.lastHeartbeatAt !== null })),
+    targets: poolMembers.map((m) => ({ id: m.id, name: m.name, mariadb: hasMariadb(m), cpanel: hasCpanel(m), checkedIn: m.lastHeartbeatAt !== null })),
     today: now,
     echo: opts.echo,
   }

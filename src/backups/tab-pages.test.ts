@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { jobSchedules } from '../db/schema'
 import { visibleText, type Browser } from '../testing/harness'
-import { backupKit, fakeChunk, type Kit } from './test-kit'
+import { backupKit, fakeChunk, seedSnapshot, type Kit } from './test-kit'
+import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import * as store from './store'
 import * as jobStore from '../jobs/store'
 
@@ -133,6 +134,28 @@ describe('the Restore Backups tab', () => {
     const replaced = await b.post(`${tab(m.id)}/snapshots/${snap}/restore`, { memberId: m.id, mode: 'replace', confirm: 'shop_wp' })
     expect(replaced.status).toBe(303)
     expect((await jobsOf(m.id)).find((j) => j.name === 'restore.database' && j.params.replace)?.params).toEqual({ snapshotId: snap, database: 'shop_wp', replace: true })
+  })
+
+  test('a cPanel account snapshot restores only where cPanel runs, and replacing the account needs its name typed', async () => {
+    const cpanel = { version: '11.124.0.21', accounts: [{ user: 'shop', domain: 'shop.example.com', domains: [], plan: 'Starter', owner: 'root', suspended: false, diskBytes: 1000 }] }
+    const src = await kit.member(poolId, 'bk-cp-a', { ...sampleHeartbeat().stacks, cpanel })
+    const other = await kit.member(poolId, 'bk-cp-b', { ...sampleHeartbeat().stacks, cpanel: { version: '11.124.0.21', accounts: [] } })
+    const snap = await seedSnapshot(kit.s.db, poolId, src.id, 'cpanel_account', 'shop')
+    const page = visibleText((await b.get(tab(src.id))).text)
+    expect(page).toContain('Restore the cPanel account shop')
+    expect(page).toContain('Replace the account shop there')
+    expect(page).not.toContain('Restore into folder')
+    const url = `${tab(src.id)}/snapshots/${snap}/restore`
+    const unconfirmed = await b.post(url, { memberId: src.id, mode: 'replace', confirm: 'shp' })
+    expect(unconfirmed.status).toBe(422)
+    expect(visibleText(unconfirmed.text)).toContain('Type shop to replace the account')
+    const exists = await b.post(url, { memberId: src.id, mode: 'new' })
+    expect(exists.status).toBe(409)
+    expect((await jobsOf(src.id)).filter((j) => j.name === 'restore.cpanel_account')).toEqual([])
+    expect((await b.post(url, { memberId: other.id, mode: 'new' })).status).toBe(303)
+    expect((await jobsOf(other.id)).find((j) => j.name === 'restore.cpanel_account')?.params).toEqual({ snapshotId: snap })
+    expect((await b.post(url, { memberId: src.id, mode: 'replace', confirm: 'shop' })).status).toBe(303)
+    expect((await jobsOf(src.id)).find((j) => j.name === 'restore.cpanel_account')?.params).toEqual({ snapshotId: snap, replace: true })
   })
 
   test('verify queues snapshot.verify; delete removes the snapshot; another member’s snapshot is not found here', async () => {

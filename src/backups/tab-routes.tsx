@@ -72,8 +72,13 @@ async function restoreSnapshot(deps: Deps, ctx: FormCtx, snapshotId: string) {
   const values = { memberId: str(body.memberId), mode: str(body.mode), database: str(body.database).trim(), path: str(body.path).trim(), confirm: str(body.confirm) }
   const result = await formAction(async () => {
     if (!values.memberId) throw badInput('Choose the member to restore to.', 'memberId')
-    // An account is restored under its own name: over the one there only when "replace" was chosen.
-    if (snap.kind === 'cpanel_account') return queueRestore(deps.db, actorOf(ctx), snap.id, { memberId: values.memberId, replace: values.mode === 'replace' })
+    // An account is restored under its own name: over the one there only when "replace" was chosen and its name typed.
+    if (snap.kind === 'cpanel_account') {
+      const replace = values.mode === 'replace'
+      if (replace && values.confirm.trim() !== snap.source)
+        throw new FieldErrors({ confirm: `Type ${snap.source} to replace the account: its files, mail and databases there are overwritten.` })
+      return queueRestore(deps.db, actorOf(ctx), snap.id, { memberId: values.memberId, replace })
+    }
     if (snap.kind !== 'database') return queueRestore(deps.db, actorOf(ctx), snap.id, { memberId: values.memberId, path: values.path })
     if (values.mode === 'replace') {
       if (values.confirm.trim() !== snap.source) throw new FieldErrors({ confirm: `Type ${snap.source} to replace it: its current contents are lost.` })

@@ -14,7 +14,7 @@ export type BackupSummary = SnapshotSummary
 export type { RunningBackup, BackupSchedule }
 
 /** A member of the pool a snapshot can be restored to. */
-export type RestoreTarget = { id: string; name: string; mariadb: boolean; checkedIn: boolean }
+export type RestoreTarget = { id: string; name: string; mariadb: boolean; cpanel: boolean; checkedIn: boolean }
 
 /** The form a refused post came from: which one, its values and the message by each field. */
 export type BackupsEcho = {

@@ -87,9 +87,19 @@ function StateBadges({ s }: { s: BackupSnapshot }) {
   )
 }
 
-/** Pool members this snapshot can go to: a database only where MariaDB runs. */
+/** Pool members this snapshot can go to: a database only where MariaDB runs, an account only where cPanel does. */
 export function compatibleTargets(s: BackupSnapshot, targets: RestoreTarget[]): RestoreTarget[] {
-  return targets.filter((t) => s.kind !== 'database' || t.mariadb)
+  if (s.kind === 'database') return targets.filter((t) => t.mariadb)
+  if (s.kind === 'cpanel_account') return targets.filter((t) => t.cpanel)
+  return targets
+}
+
+/** What a restore of this kind may replace, and the words for each choice; null where it never replaces. */
+function replaceChoice(s: BackupSnapshot): { fresh: string; over: string; need: string } | null {
+  if (s.kind === 'database') return { fresh: 'A new database (the original stays as it is)', over: `Replace ${s.source} (its current contents are lost)`, need: 'a database needs MariaDB detected on the target' }
+  if (s.kind === 'cpanel_account')
+    return { fresh: `The account ${s.source}, where it does not exist yet`, over: `Replace the account ${s.source} there (its files, mail and databases are overwritten)`, need: 'an account needs cPanel detected on the target' }
+  return null
 }
 
 function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot }) {
@@ -101,14 +111,15 @@ function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot })
   const action = `${snapshotHref(data.poolId, data.member.id, s.id)}/restore`
   const mode = v('mode', 'new')
   const isDb = s.kind === 'database'
-  const title = `Restore ${kindLabel(s.kind).toLowerCase()} ${s.source}`
+  const choice = replaceChoice(s)
+  const title = `Restore ${s.kind === 'cpanel_account' ? 'the cPanel account' : kindLabel(s.kind).toLowerCase()} ${s.source}`
   return (
     <Dialog id={id} title={title} reopen={!!echo}>
       <PostForm
         action={action}
         csrf={data.csrf}
         class="stack restore-form"
-        attrs={isDb ? { 'x-data': `{ mode: ${JSON.stringify(mode)}, typed: ${JSON.stringify(v('confirm', ''))} }`, 'data-source': s.source } : {}}
+        attrs={choice ? { 'x-data': `{ mode: ${JSON.stringify(mode)}, typed: ${JSON.stringify(v('confirm', ''))} }`, 'data-source': s.source } : {}}
       >
         <p class="hint">
           <span>Taken </span>
@@ -117,7 +128,7 @@ function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot })
         </p>
         <FormError echo={echo} />
         {targets.length === 0 ? (
-          <p class="field-error">No member of this pool can take it: a database needs MariaDB detected on the target.</p>
+          <p class="field-error" safe>{`No member of this pool can take it: ${choice?.need ?? 'no member has checked in'}.`}</p>
         ) : (
           <SelectField
             id={`${id}-member`}
@@ -128,31 +139,35 @@ function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot })
             error={err('memberId')}
           />
         )}
-        {isDb ? (
+        {choice ? (
           <>
             <fieldset class="choice">
               <legend>Restore as</legend>
               <label class="check">
-                <input type="radio" name="mode" value="new" checked={mode !== 'replace'} x-model="mode" /> <span>A new database (the original stays as it is)</span>
+                <input type="radio" name="mode" value="new" checked={mode !== 'replace'} x-model="mode" /> <span safe>{choice.fresh}</span>
               </label>
               <label class="check">
                 <input type="radio" name="mode" value="replace" checked={mode === 'replace'} x-model="mode" />{' '}
-                <span safe>{`Replace ${s.source} (its current contents are lost)`}</span>
+                <span safe>{choice.over}</span>
               </label>
             </fieldset>
-            <div x-show="mode !== 'replace'">
-              <Field
-                id={`${id}-database`}
-                label="New database name"
-                name="database"
-                value={v('database', restoredDatabaseName(s.source, data.today))}
-                error={err('database')}
-                maxlength={64}
-                autocomplete="off"
-                hint="Letters, digits, _, $ or -, up to 64 characters; it must not exist on the target yet."
-                attrs={{ spellcheck: 'false' }}
-              />
-            </div>
+            {isDb ? (
+              <div x-show="mode !== 'replace'">
+                <Field
+                  id={`${id}-database`}
+                  label="New database name"
+                  name="database"
+                  value={v('database', restoredDatabaseName(s.source, data.today))}
+                  error={err('database')}
+                  maxlength={64}
+                  autocomplete="off"
+                  hint="Letters, digits, _, $ or -, up to 64 characters; it must not exist on the target yet."
+                  attrs={{ spellcheck: 'false' }}
+                />
+              </div>
+            ) : (
+              ''
+            )}
             <div x-show="mode === 'replace'">
               <Field
                 id={`${id}-confirm`}
@@ -194,7 +209,7 @@ function RestoreDialog({ data, s }: { data: BackupsTabData; s: BackupSnapshot })
             type="submit"
             class="button primary"
             disabled={targets.length === 0}
-            {...(isDb ? { 'x-bind:class': "mode === 'replace' ? 'danger' : ''", 'x-bind:disabled': "mode === 'replace' && typed.trim() !== $root.dataset.source" } : {})}
+            {...(choice ? { 'x-bind:class': "mode === 'replace' ? 'danger' : ''", 'x-bind:disabled': "mode === 'replace' && typed.trim() !== $root.dataset.source" } : {})}
           >
             Queue restore
           </button>
