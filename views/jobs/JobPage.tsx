@@ -70,13 +70,13 @@ export function JobState({ data, csrf }: { data: Pick<JobPageData, 'job'>; csrf:
     <section class="card" id="job-state" data-status={job.status}>
       <header class="card-head">
         <h2>
-          <span safe>{jobTitle(job.name)}</span> <JobStatusBadge status={job.status} cancelling={cancelling} />
+          <span safe>{jobTitle(job.name, job.params)}</span> <JobStatusBadge status={job.status} cancelling={cancelling} />
         </h2>
         {isActive(job.status) && !cancelling ? (
           <PostForm
             action={`${jobHref(job.poolId, job.memberId, job.id)}/cancel`}
             csrf={csrf}
-            attrs={{ 'hx-confirm': `Cancel "${jobTitle(job.name)}"? A running job is stopped with everything it started.` }}
+            attrs={{ 'hx-confirm': `Cancel "${jobTitle(job.name, job.params)}"? A running job is stopped with everything it started.` }}
           >
             <button type="submit" class="button danger small">
               Cancel job
@@ -198,7 +198,7 @@ export function JobPage({ poolId, memberName, data, following, csrf }: JobPagePr
         <a href={back} hx-get={back} hx-target="#member-panel" hx-push-url="true">
           Cron &amp; Jobs
         </a>{' '}
-        / <span safe>{`${jobTitle(job.name)} on ${memberName}`}</span>
+        / <span safe>{`${jobTitle(job.name, job.params)} on ${memberName}`}</span>
       </nav>
       <JobState data={data} csrf={csrf} />
       <Card title="Output">

@@ -6,11 +6,11 @@ import { jobHref, timelineHref } from '../../src/jobs/hrefs'
 import { EmptyState, Table, Time } from '../components/ui'
 import { JobStatusBadge, ProgressBar, QueuedUntil, isActive, jobDuration, jobTitle, paramsSummary } from './parts'
 
-export function JobLink({ job, target = '#member-panel' }: { job: Pick<Job, 'id' | 'poolId' | 'memberId' | 'name'>; target?: string }) {
+export function JobLink({ job, target = '#member-panel' }: { job: Pick<Job, 'id' | 'poolId' | 'memberId' | 'name'> & { params?: Job['params'] }; target?: string }) {
   const href = jobHref(job.poolId, job.memberId, job.id)
   return (
     <a href={href} hx-get={href} hx-target={target} hx-push-url="true" class="job-link" safe>
-      {jobTitle(job.name)}
+      {jobTitle(job.name, job.params)}
     </a>
   )
 }

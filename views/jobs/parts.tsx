@@ -1,7 +1,6 @@
 // Small pieces every job view shares: the status badge, the progress bar,
 // durations and a one-line summary of parameters.
 import type { JobStatus, JobStep } from '../../src/db/schema'
-import { catalogue, isJobName } from '../../agent/jobs/catalogue'
 import { Badge, Time } from '../components/ui'
 
 export type ShownStatus = JobStatus | 'refused'
@@ -32,7 +31,7 @@ export function attemptsText(job: { status: JobStatus; attempts: number; maxAtte
   return job.attempts === 0 ? 'none: it ended before an agent took it' : `${job.attempts}, final`
 }
 
-export const jobTitle = (name: string) => (isJobName(name) ? catalogue[name].title : name)
+export { jobTitle } from '../../src/jobs/titles'
 
 export function JobStatusBadge({ status, cancelling }: { status: ShownStatus; cancelling?: boolean }) {
   return (
