@@ -64,6 +64,8 @@ function SearchForm({ page, query }: { page: CpanelPage; query: string }) {
 }
 
 const pendingOf = (pending: Job[], user: string) => pending.filter((j) => j.params.user === user)
+/** In the account's own row its name goes without saying: the job's bare title. */
+const bare = ({ id, poolId, memberId, name }: Job) => ({ id, poolId, memberId, name })
 
 /** The table, answered alone to a search as you type. */
 export function AccountsResults({ page, data }: { page: CpanelPage; data: CpanelAccountsData }) {
@@ -80,7 +82,7 @@ export function AccountsResults({ page, data }: { page: CpanelPage; data: Cpanel
         <ul class="plain stack tight" id="cpanel-accounts-waiting">
           {waiting.map((j) => (
             <li>
-              <JobLink job={j} /> <span safe>{String(j.params.user)}</span> <JobStatusBadge status={j.status} />
+              <JobLink job={j} /> <JobStatusBadge status={j.status} />
             </li>
           ))}
         </ul>
@@ -127,7 +129,7 @@ function AccountRow({ page, a, pending }: { page: CpanelPage; a: CpanelAccount; 
           <ul class="plain cpanel-pending">
             {pending.map((j) => (
               <li>
-                <JobLink job={j} /> <JobStatusBadge status={j.status} />
+                <JobLink job={bare(j)} /> <JobStatusBadge status={j.status} />
               </li>
             ))}
           </ul>

@@ -223,7 +223,7 @@ function Transfers({ jobs }: { jobs: Job[] }) {
           <td>
             <strong safe>{String(j.params.user ?? '')}</strong>
             <div>
-              <JobLink job={j} />
+              <JobLink job={{ id: j.id, poolId: j.poolId, memberId: j.memberId, name: j.name }} />
             </div>
           </td>
           <td class="break" safe>
