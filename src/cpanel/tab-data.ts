@@ -16,7 +16,7 @@ import { listCopies } from './copies'
 const RECENT_JOBS = 10
 const RECENT_TRANSFERS = 20
 /** Jobs about one account (params.user): shown beside its row while queued or running. */
-export const ACCOUNT_JOBS: JobName[] = [
+const ACCOUNT_JOBS: JobName[] = [
   'cpanel.account.create',
   'cpanel.account.modify',
   'cpanel.account.suspend',

@@ -152,12 +152,22 @@ describe('the cPanel tab', () => {
       status: 'succeeded',
       finishedAt: new Date(),
       steps: checkJob.steps.map((st) => ({ ...st, state: 'done' as const })),
-      result: { version: '11.120.0.9', services: [{ service: 'httpd', ok: false, message: 'failed' }], webConfig: { ok: true, message: 'Syntax OK' } },
+      result: {
+        version: '11.120.0.9',
+        services: [
+          { name: 'httpd', enabled: true, running: false },
+          { name: 'exim', enabled: true, running: true },
+          { name: 'named', enabled: false, running: false },
+        ],
+        web: { ok: true, message: 'Syntax OK' },
+        problems: ['httpd is enabled but not running.'],
+      },
     })
     const text = visibleText((await b.get(href(whm, '/operations'))).text)
     expect(text).toContain('Last check: Check the cPanel configuration succeeded')
     expect(text).toContain('done Ask WHM for its version')
-    expect(text).toContain('WHM version 11.120.0.9 httpd failed Web server configuration Syntax OK')
+    expect(text).toContain('WHM version 11.120.0.9 httpd not running exim running named disabled Web server configuration Syntax OK')
+    expect(text).toContain('httpd is enabled but not running.')
   })
 
   test('Accounts: the table, and a search filters it on the server (whole page and as you type)', async () => {

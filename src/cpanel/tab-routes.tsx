@@ -295,7 +295,7 @@ export function cpanelTabPages(deps: Deps) {
           const member = await getMember(deps.db, ctx.params.memberId, ctx.params.poolId)
           fragment(ctx)
           if (!cpanelOf(member)) return ''
-          return <DnsBannerCard page={pageOf(ctx, member)} dns={await dnsBanner(member, { resolver: deps.config.dnsResolver })} />
+          return <DnsBannerCard dns={await dnsBanner(member, { resolver: deps.config.dnsResolver })} />
         },
         { access: 'user' },
       )

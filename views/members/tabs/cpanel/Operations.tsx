@@ -6,6 +6,7 @@ import type { CpanelService } from '../../../../agent/cpanel/protocol'
 import type { CpanelBackupConfig, Listener, ServiceState } from '../../../../agent/protocol'
 import type { Job } from '../../../../src/jobs/store'
 import type { JobStep } from '../../../../src/db/schema'
+import type { ConfigCheck } from '../../../../agent/jobs/handlers/cpanel-services'
 import { formatBytes } from '../../../../src/members/view-model'
 import { Badge, Card, EmptyState, PostForm, Table, Time } from '../../../components/ui'
 import { JobLink } from '../../../jobs/JobTimeline'
@@ -96,55 +97,22 @@ const STEP_TONE: Partial<Record<JobStep['state'], 'ok' | 'bad' | 'info' | 'muted
 
 type Finding = { label: string; value: string; ok: boolean | null }
 
-const word = (v: unknown): string | null => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : null)
-
-/** A service's or the web configuration's verdict, however the agent words it: true/false, "ok", "active", {ok, message}. */
-function verdict(v: unknown): { ok: boolean | null; said: string } {
-  if (typeof v === 'boolean') return { ok: v, said: v ? 'ok' : 'not ok' }
-  if (typeof v === 'string') return { ok: /^(ok|active|running|up|valid)$/i.test(v) ? true : /^(failed|down|invalid|error|inactive)$/i.test(v) ? false : null, said: v }
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>
-    const flag = typeof o.ok === 'boolean' ? o.ok : typeof o.running === 'boolean' ? o.running : null
-    const said = word(o.message) ?? word(o.state) ?? word(o.status) ?? word(o.error) ?? (flag === null ? '' : flag ? 'ok' : 'not ok')
-    return { ok: flag ?? verdict(said).ok, said }
+/** What a finished cpanel.config.check found: WHM's version, each service, the web server configuration, the problems it names. */
+export function checkFindings(result: unknown): { findings: Finding[]; problems: string[] } {
+  const r = (result && typeof result === 'object' ? result : {}) as Partial<ConfigCheck>
+  const findings: Finding[] = []
+  if (r.version) findings.push({ label: 'WHM version', value: r.version, ok: null })
+  for (const s of r.services ?? []) {
+    // A service switched off in WHM is not a fault when it is not running.
+    findings.push({ label: s.name, value: s.running ? 'running' : s.enabled ? 'not running' : 'disabled', ok: s.running ? true : s.enabled ? false : null })
   }
-  return { ok: null, said: '' }
-}
-
-/** What a finished cpanel.config.check found: WHM's version, each service, the web server configuration. */
-export function checkFindings(result: unknown): Finding[] {
-  if (!result || typeof result !== 'object') return []
-  const r = result as Record<string, unknown>
-  const found: Finding[] = []
-  const version = word(r.version)
-  if (version) found.push({ label: 'WHM version', value: version, ok: null })
-  const services = r.services
-  if (Array.isArray(services)) {
-    for (const s of services) {
-      if (!s || typeof s !== 'object') continue
-      const o = s as Record<string, unknown>
-      const name = word(o.service) ?? word(o.name) ?? word(o.unit)
-      if (!name) continue
-      const v = verdict(o)
-      found.push({ label: name, value: v.said, ok: v.ok })
-    }
-  } else if (services && typeof services === 'object') {
-    for (const [name, state] of Object.entries(services)) {
-      const v = verdict(state)
-      found.push({ label: name, value: v.said, ok: v.ok })
-    }
-  }
-  const web = r.webConfig ?? r.httpdConfig ?? r.webServer
-  if (web !== undefined) {
-    const v = verdict(web)
-    found.push({ label: 'Web server configuration', value: v.said, ok: v.ok })
-  }
-  return found
+  if (r.web) findings.push({ label: 'Web server configuration', value: r.web.message, ok: r.web.ok })
+  return { findings, problems: r.problems ?? [] }
 }
 
 function ConfigCheckCard({ page, job }: { page: CpanelPage; job: Job | null }) {
   const echo = echoOf(page, 'check')
-  const findings = job?.status === 'succeeded' || job?.status === 'failed' ? checkFindings(job.result) : []
+  const { findings, problems } = checkFindings(job?.status === 'succeeded' ? job.result : null)
   return (
     <Card
       title="Configuration check"
@@ -193,6 +161,19 @@ function ConfigCheckCard({ page, job }: { page: CpanelPage; job: Job | null }) {
                 </tr>
               ))}
             </Table>
+          ) : (
+            ''
+          )}
+          {problems.length ? (
+            <ul class="plain stack tight" id="cpanel-check-problems">
+              {problems.map((p) => (
+                <li class="field-error" safe>
+                  {p}
+                </li>
+              ))}
+            </ul>
+          ) : job.status === 'succeeded' ? (
+            <p class="muted">No problems found.</p>
           ) : (
             ''
           )}

@@ -21,7 +21,7 @@ export function CpanelOverview({ page, data }: { page: CpanelPage; data: CpanelO
       <Card title="Services">
         <ServiceBadges services={data.services} />
       </Card>
-      {data.dns ? <DnsBannerCard page={page} dns={data.dns} /> : <DnsBannerLoading page={page} />}
+      {data.dns ? <DnsBannerCard dns={data.dns} /> : <DnsBannerLoading page={page} />}
       <Card title="Recent cPanel actions" id="cpanel-recent">
         <RecentJobs jobs={data.recentJobs} />
       </Card>
@@ -59,7 +59,7 @@ function DnsBannerLoading({ page }: { page: CpanelPage }) {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /** Which accounts' main domains resolve to this server, elsewhere, or not at all. */
-export function DnsBannerCard({ dns }: { page: CpanelPage; dns: DnsBanner }) {
+export function DnsBannerCard({ dns }: { dns: DnsBanner }) {
   const total = dns.here.length + dns.elsewhere.length + dns.unresolved.length
   return (
     <Card title={DNS_TITLE} id="cpanel-dns">
