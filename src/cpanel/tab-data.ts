@@ -83,6 +83,16 @@ export async function operationsData(db: Db, member: Member): Promise<CpanelOper
   }
 }
 
+/**
+ * A job that ended after the member's last heartbeat is not in its account
+ * list yet (the agent re-reads its accounts after every job, for the next
+ * heartbeat): the table keeps it as pending until then, for a minute at most.
+ */
+function notReportedSince(member: Member, now = Date.now()): Date {
+  const minuteAgo = now - 60_000
+  return new Date(Math.max(member.lastHeartbeatAt?.getTime() ?? minuteAgo, minuteAgo))
+}
+
 export async function accountsData(db: Db, member: Member, q: string): Promise<CpanelAccountsData> {
   const cp = cpanelOf(member)
   const query = q.trim().slice(0, QUERY_MAX)
@@ -92,7 +102,7 @@ export async function accountsData(db: Db, member: Member, q: string): Promise<C
     query,
     total: cp?.accountCount ?? all.length,
     packages: cp?.packages ?? [],
-    pending: await jobStore.listMemberActiveJobs(db, member.id, ACCOUNT_JOBS, PENDING_MAX),
+    pending: await jobStore.listMemberActiveJobs(db, member.id, ACCOUNT_JOBS, PENDING_MAX, notReportedSince(member)),
   }
 }
 

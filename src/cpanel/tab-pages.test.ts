@@ -4,6 +4,8 @@ import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { memberWith, signedInWithPool } from '../jobs/tab-fixture'
 import * as jobStore from '../jobs/store'
+import { eq } from 'drizzle-orm'
+import { members } from '../db/schema'
 import { storeReveal } from './secrets'
 
 let s: TestServer
@@ -264,6 +266,23 @@ describe('the cPanel tab', () => {
     // Pending jobs show beside their account's row.
     const page = visibleText((await b.get(href(whm, '/accounts'))).text)
     expect(page).toMatch(/bob Terminate a cPanel account queued .*Change a cPanel account's plan queued .* bob\.example\.com/)
+  })
+
+  test('Accounts: the table asks again while a job on an account is pending, and until the agent has reported what it did', async () => {
+    const m = await memberWith(s, poolId, 'whm-poll', cpanelHeartbeat())
+    const fragment = async () => (await b.get(href(m, '/accounts'), { 'hx-request': 'true', 'hx-target': 'div#cpanel-accounts' })).text
+    expect(await fragment()).not.toContain('hx-trigger="every 3s"')
+    expect((await b.post(href(m, '/accounts/bob/suspend'), { reason: 'abuse report #43' })).status).toBe(303)
+    const job = (await newest(m.id, 'cpanel.account.suspend'))!
+    expect(await fragment()).toContain('hx-trigger="every 3s"')
+    // Ended, but the member's last heartbeat is older than that: still asking, the job shown as done.
+    await jobStore.updateWhere(s.db, job.id, ['queued'], { status: 'succeeded', finishedAt: new Date() })
+    const settling = await fragment()
+    expect(settling).toContain('hx-trigger="every 3s"')
+    expect(visibleText(settling)).toContain('succeeded')
+    // The next heartbeat carries the change: the table stops asking.
+    await s.db.update(members).set({ lastHeartbeatAt: new Date(Date.now() + 1000) }).where(eq(members.id, m.id))
+    expect(await fragment()).not.toContain('hx-trigger="every 3s"')
   })
 
   test('Accounts: a terminate not confirmed by the name, a suspend without a reason, a bad plan or an unknown account are refused and queue nothing', async () => {

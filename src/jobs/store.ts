@@ -33,13 +33,18 @@ export async function listMemberJobsNamed(db: Db, memberId: string, prefixes: st
     .limit(limit)
 }
 
-/** A member's jobs of these names still queued or running, newest first (what a cPanel account waits on). */
-export async function listMemberActiveJobs(db: Db, memberId: string, names: string[], limit: number): Promise<Job[]> {
+/**
+ * A member's jobs of these names still queued or running, newest first (what a
+ * cPanel account waits on), and with `finishedSince` those that ended after
+ * it: ended, but not yet in what the member last reported.
+ */
+export async function listMemberActiveJobs(db: Db, memberId: string, names: string[], limit: number, finishedSince: Date | null = null): Promise<Job[]> {
   if (names.length === 0) return []
+  const active = inArray(jobs.status, ['queued', 'running'])
   return db
     .select()
     .from(jobs)
-    .where(and(eq(jobs.memberId, memberId), inArray(jobs.status, ['queued', 'running']), inArray(jobs.name, names)))
+    .where(and(eq(jobs.memberId, memberId), finishedSince ? or(active, gt(jobs.finishedAt, finishedSince)) : active, inArray(jobs.name, names)))
     .orderBy(desc(jobs.createdAt), desc(jobs.id))
     .limit(limit)
 }

@@ -41,7 +41,7 @@ export function CpanelAccounts({ page, data }: { page: CpanelPage; data: CpanelA
 
 function SearchForm({ page, query }: { page: CpanelPage; query: string }) {
   const href = innerHref(page, 'accounts')
-  const swap = { 'hx-get': href, 'hx-target': '#cpanel-accounts', 'hx-push-url': 'true' }
+  const swap = { 'hx-get': href, 'hx-target': '#cpanel-accounts', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' }
   return (
     <form method="get" action={href} role="search" class="cpanel-search" {...swap}>
       <label for="cpanel-q" class="visually-hidden">
@@ -73,8 +73,11 @@ export function AccountsResults({ page, data }: { page: CpanelPage; data: Cpanel
   const users = new Set(data.accounts.map((a) => a.user))
   // A create (or transfer) waits for an account the agent has not reported yet.
   const waiting = data.query ? [] : data.pending.filter((j) => typeof j.params.user === 'string' && !users.has(j.params.user))
+  // While a job on an account is pending, the table asks again until the agent has reported what it did.
+  const search = data.query ? `${innerHref(page, 'accounts')}?q=${encodeURIComponent(data.query)}` : innerHref(page, 'accounts')
+  const poll = data.pending.length ? { 'hx-get': search, 'hx-trigger': 'every 3s', 'hx-target': 'this', 'hx-swap': 'outerHTML' } : {}
   return (
-    <div id="cpanel-accounts" class="stack" data-count={String(data.accounts.length)}>
+    <div id="cpanel-accounts" class="stack" data-count={String(data.accounts.length)} {...poll}>
       <p class="muted small" id="cpanel-accounts-count" safe>
         {countText(data)}
       </p>
@@ -330,7 +333,7 @@ function CreateAccountCard({ page, packages }: { page: CpanelPage; packages: str
             Create account
           </button>
         </div>
-        <p class="hint">WHM makes the password. It is shown here once, as soon as the agent has created the account, and is never stored.</p>
+        <p class="hint">The agent makes a strong password for the account. It is shown here once, as soon as the account exists, and is never stored.</p>
       </PostForm>
     </Card>
   )
