@@ -669,3 +669,128 @@ export const cpanelCopies = pgTable(
       .where(sql`${t.state} in ('backing_up', 'restoring')`),
   ],
 )
+
+// ---- Protection ------------------------------------------------------------
+
+export const PROTECTION_SCHEDULES = ['1h', '6h', '12h', '1d', '3d', '1w', '1mo'] as const
+export type ProtectionSchedule = (typeof PROTECTION_SCHEDULES)[number]
+
+// A pool's Protection settings, beside the pool row (which lists and pages
+// read everywhere): one row once anything is set.
+export const poolProtection = pgTable('pool_protection', {
+  poolId: text('pool_id')
+    .primaryKey()
+    .references(() => pools.id, { onDelete: 'cascade' }),
+  /** The post-failover hook: a shell command the standby's agent runs after an account's DNS is cut to it. */
+  hook: text('hook'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+})
+
+// A cPanel account kept warm on a standby member of its pool: copied there on
+// a schedule (replication_runs). Two deadline columns carry the rules, so the
+// ticks read only due rows: next_run_at (the schedule) and stale_at (twice the
+// schedule past the last good copy, or past the creation before any).
+export const protectedAccounts = pgTable(
+  'protected_accounts',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    sourceMemberId: text('source_member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    user: text('user').notNull(),
+    standbyMemberId: text('standby_member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    schedule: text('schedule', { enum: PROTECTION_SCHEDULES }).notNull(),
+    /** The DNS TTL the account's records get, in seconds. */
+    ttl: integer('ttl').notNull(),
+    providerId: text('provider_id').references(() => dnsProviders.id, { onDelete: 'set null' }),
+    enabled: boolean('enabled').notNull().default(true),
+    /** Managed DNS: WHM's zone replicated to the provider for this account. */
+    managed: boolean('managed').notNull().default(false),
+    /** The record types a cut moves to the standby. */
+    records: text('records').array().notNull().default(sql`'{A}'::text[]`),
+    /** When the copy now on the standby was taken (its backup's start). */
+    lastGoodCopyAt: at('last_good_copy_at'),
+    lastRunAt: at('last_run_at'),
+    lastRunId: text('last_run_id'),
+    nextRunAt: at('next_run_at').notNull(),
+    staleAt: at('stale_at').notNull(),
+    /** Set when this staleness was mailed: once per episode, cleared by a good copy. */
+    staleNotifiedAt: at('stale_notified_at'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('protected_accounts_source_user_unique').on(t.sourceMemberId, t.user),
+    index('protected_accounts_pool_idx').on(t.poolId, t.createdAt),
+    index('protected_accounts_next_run_idx').on(t.nextRunAt),
+    index('protected_accounts_stale_idx').on(t.staleAt),
+  ],
+)
+
+// One copy of a protected account: backup.cpanel_account on the source, then
+// restore.cpanel_account of that snapshot on the standby, then the snapshot
+// deleted. phase says which job is current while the run is queued or running.
+export const replicationRuns = pgTable(
+  'replication_runs',
+  {
+    id: text('id').primaryKey(),
+    protectedAccountId: text('protected_account_id')
+      .notNull()
+      .references(() => protectedAccounts.id, { onDelete: 'cascade' }),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    user: text('user').notNull(),
+    sourceMemberId: text('source_member_id').notNull(),
+    standbyMemberId: text('standby_member_id').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'skipped'] }).notNull(),
+    phase: text('phase', { enum: ['backup', 'restore'] }),
+    trigger: text('trigger', { enum: ['schedule', 'manual'] }).notNull(),
+    requestedBy: text('requested_by').notNull(),
+    backupJobId: text('backup_job_id'),
+    restoreJobId: text('restore_job_id'),
+    snapshotId: text('snapshot_id'),
+    bytesUploaded: bigint('bytes_uploaded', { mode: 'number' }),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('replication_runs_account_idx').on(t.protectedAccountId, t.createdAt),
+    index('replication_runs_pool_idx').on(t.poolId, t.createdAt),
+    // One run of an account at a time; also what the tick scans.
+    uniqueIndex('replication_runs_in_flight_unique')
+      .on(t.protectedAccountId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+  ],
+)
+
+// The replication log of a pool. failure and stale rows are mailed by a
+// separate step that claims them (notified_at), once.
+export const protectionEvents = pgTable(
+  'protection_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    protectedAccountId: text('protected_account_id').references(() => protectedAccounts.id, { onDelete: 'set null' }),
+    kind: text('kind', { enum: ['sync', 'skipped', 'failure', 'cut', 'transfer', 'stale'] }).notNull(),
+    message: text('message').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    at: at('at').notNull().defaultNow(),
+    /** Mail still to send for this event (failure, stale); set null by the step that claims it. */
+    notifyPending: boolean('notify_pending').notNull().default(false),
+  },
+  (t) => [
+    index('protection_events_pool_idx').on(t.poolId, t.id),
+    index('protection_events_notify_idx').on(t.id).where(sql`${t.notifyPending}`),
+  ],
+)
