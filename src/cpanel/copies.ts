@@ -10,11 +10,12 @@ import { newId } from '../crypto/tokens'
 import { badInput, conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
 import type { Member } from '../members/store'
-import { queueJob, type Job } from '../jobs/service'
+import { queueJob } from '../jobs/service'
 import { wakeMember } from '../jobs/wake'
 import { CPANEL_USER } from '../../agent/cpanel/protocol'
 import type { AccountCopy } from './model'
 import { reportedAccounts } from './accounts'
+import { backupOutcome, jobEnding, queueRestoreOnce } from './chain'
 import * as store from './store'
 
 export const COPIES_LISTED = 20
@@ -126,10 +127,6 @@ export async function listCopies(db: Db, where: { memberId: string }): Promise<A
   return (await store.listMemberCopies(db, where.memberId, COPIES_LISTED)).map(copyOf)
 }
 
-const ENDINGS: Partial<Record<Job['status'], string>> = { failed: 'failed', cancelled: 'was cancelled', timed_out: 'timed out' }
-/** Why the copy's job ended unsuccessfully: the job's own error, else its ending in words. */
-const ended = (job: Job, what: 'backup' | 'restore') => job.error ?? `The ${what} ${ENDINGS[job.status] ?? job.status}.`
-
 /** Who the restore is queued for: the person who asked for the copy. */
 const requester = (copy: store.CopyRow): Actor => ({ userId: null, label: copy.requestedBy, ip: null })
 
@@ -145,34 +142,26 @@ export async function advanceCopies(db: Db, now = new Date(), opts: { jobId?: st
   for (const { copy, job } of await store.copiesToAdvance(db, opts.jobId)) {
     if (copy.state === 'restoring') {
       const ok = job.status === 'succeeded'
-      const moved = await store.updateCopyWhere(db, copy.id, 'restoring', ok ? { state: 'succeeded', finishedAt: now } : { state: 'failed', error: ended(job, 'restore'), finishedAt: now })
+      const moved = await store.updateCopyWhere(db, copy.id, 'restoring', ok ? { state: 'succeeded', finishedAt: now } : { state: 'failed', error: jobEnding(job, 'restore'), finishedAt: now })
       if (moved) counts[ok ? 'succeeded' : 'failed']++
       continue
     }
-    const snapshotId = (job.result as { snapshotId?: unknown } | null)?.snapshotId
-    if (job.status !== 'succeeded' || typeof snapshotId !== 'string') {
-      const error = job.status === 'succeeded' ? 'The backup ended without a snapshot.' : ended(job, 'backup')
-      if (await store.updateCopyWhere(db, copy.id, 'backing_up', { state: 'failed', error, finishedAt: now })) counts.failed++
+    const backup = backupOutcome(job)
+    if ('error' in backup) {
+      if (await store.updateCopyWhere(db, copy.id, 'backing_up', { state: 'failed', error: backup.error, finishedAt: now })) counts.failed++
       continue
     }
-    const outcome = await db.transaction(async (tx) => {
-      const t = tx as unknown as Db
-      const claimed = await store.updateCopyWhere(t, copy.id, 'backing_up', { state: 'restoring', snapshotId })
-      if (!claimed) return null
-      try {
-        const params = { snapshotId, ...(copy.replace ? { replace: true } : {}) }
-        const restore = await queueJob(t, requester(copy), copy.targetMemberId, 'restore.cpanel_account', params, { through: true, now })
-        await store.updateCopyWhere(t, copy.id, 'restoring', { restoreJobId: restore.id })
-        return 'restoring' as const
-      } catch (err) {
-        // The target can no longer take it (cPanel gone, the account made there meanwhile): say so on the copy.
-        if (!(err instanceof HttpError)) throw err
-        await store.updateCopyWhere(t, copy.id, 'restoring', { state: 'failed', error: `The restore was not queued: ${err.message}`, finishedAt: now })
-        return 'failed' as const
-      }
+    const { snapshotId } = backup
+    const outcome = await queueRestoreOnce(db, {
+      claim: async (t) => !!(await store.updateCopyWhere(t, copy.id, 'backing_up', { state: 'restoring', snapshotId })),
+      queued: async (t, restore) => void (await store.updateCopyWhere(t, copy.id, 'restoring', { restoreJobId: restore.id })),
+      refused: async (t, error) => void (await store.updateCopyWhere(t, copy.id, 'restoring', { state: 'failed', error, finishedAt: now })),
+      actor: requester(copy),
+      targetMemberId: copy.targetMemberId,
+      params: { snapshotId, ...(copy.replace ? { replace: true } : {}) },
+      now,
     })
     if (outcome) counts[outcome]++
-    if (outcome === 'restoring') wakeMember(copy.targetMemberId)
   }
   return counts
 }
