@@ -200,7 +200,7 @@ const cpanelRules = {
     refuse: needsCpanel,
   },
   'cpanel.config.check': { params: none, refuse: needsCpanel },
-  'backup.cpanel_account': oneUser,
+  'backup.cpanel_account': { params: Obj({ user: CpanelUser, uncompressed: t.Optional(t.Boolean({ error: 'true or false' })) }), refuse: needsCpanel },
   'restore.cpanel_account': {
     params: Obj({ snapshotId: SnapshotId, replace: t.Optional(t.Boolean({ error: 'true or false' })) }),
     refuse: needsCpanel,

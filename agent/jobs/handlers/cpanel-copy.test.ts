@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fakeBackupServer, type FakeBackupServer } from '../../backup/fake-server'
-import { makeCpanelHost, treeDigest, type CpanelHost } from '../../../src/testing/standins/cpanel/host'
+import { generateAccountHome } from '../../../src/testing/standins/cpanel/account-data'
+import { FIXTURE_UID, makeCpanelHost, treeDigest, type CpanelHost } from '../../../src/testing/standins/cpanel/host'
 import type { BackupResult } from './backups'
 import { verifySnapshotJob } from './backups-restore'
 import { backupAccount, restoreAccount } from './cpanel-copy'
@@ -32,10 +34,28 @@ afterEach(() => {
 
 const scratchLeft = (h: CpanelHost) => readdirSync(join(h.root, 'var/tmp'))
 
-async function backUp(): Promise<string> {
-  const b = cpanelJob('backup.cpanel_account', { user: 'shop' }, { root: source.root, fake })
+async function backUp(params: Record<string, unknown> = {}): Promise<string> {
+  return (await backUpWith(params)).snapshotId
+}
+
+async function backUpWith(params: Record<string, unknown>): Promise<BackupResult & { output: string[] }> {
+  const b = cpanelJob('backup.cpanel_account', { user: 'shop', ...params }, { root: source.root, fake })
   await b.run(backupAccount)
-  return (b.results.at(-1) as BackupResult).snapshotId
+  return { ...(b.results.at(-1) as BackupResult), output: b.output }
+}
+
+/** The fixture account with a home of about 16 MiB of site files, images, media, mail and a dump. */
+function largerHome(): string {
+  const home = join(source.root, 'home/shop')
+  generateAccountHome(home, 16 << 20, { uid: FIXTURE_UID })
+  return home
+}
+
+/** One file of the site rewritten in place with new bytes of the same size. */
+function changeOneFile(home: string): void {
+  const dir = join(home, 'public_html/wp-content/uploads/2026/m00')
+  const image = join(dir, readdirSync(dir).sort()[3]!)
+  writeFileSync(image, randomBytes(statSync(image).size))
 }
 
 describe('backup.cpanel_account', () => {
@@ -66,11 +86,62 @@ describe('backup.cpanel_account', () => {
   })
 })
 
+describe('backup.cpanel_account, uncompressed (replication)', () => {
+  test('pkgacct --nocompress: a second run after one file changed uploads a small fraction of the first', async () => {
+    const home = largerHome()
+    const first = await backUpWith({ uncompressed: true })
+    expect(first.output.some((l) => l.includes('cpmove-shop.tar') && !l.includes('.tar.gz'))).toBe(true)
+    expect(first.sizeBytes).toBeGreaterThan(16 << 20)
+    changeOneFile(home)
+    const second = await backUpWith({ uncompressed: true })
+    expect(second.snapshotId).not.toBe(first.snapshotId)
+    expect(second.uploadedBytes).toBeLessThan(first.uploadedBytes * 0.3)
+    expect(scratchLeft(source)).toEqual([])
+  }, 30_000)
+
+  test('a gzip archive, by contrast, is new bytes after the same change', async () => {
+    const home = largerHome()
+    const first = await backUpWith({})
+    changeOneFile(home)
+    const second = await backUpWith({})
+    expect(second.uploadedBytes).toBeGreaterThan(first.uploadedBytes * 0.5)
+  }, 30_000)
+
+  test('uncompressed other than true or false is refused before pkgacct runs', async () => {
+    const b = cpanelJob('backup.cpanel_account', { user: 'shop', uncompressed: 'yes' }, { root: source.root, fake })
+    await expect(b.run(backupAccount)).rejects.toThrow('Refusing uncompressed "yes": true or false.')
+    expect(b.output).toEqual([])
+  })
+})
+
 describe('restore.cpanel_account', () => {
+  test('an uncompressed snapshot: restorepkg gets cpmove-USER.tar and the home hashes equal', async () => {
+    largerHome()
+    const snapshotId = await backUp({ uncompressed: true })
+    const r = cpanelJob('restore.cpanel_account', { snapshotId }, { root: target.root, fake, snapshotId })
+    await r.run(restoreAccount)
+    expect(r.output.some((l) => l.includes('from “cpmove-shop.tar”'))).toBe(true)
+    expect(treeDigest(join(target.root, 'home/shop'))).toBe(treeDigest(join(source.root, 'home/shop')))
+    expect(r.results.at(-1)).toMatchObject({ snapshotId, user: 'shop', replaced: false })
+    expect(scratchLeft(target)).toEqual([])
+  }, 30_000)
+
+  test('an uncompressed snapshot with replace writes the changed file back', async () => {
+    const home = largerHome()
+    const snapshotId = await backUp({ uncompressed: true })
+    const before = treeDigest(home)
+    changeOneFile(home)
+    expect(treeDigest(home)).not.toBe(before)
+    const r = cpanelJob('restore.cpanel_account', { snapshotId, replace: true }, { root: source.root, fake, snapshotId })
+    await r.run(restoreAccount)
+    expect(treeDigest(home)).toBe(before)
+  }, 30_000)
+
   test('into another server: the account and a home that hashes equal (contents, modes, owners, links)', async () => {
     const snapshotId = await backUp()
     const r = cpanelJob('restore.cpanel_account', { snapshotId }, { root: target.root, fake, snapshotId })
     await r.run(restoreAccount)
+    expect(r.output.some((l) => l.includes('from “cpmove-shop.tar.gz”'))).toBe(true)
     expect(treeDigest(join(target.root, 'home/shop'))).toBe(treeDigest(join(source.root, 'home/shop')))
     expect(readFileSync(join(target.root, 'var/cpanel/users/shop'), 'utf8')).toContain('DNS=shop.example.com')
     expect(readFileSync(join(target.root, 'etc/trueuserdomains'), 'utf8')).toContain('shop.example.com: shop')

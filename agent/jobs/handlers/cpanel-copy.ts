@@ -2,7 +2,13 @@
 // pool like every other backup, and restorepkg fed the same archive back
 // after every chunk of it was checked. Both work in a private folder (0700)
 // on the disk that holds /var/tmp, which is removed whatever happens.
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs'
+//
+// `uncompressed` (replication) asks pkgacct for a plain tar: a gzip stream
+// differs entirely after a small change, while an unchanged file in a tar is
+// the same bytes, so the content-defined chunks of the last run are found
+// again and only what changed is uploaded. The snapshot does not say which
+// it holds; the restore reads it from the archive's first bytes.
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { toolPath } from '../../cpanel/tools'
@@ -17,15 +23,18 @@ const privateFolder = (ctx: JobContext, what: string) => mkdtempSync(join(chunkF
 
 export const backupAccount: JobHandler = async (ctx) => {
   const user = cpanelUser(ctx.params.user)
+  const uncompressed = ctx.params.uncompressed ?? false
+  if (typeof uncompressed !== 'boolean') throw new JobFailure(`Refusing uncompressed ${JSON.stringify(uncompressed)}: true or false.`)
   const step = stepper(ctx, 'backup.cpanel_account')
   if (!accountExists(ctx, user)) throw new JobFailure(`There is no cPanel account ${user} on this server (WHM keeps none in /var/cpanel/users/${user}).`)
 
   const dir = privateFolder(ctx, 'pkgacct')
   try {
     step('Package the account (pkgacct)')
-    await ctx.exec([toolPath('pkgacct'), user, dir])
-    const archive = join(dir, `cpmove-${user}.tar.gz`)
-    if (!existsSync(archive)) throw new JobFailure(`pkgacct finished but left no cpmove-${user}.tar.gz.`)
+    await ctx.exec([toolPath('pkgacct'), ...(uncompressed ? ['--nocompress'] : []), user, dir])
+    const name = `cpmove-${user}${uncompressed ? '.tar' : '.tar.gz'}`
+    const archive = join(dir, name)
+    if (!existsSync(archive)) throw new JobFailure(`pkgacct finished but left no ${name}.`)
 
     step('Encrypt and upload')
     const session = await openSession(ctx)
@@ -49,6 +58,17 @@ async function writeArchive(path: string, pieces: AsyncIterable<Uint8Array>): Pr
   }
 }
 
+/** restorepkg knows an archive by its name: .tar.gz when it starts with gzip's magic bytes, .tar otherwise. */
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r')
+  try {
+    const head = Buffer.alloc(2)
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b
+  } finally {
+    closeSync(fd)
+  }
+}
+
 export const restoreAccount: JobHandler = async (ctx) => {
   const replace = ctx.params.replace === true
   const step = stepper(ctx, 'restore.cpanel_account')
@@ -63,8 +83,10 @@ export const restoreAccount: JobHandler = async (ctx) => {
   const dir = privateFolder(ctx, 'restorepkg')
   try {
     step('Restore the account (restorepkg)')
-    const archive = join(dir, `cpmove-${user}.tar.gz`)
-    await writeArchive(archive, replayWithProgress(ctx, m, read, 'written'))
+    const written = join(dir, `cpmove-${user}.tar`)
+    await writeArchive(written, replayWithProgress(ctx, m, read, 'written'))
+    const archive = isGzip(written) ? `${written}.gz` : written
+    if (archive !== written) renameSync(written, archive)
     // The checked chunks are spent now, and restorepkg needs the room to unpack.
     read.cleanup()
     const res = await ctx.exec([toolPath('restorepkg'), ...(replace ? ['--force'] : []), archive])

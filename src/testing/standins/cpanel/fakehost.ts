@@ -145,13 +145,21 @@ function run(cmd: string[]): void {
 }
 
 /**
- * pkgacct's cpmove-<user>.tar.gz in `dir`, in the layout its documentation
- * and restorepkg know: cpmove-<user>/cp/<user> (the users file),
- * homedir/ (the home, owners, modes and links kept), mysql/ and mysql.sql
- * (no databases here), suspended/ when it is suspended, homedir_paths and
- * version. Returns the archive's path.
+ * pkgacct's cpmove archive in `dir`, in the layout its documentation and
+ * restorepkg know: cpmove-<user>/cp/<user> (the users file), homedir/ (the
+ * home, owners, modes and links kept), mysql/ and mysql.sql (no databases
+ * here), suspended/ when it is suspended, homedir_paths and version.
+ * cpmove-<user>.tar.gz by default; cpmove-<user>.tar with `compress: false`
+ * (pkgacct --nocompress). Returns the archive's path.
+ *
+ * The home goes into the tar straight from where it is, in name order, as
+ * pkgacct streams it: an unchanged file is the same bytes at the same place
+ * in two uncompressed archives, so content-defined chunks find it again.
+ * The metadata files are written afresh each time (new mtimes), as the real
+ * tool's are.
  */
-export function packageAccount(root: string, user: string, dir: string, say: (line: string) => void = () => {}): string {
+export function packageAccount(root: string, user: string, dir: string, say: (line: string) => void = () => {}, opts: { compress?: boolean } = {}): string {
+  const compress = opts.compress !== false
   const fields = requireAccount(root, user)
   const name = `cpmove-${user}`
   const work = join(dir, name)
@@ -172,12 +180,13 @@ export function packageAccount(root: string, user: string, dir: string, say: (li
   }
   say('Copying homedir...')
   const home = homeOf(root, user)
-  if (existsSync(home)) run(['cp', '-a', home, join(work, 'homedir')])
-  else mkdirSync(join(work, 'homedir'), { mode: 0o711 })
-  const archive = join(dir, `${name}.tar.gz`)
-  say(`Creating Archive ./${name}.tar.gz....Done`)
+  // The home is archived in place, renamed to cpmove-<user>/homedir inside the tar (never a symlink's target: S).
+  const homeArgs = existsSync(home) ? ['-C', dirname(home), `--transform=s,^${user}\\(/\\|$\\),${name}/homedir\\1,S`, basename(home)] : []
+  if (!homeArgs.length) mkdirSync(join(work, 'homedir'), { mode: 0o711 })
+  const archive = join(dir, compress ? `${name}.tar.gz` : `${name}.tar`)
+  say(`Creating Archive ./${basename(archive)}....Done`)
   try {
-    run(['tar', '--create', '--gzip', '--numeric-owner', '--file', archive, '-C', dir, name])
+    run(['tar', '--create', ...(compress ? ['--gzip'] : []), '--sort=name', '--numeric-owner', '--file', archive, '-C', dir, name, ...homeArgs])
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
@@ -196,7 +205,8 @@ export function restoreArchive(root: string, archive: string, opts: { force: boo
   if (!existsSync(archive) || !statSync(archive).isFile()) throw new Refusal(`The file “${archive}” does not exist.`)
   const scratch = mkdtempSync(join(dirname(archive), '.restorepkg-'))
   try {
-    run(['tar', '--extract', '--gzip', '--numeric-owner', '--preserve-permissions', '--file', archive, '-C', scratch])
+    // tar tells a gzip stream from a plain tar by its first bytes, as restorepkg takes either.
+    run(['tar', '--extract', '--numeric-owner', '--preserve-permissions', '--file', archive, '-C', scratch])
     const top = readdirSync(scratch).find((n) => /^cpmove-[a-z0-9]+$/.test(n))
     if (!top) throw new Refusal(`“${basename(archive)}” is not a cpmove archive (no cpmove-USER folder in it).`)
     const user = top.slice('cpmove-'.length)

@@ -42,6 +42,9 @@
 //                                 (or no variable) is refused like a failed SSH login
 //   STANDIN_WHM_TRANSFER_STEP_MS  pause between a transfer's phases (default 200), so a test can watch or abort it
 //   STANDIN_WHM_FAIL              {"function": "reason"}: that function is refused with that reason
+// pkgacct --nocompress writes cpmove-USER.tar instead of .tar.gz; restorepkg takes either.
+// account-data.ts fills a home with a generated account of a chosen size
+// (replication tests, `bun run bench:replicate`).
 // A plan named "Forbidden" is refused by createacct and changepackage
 // ("You do not have access to the package “Forbidden”."), for tests of
 // WHM's refusals without any variable.
