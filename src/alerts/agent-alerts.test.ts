@@ -204,7 +204,7 @@ beforeAll(async () => {
   const code = await Promise.race([enrol.proc.exited, Bun.sleep(20_000).then(() => 'timeout' as const)])
   expect(code, `enroll exits 0:\n${enrol.output()}`).toBe(0)
   expect(enrol.output()).toContain(`enrolled as member ${memberId} of pool ${poolId}`)
-})
+}, 120_000)
 
 afterAll(async () => {
   // Every step guarded: one failure must not leave the others running.
