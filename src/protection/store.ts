@@ -112,7 +112,7 @@ export async function claimStale(db: Db, now: Date): Promise<ProtectedRow[]> {
     .returning()
 }
 
-export type PoolFigures = { total: number; enabled: number; stale: number; failing: number; neverCopied: number; lastSync: Date | null; oldestCopy: Date | null }
+export type PoolFigures = { total: number; enabled: number; stale: number; failing: number; unhealthy: number; neverCopied: number; lastSync: Date | null; oldestCopy: Date | null }
 
 export async function poolFigures(db: Db, poolId: string, now: Date): Promise<PoolFigures> {
   const [row] = await db
@@ -121,6 +121,7 @@ export async function poolFigures(db: Db, poolId: string, now: Date): Promise<Po
       enabled: sql<number>`count(*) filter (where ${protectedAccounts.enabled})`.mapWith(Number),
       stale: sql<number>`count(*) filter (where ${protectedAccounts.enabled} and ${protectedAccounts.staleAt} <= ${now.toISOString()}::timestamptz)`.mapWith(Number),
       failing: sql<number>`count(*) filter (where ${protectedAccounts.enabled} and ${lastRun.status} = 'failed')`.mapWith(Number),
+      unhealthy: sql<number>`count(*) filter (where ${protectedAccounts.enabled} and (${protectedAccounts.staleAt} <= ${now.toISOString()}::timestamptz or ${lastRun.status} = 'failed'))`.mapWith(Number),
       neverCopied: sql<number>`count(*) filter (where ${protectedAccounts.enabled} and ${protectedAccounts.lastGoodCopyAt} is null)`.mapWith(Number),
       lastSync: sql<string | null>`max(${protectedAccounts.lastGoodCopyAt})`,
       oldestCopy: sql<string | null>`min(${protectedAccounts.lastGoodCopyAt}) filter (where ${protectedAccounts.enabled})`,
@@ -134,6 +135,7 @@ export async function poolFigures(db: Db, poolId: string, now: Date): Promise<Po
     enabled: row?.enabled ?? 0,
     stale: row?.stale ?? 0,
     failing: row?.failing ?? 0,
+    unhealthy: row?.unhealthy ?? 0,
     neverCopied: row?.neverCopied ?? 0,
     lastSync: date(row?.lastSync),
     oldestCopy: date(row?.oldestCopy),
@@ -169,12 +171,12 @@ export async function listAccountRuns(db: Db, protectedAccountId: string, limit:
     .limit(limit)
 }
 
-/** Changes a run only while it has this status and phase; null when another step moved it first. */
-export async function updateRunWhere(db: Db, id: string, from: { status: RunRow['status']; phase?: RunRow['phase'] }, patch: Partial<NewRun>): Promise<RunRow | null> {
+/** Changes a run only while it has one of these statuses and this phase; null when another step moved it first. */
+export async function updateRunWhere(db: Db, id: string, from: { status: RunRow['status'][]; phase?: RunRow['phase'] }, patch: Partial<NewRun>): Promise<RunRow | null> {
   const [row] = await db
     .update(replicationRuns)
     .set(patch)
-    .where(and(eq(replicationRuns.id, id), eq(replicationRuns.status, from.status), from.phase ? eq(replicationRuns.phase, from.phase) : undefined))
+    .where(and(eq(replicationRuns.id, id), inArray(replicationRuns.status, from.status), from.phase ? eq(replicationRuns.phase, from.phase) : undefined))
     .returning()
   return row ?? null
 }

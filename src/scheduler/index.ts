@@ -11,6 +11,7 @@ import { sweepJobs } from '../jobs/service'
 import { fireDueSchedules } from '../jobs/schedules'
 import { backupTicks } from '../backups/ticks'
 import { cpanelTicks } from '../cpanel/ticks'
+import { protectionTicks } from '../protection/ticks'
 
 /** `startedAt`: when this process started its ticks. */
 type Tick = { name: string; pattern: string; run: (deps: Deps, startedAt: Date) => Promise<string | null> }
@@ -76,6 +77,7 @@ const TICKS: Tick[] = [
   },
   ...backupTicks,
   ...cpanelTicks,
+  ...protectionTicks,
 ]
 
 export function startScheduler(deps: Deps): () => void {

@@ -37,6 +37,7 @@ import { backupApi } from '../backups/api'
 import { backupAgentRoutes } from '../backups/agent-routes'
 import { cpanelAgentRoutes } from '../cpanel/agent-routes'
 import { cpanelApi } from '../cpanel/api'
+import { protectionApi } from '../protection/api'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -93,6 +94,7 @@ export function buildApp(deps: Deps) {
     .use(backupApi(deps))
     .use(cpanelAgentRoutes(deps))
     .use(cpanelApi(deps))
+    .use(protectionApi(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))
