@@ -92,6 +92,17 @@ test('every user operation answers its documented success shape', async () => {
   await call('GET', '/api/v1/cpanel-copies/{copyId}', ids)
   await call('POST', '/api/v1/members/{memberId}/cpanel/transfers', { ...ids, memberId: standby }, { sourceMemberId: ids.memberId, user: 'carol', password: 'root-password' })
 
+  // Protection: carol kept warm on the standby.
+  ids.protectedAccountId = (await call('POST', '/api/v1/pools/{poolId}/protected-accounts', ids, { sourceMemberId: ids.memberId, user: 'carol', standbyMemberId: standby, schedule: '1d', ttl: 300, providerId: null })).id
+  await call('GET', '/api/v1/pools/{poolId}/protected-accounts', ids)
+  await call('GET', '/api/v1/protected-accounts/{protectedAccountId}', ids)
+  await call('PATCH', '/api/v1/protected-accounts/{protectedAccountId}', ids, { ttl: 600, records: ['A', 'MX'] })
+  ids.runId = (await call('POST', '/api/v1/protected-accounts/{protectedAccountId}/replicate', ids, {})).id
+  await call('GET', '/api/v1/replication-runs/{runId}', ids)
+  await call('POST', '/api/v1/pools/{poolId}/protected-accounts/replicate', ids, {})
+  await call('GET', '/api/v1/pools/{poolId}/protection/events', ids)
+  await call('DELETE', '/api/v1/protected-accounts/{protectedAccountId}', ids)
+
   ids.tokenId = (await call('POST', '/api/v1/tokens', ids, { name: 'docs' })).id
   await call('GET', '/api/v1/tokens', ids)
   await call('DELETE', '/api/v1/tokens/{tokenId}', ids)
