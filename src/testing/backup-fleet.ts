@@ -6,6 +6,7 @@
 //   const fleet = await startBackupFleet({ s3: true })
 //   try { const job = await fleet.runJob(fleet.agents[0].id, 'backup.database', { database }) }
 //   finally { await fleet.cleanup() }
+import postgres from 'postgres'
 import { ensureAgentBinary } from './agent-binary'
 import { addEnrolledMember, freePort, httpApi, ok, removeTempDir, startServerProcess, tempDir, waitFor, type Api, type DrillAgent, type ServerProcess } from './drill'
 import { startS3rver } from '../storage/s3rver-for-tests'
@@ -44,19 +45,21 @@ export async function startBackupFleet(opts: FleetOptions = {}): Promise<BackupF
   const dir = tempDir('sctl-backups-')
   const label = `backups-${process.pid}-${++fleets}`
   const s3 = opts.s3 ? await startS3rver() : null
+  const pg = opts.env?.DATABASE_URL ? null : await fleetDatabase(label)
   let server: ServerProcess | null = null
   const agents: DrillAgent[] = []
   const cleanup = async () => {
     await Promise.all(agents.map((a) => a.stop('SIGKILL').catch(() => {})))
     await server?.stop().catch(() => {})
     await s3?.stop().catch(() => {})
+    await pg?.drop().catch(() => {})
     removeTempDir(dir)
   }
   try {
     // Folder storage hands agents links on PUBLIC_URL, so the port is chosen before the server starts.
     const port = await freePort()
     const dataDir = `${dir}/data`
-    server = await startServerProcess({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, ...(s3?.env ?? {}), ...opts.env })
+    server = await startServerProcess({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, ...(pg?.env ?? {}), ...(s3?.env ?? {}), ...opts.env })
     const api = httpApi(server.url)
     const poolId = ok(await api('POST', '/api/v1/pools', { name: label, preset: 'generic' }), 'create pool').id as string
     const names = opts.members ?? ['a']
@@ -118,4 +121,27 @@ export async function tableChecksums(database: string): Promise<Record<string, s
   if (!tables.length) return {}
   const rows = await mariadbSql(`checksum table ${tables.map(([t]) => `\`${database}\`.\`${t}\``).join(', ')}`)
   return Object.fromEntries(rows.map(([name, sum]) => [name!.split('.').pop()!, sum!]))
+}
+
+/**
+ * In the PostgreSQL pass (TEST_DATABASE_URL) the fleet's server gets a
+ * database of its own there, so these end-to-end tests run their SQL on both
+ * databases; otherwise it uses the embedded one in its DATA_DIR.
+ */
+async function fleetDatabase(label: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> } | null> {
+  const base = process.env.TEST_DATABASE_URL
+  if (!base) return null
+  const name = `sctl_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`
+  const admin = postgres(base, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`drop database if exists ${name} with (force)`)
+  await admin.unsafe(`create database ${name}`)
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {})
+      await admin.end({ timeout: 2 })
+    },
+  }
 }
