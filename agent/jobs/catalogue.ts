@@ -79,6 +79,9 @@ const entries = {
   'backup.cpanel_account': { title: 'Back up a cPanel account', safeToRepeat: true, timeoutSeconds: BACKUP_SECONDS, steps: () => ['Package the account (pkgacct)', 'Encrypt and upload'] },
   'restore.cpanel_account': { title: 'Restore a cPanel account', safeToRepeat: false, timeoutSeconds: BACKUP_SECONDS, confirm: true, steps: () => [CHECK, 'Restore the account (restorepkg)'] },
 
+  // Protection: the pool's post-failover hook, run on the standby after an account's DNS was cut to it.
+  'protection.hook': { title: 'Run the post-failover hook', safeToRepeat: false, timeoutSeconds: 600, steps: one('Run the hook') },
+
   // Recipes. Install recipes run only on clean servers: both sides refuse when the stack is already there.
   'recipe.ssh_hardening': {
     title: 'SSH hardening',

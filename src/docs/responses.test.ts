@@ -101,6 +101,14 @@ test('every user operation answers its documented success shape', async () => {
   await call('GET', '/api/v1/replication-runs/{runId}', ids)
   await call('POST', '/api/v1/pools/{poolId}/protected-accounts/replicate', ids, {})
   await call('GET', '/api/v1/pools/{poolId}/protection/events', ids)
+  // Its DNS cut, through a provider that holds none of its zones (answered, nothing moved), with the hook queued.
+  await call('PUT', '/api/v1/pools/{poolId}/protection/hook', ids, { command: 'echo "$@"' })
+  await call('GET', '/api/v1/pools/{poolId}/protection/hook', ids)
+  const zoneless = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => Response.json([]) })
+  const cutProvider = await call('POST', '/api/v1/pools/{poolId}/dns-providers', ids, { kind: 'powerdns', name: 'Zoneless', apiUrl: `http://127.0.0.1:${zoneless.port}`, apiKey: 'key-5678' })
+  await call('PATCH', '/api/v1/protected-accounts/{protectedAccountId}', ids, { providerId: cutProvider.id })
+  expect((await call('POST', '/api/v1/protected-accounts/{protectedAccountId}/cut', ids, {})).hookJobId).toStartWith('job_')
+  zoneless.stop(true)
   await call('DELETE', '/api/v1/protected-accounts/{protectedAccountId}', ids)
 
   ids.tokenId = (await call('POST', '/api/v1/tokens', ids, { name: 'docs' })).id

@@ -11,6 +11,7 @@ import { findPool } from '../pools/store'
 import * as store from './store'
 import { recordSetsFor, sameValues } from './records'
 import { describeEvent, type DnsResult } from './words'
+import { cutAfterFailover } from '../protection/cut'
 
 const LEASE_MS = 30_000
 const MAX_RETRY_MS = 30_000
@@ -110,5 +111,7 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
     detail: { from: event.fromMemberId, to: event.toMemberId, reason: event.reason, dns: dnsResult.outcome },
   })
   deps.log.info('failover.cut', `pool ${event.poolId}: ${event.fromMemberId ?? 'none'} -> ${target.id} (${event.reason}); DNS ${dnsResult.outcome}`)
+  // The protected accounts that lived on the member cut away from follow to their standbys; never fails this cut.
+  await cutAfterFailover(deps, event)
   return 'done'
 }

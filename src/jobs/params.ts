@@ -208,9 +208,24 @@ const cpanelRules = {
   },
 } satisfies Record<string, JobRule>
 
+// Protection. The hook is the pool's own shell command, set by its operators;
+// the account and its domains reach it as arguments ($1, $2, ...), never inside it.
+const THROUGH_CUT = "The post-failover hook runs after an account's DNS cut: POST /api/v1/protected-accounts/{protectedAccountId}/cut."
+const protectionRules = {
+  'protection.hook': {
+    params: Obj({
+      command: Pattern('^[^\\x00\\n\\r]{1,2000}$', 2000, 'a shell command of one line, up to 2000 characters'),
+      user: CpanelUser,
+      domains: t.Array(Domain, { maxItems: 100, error: 'up to 100 domain names like example.com' }),
+    }),
+    onlyThrough: THROUGH_CUT,
+  },
+} satisfies Record<string, JobRule>
+
 export const jobRules: Record<JobName, JobRule> = {
   ...backupRules,
   ...cpanelRules,
+  ...protectionRules,
   'system.updates.check': { params: none, refuse: needsFamily },
   'system.updates.install': { params: none, refuse: needsFamily },
   'system.reboot': { params: none, refuse: needsCheckIn('a reboot') },

@@ -8,6 +8,7 @@ import { drill, restoreDatabase, restoreFiles, verifySnapshotJob } from './backu
 import * as cpanel from './cpanel'
 import * as firewall from './firewall'
 import { letsencryptIssue } from './letsencrypt'
+import { protectionHook } from './protection'
 import * as recipes from './recipes'
 import { serviceRestart } from './service'
 import { keyAdd, keyList, keyRemove } from './ssh'
@@ -48,6 +49,7 @@ export const handlers: Record<JobName, JobHandler> = {
   'cpanel.config.check': cpanel.configCheck,
   'backup.cpanel_account': cpanel.backupAccount,
   'restore.cpanel_account': cpanel.restoreAccount,
+  'protection.hook': protectionHook,
   'recipe.ssh_hardening': recipes.sshHardening,
   'recipe.agent_update': recipes.agentUpdateRecipe,
   'recipe.whm_link_check': recipes.whmLinkCheck,
