@@ -66,7 +66,7 @@ test('the cPanel tab: inner tabs by click and reload, search, create with the pa
   await expect(page.locator('#cpanel-kpis')).toContainText('11.120.0.9')
   await expect(page.locator('#cpanel-kpis')).toContainText('1Active accounts')
   await expect(page.locator('#cpanel-dns')).toContainText('Checked', { timeout: 20_000 })
-  await expect(page.locator('#cpanel-protection')).toContainText('once accounts on this server are protected')
+  await expect(page.locator('#cpanel-protection')).toContainText('No account here is protected')
 
   // Operations by click: the address follows, the member tab stays cPanel; a reload lands there again.
   await page.locator('#cpanel-tab-bar').getByRole('link', { name: 'Operations' }).click()

@@ -12,6 +12,7 @@ import type { CpanelAccount, CpanelStack, HostStats, Listener, ServiceState } fr
 import { storedCpanel } from '../members/stacks'
 import type { CpanelAccountsData, CpanelMigrateData, CpanelOperationsData, CpanelOverviewData } from './model'
 import { listCopies } from './copies'
+import { memberProtection, type MemberTopology } from '../protection/tab-data'
 
 const RECENT_JOBS = 10
 const RECENT_TRANSFERS = 20
@@ -53,7 +54,7 @@ export function matchesQuery(a: CpanelAccount, query: string): boolean {
   return words.every((w) => hay.includes(w))
 }
 
-export async function overviewData(db: Db, member: Member): Promise<CpanelOverviewData> {
+export async function overviewData(db: Db, member: Member): Promise<CpanelOverviewData & { protection: MemberTopology }> {
   const cp = cpanelOf(member)
   const accounts = cp?.accounts ?? []
   const suspended = accounts.filter((a) => a.suspended).length
@@ -65,6 +66,7 @@ export async function overviewData(db: Db, member: Member): Promise<CpanelOvervi
     // The DNS banner loads on its own (dnsFragment): lookups must not hold up the tab.
     dns: null,
     recentJobs: await jobStore.listMemberJobsNamed(db, member.id, ['cpanel.', 'backup.cpanel_account', 'restore.cpanel_account'], RECENT_JOBS),
+    protection: await memberProtection(db, member),
   }
 }
 

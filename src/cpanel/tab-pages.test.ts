@@ -97,8 +97,8 @@ describe('the cPanel tab', () => {
     expect(text).toContain('httpd : failed')
     expect(page.text).toContain(`hx-get="${href(whm, '/dns')}" hx-trigger="load" hx-swap="outerHTML"`)
     expect(text).toContain('No cPanel actions yet')
-    expect(text).toContain('Protection topology shows here once accounts on this server are protected')
-    expect(text).toContain('not available in this version')
+    expect(text).toContain('No account here is protected')
+    expect(page.text).toContain(`href="/pools/${poolId}/protection"`)
   })
 
   test('Overview: the DNS banner fragment says which domains do not resolve', async () => {

@@ -28,8 +28,8 @@ async function seedPool(poolId: string, heartbeat: () => Heartbeat): Promise<Ids
   const schedule = await s.api('POST', `/api/v1/members/${web1.id}/schedules`, { name: 'system.updates.check', cron: '0 3 * * *' })
   const run = await s.api('POST', `/api/v1/pools/${poolId}/runs`, { name: 'system.updates.check', memberIds: [web1.id] })
   expect([job.status, schedule.status, run.status]).toEqual([201, 201, 201])
-  // The snapshot and cPanel account action GETs only send a reloaded form post back to its tab, whatever the snapshot or account.
-  return { poolId, memberId: web1.id, jobId: job.json.id, scheduleId: schedule.json.id, runId: run.json.id, snapshotId: 'snap_reloaded', action: 'restore', user: 'shopuser' }
+  // The snapshot, cPanel account and protected account action GETs only send a reloaded form post back to its tab, whatever the snapshot or account.
+  return { poolId, memberId: web1.id, jobId: job.json.id, scheduleId: schedule.json.id, runId: run.json.id, snapshotId: 'snap_reloaded', action: 'restore', user: 'shopuser', protectedAccountId: 'pa_reloaded' }
 }
 
 beforeAll(async () => {

@@ -21,6 +21,7 @@ import { FleetKpis, FleetMap } from '../../views/pools/tabs/OverviewTab'
 import type { PoolTabKey } from './tabs'
 import { poolJobFigures, type PoolJobFigures } from '../jobs/service'
 import { poolBackupSummary, type PoolBackupSummary } from '../backups/service'
+import { poolProtectionNote } from '../protection/tab-data'
 
 const formBody = t.Record(t.String(), t.String(), { maxProperties: 20 })
 
@@ -38,17 +39,18 @@ export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTa
   const config = await failoverConfigOf(deps.db, id)
   const data = await pools.poolPage(deps.db, id, tab, { failoverDelaySeconds: config.delaySeconds, allTiles })
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
-  const [failover, alerts, jobFigures, backupFigures] = await Promise.all([
+  const [failover, alerts, jobFigures, backupFigures, protection] = await Promise.all([
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
     tab === 'monitoring' ? poolAlertSection(deps.db, id) : undefined,
     tab === 'overview' ? poolJobFigures(deps.db, id) : undefined,
     tab === 'overview' ? poolBackupSummary(deps.db, id) : undefined,
+    tab === 'overview' ? poolProtectionNote(deps.db, id) : undefined,
   ])
   // Only the Overview has tiles, and with them notes and a fingerprint to poll by.
   const { fleet } = data
   const cards = fleet ? fleet.row : rowCards(members, config.delaySeconds)
   const tiles = { notes: fleet?.notes ?? {}, ptag: fleet ? tilesTag(fleet.ptag, jobFigures, backupFigures) : '' }
-  return { ...data, cards, ...tiles, failover, alerts, jobFigures, backupFigures, allTiles, csrf: expectedCsrf(ctx) }
+  return { ...data, cards, ...tiles, failover, alerts, jobFigures, backupFigures, protection, allTiles, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
@@ -78,9 +80,9 @@ function renderNewPool(ctx: PageCtx, form: NewPoolForm, status?: number) {
   })
 }
 
+// Protection has its own handler (src/protection/tab-routes.tsx).
 const TAB_PATHS: [string, PoolTabKey][] = [
   ['/pools/:poolId', 'overview'],
-  ['/pools/:poolId/protection', 'protection'],
   ['/pools/:poolId/dns', 'dns'],
   ['/pools/:poolId/monitoring', 'monitoring'],
   ['/pools/:poolId/settings', 'settings'],

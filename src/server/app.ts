@@ -32,13 +32,13 @@ import { scheduleApi } from '../jobs/schedule-api'
 import { jobMemberPages } from '../jobs/job-pages'
 import { backupTabPages } from '../backups/tab-routes'
 import { cpanelTabPages } from '../cpanel/tab-routes'
+import { protectionTabPages } from '../protection/tab-routes'
 import { runPages } from '../jobs/run-pages'
 import { backupApi } from '../backups/api'
 import { backupAgentRoutes } from '../backups/agent-routes'
 import { cpanelAgentRoutes } from '../cpanel/agent-routes'
 import { cpanelApi } from '../cpanel/api'
 import { protectionApi } from '../protection/api'
-import { protectionCutApi } from '../protection/hook-api'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -90,13 +90,13 @@ export function buildApp(deps: Deps) {
     .use(jobMemberPages(deps))
     .use(backupTabPages(deps))
     .use(cpanelTabPages(deps))
+    .use(protectionTabPages(deps))
     .use(runPages(deps))
     .use(backupAgentRoutes(deps))
     .use(backupApi(deps))
     .use(cpanelAgentRoutes(deps))
     .use(cpanelApi(deps))
     .use(protectionApi(deps))
-    .use(protectionCutApi(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))

@@ -15,6 +15,7 @@ import { SettingsTab, type SettingsForm } from './tabs/SettingsTab'
 import { HiddenTab } from './tabs/HiddenTab'
 import type { MemberCard } from '../../src/members/view-model'
 import type { PoolBackupSummary } from '../../src/backups/service'
+import type { PoolProtectionNote } from '../../src/protection/tab-data'
 import { memberTabHref } from '../../src/members/tabs'
 import { MemberWorkspace, type MemberView } from '../members/MemberWorkspace'
 import { STATUS_TONE } from '../members/MemberTile'
@@ -44,6 +45,10 @@ export type PoolView = PoolPageData & {
   jobFigures?: PoolJobFigures
   /** Overview: the pool's snapshots, for Fleet status. */
   backupFigures?: PoolBackupSummary
+  /** Overview: protected accounts, how many are stale and the worst recovery point; null when none is protected. */
+  protection?: PoolProtectionNote | null
+  /** A pool tab with its own handler (Protection: src/protection/tab-routes.tsx) renders its panel here. */
+  panel?: JSX.Element
 }
 
 export const poolTabHref = (poolId: string, tab: PoolTab) => `/pools/${poolId}${tab.path}`

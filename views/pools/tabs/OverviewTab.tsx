@@ -9,6 +9,8 @@ import { mapPointsFromCards } from '../../../src/geo/points'
 import type { PoolJobFigures } from '../../../src/jobs/service'
 import type { PoolBackupSummary } from '../../../src/backups/service'
 import { formatBytes } from '../../../src/members/view-model'
+import { behindText } from '../../../src/protection/tab-model'
+import type { PoolProtectionNote } from '../../../src/protection/tab-data'
 
 /** The pool's snapshots: how many, what they take in the store, and the newest. */
 function BackupsKpi({ backups }: { backups: PoolBackupSummary }) {
@@ -53,6 +55,23 @@ export function FleetKpis({ status, jobs, backups }: { status: FleetStatus; jobs
   )
 }
 
+/** Protected accounts at a glance: how many, how many are stale, and the standby furthest behind. */
+function ProtectionLine({ poolId, note }: { poolId: string; note: PoolProtectionNote }) {
+  const worst = note.worstRecoveryPointSeconds
+  const text = [
+    `${note.protected} protected account${note.protected === 1 ? '' : 's'}`,
+    worst === null ? 'no standby holds a copy yet' : `worst recovery point: standby ${behindText(worst)} behind`,
+    note.stale ? `${note.stale} stale` : '',
+    note.failing ? `${note.failing} failing` : '',
+  ].filter(Boolean)
+  return (
+    <p class={note.stale || note.failing ? 'notice notice-warn' : 'hint'} id="fleet-protection" data-stale={String(note.stale)}>
+      <NavLink href={`/pools/${poolId}/protection`}>Protection</NavLink>
+      <span safe>{`: ${text.join(' · ')}.`}</span>
+    </p>
+  )
+}
+
 export function FleetMap({ cards }: { cards: MemberCard[] }) {
   return <WorldMap points={mapPointsFromCards(cards)} id="fleet-map" />
 }
@@ -75,6 +94,7 @@ export function OverviewTab({ view }: { view: PoolView }) {
         }
       >
         <FleetKpis status={fleet.status} jobs={view.jobFigures} backups={view.backupFigures} />
+        {view.protection ? <ProtectionLine poolId={id} note={view.protection} /> : ''}
       </Card>
       {fleet.status.members ? (
         <Card title="Fleet geography">

@@ -1,21 +1,14 @@
 import type { PoolView } from '../PoolPage'
 import { Card, EmptyState } from '../../components/ui'
 
+/** The panel the Protection handler loaded (views/pools/tabs/protection/); this stands in only where a page was built without it. */
 export function ProtectionTab({ view }: { view: PoolView }) {
+  if (view.panel) return view.panel
   return (
-    <div class="stack">
-      <Card title="Protection">
-        <EmptyState title="No protected accounts">
-          <p>
-            Protection keeps cPanel accounts warm on a standby: a scheduled WHM backup, stored securely, restored on
-            the standby member, with an optional DNS cut per account. {view.members.length} members are in
-            this pool.
-          </p>
-        </EmptyState>
-      </Card>
-      <Card title="Replication log">
-        <EmptyState title="No replication events yet" />
-      </Card>
-    </div>
+    <Card title="Protection">
+      <EmptyState title="Protection">
+        <p>Open the Protection tab to see the protected accounts of this pool.</p>
+      </EmptyState>
+    </Card>
   )
 }

@@ -1,15 +1,18 @@
 // cPanel Overview: WHM's version and account counts, cPanel's services, where
 // the accounts' domains point (looked up after the tab shows, in its own
-// request), the recent cPanel actions on this server, and protection.
+// request), the recent cPanel actions on this server, and which accounts are
+// protected from here or keep their standby copy here.
 import type { CpanelOverviewData, DnsBanner } from '../../../../src/cpanel/model'
 import type { Job } from '../../../../src/jobs/store'
 import { Badge, Card, EmptyState, Kpi, Table, Time } from '../../../components/ui'
 import { JobLink } from '../../../jobs/JobTimeline'
 import { JobStatusBadge, paramsSummary } from '../../../jobs/parts'
 import { CpanelTab } from './CpanelTab'
+import type { MemberTopology } from '../../../../src/protection/tab-data'
+import { behindText } from '../../../../src/protection/tab-model'
 import { JustQueued, ServiceBadges, dnsHref, innerHref, type CpanelPage } from './parts'
 
-export function CpanelOverview({ page, data }: { page: CpanelPage; data: CpanelOverviewData }) {
+export function CpanelOverview({ page, data }: { page: CpanelPage; data: CpanelOverviewData & { protection: MemberTopology } }) {
   return (
     <CpanelTab page={page} inner="overview">
       <JustQueued job={page.queued} />
@@ -25,20 +28,71 @@ export function CpanelOverview({ page, data }: { page: CpanelPage; data: CpanelO
       <Card title="Recent cPanel actions" id="cpanel-recent">
         <RecentJobs jobs={data.recentJobs} />
       </Card>
-      <Card title="Protection" id="cpanel-protection">
-        <p>
-          Protection topology shows here once accounts on this server are protected: which member holds a standby copy of each account,
-          and how recent that copy is.
-        </p>
-        <p class="hint">
-          <span>Protecting accounts (a standby kept in step on a schedule) is not available in this version. To copy one account to another member now, use Push copy on </span>
-          <a href={innerHref(page, 'migrate')} hx-get={innerHref(page, 'migrate')} hx-target="#member-panel" hx-push-url="true">
-            Migrate &amp; Recovery
-          </a>
-          <span>.</span>
-        </p>
-      </Card>
+      <ProtectionCard page={page} topology={data.protection} />
     </CpanelTab>
+  )
+}
+
+/** Which accounts here are kept warm elsewhere, and which accounts elsewhere keep their standby copy here. */
+function ProtectionCard({ page, topology }: { page: CpanelPage; topology: MemberTopology }) {
+  const tab = `/pools/${page.poolId}/protection`
+  const link = (
+    <a href={tab} hx-get={tab} hx-target="#pool-panel" hx-push-url="true">
+      the pool's Protection tab
+    </a>
+  )
+  if (!topology.here.length && !topology.copies.length) {
+    return (
+      <Card title="Protection" id="cpanel-protection">
+        <EmptyState title="No account here is protected">
+          <p>
+            <span>Keep an account warm on another member (copied on a schedule, with a DNS cut when this server fails) on </span>
+            {link}
+            <span>. To copy one account once, use Push copy on </span>
+            <a href={innerHref(page, 'migrate')} hx-get={innerHref(page, 'migrate')} hx-target="#member-panel" hx-push-url="true">
+              Migrate &amp; Recovery
+            </a>
+            <span>.</span>
+          </p>
+        </EmptyState>
+      </Card>
+    )
+  }
+  const behind = (s: number | null) => (s === null ? 'no copy yet' : `${behindText(s)} behind`)
+  return (
+    <Card title="Protection" id="cpanel-protection">
+      {topology.here.length ? (
+        <Table id="cpanel-protected-here" columns={['Protected from here', 'Standby', 'Standby copy']}>
+          {topology.here.map((r) => (
+            <tr data-user={r.user} data-health={r.health}>
+              <td safe>{r.user}</td>
+              <td safe>{r.standbyName}</td>
+              <td class={r.health === 'stale' || r.health === 'failing' ? 'field-error' : ''} safe>{`${behind(r.behindSeconds)}${r.health === 'stale' || r.health === 'failing' ? ` · ${r.health}` : ''}`}</td>
+            </tr>
+          ))}
+        </Table>
+      ) : (
+        <p class="muted">No account on this server is protected.</p>
+      )}
+      {topology.copies.length ? (
+        <Table id="cpanel-standby-here" columns={['Standby copy kept here', 'Lives on', 'Copy']}>
+          {topology.copies.map((r) => (
+            <tr data-user={r.user} data-health={r.health}>
+              <td safe>{r.user}</td>
+              <td safe>{r.sourceName}</td>
+              <td safe>{`${behind(r.behindSeconds)}${r.health === 'stale' || r.health === 'failing' ? ` · ${r.health}` : ''}`}</td>
+            </tr>
+          ))}
+        </Table>
+      ) : (
+        <p class="muted">This server keeps no standby copy of accounts elsewhere.</p>
+      )}
+      <p class="hint">
+        <span>Schedules, Replicate now and Cut DNS are on </span>
+        {link}
+        <span>.</span>
+      </p>
+    </Card>
   )
 }
 

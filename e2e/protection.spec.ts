@@ -1,0 +1,86 @@
+// The pool's Protection tab in a real browser, with two WHM servers played
+// over the agent API: the tab by click and by reload, accounts protected
+// from the form (the source's accounts follow its select), Replicate now
+// queueing the source's backup, Cut DNS held until the name is typed, and the
+// replication log filtered by kind at its own address.
+import type { Page } from '@playwright/test'
+import type { CpanelStack } from '../agent/protocol'
+import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
+import { test, expect, useServer, ADMIN, signIn, createPool, enrolledMember, type PlayedAgent } from './fixtures'
+
+useServer({ admin: ADMIN })
+
+const stack = (users: string[]): CpanelStack => ({
+  version: '11.120.0.9',
+  accounts: users.map((user) => ({ user, domain: `${user}.example.com`, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
+  packages: ['default'],
+  accountCount: users.length,
+})
+
+function whmMember(page: Page, poolId: string, name: string, users: string[]): Promise<PlayedAgent> {
+  const base = sampleHeartbeat()
+  return enrolledMember(page, poolId, name, { stacks: { ...base.stacks, openlitespeed: null, cpanel: stack(users) } })
+}
+
+test('the Protection tab: protect from the form, replicate now, cut DNS by the name typed, the log by kind', async ({ page }) => {
+  await signIn(page)
+  const poolId = await createPool(page, 'Protected WHM')
+  const east = await whmMember(page, poolId, 'east-1', ['alice', 'bob', 'carol'])
+  await whmMember(page, poolId, 'west-1', ['erin'])
+  const tab = `/pools/${poolId}/protection`
+
+  // By click from the Overview, then by reload at the same address.
+  await page.goto(`/pools/${poolId}`)
+  await page.locator('nav#pool-tabs').getByRole('link', { name: 'Protection' }).click()
+  await expect(page).toHaveURL(new RegExp(`${tab}$`))
+  await expect(page.locator('#protection-accounts')).toContainText('No protected accounts yet')
+  await page.reload()
+  await expect(page.locator('#protection-servers')).toContainText('east-1')
+  await expect(page.locator('#protection-servers')).toContainText('west-1')
+
+  // The accounts follow the source.
+  const form = page.locator('#protect-form')
+  await form.getByLabel('Source server').selectOption({ label: 'west-1' })
+  await expect(form.locator('#protect-users option')).toHaveText(['erin'])
+  await form.getByLabel('Source server').selectOption({ label: 'east-1' })
+  await expect(form.locator('#protect-users option')).toHaveText(['alice', 'bob', 'carol'])
+  await form.locator('#protect-users').selectOption(['alice', 'carol'])
+  await form.getByLabel('Standby server').selectOption({ label: 'west-1' })
+  await form.getByLabel('Schedule').selectOption({ label: 'every 6 hours' })
+  await form.getByRole('button', { name: 'Protect' }).click()
+  await expect(page.locator('.notice-ok')).toContainText('Protected alice, carol')
+  await expect(page).toHaveURL(new RegExp(`${tab}$`))
+  const alice = page.locator('#protection-accounts-table tr[data-user="alice"]')
+  await expect(alice).toContainText('east-1 → west-1')
+  await expect(alice).toContainText('every 6 hours')
+
+  // Replicate now: the source's agent has a backup to take; the table polls while it runs.
+  await alice.getByRole('button', { name: 'Replicate alice now' }).click()
+  await expect(page.locator('.notice-ok')).toContainText('Replication queued')
+  await expect(page.locator('#protection-accounts')).toHaveAttribute('data-live', 'true')
+  const { json } = await east.call('/api/v1/agent/jobs/claim', {})
+  expect(json.job?.name).toBe('backup.cpanel_account')
+  expect(json.job?.params.user).toBe('alice')
+
+  // Cut DNS waits for the name.
+  await alice.getByRole('button', { name: 'Cut DNS of alice' }).click()
+  const dialog = page.locator('dialog[open]')
+  await expect(dialog).toContainText('Cut DNS of alice to west-1')
+  const cut = dialog.getByRole('button', { name: 'Cut DNS' })
+  await expect(cut).toBeDisabled()
+  await dialog.getByLabel('Type alice to cut its DNS').fill('alic')
+  await expect(cut).toBeDisabled()
+  await dialog.getByLabel('Type alice to cut its DNS').fill('alice')
+  await expect(cut).toBeEnabled()
+  // No provider: refused in the dialog, which stays open.
+  await cut.click()
+  await expect(page.locator('dialog[open]')).toContainText('provider')
+  await page.keyboard.press('Escape')
+
+  // The log by kind, at its own address.
+  await page.locator('#protection-log').getByRole('link', { name: 'Failure' }).click()
+  await expect(page).toHaveURL(new RegExp(`${tab}\\?kind=failure$`))
+  await expect(page.locator('#protection-log')).toHaveAttribute('data-kind', 'failure')
+  await page.reload()
+  await expect(page.locator('#protection-log [aria-current="true"]')).toHaveText('Failure')
+})
