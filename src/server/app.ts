@@ -39,6 +39,7 @@ import { backupAgentRoutes } from '../backups/agent-routes'
 import { cpanelAgentRoutes } from '../cpanel/agent-routes'
 import { cpanelApi } from '../cpanel/api'
 import { protectionApi } from '../protection/api'
+import { protectionCutApi } from '../protection/hook-api'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -97,6 +98,7 @@ export function buildApp(deps: Deps) {
     .use(cpanelAgentRoutes(deps))
     .use(cpanelApi(deps))
     .use(protectionApi(deps))
+    .use(protectionCutApi(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))
