@@ -75,18 +75,18 @@ describe('protected accounts', () => {
     expect(await audits('protection.account.delete')).toHaveLength(1)
   })
 
-  test('several at once: all stored, or none when one is refused', async () => {
-    const refused = await k.s.api('POST', `/api/v1/pools/${poolId}/protected-accounts`, [body({ user: 'carol' }), body({ user: 'nobody' })])
+  test('several at once (the tab protects a list of users): all stored, or none when one is refused', async () => {
+    const several = (inputs: Record<string, unknown>[]) => protectAccounts(k.s.db, actor, poolId, inputs as ProtectInput[]).catch((e) => e)
+    const refused = await several([body({ user: 'carol' }), body({ user: 'nobody' })])
     expect(refused.status).toBe(422)
-    expect(refused.json.error.message).toContain('web-1 has no cPanel account called nobody')
+    expect(refused.message).toContain('web-1 has no cPanel account called nobody')
     expect(await rows()).toHaveLength(0)
-    const twice = await k.s.api('POST', `/api/v1/pools/${poolId}/protected-accounts`, [body({ user: 'carol' }), body({ user: 'carol' })])
-    expect(twice.status).toBe(409)
+    expect((await several([body({ user: 'carol' }), body({ user: 'carol' })])).status).toBe(409)
     expect(await rows()).toHaveLength(0)
-    const ok = await k.s.api('POST', `/api/v1/pools/${poolId}/protected-accounts`, [body({ user: 'carol' }), body({ user: 'dave', schedule: '1mo' })])
-    expect(ok.status).toBe(201)
-    expect(ok.json.map((p: any) => [p.user, p.schedule])).toEqual([['carol', '1h'], ['dave', '1mo']])
-    expect(Date.parse(ok.json[1].nextRunAt) - Date.parse(ok.json[1].createdAt)).toBe(30 * 86400_000)
+    const ok = await several([body({ user: 'carol' }), body({ user: 'dave', schedule: '1mo' })])
+    expect(ok.map((p: any) => [p.user, p.schedule])).toEqual([['carol', '1h'], ['dave', '1mo']])
+    expect(ok[1].nextRunAt.getTime() - ok[1].createdAt.getTime()).toBe(30 * 86400_000)
+    expect(await audits('protection.account.create')).toHaveLength(3)
   })
 
   test('refusals name their field and change nothing', async () => {
@@ -102,13 +102,14 @@ describe('protected accounts', () => {
       [body({ user: 'nobody' }), 422, 'user', /web-1 has no cPanel account called nobody/],
       [body({ user: 'Bob' }), 422, 'user', /cPanel user name/],
       [body({ user: 'carol' }), 409, 'user', /protected already/],
-      [body({ ttl: 29 }), 422, null, /TTL/],
-      [body({ ttl: 86401 }), 422, null, /TTL/],
-      [body({ ttl: 60.5 }), 422, null, /TTL/],
+      [body({ ttl: 29 }), 422, null, /ttl/i],
+      [body({ ttl: 86401 }), 422, null, /ttl/i],
+      [body({ ttl: 60.5 }), 422, null, /ttl/i],
       [body({ schedule: '2h' }), 422, null, /schedule/],
       [body({ providerId: farProviderId }), 422, 'providerId', /provider of this pool/],
       [body({ providerId: 'dns_nope' }), 422, 'providerId', /provider of this pool/],
       [body({ shell: 'id' }), 422, null, /./],
+      [[body({ user: 'erin' })], 422, null, /./],
       [{ user: 'bob' }, 422, null, /./],
     ]
     for (const [payload, status, field, message] of cases) {

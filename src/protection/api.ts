@@ -2,10 +2,8 @@
 // /api/v1/replication-runs/:runId and the pool's replication log: Protection
 // as the CONTRACT names it.
 import { Elysia, t } from 'elysia'
-import { Value } from '@sinclair/typebox/value'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
-import { badInput } from '../http/errors'
 import { DateTime, ErrorSchema, NoContent, NullableDateTime, Text } from '../http/api-schemas'
 import * as service from './service'
 import { getRun, replicate, replicateAll } from './runs'
@@ -28,22 +26,6 @@ const ProtectFields = {
   providerId: t.Optional(ProviderId),
 }
 const ProtectBody = t.Object(ProtectFields, { additionalProperties: false })
-
-/** The first field refused in a body of one protected account or an array of them; null when it passes. */
-function protectBodyProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null) return 'a protected account {sourceMemberId, user, standbyMemberId, schedule, ttl, providerId}, or an array of them'
-  const items = Array.isArray(value) ? value : [value]
-  if (Array.isArray(value) && (value.length === 0 || value.length > 200)) return 'an array of 1 to 200 protected accounts'
-  for (const [i, item] of items.entries()) {
-    const first = Value.Errors(ProtectBody, item).First()
-    if (!first) continue
-    const field = first.path.replace(/^\//, '').replace(/\//g, '.')
-    const where = Array.isArray(value) ? `${i}${field ? `.${field}` : ''}` : field
-    const text = (first.schema as { error?: unknown }).error
-    return `${where ? `${where}: ` : ''}${typeof text === 'string' ? text : first.message}`
-  }
-  return null
-}
 
 const RunStatus = t.UnionEnum(['queued', 'running', 'succeeded', 'failed', 'skipped'], {
   description: 'queued (the backup waits for the source agent), running (backup, then restore on the standby), succeeded, failed (the standby keeps its last good copy) or skipped (a scheduled run while the previous one was still going)',
@@ -119,24 +101,17 @@ export function protectionApi(deps: Deps) {
     .post(
       '/api/v1/pools/:poolId/protected-accounts',
       async (ctx) => {
-        const many = Array.isArray(ctx.body)
-        const inputs = (many ? ctx.body : [ctx.body]) as service.ProtectInput[]
-        const rows = await service.protectAccounts(deps.db, actorOf(ctx), ctx.params.poolId, inputs)
+        const [row] = await service.protectAccounts(deps.db, actorOf(ctx), ctx.params.poolId, [ctx.body])
         ctx.set.status = 201
-        return many ? rows.map(json) : json(rows[0]!)
+        return json(row!)
       },
       {
         access: 'user',
-        // Checked before the schema: a union's own refusal says only "object or array".
-        transform: ({ body }) => {
-          const problem = protectBodyProblem(body)
-          if (problem) throw badInput(problem)
-        },
-        body: t.Union([ProtectBody, t.Array(ProtectBody, { minItems: 1, maxItems: 200 })]),
-        response: { 201: t.Union([ProtectedAccountSchema, t.Array(ProtectedAccountSchema)]), ...errors },
+        body: ProtectBody,
+        response: { 201: ProtectedAccountSchema, ...errors },
         ...detail(
-          'Protect a cPanel account (or several) on a standby member',
-          'Both members must be of this pool and run cPanel, and differ; the account must be on the source (unless its agent capped the account list it reports); the provider, when given, one of the pool\'s. 409 when the account of that source is protected already. An array protects several at once, all or none, and answers an array. The first scheduled run comes one schedule interval after; POST .../replicate copies it now.',
+          'Protect a cPanel account on a standby member',
+          'Both members must be of this pool and run cPanel, and differ; the account must be on the source (unless its agent capped the account list it reports); the provider, when given, one of the pool\'s. 409 when the account of that source is protected already. The first scheduled run comes one schedule interval after; POST .../replicate copies it now.',
         ),
       },
     )
