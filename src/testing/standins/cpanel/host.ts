@@ -17,6 +17,8 @@
 //                                       autossl/<user> (each AutoSSL start), passwords/<user> (the password
 //                                       createacct was given, in the clear, to prove it went nowhere else),
 //                                       services.json (servicestatus overrides, {"httpd": {"running": 0}})
+//                                       restorepkg.fail (while present, restorepkg refuses with its text as
+//                                       the reason, before touching anything)
 //
 // whmapi1 functions: version, gethostname, createacct, changepackage,
 // suspendacct, unsuspendacct, removeacct, start_autossl_check_for_one_user,

@@ -4,7 +4,7 @@
 //                                                   --nocompress: cpmove-USER.tar, not gzipped
 //   restorepkg [--force] [options] FILE|USER        restores from a cpmove archive, .tar.gz or .tar
 // They print text, not JSON, and exit non-zero when they fail.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostRoot, packageAccount, Refusal, restoreArchive, VALID_USER } from './fakehost'
 
@@ -45,6 +45,9 @@ export function restorepkg(args: string[]): Run {
   const root = hostRoot()
   return collect((say) => {
     if (!target) throw new Refusal('Usage: restorepkg [options] FILE|USER')
+    // A test's switch: restorepkg refuses (before touching anything) while this file holds a reason.
+    const refusal = join(root, 'var/cpanel/standin/restorepkg.fail')
+    if (existsSync(refusal)) throw new Refusal(readFileSync(refusal, 'utf8').trim() || 'restore refused')
     // A user name means its archive where pkgacct leaves it by default, compressed or not.
     const named = (ext: string) => join(root, 'home', `cpmove-${target}${ext}`)
     const archive = target.includes('/') ? target : existsSync(named('.tar.gz')) ? named('.tar.gz') : named('.tar')
