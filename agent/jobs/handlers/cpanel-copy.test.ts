@@ -99,14 +99,6 @@ describe('backup.cpanel_account, uncompressed (replication)', () => {
     expect(scratchLeft(source)).toEqual([])
   }, 30_000)
 
-  test('a gzip archive, by contrast, is new bytes after the same change', async () => {
-    const home = largerHome()
-    const first = await backUpWith({})
-    changeOneFile(home)
-    const second = await backUpWith({})
-    expect(second.uploadedBytes).toBeGreaterThan(first.uploadedBytes * 0.5)
-  }, 30_000)
-
   test('uncompressed other than true or false is refused before pkgacct runs', async () => {
     const b = cpanelJob('backup.cpanel_account', { user: 'shop', uncompressed: 'yes' }, { root: source.root, fake })
     await expect(b.run(backupAccount)).rejects.toThrow('Refusing uncompressed "yes": true or false.')
