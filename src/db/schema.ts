@@ -794,3 +794,35 @@ export const protectionEvents = pgTable(
     index('protection_events_notify_idx').on(t.id).where(sql`${t.notifyPending}`),
   ],
 )
+
+// Managed DNS: per protected account, what the last sync or refresh found
+// different between WHM (the source of truth) and the account's provider, and
+// what the last sync wrote. Only those differences are kept, never a zone.
+export type ManagedDnsDiff = {
+  name: string
+  type: string
+  /** What WHM holds (after the cut's swap while the account is cut); null when WHM has no such set. */
+  want: string[] | null
+  /** What the provider holds; null when it has no such set. */
+  have: string[] | null
+  wantTtl: number | null
+  haveTtl: number | null
+}
+export const managedDnsStatus = pgTable('managed_dns_status', {
+  protectedAccountId: text('protected_account_id')
+    .primaryKey()
+    .references(() => protectedAccounts.id, { onDelete: 'cascade' }),
+  poolId: text('pool_id')
+    .notNull()
+    .references(() => pools.id, { onDelete: 'cascade' }),
+  /** When WHM and the provider were last compared (a sync or "Refresh DNS"). */
+  checkedAt: at('checked_at').notNull(),
+  /** Sets that differed then (after a sync: those left different). */
+  drift: integer('drift').notNull(),
+  diffs: jsonb('diffs').$type<ManagedDnsDiff[]>().notNull().default([]),
+  /** Why the comparison failed (a provider's words); null when it worked. */
+  error: text('error'),
+  lastSyncAt: at('last_sync_at'),
+  /** The sets the last sync wrote, as they were before and after. */
+  lastWritten: jsonb('last_written').$type<ManagedDnsDiff[]>(),
+})
