@@ -370,3 +370,36 @@ describe('Cloudflare adapter (official SDK, stand-in API)', () => {
     expect((await p.listZones()).length).toBe(2)
   })
 })
+
+describe('Cloudflare zone listing and proxy (Managed DNS)', () => {
+  test('listRecords groups the zone into sets with proxied, and setProxied switches the proxy keeping values', async () => {
+    cf.state.addRecord('example.com', { name: 'example.com', type: 'A', content: '192.0.2.1', ttl: 1, proxied: true })
+    cf.state.addRecord('example.com', { name: 'www.example.com', type: 'A', content: '192.0.2.1', ttl: 300 })
+    cf.state.addRecord('example.com', { name: 'www.example.com', type: 'A', content: '192.0.2.2', ttl: 300 })
+    cf.state.addRecord('example.com', { name: 'example.com', type: 'TXT', content: '"v=spf1 -all"', ttl: 300 })
+    cf.state.addRecord('example.com', { name: 'example.com', type: 'NS', content: 'ns1.example.net', ttl: 300 })
+    const sets = await provider.listRecords('example.com')
+    const byKey = Object.fromEntries(sets.map((s) => [`${s.name} ${s.type}`, s]))
+    expect(Object.keys(byKey).sort()).toEqual(['example.com A', 'example.com TXT', 'www.example.com A'])
+    expect(byKey['www.example.com A']).toMatchObject({ values: ['192.0.2.1', '192.0.2.2'], proxied: false, ttl: 300 })
+    expect(byKey['example.com A']!.proxied).toBe(true)
+    expect(byKey['example.com TXT']!.values).toEqual(['v=spf1 -all'])
+    expect(byKey['example.com TXT']!.proxied).toBeUndefined()
+
+    expect(await provider.setProxied('example.com', 'www.example.com', 'A', true)).toBe(2)
+    expect(cf.state.find('example.com', 'www.example.com', 'A').map((r) => [r.content, r.proxied]).sort()).toEqual([
+      ['192.0.2.1', true],
+      ['192.0.2.2', true],
+    ])
+    expect(await provider.setProxied('example.com', 'www.example.com', 'A', true)).toBe(0)
+    const refused = await expectError(provider.setProxied('example.com', 'example.com', 'TXT', true))
+    expect(refused.message).toContain('only A, AAAA and CNAME')
+  })
+
+  test('writes a CNAME keeping proxied and a TXT set', async () => {
+    await provider.writeRecords('example.com', { name: 'shop.example.com', type: 'CNAME', ttl: 300, values: ['Example.com.'], proxied: true })
+    await provider.writeRecords('example.com', { name: 'example.com', type: 'TXT', ttl: 300, values: ['v=spf1 a mx -all'] })
+    expect(cf.state.find('example.com', 'shop.example.com', 'CNAME')[0]).toMatchObject({ content: 'example.com', proxied: true })
+    expect(contents('example.com', 'TXT')).toEqual(['v=spf1 a mx -all'])
+  })
+})

@@ -7,7 +7,7 @@
 import Cloudflare, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'cloudflare'
 import type { RecordListParams } from 'cloudflare/resources/dns/records'
 import { bareName, canonicalValue, checkRecordSet, DEFAULT_TIMEOUT_MS, formatMx, formatSrv, originOf, parseMx, parseSrv, redact, statusError } from './common'
-import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo } from './provider'
+import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo, type ZoneRecordSet, type ZoneRecordType } from './provider'
 
 export type CloudflareOptions = {
   apiToken: string
@@ -26,7 +26,7 @@ export const CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
 type CfMessage = { code?: number; message?: string; error_chain?: CfMessage[] }
 
 /** What a call was about, so a refusal can name it. */
-type Where = { zone?: string; record?: { name: string; type: RecordType; ttl: number } }
+type Where = { zone?: string; record?: { name: string; type: ZoneRecordType; ttl: number } }
 
 /** The fields of a DNS record this adapter reads. */
 type CfRecord = {
@@ -143,11 +143,11 @@ export class CloudflareProvider implements DnsProvider {
     return id
   }
 
-  private async listSet(zoneId: string, zone: string, name: string, type: RecordType): Promise<CfRecord[]> {
+  private async listSet(zoneId: string, zone: string, name: string, type: ZoneRecordType): Promise<CfRecord[]> {
     return this.call(
       `read ${name} ${type}`,
       async () => {
-        const records = await this.listRecords({ zone_id: zoneId, name: { exact: name }, type })
+        const records = await this.listAll({ zone_id: zoneId, name: { exact: name }, type })
         // The filter is the server's; check it here too.
         return records.filter((rec) => rec.type === type && bareName(rec.name) === name)
       },
@@ -161,7 +161,7 @@ export class CloudflareProvider implements DnsProvider {
     return this.call(
       `list A records of ${zone}`,
       async () => {
-        const records = await this.listRecords({ zone_id: zoneId, type: 'A' })
+        const records = await this.listAll({ zone_id: zoneId, type: 'A' })
         return records.filter((rec) => rec.type === 'A').map((rec) => ({ name: bareName(rec.name), value: valueOf('A', rec), proxied: rec.proxied === true }))
       },
       { zone },
@@ -173,14 +173,14 @@ export class CloudflareProvider implements DnsProvider {
     const zoneId = await this.zoneId(zone)
     const out: { name: string; type: 'A' | 'AAAA'; value: string; proxied: boolean }[] = []
     for (const type of ['A', 'AAAA'] as const) {
-      const records = await this.call(`list ${type} records of ${zone}`, () => this.listRecords({ zone_id: zoneId, type }), { zone })
+      const records = await this.call(`list ${type} records of ${zone}`, () => this.listAll({ zone_id: zoneId, type }), { zone })
       for (const rec of records) if (rec.type === type) out.push({ name: bareName(rec.name), type, value: valueOf(type, rec), proxied: rec.proxied === true })
     }
     return out
   }
 
   /** Every record a listing matches, page after page until the answer says there are no more. */
-  private async listRecords(params: Omit<RecordListParams, 'per_page' | 'page'>): Promise<CfRecord[]> {
+  private async listAll(params: Omit<RecordListParams, 'per_page' | 'page'>): Promise<CfRecord[]> {
     let page = await this.client.dns.records.list({ ...params, per_page: this.pageSize } as RecordListParams)
     const out = [...(page.result as unknown as CfRecord[])]
     while (morePages(page, out.length, this.pageSize)) {
@@ -200,7 +200,51 @@ export class CloudflareProvider implements DnsProvider {
     return set
   }
 
-  async writeRecords(zone: string, set: RecordSet): Promise<void> {
+  /**
+   * Every A, AAAA, MX, SRV, CNAME and TXT set of the zone, in one listing
+   * (paged only past the largest page): what Managed DNS compares with WHM.
+   */
+  async listRecords(zone: string): Promise<ZoneRecordSet[]> {
+    const zoneId = await this.zoneId(zone)
+    const records = await this.call(`list the records of ${bareName(zone)}`, () => this.listAll({ zone_id: zoneId }), { zone })
+    const sets = new Map<string, ZoneRecordSet>()
+    for (const r of records) {
+      const type = r.type as ZoneRecordType
+      if (!ZONE_TYPES.includes(type)) continue
+      const name = bareName(r.name)
+      const key = `${name} ${type}`
+      let set = sets.get(key)
+      if (!set) {
+        set = { name, type, ttl: r.ttl, values: [] }
+        if (PROXIABLE.includes(type)) set.proxied = false
+        sets.set(key, set)
+      }
+      set.values.push(valueOf(type, r))
+      if (r.proxied === true) set.proxied = true
+    }
+    return [...sets.values()]
+  }
+
+  /**
+   * Turns Cloudflare's proxy on or off for every record of one name and type
+   * (A, AAAA, CNAME), values and TTL as they are; returns how many changed.
+   */
+  async setProxied(zone: string, name: string, type: ZoneRecordType, proxied: boolean): Promise<number> {
+    if (!PROXIABLE.includes(type)) throw new DnsProviderError(`Cloudflare proxies only A, AAAA and CNAME records, not ${type}`, false)
+    const n = bareName(name)
+    const zoneId = await this.zoneId(zone)
+    const records = await this.listSet(zoneId, zone, n, type)
+    if (!records.length) throw new DnsProviderError(`Cloudflare has no ${type} record for ${n}`, false)
+    let changed = 0
+    for (const r of records) {
+      if ((r.proxied === true) === proxied) continue
+      await this.call(`set proxied on ${n} ${type}`, () => this.client.dns.records.edit(r.id, { zone_id: zoneId, name: n, type, proxied } as any), { zone, record: { name: n, type, ttl: r.ttl } })
+      changed++
+    }
+    return changed
+  }
+
+  async writeRecords(zone: string, set: RecordSet | ZoneRecordSet): Promise<void> {
     const s = checkRecordSet(PROVIDER, zone, set)
     const zoneId = await this.zoneId(zone)
     try {
@@ -212,7 +256,7 @@ export class CloudflareProvider implements DnsProvider {
     }
   }
 
-  private async replaceSet(zoneId: string, zone: string, s: RecordSet): Promise<void> {
+  private async replaceSet(zoneId: string, zone: string, s: ZoneRecordSet): Promise<void> {
     const existing = await this.listSet(zoneId, zone, s.name, s.type)
 
     // Values already there stay where they are; the others are paired with
@@ -227,7 +271,7 @@ export class CloudflareProvider implements DnsProvider {
         keep.push(r)
       } else spare.push(r)
     }
-    const proxiable = s.type === 'A' || s.type === 'AAAA'
+    const proxiable = PROXIABLE.includes(s.type)
     const newProxied = s.proxied ?? existing[0]?.proxied ?? false
     const where: Where = { zone, record: { name: s.name, type: s.type, ttl: s.ttl } }
 
@@ -327,8 +371,12 @@ function reasons(errors: CfMessage[]): CfMessage[] {
 
 const quote = (e: CfMessage) => `${e.message ?? 'error'}${e.code !== undefined ? ` [${e.code}]` : ''}`
 
+/** The types Managed DNS reads and writes; Cloudflare's proxy takes the first three. */
+const ZONE_TYPES: ZoneRecordType[] = ['A', 'AAAA', 'CNAME', 'MX', 'SRV', 'TXT']
+const PROXIABLE: ZoneRecordType[] = ['A', 'AAAA', 'CNAME']
+
 /** The body fields for one value of a set. */
-function fields(type: RecordType, name: string, ttl: number, value: string): Record<string, unknown> {
+function fields(type: ZoneRecordType, name: string, ttl: number, value: string): Record<string, unknown> {
   if (type === 'MX') {
     const mx = parseMx(value)!
     return { name, type, ttl, content: mx.exchange, priority: mx.preference }
@@ -341,8 +389,9 @@ function fields(type: RecordType, name: string, ttl: number, value: string): Rec
 }
 
 /** A Cloudflare record's value in our form. */
-function valueOf(type: RecordType, r: CfRecord): string {
+function valueOf(type: ZoneRecordType, r: CfRecord): string {
   const content = (r.content ?? '').trim()
+  if (type === 'CNAME' || type === 'TXT') return canonicalValue(type, content)
   if (type === 'MX') {
     const mx = parseMx(`${r.priority ?? r.data?.priority ?? 0} ${content}`)
     return mx ? formatMx(mx) : content

@@ -1,7 +1,7 @@
 // What the three adapters share: record values in our form ("10 mail.example.com"),
 // checks of a RecordSet before anything is sent, and the wording of errors.
 import { OutboundRefused } from '../net/outbound'
-import { DnsProviderError, type RecordSet, type RecordType } from './provider'
+import { DnsProviderError, type RecordType, type ZoneRecordType } from './provider'
 
 export const DEFAULT_TIMEOUT_MS = 10_000
 
@@ -50,10 +50,27 @@ export function isIpv6(s: string): boolean {
   }
 }
 
-/** The value in one comparable spelling (case, spaces, trailing dots, IPv6 zeros). */
-export function canonicalValue(type: RecordType, value: string): string {
+/** TXT as the text itself: one or more quoted strings ("a" "b") joined, or the bare text. */
+export function txtText(value: string): string {
+  const v = value.trim()
+  const parts = v.match(/^("(?:[^"\\]|\\.)*"\s*)+$/) ? [...v.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')) : null
+  return parts ? parts.join('') : v
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i
+
+export function isHostname(s: string): boolean {
+  return HOSTNAME.test(bareName(s))
+}
+
+/** The value in one comparable spelling (case, spaces, trailing dots, IPv6 zeros, TXT quoting). */
+export function canonicalValue(type: ZoneRecordType, value: string): string {
   const v = value.trim()
   switch (type) {
+    case 'CNAME':
+      return bareName(v)
+    case 'TXT':
+      return txtText(v)
     case 'A':
       return v
     case 'AAAA':
@@ -73,13 +90,43 @@ export function canonicalValue(type: RecordType, value: string): string {
   }
 }
 
-const TYPES: RecordType[] = ['A', 'AAAA', 'MX', 'SRV']
+const TYPES: ZoneRecordType[] = ['A', 'AAAA', 'MX', 'SRV', 'CNAME', 'TXT']
+
+const WANT: Record<ZoneRecordType, string> = {
+  A: 'an IPv4 address',
+  AAAA: 'an IPv6 address',
+  MX: 'like "10 mail.example.com"',
+  SRV: 'like "10 5 5060 sip.example.com"',
+  CNAME: 'a host name such as "shop.example.net"',
+  TXT: 'text of 1 to 2048 characters',
+}
+
+/** Whether a value is well formed for its type, in our form. */
+export function validValue(type: ZoneRecordType, v: string): boolean {
+  switch (type) {
+    case 'A':
+      return isIpv4(v)
+    case 'AAAA':
+      return isIpv6(v)
+    case 'MX':
+      return parseMx(v) !== null
+    case 'SRV':
+      return parseSrv(v) !== null
+    case 'CNAME':
+      return isHostname(v)
+    case 'TXT':
+      return txtText(v).length > 0 && txtText(v).length <= 2048 && !/[\r\n\0]/.test(v)
+  }
+}
+
+/** What a value of the type should look like, for a refusal. */
+export const valueHint = (type: ZoneRecordType) => WANT[type]
 
 /**
  * Checks a record set before it is sent and returns it in canonical form
  * (bare lower-case name, values canonical and without duplicates).
  */
-export function checkRecordSet(provider: string, zone: string, set: RecordSet): RecordSet {
+export function checkRecordSet<S extends { name: string; type: ZoneRecordType; ttl: number; values: string[] }>(provider: string, zone: string, set: S): S {
   const z = bareName(zone)
   const name = bareName(set.name)
   const bad = (why: string) => new DnsProviderError(`${provider}: cannot write ${set.name} ${set.type}: ${why}`, false)
@@ -90,12 +137,7 @@ export function checkRecordSet(provider: string, zone: string, set: RecordSet): 
   const values: string[] = []
   for (const raw of set.values) {
     const v = String(raw).trim()
-    const ok =
-      set.type === 'A' ? isIpv4(v) : set.type === 'AAAA' ? isIpv6(v) : set.type === 'MX' ? parseMx(v) !== null : parseSrv(v) !== null
-    if (!ok) {
-      const want = { A: 'an IPv4 address', AAAA: 'an IPv6 address', MX: 'like "10 mail.example.com"', SRV: 'like "10 5 5060 sip.example.com"' }[set.type]
-      throw bad(`value "${v}" is not ${want}`)
-    }
+    if (!validValue(set.type, v)) throw bad(`value "${v}" is not ${WANT[set.type]}`)
     const c = canonicalValue(set.type, v)
     if (!values.includes(c)) values.push(c)
   }

@@ -16,6 +16,12 @@ export type RecordSet = {
 
 export type ZoneInfo = { name: string; id: string }
 
+/** What Managed DNS copies from WHM to a linked provider: the cut types, and CNAME and TXT beside them. */
+export type ZoneRecordType = RecordType | 'CNAME' | 'TXT'
+
+/** A record set of any type Managed DNS copies. CNAME: "target.example.com". TXT: the text, unquoted. */
+export type ZoneRecordSet = Omit<RecordSet, 'type'> & { type: ZoneRecordType }
+
 export interface DnsProvider {
   /** Zones this key can see ("Test connection" lists them). */
   listZones(): Promise<ZoneInfo[]>
@@ -23,6 +29,11 @@ export interface DnsProvider {
   readRecords(zone: string, name: string, type: RecordType): Promise<RecordSet | null>
   /** Replaces the record set at name/type with these values (creating it if needed). */
   writeRecords(zone: string, set: RecordSet): Promise<void>
+  /**
+   * Every A, AAAA, MX, SRV, CNAME and TXT set of the zone in one read (Managed
+   * DNS compares whole zones); adapters without it are read name by name.
+   */
+  listRecords?(zone: string): Promise<ZoneRecordSet[]>
 }
 
 /** A refusal or failure from a provider, with a sentence an operator can act on. */

@@ -244,3 +244,32 @@ describe('WHM adapter (JSON API 1 stand-in)', () => {
     expect((await p.listZones()).length).toBe(2)
   })
 })
+
+describe('WHM zone listing (Managed DNS)', () => {
+  test('listRecords gives every A, AAAA, MX, SRV, CNAME and TXT set of the zone from one dumpzone, without SOA or NS', async () => {
+    whm.state.addRecord('example.com', { type: 'A', name: 'www.example.com.', address: '192.0.2.100' })
+    whm.state.addRecord('example.com', { type: 'TXT', name: 'example.com.', txtdata: 'v=spf1 +a +mx ~all' })
+    whm.state.addRecord('example.com', { type: 'SRV', name: '_autodiscover._tcp.example.com.', priority: 0, weight: 0, port: 443, target: 'cpanelemaildiscovery.cpanel.net' })
+    whm.state.requests = []
+    const sets = await provider.listRecords('example.com')
+    expect(whm.state.requests.map((r) => r.command)).toEqual(['dumpzone'])
+    const byKey = Object.fromEntries(sets.map((s) => [`${s.name} ${s.type}`, s]))
+    expect(Object.keys(byKey).sort()).toEqual(
+      ['example.com A', 'example.com MX', 'example.com TXT', 'mail.example.com CNAME', 'www.example.com A', '_autodiscover._tcp.example.com SRV'].sort(),
+    )
+    expect(byKey['mail.example.com CNAME']!.values).toEqual(['example.com'])
+    expect(byKey['example.com TXT']).toMatchObject({ values: ['v=spf1 +a +mx ~all'], ttl: 14400 })
+    expect(byKey['example.com MX']!.values).toEqual(['0 example.com'])
+    expect(byKey['_autodiscover._tcp.example.com SRV']!.values).toEqual(['0 0 443 cpanelemaildiscovery.cpanel.net'])
+  })
+
+  test('writes CNAME and TXT sets with cname and txtdata, and refuses a CNAME that is not a host name before calling', async () => {
+    await provider.writeRecords('example.com', { name: 'shop.example.com', type: 'CNAME', ttl: 300, values: ['example.com'] })
+    await provider.writeRecords('example.com', { name: '_dmarc.example.com', type: 'TXT', ttl: 300, values: ['"v=DMARC1; p=none"'] })
+    expect(whm.state.find('example.com', 'shop.example.com', 'CNAME')[0]).toMatchObject({ cname: 'example.com.', ttl: 300 })
+    expect(whm.state.find('example.com', '_dmarc.example.com', 'TXT')[0]).toMatchObject({ txtdata: 'v=DMARC1; p=none' })
+    whm.state.requests = []
+    await expectError(provider.writeRecords('example.com', { name: 'bad.example.com', type: 'CNAME', ttl: 300, values: ['not a host'] }))
+    expect(whm.state.requests).toHaveLength(0)
+  })
+})

@@ -7,7 +7,7 @@
 // and metadata.reason. Names are written absolute, with the trailing dot.
 import { bareName, canonicalValue, checkRecordSet, DEFAULT_TIMEOUT_MS, dotted, formatMx, formatSrv, networkError, redact, statusError, parseMx, parseSrv } from './common'
 import { providerFetch, type OutboundPolicy } from '../net/outbound'
-import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo } from './provider'
+import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType, type ZoneInfo, type ZoneRecordSet, type ZoneRecordType } from './provider'
 
 export type WhmOptions = {
   /** "whm.example.com", "whm.example.com:2087" or "https://whm.example.com:2087" (http only for a loopback address). */
@@ -36,6 +36,8 @@ type WhmRecord = {
   weight?: number | string
   port?: number | string
   target?: string
+  cname?: string
+  txtdata?: string
 }
 
 type WhmAnswer = { metadata?: { result?: number | string; reason?: string; command?: string }; data?: any }
@@ -142,7 +144,29 @@ export class WhmProvider implements DnsProvider {
     }
   }
 
-  private recordsAt(zone: string, records: WhmRecord[], name: string, type: RecordType) {
+  /**
+   * Every A, AAAA, MX, SRV, CNAME and TXT set of the zone, from one dumpzone
+   * (WHM API 1: data.zone[0].record[], each with its type, name, ttl and the
+   * fields of its type: address, exchange and preference, priority, weight,
+   * port and target, cname, txtdata). SOA, NS and the file's comments are left out.
+   */
+  async listRecords(zone: string): Promise<ZoneRecordSet[]> {
+    const z = bareName(zone)
+    const sets = new Map<string, ZoneRecordSet>()
+    for (const r of await this.dump(z)) {
+      const type = String(r.type ?? '').toUpperCase() as ZoneRecordType
+      if (!ZONE_TYPES.includes(type)) continue
+      const name = absoluteName(r.name ?? '', z)
+      const key = `${name} ${type}`
+      let set = sets.get(key)
+      if (!set) sets.set(key, (set = { name, type, ttl: Number(r.ttl), values: [] }))
+      const value = valueOf(type, r, z)
+      if (!set.values.includes(value)) set.values.push(value)
+    }
+    return [...sets.values()]
+  }
+
+  private recordsAt(zone: string, records: WhmRecord[], name: string, type: ZoneRecordType) {
     const z = bareName(zone)
     return records
       .filter((r) => r.type === type && absoluteName(r.name ?? '', z) === name)
@@ -157,7 +181,7 @@ export class WhmProvider implements DnsProvider {
     return { name: n, type, ttl: found[0]!.ttl, values: found.map((r) => r.value) }
   }
 
-  async writeRecords(zone: string, set: RecordSet): Promise<void> {
+  async writeRecords(zone: string, set: RecordSet | ZoneRecordSet): Promise<void> {
     const s = checkRecordSet(PROVIDER, zone, set)
     const z = bareName(zone)
     const existing = this.recordsAt(z, await this.dump(z), s.name, s.type)
@@ -200,8 +224,12 @@ function absoluteName(name: string, zone: string): string {
   return n.includes('.') ? bareName(n) : `${bareName(n)}.${zone}`
 }
 
-function fields(type: RecordType, name: string, ttl: number, value: string): Record<string, string | number> {
+const ZONE_TYPES: ZoneRecordType[] = ['A', 'AAAA', 'MX', 'SRV', 'CNAME', 'TXT']
+
+function fields(type: ZoneRecordType, name: string, ttl: number, value: string): Record<string, string | number> {
   const common = { name: dotted(name), class: 'IN', ttl, type }
+  if (type === 'CNAME') return { ...common, cname: dotted(value) }
+  if (type === 'TXT') return { ...common, txtdata: value }
   if (type === 'MX') {
     const mx = parseMx(value)!
     return { ...common, exchange: dotted(mx.exchange), preference: mx.preference }
@@ -213,7 +241,9 @@ function fields(type: RecordType, name: string, ttl: number, value: string): Rec
   return { ...common, address: value }
 }
 
-function valueOf(type: RecordType, r: WhmRecord, zone: string): string {
+function valueOf(type: ZoneRecordType, r: WhmRecord, zone: string): string {
+  if (type === 'CNAME') return absoluteName(r.cname ?? '', zone)
+  if (type === 'TXT') return canonicalValue('TXT', String(r.txtdata ?? ''))
   if (type === 'MX') return formatMx({ preference: Number(r.preference ?? 0), exchange: absoluteName(r.exchange ?? '', zone) })
   if (type === 'SRV') {
     return formatSrv({ priority: Number(r.priority ?? 0), weight: Number(r.weight ?? 0), port: Number(r.port ?? 0), target: absoluteName(r.target ?? '', zone) })
