@@ -1,8 +1,10 @@
 // The pool's Protection tab in a real browser, with two WHM servers played
 // over the agent API: the tab by click and by reload, accounts protected
-// from the form (the source's accounts follow its select), Replicate now
-// queueing the source's backup, Cut DNS held until the name is typed, and the
-// replication log filtered by kind at its own address.
+// from the form (the source's accounts follow its select), their first
+// copies queued by the schedule without anyone pressing anything, Replicate
+// now queueing the source's backup again after one failed, Cut DNS held
+// until the name is typed, and the replication log filtered by kind at its
+// own address.
 import type { Page } from '@playwright/test'
 import type { CpanelStack } from '../agent/protocol'
 import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
@@ -22,7 +24,7 @@ function whmMember(page: Page, poolId: string, name: string, users: string[]): P
   return enrolledMember(page, poolId, name, { stacks: { ...base.stacks, openlitespeed: null, cpanel: stack(users) } })
 }
 
-test('the Protection tab: protect from the form, replicate now, cut DNS by the name typed, the log by kind', async ({ page }) => {
+test('the Protection tab: protect from the form, first copies queued unasked, replicate now, cut DNS by the name typed, the log by kind', async ({ page }) => {
   await signIn(page)
   const poolId = await createPool(page, 'Protected WHM')
   const east = await whmMember(page, poolId, 'east-1', ['alice', 'bob', 'carol'])
@@ -54,10 +56,25 @@ test('the Protection tab: protect from the form, replicate now, cut DNS by the n
   await expect(alice).toContainText('east-1 → west-1')
   await expect(alice).toContainText('every 6 hours')
 
-  // Replicate now: the source's agent has a backup to take; the table polls while it runs.
+  await expect(page.locator('.notice-ok')).toContainText('first copy to west-1 within 15 seconds')
+
+  // Nobody presses anything: the schedule queues both first copies within 15 s, and the table polls while they run.
+  await expect(async () => {
+    await page.reload()
+    await expect(alice.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'queued', { timeout: 1000 })
+  }).toPass({ timeout: 25_000 })
+  await expect(page.locator('#protection-accounts')).toHaveAttribute('data-live', 'true')
+  await expect(alice.getByRole('button', { name: 'Replicate alice now' })).toBeDisabled()
+  const firsts = [(await east.call('/api/v1/agent/jobs/claim', {})).json.job, (await east.call('/api/v1/agent/jobs/claim', {})).json.job]
+  expect(firsts.map((j) => `${j?.name} ${j?.params.user}`).sort()).toEqual(['backup.cpanel_account alice', 'backup.cpanel_account carol'])
+
+  // alice's first copy fails on the source; the polled table shows it, and Replicate now queues the source's backup again.
+  const aliceFirst = firsts.find((j) => j.params.user === 'alice')
+  await east.call(`/api/v1/agent/jobs/${aliceFirst.id}/finish`, { status: 'failed', error: 'pkgacct: no space left on device' })
+  await expect(alice.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'failed')
+  await expect(alice).toContainText('pkgacct: no space left on device')
   await alice.getByRole('button', { name: 'Replicate alice now' }).click()
   await expect(page.locator('.notice-ok')).toContainText('Replication queued')
-  await expect(page.locator('#protection-accounts')).toHaveAttribute('data-live', 'true')
   const { json } = await east.call('/api/v1/agent/jobs/claim', {})
   expect(json.job?.name).toBe('backup.cpanel_account')
   expect(json.job?.params.user).toBe('alice')
@@ -85,4 +102,5 @@ test('the Protection tab: protect from the form, replicate now, cut DNS by the n
   await expect(page.locator('#protection-log')).toHaveAttribute('data-kind', 'failure')
   await page.reload()
   await expect(page.locator('#protection-log [aria-current="true"]')).toHaveText('Failure')
+  await expect(page.locator('#protection-log')).toContainText('replication of alice failed: pkgacct: no space left on device')
 })

@@ -54,8 +54,8 @@ describe('protected accounts', () => {
     })
     expect(res.json.id).toStartWith('pa_')
     const id = res.json.id as string
-    // The first run is one interval after protecting; stale at twice that.
-    expect(Date.parse(res.json.nextRunAt) - Date.parse(res.json.createdAt)).toBe(3600_000)
+    // The first copy is due at once; stale if none arrives in twice the schedule.
+    expect(res.json.nextRunAt).toBe(res.json.createdAt)
     expect(Date.parse(res.json.staleAt) - Date.parse(res.json.createdAt)).toBe(7200_000)
 
     const list = await k.s.api('GET', `/api/v1/pools/${poolId}/protected-accounts`)
@@ -65,7 +65,8 @@ describe('protected accounts', () => {
     const patched = await k.s.api('PATCH', `/api/v1/protected-accounts/${id}`, { schedule: '1d', ttl: 60, enabled: false, providerId: null, records: ['A', 'MX'] })
     expect(patched.status).toBe(200)
     expect(patched.json).toMatchObject({ schedule: '1d', ttl: 60, enabled: false, providerId: null, records: ['A', 'MX'], user: 'bob' })
-    expect(Date.parse(patched.json.nextRunAt) - Date.parse(patched.json.createdAt)).toBe(86400_000)
+    // Never copied yet: a change of schedule does not put the first copy off.
+    expect(patched.json.nextRunAt).toBe(patched.json.createdAt)
     const [update] = await audits('protection.account.update')
     expect(update!.detail).toMatchObject({ changed: { schedule: { from: '1h', to: '1d' }, ttl: { from: 300, to: 60 }, enabled: { from: true, to: false } } })
 
@@ -85,7 +86,8 @@ describe('protected accounts', () => {
     expect(await rows()).toHaveLength(0)
     const ok = await several([body({ user: 'carol' }), body({ user: 'dave', schedule: '1mo' })])
     expect(ok.map((p: any) => [p.user, p.schedule])).toEqual([['carol', '1h'], ['dave', '1mo']])
-    expect(ok[1].nextRunAt.getTime() - ok[1].createdAt.getTime()).toBe(30 * 86400_000)
+    // Even a monthly account gets its first copy at once.
+    expect(ok[1].nextRunAt).toEqual(ok[1].createdAt)
     expect(await audits('protection.account.create')).toHaveLength(3)
   })
 

@@ -1,7 +1,8 @@
 // Protection end to end: the server as its own process, two compiled agents
 // on fake cPanel hosts (the stand-in pkgacct and restorepkg first on PATH),
 // chunks in the pool's folder storage. What an operator relies on: the
-// standby holds the same files as the source after a run, a second run sends
+// first copy starts by itself once an account is protected, the standby
+// holds the same files as the source after a run, a second run sends
 // little, runs never overlap, and a failed run leaves the last good copy.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -67,7 +68,10 @@ describe('protected accounts with compiled agents', () => {
     pa = ok(await fleet.api('POST', `/api/v1/pools/${fleet.poolId}/protected-accounts`, { sourceMemberId: a, user: 'shop', standbyMemberId: b, schedule: '1d', ttl: 300, providerId: null }), 'protect')
     expect(pa).toMatchObject({ user: 'shop', sourceMemberId: a, standbyMemberId: b, lastGoodCopyAt: null, recoveryPointSeconds: null })
 
-    const first = await runEnd((await replicate()).id)
+    // Nobody presses anything: the server's schedule queues the first copy within 15 s.
+    const queued = await waitFor(async () => ok(await fleet.api('GET', `/api/v1/protected-accounts/${pa.id}`), 'account').lastRun, 30_000, 'the schedule to queue the first copy', 500)
+    expect(queued).toMatchObject({ trigger: 'schedule', requestedBy: 'protection schedule' })
+    const first = await runEnd(queued.id)
     expect(first.error).toBeNull()
     expect(first.status).toBe('succeeded')
     expect(treeDigest(home(standby))).toBe(treeDigest(home(source)))

@@ -15,7 +15,7 @@ let dst: KitMember
 beforeAll(async () => {
   k = await cpanelKit()
   poolId = await k.pool('Protected runs')
-  src = await k.cpanelMember(poolId, 'web-1', ['bob', 'carol', 'dave', 'erin', 'fred', 'gina', 'hank', 'ivan'])
+  src = await k.cpanelMember(poolId, 'web-1', ['bob', 'carol', 'dave', 'erin', 'fred', 'gina', 'hank', 'ivan', 'judy', 'kate'])
   dst = await k.cpanelMember(poolId, 'web-2', [])
 })
 afterAll(() => k.close())
@@ -165,28 +165,71 @@ describe('a replication run', () => {
 })
 
 describe('the schedule', () => {
+  const runsOf = (id: string) => k.s.db.select().from(replicationRuns).where(eq(replicationRuns.protectedAccountId, id))
+
+  test('a newly protected account has its first copy queued by the next tick, without anyone pressing anything', async () => {
+    await k.s.db.update(protectedAccounts).set({ enabled: false })
+    const pa = await protect('judy', '1mo')
+    expect(await runsOf(pa.id)).toHaveLength(0)
+
+    expect(await runDueSchedules(k.s.deps)).toEqual({ started: 1, skipped: 0, failed: 0 })
+    const shown = (await k.s.api('GET', `/api/v1/protected-accounts/${pa.id}`)).json
+    expect(shown.lastRun).toMatchObject({ trigger: 'schedule', status: 'queued', phase: 'backup', requestedBy: 'protection schedule' })
+    // The source's agent has the account's backup to take.
+    expect(await jobStore.findJob(k.s.db, shown.lastRun.backupJobId)).toMatchObject({ memberId: src.id, name: 'backup.cpanel_account', status: 'queued', params: { user: 'judy', uncompressed: true } })
+
+    // "Replicate now" straight after protecting: the answer names the first copy already on its way.
+    const pressed = await k.s.api('POST', `/api/v1/protected-accounts/${pa.id}/replicate`, {})
+    expect(pressed.status).toBe(409)
+    expect(pressed.json.error.message).toBe('The first copy of judy is under way, queued by its schedule; wait for it to end.')
+
+    // Queued once: the next copy is a month on.
+    expect(await runDueSchedules(k.s.deps)).toEqual({ started: 0, skipped: 0, failed: 0 })
+    expect(await runsOf(pa.id)).toHaveLength(1)
+    expect(Date.parse(shown.nextRunAt) - Date.parse(shown.lastRun.createdAt)).toBe(30 * 86400_000)
+    await k.s.api('POST', `/api/v1/jobs/${shown.lastRun.backupJobId}/cancel`)
+    await advanceRuns(k.s.deps)
+  })
+
+  test('Replicate now pressed before the tick starts the first copy; the tick then queues nothing more', async () => {
+    await k.s.db.update(protectedAccounts).set({ enabled: false })
+    const pa = await protect('kate', '1d')
+    const pressed = await k.s.api('POST', `/api/v1/protected-accounts/${pa.id}/replicate`, {})
+    expect(pressed.status).toBe(201)
+    expect(pressed.json).toMatchObject({ trigger: 'manual', status: 'queued' })
+    expect(await runDueSchedules(k.s.deps)).toEqual({ started: 0, skipped: 0, failed: 0 })
+    expect((await runsOf(pa.id)).map((r) => r.trigger)).toEqual(['manual'])
+    // A second press while it runs names who asked for it.
+    const again = await k.s.api('POST', `/api/v1/protected-accounts/${pa.id}/replicate`, {})
+    expect(again.status).toBe(409)
+    expect(again.json.error.message).toMatch(/^A replication run of kate is under way, asked for by admin@example\.com.*; wait for it to end\.$/)
+    await k.s.api('POST', `/api/v1/jobs/${pressed.json.backupJobId}/cancel`)
+    await advanceRuns(k.s.deps)
+  })
+
   test('picks the enabled accounts that are due, once each', async () => {
     // Everything so far is protected hourly; move them out of the way.
     await k.s.db.update(protectedAccounts).set({ enabled: false })
     const hourly = await protect('gina', '1h')
     const daily = await protect('hank', '1d')
-    const inAnHour = new Date(Date.now() + 3600_000 + 1000)
-    const ticks = await Promise.all([runDueSchedules(k.s.deps, inAnHour), runDueSchedules(k.s.deps, inAnHour)])
-    expect(ticks.reduce((n, t) => n + t.started, 0)).toBe(1)
-    const runs = await k.s.db.select().from(replicationRuns).where(eq(replicationRuns.protectedAccountId, hourly.id))
-    expect(runs).toHaveLength(1)
+    const now = new Date()
+    // Both are new, so both are due at once; two ticks at the same moment queue each once.
+    const ticks = await Promise.all([runDueSchedules(k.s.deps, now), runDueSchedules(k.s.deps, now)])
+    expect(ticks.reduce((n, t) => n + t.started, 0)).toBe(2)
+    const runs = [...(await runsOf(hourly.id)), ...(await runsOf(daily.id))]
+    expect(runs.map((r) => r.protectedAccountId).sort()).toEqual([hourly.id, daily.id].sort())
     expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'queued', requestedBy: 'protection schedule' })
-    expect(await k.s.db.select().from(replicationRuns).where(eq(replicationRuns.protectedAccountId, daily.id))).toHaveLength(0)
     const next = await getProtected(k.s.db, hourly.id)
-    expect(next.nextRunAt.getTime()).toBe(inAnHour.getTime() + 3600_000)
+    expect(next.nextRunAt.getTime()).toBe(now.getTime() + 3600_000)
+    expect(await runDueSchedules(k.s.deps, new Date(now.getTime() + 3599_000))).toEqual({ started: 0, skipped: 0, failed: 0 })
 
-    // An hour on, the run is still going: skipped and logged.
-    const twoHours = new Date(inAnHour.getTime() + 3600_000)
-    expect(await runDueSchedules(k.s.deps, twoHours)).toEqual({ started: 0, skipped: 1, failed: 0 })
+    // An hour on, the hourly one's run is still going: skipped and logged; the daily one is not due.
+    const inAnHour = new Date(now.getTime() + 3600_000)
+    expect(await runDueSchedules(k.s.deps, inAnHour)).toEqual({ started: 0, skipped: 1, failed: 0 })
     // A disabled account is never due.
     await k.s.db.update(protectedAccounts).set({ enabled: false }).where(eq(protectedAccounts.id, daily.id))
     expect(await runDueSchedules(k.s.deps, new Date(Date.now() + 2 * 86400_000))).toMatchObject({ started: 0 })
-    await k.s.api('POST', `/api/v1/jobs/${runs[0]!.backupJobId}/cancel`)
+    for (const r of runs) await k.s.api('POST', `/api/v1/jobs/${r.backupJobId}/cancel`)
     await advanceRuns(k.s.deps)
   })
 

@@ -34,7 +34,16 @@ export async function getRun(db: Db, id: string): Promise<ReplicationRun> {
   return run
 }
 
-const underWay = (pa: ProtectedAccount) => conflict(`A replication run of ${pa.user} is under way; wait for it to end.`)
+/**
+ * The 409 of a manual run while one is in flight. Right after protecting,
+ * that is usually the first copy the schedule queued by itself: say so, so
+ * "Replicate now" does not read as a refusal of something never started.
+ */
+const underWay = (pa: ProtectedAccount, run: store.RunRow | undefined) => {
+  const which = run && !pa.lastGoodCopyAt && run.trigger === 'schedule' ? `The first copy of ${pa.user}` : `A replication run of ${pa.user}`
+  const how = run ? (run.trigger === 'schedule' ? ', queued by its schedule' : `, asked for by ${run.requestedBy}`) : ''
+  return conflict(`${which} is under way${how}; wait for it to end.`)
+}
 
 /**
  * Starts a run of the account: a manual one is refused with 409 while another
@@ -47,14 +56,14 @@ export async function replicate(deps: Pick<Deps, 'db'>, actor: Actor, protectedA
   const pa = await getProtected(db, protectedAccountId)
   const running = await store.runInFlight(db, pa.id)
   if (running) {
-    if (trigger === 'manual') throw underWay(pa)
+    if (trigger === 'manual') throw underWay(pa, running)
     return recordSkipped(db, actor, pa, now)
   }
   try {
     return await startRun(db, actor, pa, trigger, now)
   } catch (err) {
     if (isUniqueViolation(err)) {
-      if (trigger === 'manual') throw underWay(pa)
+      if (trigger === 'manual') throw underWay(pa, await store.runInFlight(db, pa.id))
       return recordSkipped(db, actor, pa, now)
     }
     if (trigger === 'schedule' && err instanceof HttpError) return recordRefused(db, actor, pa, err.message, now)
@@ -62,24 +71,24 @@ export async function replicate(deps: Pick<Deps, 'db'>, actor: Actor, protectedA
   }
 }
 
+/** The row of a new run of the account as it stands now; `patch` says what kind of run. */
+const newRunRow = (pa: ProtectedAccount, actor: Actor, now: Date, patch: Pick<store.NewRun, 'status' | 'trigger'> & Partial<store.NewRun>): store.NewRun => ({
+  id: newId('rr'),
+  protectedAccountId: pa.id,
+  poolId: pa.poolId,
+  user: pa.user,
+  sourceMemberId: pa.sourceMemberId,
+  standbyMemberId: pa.standbyMemberId,
+  requestedBy: actor.label,
+  createdAt: now,
+  ...patch,
+})
+
 async function startRun(db: Db, actor: Actor, pa: ProtectedAccount, trigger: Trigger, now: Date): Promise<ReplicationRun> {
   const id = await db.transaction(async (tx) => {
     const t = tx as unknown as Db
     const backup = await queueJob(t, actor, pa.sourceMemberId, 'backup.cpanel_account', { user: pa.user, uncompressed: true }, { now })
-    const run = await store.insertRun(t, {
-      id: newId('rr'),
-      protectedAccountId: pa.id,
-      poolId: pa.poolId,
-      user: pa.user,
-      sourceMemberId: pa.sourceMemberId,
-      standbyMemberId: pa.standbyMemberId,
-      status: 'queued',
-      phase: 'backup',
-      trigger,
-      requestedBy: actor.label,
-      backupJobId: backup.id,
-      createdAt: now,
-    })
+    const run = await store.insertRun(t, newRunRow(pa, actor, now, { status: 'queued', phase: 'backup', trigger, backupJobId: backup.id }))
     await store.updateProtected(t, pa.id, { lastRunAt: now, lastRunId: run.id, nextRunAt: nextRunAfter({ ...pa, lastRunAt: now }) })
     await recordAudit(t, actor, {
       action: 'protection.replicate',
@@ -94,56 +103,34 @@ async function startRun(db: Db, actor: Actor, pa: ProtectedAccount, trigger: Tri
   return getRun(db, id)
 }
 
-async function recordSkipped(db: Db, actor: Actor, pa: ProtectedAccount, now: Date): Promise<ReplicationRun> {
+/** A scheduled run that ended before it began, stored with what `log` writes of it, at once. */
+function recordUnstarted(db: Db, actor: Actor, pa: ProtectedAccount, ended: { status: 'skipped' | 'failed'; error: string }, now: Date, log: (t: Db, run: store.RunRow) => Promise<unknown>) {
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db
-    const run = await store.insertRun(t, {
-      id: newId('rr'),
-      protectedAccountId: pa.id,
-      poolId: pa.poolId,
-      user: pa.user,
-      sourceMemberId: pa.sourceMemberId,
-      standbyMemberId: pa.standbyMemberId,
-      status: 'skipped',
-      trigger: 'schedule',
-      requestedBy: actor.label,
-      error: 'The previous run is still going.',
-      finishedAt: now,
-      createdAt: now,
-    })
-    await store.insertEvent(t, {
+    const run = await store.insertRun(t, newRunRow(pa, actor, now, { ...ended, trigger: 'schedule', finishedAt: now }))
+    await log(t, run)
+    return run
+  })
+}
+
+function recordSkipped(db: Db, actor: Actor, pa: ProtectedAccount, now: Date): Promise<ReplicationRun> {
+  return recordUnstarted(db, actor, pa, { status: 'skipped', error: 'The previous run is still going.' }, now, (t, run) =>
+    store.insertEvent(t, {
       poolId: pa.poolId,
       protectedAccountId: pa.id,
       kind: 'skipped',
       message: `run skipped: the previous run of ${pa.user} is still going`,
       detail: { runId: run.id, ...names(pa) },
       at: now,
-    })
-    return run
-  })
+    }),
+  )
 }
 
-async function recordRefused(db: Db, actor: Actor, pa: ProtectedAccount, reason: string, now: Date): Promise<ReplicationRun> {
+function recordRefused(db: Db, actor: Actor, pa: ProtectedAccount, reason: string, now: Date): Promise<ReplicationRun> {
   const error = `The backup was not queued: ${reason}`
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as Db
-    const run = await store.insertRun(t, {
-      id: newId('rr'),
-      protectedAccountId: pa.id,
-      poolId: pa.poolId,
-      user: pa.user,
-      sourceMemberId: pa.sourceMemberId,
-      standbyMemberId: pa.standbyMemberId,
-      status: 'failed',
-      trigger: 'schedule',
-      requestedBy: actor.label,
-      error,
-      finishedAt: now,
-      createdAt: now,
-    })
+  return recordUnstarted(db, actor, pa, { status: 'failed', error }, now, async (t, run) => {
     await store.updateProtected(t, pa.id, { lastRunAt: now, lastRunId: run.id })
     await failureEvent(t, pa, run, error, now)
-    return run
   })
 }
 

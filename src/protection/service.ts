@@ -32,8 +32,12 @@ export const TTL_MAX = 86400
 export const RECORD_TYPES = ['A', 'AAAA', 'MX', 'SRV'] as const
 
 const later = (from: Date, seconds: number) => new Date(from.getTime() + seconds * 1000)
-/** When the account's next scheduled run is due. */
-export const nextRunAfter = (pa: Pick<store.ProtectedRow, 'lastRunAt' | 'createdAt' | 'schedule'>) => later(pa.lastRunAt ?? pa.createdAt, SCHEDULE_SECONDS[pa.schedule])
+/**
+ * When the account's next scheduled run is due: one schedule after its last
+ * run, or at once when it has never run (an account waiting up to a month for
+ * its first copy is not protected).
+ */
+export const nextRunAfter = (pa: Pick<store.ProtectedRow, 'lastRunAt' | 'createdAt' | 'schedule'>) => (pa.lastRunAt ? later(pa.lastRunAt, SCHEDULE_SECONDS[pa.schedule]) : pa.createdAt)
 /** When the account's copy becomes stale: twice its schedule past the last good copy, or past its protection before any. */
 export const staleAfter = (pa: Pick<store.ProtectedRow, 'lastGoodCopyAt' | 'createdAt' | 'schedule'>) =>
   later(pa.lastGoodCopyAt ?? pa.createdAt, 2 * SCHEDULE_SECONDS[pa.schedule])

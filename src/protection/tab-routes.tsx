@@ -141,7 +141,7 @@ function protect(deps: Deps, ctx: FormCtx) {
         values.users.map((user) => ({ sourceMemberId: values.sourceMemberId, user, standbyMemberId: values.standbyMemberId, schedule: values.schedule, ttl, providerId: values.providerId || null })),
       )
     },
-    (rows) => ({ flash: `Protected ${rows.map((r) => r.user).join(', ')}: the first copy goes to ${rows[0]?.standbyName ?? 'the standby'} on its schedule, or now with Replicate now.` }),
+    (rows) => ({ flash: `Protected ${rows.map((r) => r.user).join(', ')}: first copy to ${rows[0]?.standbyName ?? 'the standby'} within 15 seconds, then on schedule.` }),
     (result) => echoOf('protect', '', values, result, Object.keys(values), { user: 'users' }),
   )
 }

@@ -18,7 +18,7 @@ export const protectionTicks: Tick[] = [
   },
   {
     name: 'protection.schedule',
-    pattern: '30 * * * * *', // every minute: the shortest schedule is an hour
+    pattern: '10,25,40,55 * * * * *', // every 15 s: a newly protected account's first copy is due at once, and the operator is watching for it
     run: async (deps) => {
       const now = new Date()
       const { started, skipped, failed } = await runDueSchedules(deps, now)
