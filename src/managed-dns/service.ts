@@ -392,7 +392,8 @@ async function planSync(reader: Reader, s: Setup, notes: string[]): Promise<{ pl
     const swap = swaps[whm.type as RecordType]
     const values = cut && swap && cutTypes.includes(whm.type as RecordType) ? (swapValues(whm.type as RecordType, whm.values, swap) ?? whm.values) : whm.values
     const ttl = Math.max(CLOUDFLARE_MIN_TTL, whm.ttl)
-    const sameTtl = !cf || cf.proxied || cf.ttl === ttl
+    // Proxied records and those on automatic TTL (1) keep the TTL Cloudflare chose.
+    const sameTtl = !cf || cf.proxied || cf.ttl === 1 || cf.ttl === ttl
     if (cf && sameValues(whm.type, cf.values, values) && sameTtl) continue
     plans.push({
       zone,

@@ -80,10 +80,9 @@ function renderNewPool(ctx: PageCtx, form: NewPoolForm, status?: number) {
   })
 }
 
-// Protection has its own handler (src/protection/tab-routes.tsx).
+// Protection and Managed DNS have their own handlers (src/protection/tab-routes.tsx, src/managed-dns/routes.tsx).
 const TAB_PATHS: [string, PoolTabKey][] = [
   ['/pools/:poolId', 'overview'],
-  ['/pools/:poolId/dns', 'dns'],
   ['/pools/:poolId/monitoring', 'monitoring'],
   ['/pools/:poolId/settings', 'settings'],
 ]

@@ -40,6 +40,8 @@ import { cpanelAgentRoutes } from '../cpanel/agent-routes'
 import { cpanelApi } from '../cpanel/api'
 import { protectionApi } from '../protection/api'
 import { protectionCutApi } from '../protection/hook-api'
+import { managedDnsPages } from '../managed-dns/routes'
+import { managedDnsApi } from '../managed-dns/api'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -99,6 +101,8 @@ export function buildApp(deps: Deps) {
     .use(cpanelApi(deps))
     .use(protectionApi(deps))
     .use(protectionCutApi(deps))
+    .use(managedDnsPages(deps))
+    .use(managedDnsApi(deps))
     .use(tokenRoutes(deps))
     .use(storageRoutes(deps))
     .use(objectRoutes(deps))

@@ -1,10 +1,26 @@
+// The Managed DNS tab: the protected accounts' DNS (loaded after the page, as
+// it asks every provider), the pool's API providers, then Dynamic DNS (the
+// failover hostname's health, settings and log). The providers and failover
+// pieces are the same components the Settings tab used.
 import type { PoolView } from '../PoolPage'
-import { FailoverParts } from '../../failover/FailoverParts'
+import { failoverHome } from '../../../src/failover/view'
+import { DnsHealthLoader } from '../../failover/DnsHealthCard'
+import { FailoverCard } from '../../failover/FailoverCard'
+import { FailoverLog } from '../../failover/FailoverLog'
+import { ProvidersCard } from '../../failover/ProvidersCard'
+import { ProtectedDnsLoader } from './dns/ProtectedDns'
 
 export function ManagedDnsTab({ view }: { view: PoolView }) {
+  const f = view.failover
+  const back = failoverHome(view.pool.id, true)
   return (
     <div class="stack">
-      <FailoverParts view={view} title="Dynamic DNS" />
+      {view.panel ?? ''}
+      <ProtectedDnsLoader poolId={view.pool.id} />
+      <ProvidersCard poolId={view.pool.id} providers={f.providers} csrf={view.csrf} back={back} form={f.providerForm} />
+      <DnsHealthLoader poolId={view.pool.id} />
+      <FailoverCard title="Dynamic DNS" poolId={view.pool.id} status={f.status} cards={view.cards} providers={f.providers} csrf={view.csrf} back={back} form={f.failoverForm} />
+      <FailoverLog events={f.events} cards={view.cards} />
     </div>
   )
 }

@@ -1,0 +1,162 @@
+// The Managed DNS tab (/pools/:poolId/dns): the page, the protected accounts'
+// DNS as a fragment loaded after it (it asks every provider), Refresh DNS,
+// Sync WHM → Cloudflare (all Managed accounts or one), an account's cut types
+// and Managed mark, Cloudflare's proxy per record, Import from Cloudflare and
+// Add record. Forms post, then redirect (303) back to the tab; a refusal shows
+// the tab again with its message and changes nothing. Cut DNS posts to the
+// Protection tab's own cut.
+import { Elysia, t } from 'elysia'
+import type { Deps } from '../server/deps'
+import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
+import { formAction, redirectTo, str } from '../http/forms'
+import { notFound } from '../http/errors'
+import { poolView, renderPoolView } from '../pools/routes'
+import { getProtected, updateProtected } from '../protection/service'
+import * as service from './service'
+import { ProtectedDns, DnsNotice } from '../../views/pools/tabs/dns/ProtectedDns'
+import { ImportCard } from '../../views/pools/tabs/dns/ImportCard'
+import { dnsTabHref } from '../../views/pools/tabs/dns/parts'
+
+const formValue = t.Union([t.String({ maxLength: 4096 }), t.Array(t.String({ maxLength: 200 }), { maxItems: 20 })])
+const formBody = t.Record(t.String(), formValue, { maxProperties: 20 })
+
+type PageCtx = Parameters<typeof renderPoolView>[0] & { principal: Parameters<typeof expectedCsrf>[0]['principal'] }
+type FormCtx = PageCtx & { body: Record<string, string | string[]>; params: { poolId: string }; ip: string | null }
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : str(v))
+const many = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []).filter(Boolean)
+
+const fragment = (ctx: { set: { headers: Record<string, string | number> } }) => {
+  ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
+  ctx.set.headers['cache-control'] = 'no-store'
+  ctx.set.headers['vary'] = 'HX-Request, HX-Target'
+}
+
+async function showTab(deps: Deps, ctx: PageCtx, poolId: string, notice?: { message: string; status: number }) {
+  const view = await poolView(deps, ctx, poolId, 'dns')
+  const panel = notice ? <DnsNotice message={notice.message} tone="error" /> : undefined
+  return renderPoolView(ctx, { ...view, panel }, notice?.status)
+}
+
+async function protectedFragment(deps: Deps, ctx: PageCtx & { params: { poolId: string } }) {
+  const catalogue = await service.catalogue(deps, ctx.params.poolId)
+  fragment(ctx)
+  return <ProtectedDns data={{ poolId: ctx.params.poolId, csrf: expectedCsrf(ctx), catalogue }} />
+}
+
+/** Parse → act → redirect to the tab; a refusal shows the tab with its message. */
+async function submit<T>(deps: Deps, ctx: FormCtx, run: () => Promise<T>, flash: (value: T) => string) {
+  const result = await formAction(run)
+  if (result.ok) return redirectTo(ctx, dnsTabHref(ctx.params.poolId), flash(result.value))
+  return showTab(deps, ctx, ctx.params.poolId, { message: Object.values(result.errors).join(' '), status: result.status })
+}
+
+/** The protected account, when it is this pool's. */
+async function accountOf(deps: Deps, poolId: string, id: string) {
+  const pa = await getProtected(deps.db, id)
+  if (pa.poolId !== poolId) throw notFound('Protected account')
+  return pa
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
+
+function syncFlash(results: service.SyncResult[]): string {
+  if (!results.length) return 'No protected account is marked Managed: nothing to sync.'
+  return results
+    .map((r) =>
+      r.ok
+        ? `${r.user}: ${r.before.length ? `${plural(r.before.length, 'set')} differed, ${r.written.length} written and read back` : 'in sync with WHM, nothing written'}${r.cut ? ' (cut kept at the standby)' : ''}`
+        : `${r.user}: not synced: ${r.error}`,
+    )
+    .join(' · ')
+}
+
+type AccountCtx = FormCtx & { params: { poolId: string; protectedAccountId: string } }
+
+export function managedDnsPages(deps: Deps) {
+  const base = '/pools/:poolId/dns'
+  const back = (ctx: PageCtx & { params: { poolId: string } }) => redirectTo(ctx, dnsTabHref(ctx.params.poolId))
+  return (
+    new Elysia()
+      .use(accessPlugin(deps))
+      .get(base, (ctx) => showTab(deps, ctx, ctx.params.poolId), { access: 'user' })
+      .get(`${base}/protected`, (ctx) => protectedFragment(deps, ctx), { access: 'user' })
+      // Refresh DNS: compares WHM with each Managed account's provider (kept as drift), then reads again.
+      .post(
+        `${base}/protected/refresh`,
+        async (ctx) => {
+          await service.refreshDrift(deps, ctx.params.poolId)
+          return protectedFragment(deps, ctx)
+        },
+        { access: 'user', body: formBody },
+      )
+      .post(
+        `${base}/protected/sync`,
+        (ctx) => submit(deps, ctx, () => service.syncPool(deps, actorOf(ctx), ctx.params.poolId), syncFlash),
+        { access: 'user', body: formBody },
+      )
+      .post(
+        `${base}/protected/records`,
+        (ctx) => {
+          const b = ctx.body
+          const type = one(b.type).trim().toUpperCase()
+          const raw = one(b.values).trim()
+          // TXT text may hold commas; other types take several values separated by them.
+          const values = type === 'TXT' ? [raw] : raw.split(/[,\n]/).map((v) => v.trim())
+          const ttl = one(b.ttl).trim() === '' ? Number.NaN : Number(one(b.ttl))
+          return submit(
+            deps,
+            ctx,
+            () => service.addRecord(deps, actorOf(ctx), ctx.params.poolId, { protectedAccountId: one(b.protectedAccountId), name: one(b.name), type, values: values.filter(Boolean), ttl, proxied: one(b.proxied) === 'on' }),
+            (r) => `Added ${r.name} ${r.type} ${r.values.join(', ')} at ${r.provider.name}${r.verified ? ', read back' : ', but it did not read back as written'}.`,
+          )
+        },
+        { access: 'user', body: formBody },
+      )
+      .get(
+        `${base}/protected/accounts/:protectedAccountId/import`,
+        async (ctx) => {
+          await accountOf(deps, ctx.params.poolId, ctx.params.protectedAccountId)
+          const r = await service.importFromCloudflare(deps, ctx.params.protectedAccountId)
+          fragment(ctx)
+          return <ImportCard data={{ user: r.account.user, provider: r.provider.name, sets: r.sets, notes: r.notes, error: r.error }} />
+        },
+        { access: 'user' },
+      )
+      .post(
+        `${base}/protected/accounts/:protectedAccountId/:action`,
+        async (ctx) => {
+          const c = ctx as unknown as AccountCtx & { params: { action: string } }
+          const { poolId, protectedAccountId: id, action } = c.params
+          const actor = actorOf(c)
+          await accountOf(deps, poolId, id)
+          const b = c.body
+          switch (action) {
+            case 'sync':
+              return submit(deps, c, async () => [await service.syncAccount(deps, actor, id)], syncFlash)
+            case 'settings':
+              return submit(
+                deps,
+                c,
+                () => updateProtected(deps.db, actor, id, { records: many(b.records), managed: one(b.managed) === 'on' }),
+                (pa) => `${pa.user}: ${pa.records.join(', ')} cut over; ${pa.managed ? 'Managed (WHM copied to Cloudflare)' : 'not Managed'}.`,
+              )
+            case 'proxied':
+              return submit(
+                deps,
+                c,
+                () => service.setProxied(deps, actor, poolId, id, { name: one(b.name), type: one(b.type), proxied: one(b.proxied) === 'on' }),
+                (r) => `${r.name} ${r.type} is ${r.proxied ? 'proxied' : 'DNS only'} at Cloudflare${r.changed ? '' : ' (it was already)'}.`,
+              )
+            default:
+              throw notFound('Action')
+          }
+        },
+        { access: 'user', body: formBody },
+      )
+      // A refused form left on screen can be reloaded: back to the tab.
+      .get(`${base}/protected/sync`, back, { access: 'user' })
+      .get(`${base}/protected/records`, back, { access: 'user' })
+      .get(`${base}/protected/refresh`, back, { access: 'user' })
+  )
+}
