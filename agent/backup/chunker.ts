@@ -30,64 +30,85 @@ function gearTable(): Int32Array {
   return table
 }
 
-/**
- * The cut state of one chunk being scanned: where the scan stopped and the
- * hash there, so bytes arriving later continue the scan instead of redoing it.
- */
-type Scan = { pos: number; hash: number }
+/** The gear hash where the last scan stopped without a cut, so the next piece continues it. */
+let carried = 0
 
-/** The cut position within buf[0, len), or -1 when more bytes are needed to decide. */
-function findCut(buf: Uint8Array, len: number, s: Scan, final: boolean): number {
-  if (len <= MIN_CHUNK) return final ? len : -1
+/**
+ * Scans piece[from, to) of a chunk whose byte `piece[i]` sits at chunk offset
+ * i + base, starting from hash h. The cut (an index into piece) or -1, with
+ * the hash left in `carried`. Primitive arguments only: this loop is the
+ * chunker's whole cost, and it must stay a tight loop for the JIT.
+ */
+function scan(piece: Uint8Array, from: number, to: number, h: number, base: number): number {
   const gear = GEAR
-  let h = s.hash
-  let i = s.pos < MIN_CHUNK ? MIN_CHUNK : s.pos
-  const normal = len < AVG_CHUNK ? len : AVG_CHUNK
+  let i = from
+  const avg = AVG_CHUNK - base
+  const normal = to < avg ? to : avg
   for (; i < normal; i++) {
-    h = ((h << 1) + gear[buf[i]!]!) | 0
+    h = ((h << 1) + gear[piece[i]!]!) | 0
     if ((h & MASK_SMALL) === 0) return i + 1
   }
-  const end = len < MAX_CHUNK ? len : MAX_CHUNK
-  for (; i < end; i++) {
-    h = ((h << 1) + gear[buf[i]!]!) | 0
+  for (; i < to; i++) {
+    h = ((h << 1) + gear[piece[i]!]!) | 0
     if ((h & MASK_LARGE) === 0) return i + 1
   }
-  if (len >= MAX_CHUNK) return MAX_CHUNK
-  s.pos = i
-  s.hash = h
-  return final ? len : -1
+  carried = h
+  return -1
+}
+
+function joined(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = Buffer.allocUnsafe(size) // every byte is written below
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }
 
 export type Source = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
 
 /**
  * Cuts a byte stream into chunks of MIN_CHUNK..MAX_CHUNK bytes (the last may
- * be shorter). Holds at most MAX_CHUNK pending bytes plus the piece being
- * read; each chunk it yields is its own copy.
+ * be shorter). A chunk that lies within one piece of the source is a view of
+ * that piece, not a copy (copying each chunk into a fresh buffer cost more
+ * than the scan itself): the source must not reuse a piece's memory after
+ * handing it over, as file and pipe streams do not. Read in pieces of a few
+ * MiB, most chunks are views. Holds at most MAX_CHUNK pending bytes plus the
+ * piece being read.
  */
 export async function* chunkStream(source: Source): AsyncGenerator<Uint8Array> {
-  const buf = new Uint8Array(MAX_CHUNK)
-  let len = 0
-  let scan: Scan = { pos: 0, hash: 0 }
-  const cuts = function* (final: boolean) {
-    for (;;) {
-      const cut = findCut(buf, len, scan, final)
-      if (cut <= 0) return
-      yield buf.slice(0, cut)
-      buf.copyWithin(0, cut, len)
-      len -= cut
-      scan = { pos: 0, hash: 0 }
-    }
-  }
+  let parts: Uint8Array[] = []
+  let size = 0
+  let hash = 0
   for await (const piece of source as AsyncIterable<Uint8Array>) {
     let off = 0
     while (off < piece.length) {
-      const n = Math.min(piece.length - off, MAX_CHUNK - len)
-      buf.set(piece.subarray(off, off + n), len)
-      len += n
-      off += n
-      yield* cuts(false)
+      const take = Math.min(piece.length - off, MAX_CHUNK - size)
+      const end = off + take
+      // piece[i] is byte i + base of the chunk; nothing before MIN_CHUNK can end it.
+      const base = size - off
+      const from = Math.max(off, MIN_CHUNK - base)
+      let cut = -1
+      if (from < end) {
+        cut = scan(piece, from, end, hash, base)
+        if (cut < 0) hash = carried
+      }
+      if (cut < 0 && size + take === MAX_CHUNK) cut = end
+      if (cut < 0) {
+        parts.push(piece.subarray(off, end))
+        size += take
+        off = end
+        continue
+      }
+      parts.push(piece.subarray(off, cut))
+      yield joined(parts, size + cut - off)
+      parts = []
+      size = 0
+      hash = 0
+      off = cut
     }
   }
-  yield* cuts(true)
+  if (size) yield joined(parts, size)
 }

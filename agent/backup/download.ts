@@ -3,12 +3,13 @@
 // SHA-256; only then does phase 2 (replay) hand out plaintext, so a restore
 // never writes its first byte from a snapshot that would fail halfway.
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { BackupApi } from './api'
+import type { ChunkCache } from './cache'
 import { mapOrdered, withRetries } from './pool'
 import { MAX_CHUNKS_PER_CALL, type SnapshotManifest } from './protocol'
-import { openChunk, type ChunkKeys } from './seal'
+import { BadChunk, openChunk, openChunkAsync, type ChunkKeys } from './seal'
 
 /** The snapshot cannot be restored as it is stored; the message names the chunk. */
 export class SnapshotProblem extends Error {}
@@ -154,5 +155,92 @@ export async function readSnapshot(api: BackupApi, m: SnapshotManifest, keys: Ch
       }
     },
     cleanup,
+  }
+}
+
+export type AssembleOptions = ReadOptions & { cache: ChunkCache }
+export type Assembled = { chunksFromCache: number; chunksDownloaded: number; bytesDownloaded: number; cacheRejected: number }
+
+/**
+ * The snapshot's plaintext written to `path` (a new file, mode 0600), for a
+ * restore that hands a program one whole file (restorepkg). Each chunk comes
+ * from the cache when it is there and opens (tag and HMAC), else from the
+ * store, and is cached; a cached chunk that fails is dropped and downloaded
+ * again. The whole stream's size and SHA-256 are checked before this returns,
+ * so the caller still starts nothing from a snapshot that would fail
+ * halfway; on any failure the file is removed. The cache is trimmed to its
+ * budget afterwards, whatever happened.
+ */
+export async function assembleSnapshot(api: BackupApi, m: SnapshotManifest, keys: ChunkKeys, path: string, o: AssembleOptions): Promise<Assembled> {
+  const { cache } = o
+  const batch = Math.min(o.batch ?? 100, MAX_CHUNKS_PER_CALL)
+  const stats: Assembled = { chunksFromCache: 0, chunksDownloaded: 0, bytesDownloaded: 0, cacheRejected: 0 }
+  const progress: ReadProgress = { chunksChecked: 0, chunks: m.chunks.length, bytesChecked: 0, bytesTotal: m.sizeBytes }
+  const sizes = new Map(m.chunks.map((c) => [c.id, c.size]))
+  const toFetch = [...sizes].filter(([id]) => !cache.has(id)).reduce((n, [, size]) => n + size, 0)
+  const need = m.sizeBytes + toFetch + DISK_MARGIN
+  const st = statfsSync(dirname(path))
+  const free = Number(st.bavail) * Number(st.bsize)
+  if (free < need) throw new SnapshotProblem(`Not enough free space in ${dirname(path)} to assemble the snapshot before restoring it: it needs ${mib(need)}, ${mib(free)} are free.`)
+
+  const hash = createHash('sha256')
+  const fd = openSync(path, 'wx', 0o600)
+  let ok = false
+  try {
+    const download = async (i: number, url: string | undefined): Promise<Uint8Array> => {
+      const { id, size } = m.chunks[i]!
+      url ??= (await urlsFor(api, m, [i])).get(id)!
+      const sealed = await withRetries(() => api.get(url), o.retries ?? 3, o.retryBaseMs ?? 500, o.signal)
+      if (!sealed) throw new SnapshotProblem(`${where(m, i)} is missing from the store.`)
+      let plain: Uint8Array
+      try {
+        plain = await openChunkAsync(keys, id, sealed)
+      } catch (err) {
+        const sized = sealed.length !== size ? ` (stored ${sealed.length} bytes, the snapshot says ${size})` : ''
+        throw new SnapshotProblem(`${where(m, i)} is damaged${sized}: ${(err as Error).message}.`)
+      }
+      cache.put(id, sealed)
+      stats.chunksDownloaded++
+      stats.bytesDownloaded += sealed.length
+      return plain
+    }
+    const loadOne = (urls: Map<string, string>) => async (i: number): Promise<Uint8Array> => {
+      const id = m.chunks[i]!.id
+      const cached = urls.has(id) ? null : cache.get(id)
+      if (cached) {
+        try {
+          const plain = await openChunkAsync(keys, id, cached)
+          stats.chunksFromCache++
+          return plain
+        } catch (err) {
+          if (!(err instanceof BadChunk)) throw err
+          cache.drop(id)
+          stats.cacheRejected++
+        }
+      }
+      return download(i, urls.get(id))
+    }
+    for (let start = 0; start < m.chunks.length; start += batch) {
+      const positions = Array.from({ length: Math.min(batch, m.chunks.length - start) }, (_, k) => start + k)
+      const urls = await urlsFor(api, m, positions.filter((i) => !cache.has(m.chunks[i]!.id)))
+      for await (const plain of mapOrdered(positions, o.parallel ?? 4, loadOne(urls))) {
+        if (o.signal?.aborted) throw new Error('stopped')
+        hash.update(plain)
+        for (let off = 0; off < plain.length; ) off += writeSync(fd, plain, off)
+        progress.chunksChecked++
+        progress.bytesChecked += plain.length
+        o.onProgress?.({ ...progress })
+      }
+    }
+    if (progress.bytesChecked !== m.sizeBytes) throw new SnapshotProblem(`The chunks hold ${progress.bytesChecked} bytes; the snapshot says ${m.sizeBytes}.`)
+    if (hash.digest('hex') !== m.sha256) throw new SnapshotProblem("Every chunk is intact, but the stream they make differs from the snapshot's SHA-256: the manifest's chunk list is wrong.")
+    ok = true
+    return stats
+  } finally {
+    closeSync(fd)
+    if (!ok) rmSync(path, { force: true })
+    try {
+      cache.trim()
+    } catch {}
   }
 }

@@ -8,18 +8,31 @@
 // the same bytes, so the content-defined chunks of the last run are found
 // again and only what changed is uploaded. The snapshot does not say which
 // it holds; the restore reads it from the archive's first bytes.
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs'
-import { once } from 'node:events'
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { chunkCache } from '../../backup/cache'
+import { assembleSnapshot, SnapshotProblem, type Assembled, type ReadProgress } from '../../backup/download'
+import { BadChunk } from '../../backup/seal'
 import { toolPath } from '../../cpanel/tools'
 import { JobFailure, type JobContext, type JobHandler } from '../types'
 import { streamIntoSnapshot } from './backups'
-import { checkedSnapshot, replayWithProgress } from './backups-restore'
-import { chunkFolder, openSession, snapshotOf } from './backups-shared'
+import { chunkFolder, meter, mib, openSession, snapshotOf } from './backups-shared'
 import { stepper } from './common'
 import { accountExists, cpanelUser } from './cpanel-common'
 
 const privateFolder = (ctx: JobContext, what: string) => mkdtempSync(join(chunkFolder(ctx), `serversctl-${what}-`))
+
+/**
+ * Where a member keeps the sealed chunks it restored, so the next copy of an
+ * account downloads only what changed (agent/backup/cache.ts).
+ */
+export const chunkCacheRoot = (ctx: Pick<JobContext, 'root'>) => join(ctx.root, 'var/lib/serversctl/chunk-cache')
+
+/**
+ * Read in pieces of a few MiB: the chunker hands out most chunks as views of
+ * a piece instead of copies, which at 64 KiB pieces cost more than the scan.
+ */
+const READ_PIECE = 4 * 1024 * 1024
 
 export const backupAccount: JobHandler = async (ctx) => {
   const user = cpanelUser(ctx.params.user)
@@ -38,23 +51,9 @@ export const backupAccount: JobHandler = async (ctx) => {
 
     step('Encrypt and upload')
     const session = await openSession(ctx)
-    await streamIntoSnapshot(ctx, session, { kind: 'cpanel_account', source: user, tables: null }, createReadStream(archive))
+    await streamIntoSnapshot(ctx, session, { kind: 'cpanel_account', source: user, tables: null }, createReadStream(archive, { highWaterMark: READ_PIECE }))
   } finally {
     rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-/** The checked stream written to a file no one else can read, the way restorepkg takes an archive. */
-async function writeArchive(path: string, pieces: AsyncIterable<Uint8Array>): Promise<void> {
-  const out = createWriteStream(path, { mode: 0o600, flags: 'wx' })
-  const failed = once(out, 'error').then(([e]) => Promise.reject(e))
-  failed.catch(() => {})
-  try {
-    for await (const piece of pieces) if (!out.write(piece)) await Promise.race([once(out, 'drain'), failed])
-    out.end()
-    await Promise.race([once(out, 'finish'), failed])
-  } finally {
-    out.destroy()
   }
 }
 
@@ -79,16 +78,27 @@ export const restoreAccount: JobHandler = async (ctx) => {
   if (existed && !replace) throw new JobFailure(`The account ${user} exists on this server already: terminate it first, or restore with replace (restorepkg --force writes the backup over it).`)
 
   step('Download and check every chunk')
-  const read = await checkedSnapshot(ctx, s, m)
   const dir = privateFolder(ctx, 'restorepkg')
+  let got: Assembled
   try {
-    step('Restore the account (restorepkg)')
+    // The archive is assembled in this private folder from the chunks this
+    // member holds already and the ones it downloads, every one opened and
+    // checked, and the whole stream's SHA-256 with them: restorepkg starts
+    // only on an archive that is the snapshot, byte for byte.
     const written = join(dir, `cpmove-${user}.tar`)
-    await writeArchive(written, replayWithProgress(ctx, m, read, 'written'))
+    const cache = chunkCache(chunkCacheRoot(ctx), s.keys)
+    const meterRead = meter(ctx, (done, rate) => `${mib(done)} of ${mib(m.sizeBytes)} checked, ${rate}`)
+    const onProgress = (p: ReadProgress) => meterRead.update(p.bytesChecked, { phase: 'checking', bytesTotal: m.sizeBytes }, (80 * p.bytesChecked) / Math.max(1, m.sizeBytes))
+    got = await assembleSnapshot(s.api, m, s.keys, written, { cache, onProgress, signal: ctx.signal }).catch((err) => {
+      throw err instanceof SnapshotProblem || err instanceof BadChunk ? new JobFailure(`Refusing to restore snapshot ${m.id}: ${(err as Error).message}`) : err
+    })
+    const rejected = got.cacheRejected ? `; ${got.cacheRejected} kept here failed their check and were downloaded again` : ''
+    ctx.log(`Every chunk of snapshot ${m.id} is intact (${m.chunks.length} chunks, ${mib(m.sizeBytes)}, SHA-256 matches): ${got.chunksDownloaded} downloaded (${mib(got.bytesDownloaded)}), ${got.chunksFromCache} from this member's chunk cache${rejected}.`)
+
+    step('Restore the account (restorepkg)')
     const archive = isGzip(written) ? `${written}.gz` : written
     if (archive !== written) renameSync(written, archive)
-    // The checked chunks are spent now, and restorepkg needs the room to unpack.
-    read.cleanup()
+    ctx.progress(80)
     const res = await ctx.exec([toolPath('restorepkg'), ...(replace ? ['--force'] : []), archive])
     // restorepkg prints text; the account's users file is what proves it was restored.
     if (!accountExists(ctx, user)) {
@@ -96,9 +106,8 @@ export const restoreAccount: JobHandler = async (ctx) => {
       throw new JobFailure(`restorepkg finished, but there is no account ${user} on this server${said ? `: ${said}` : ''}.`)
     }
   } finally {
-    read.cleanup()
     rmSync(dir, { recursive: true, force: true })
   }
   ctx.log(`Restored snapshot ${m.id}: the account ${user}${existed ? ', written over the existing one' : ''}.`)
-  ctx.result({ snapshotId: m.id, user, replaced: existed, sizeBytes: m.sizeBytes })
+  ctx.result({ snapshotId: m.id, user, replaced: existed, sizeBytes: m.sizeBytes, chunksDownloaded: got.chunksDownloaded, bytesDownloaded: got.bytesDownloaded, chunksFromCache: got.chunksFromCache })
 }
