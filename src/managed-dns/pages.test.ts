@@ -149,7 +149,7 @@ describe('the Managed DNS tab', () => {
   })
 
   test('Import from Cloudflare lists the zone at the account\'s domains, stored nowhere; proxied is switched per record', async () => {
-    const res = await b.get(`${tab()}/protected/accounts/${paId}/import`, { 'hx-request': 'true' })
+    const res = await b.get(`${tab()}/protected/import?account=${paId}`, { 'hx-request': 'true' })
     expect(res.status).toBe(200)
     const text = visibleText(res.text)
     expect(text).toContain('At CF main for shop')

@@ -113,15 +113,18 @@ export function managedDnsPages(deps: Deps) {
         },
         { access: 'user', body: formBody },
       )
+      // Import from Cloudflare: the account in the query, so the tab's address stays the one to come back to.
       .get(
-        `${base}/protected/accounts/:protectedAccountId/import`,
+        `${base}/protected/import`,
         async (ctx) => {
-          await accountOf(deps, ctx.params.poolId, ctx.params.protectedAccountId)
-          const r = await service.importFromCloudflare(deps, ctx.params.protectedAccountId)
+          const id = ctx.query.account
+          if (!id) return back(ctx)
+          await accountOf(deps, ctx.params.poolId, id)
+          const r = await service.importFromCloudflare(deps, id)
           fragment(ctx)
           return <ImportCard data={{ user: r.account.user, provider: r.provider.name, sets: r.sets, notes: r.notes, error: r.error }} />
         },
-        { access: 'user' },
+        { access: 'user', query: t.Object({ account: t.Optional(t.String({ maxLength: 64 })) }) },
       )
       .post(
         `${base}/protected/accounts/:protectedAccountId/:action`,

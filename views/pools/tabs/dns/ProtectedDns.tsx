@@ -7,7 +7,7 @@ import type { ManagedDnsDiff } from '../../../../src/managed-dns/store'
 import { kindLabel } from '../../../../src/dns/provider'
 import { Badge, Card, EmptyState, Field, Notice, PostForm, Table, Time } from '../../../components/ui'
 import { SelectField } from '../../../members/tabs/actions'
-import { accountHref, addRecordHref, cutHref, protectedDnsHref, refreshHref, syncAllHref } from './parts'
+import { accountHref, addRecordHref, cutHref, importHref, protectedDnsHref, refreshHref, syncAllHref } from './parts'
 
 export type ProtectedDnsData = { poolId: string; csrf: string | null; catalogue: Catalogue }
 
@@ -331,7 +331,7 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
             <button
               type="button"
               class="button"
-              hx-get={accountHref(data.poolId, a.account.id, 'import')}
+              hx-get={importHref(data.poolId, a.account.id)}
               hx-target={`#mdns-import-${a.account.id}`}
               {...{ commandfor: id, command: 'close' }}
             >

@@ -1,0 +1,128 @@
+// The pool's Managed DNS tab in a real browser, with two WHM servers played
+// over the agent API and the Cloudflare and WHM stand-ins behind the DNS
+// providers: the protected account's records load after the page, the
+// three-dot menu changes which record types cut over and marks the account
+// Managed, and Sync WHM→CF copies what WHM has and Cloudflare lacks.
+import { spawn } from 'node:child_process'
+import type { Page } from '@playwright/test'
+import type { CpanelStack } from '../agent/protocol'
+import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
+import { APP_ROOT } from './server'
+import { test, expect, useServer, ADMIN, signIn, createPool, enrolledMember, type PlayedAgent } from './fixtures'
+
+const SRC_IP = '203.0.113.10'
+const SB_IP = '203.0.113.20'
+
+type Standins = { cloudflareUrl: string; cloudflareToken: string; whmUrl: string; whmUser: string; whmToken: string }
+let standins: Standins
+let stopStandins: () => Promise<void> = async () => {}
+
+// The server reads the stand-in's address at start: fill its env before useServer's hook runs.
+const env: Record<string, string> = { ALLOW_PRIVATE_PROVIDER_HOSTS: 'true' }
+test.beforeAll(async () => {
+  const child = spawn('bun', ['src/managed-dns/e2e-standins.ts', SRC_IP], { cwd: APP_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+  let errors = ''
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (errors += s))
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  const line = await new Promise<string>((done, fail) => {
+    let out = ''
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      out += s
+      if (out.includes('\n')) done(out.split('\n')[0]!)
+    })
+    void exited.then(() => fail(new Error(`the DNS stand-ins did not start:\n${errors}`)))
+  })
+  standins = JSON.parse(line)
+  env.CLOUDFLARE_API_URL = standins.cloudflareUrl
+  stopStandins = async () => {
+    child.stdin!.end()
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+    child.kill('SIGKILL')
+    process.off('exit', killOnExit)
+  }
+})
+useServer({ admin: ADMIN, env })
+test.afterAll(() => stopStandins())
+
+const stack = (users: string[]): CpanelStack => ({
+  version: '11.120.0.9',
+  accounts: users.map((user) => ({ user, domain: `${user}.example.com`, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
+  packages: ['default'],
+  accountCount: users.length,
+})
+
+function whmMember(page: Page, poolId: string, name: string, users: string[]): Promise<PlayedAgent> {
+  const base = sampleHeartbeat()
+  return enrolledMember(page, poolId, name, { stacks: { ...base.stacks, openlitespeed: null, cpanel: stack(users) } })
+}
+
+/** A call to the JSON API as the signed-in page makes it. */
+async function api(page: Page, method: 'POST' | 'PATCH', path: string, data: unknown) {
+  const csrf = (await page.locator('meta[name="csrf-token"]').getAttribute('content')) ?? ''
+  const res = await page.request.fetch(`${new URL(page.url()).origin}${path}`, { method, headers: { 'x-csrf-token': csrf }, data })
+  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300)
+  return res.json()
+}
+
+/** The record sets Cloudflare holds at a name, as its API lists them. */
+async function cloudflareRecords(name: string): Promise<{ type: string; content: string; proxied: boolean }[]> {
+  const auth = { authorization: `Bearer ${standins.cloudflareToken}` }
+  const zones = (await (await fetch(`${standins.cloudflareUrl}/zones?name=shop.example.com`, { headers: auth })).json()) as { result: { id: string }[] }
+  const list = (await (await fetch(`${standins.cloudflareUrl}/zones/${zones.result[0]!.id}/dns_records?name=${name}`, { headers: auth })).json()) as { result: { type: string; content: string; proxied: boolean }[] }
+  return list.result
+}
+
+test('Managed DNS: the records load after the page, the three-dot menu sets the cut types and Managed, Sync WHM→CF copies what differs', async ({ page }) => {
+  await signIn(page)
+  const poolId = await createPool(page, 'Managed WHM')
+  const east = await whmMember(page, poolId, 'east-1', ['shop'])
+  const west = await whmMember(page, poolId, 'west-1', [])
+  await api(page, 'PATCH', `/api/v1/members/${east.id}`, { publicIpv4: SRC_IP })
+  await api(page, 'PATCH', `/api/v1/members/${west.id}`, { publicIpv4: SB_IP })
+  const cf = await api(page, 'POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'cloudflare', name: 'CF main', apiToken: standins.cloudflareToken })
+  await api(page, 'POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'whm', name: 'WHM east', host: standins.whmUrl, username: standins.whmUser, apiToken: standins.whmToken })
+  await api(page, 'POST', `/api/v1/pools/${poolId}/protected-accounts`, { sourceMemberId: east.id, user: 'shop', standbyMemberId: west.id, schedule: '1d', ttl: 300, providerId: cf.id })
+
+  // By click from the Overview, then the records arrive after the page.
+  await page.goto(`/pools/${poolId}`)
+  await page.locator('nav#pool-tabs').getByRole('link', { name: 'Managed DNS' }).click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/dns$`))
+  const apexA = page.locator('#mdns-records-table tr[data-fqdn="shop.example.com"][data-type="A"]')
+  await expect(apexA).toContainText(SRC_IP)
+  await expect(apexA).toContainText('proxied')
+  await expect(apexA).toContainText('source (east-1)')
+  const mx = page.locator('#mdns-records-table tr[data-fqdn="shop.example.com"][data-type="MX"]')
+  await expect(mx.locator('td').nth(4)).toHaveText('no')
+  await expect(page.locator('#mdns-health')).toContainText(/CF main \(Cloudflare\)\s*→\s*Primary: east-1\s*→\s*Standby: west-1/)
+  // The API providers card is here too.
+  await expect(page.getByRole('heading', { name: 'API providers' })).toBeVisible()
+
+  // The three-dot menu: MX cuts over too, and the account is Managed.
+  await page.getByRole('button', { name: 'Actions for shop' }).click()
+  const menu = page.locator('dialog[open]')
+  await expect(menu).toContainText('Record types that cut over to the standby')
+  await menu.getByLabel('MX').check()
+  await menu.getByLabel('Managed: WHM is the source of truth').check()
+  await menu.getByRole('button', { name: 'Save' }).click()
+  await expect(page.locator('.notice-ok')).toContainText('shop: A, MX cut over; Managed')
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/dns$`))
+  await expect(mx.locator('td').nth(4)).toHaveText('yes')
+
+  // Sync WHM→CF: www and the mail CNAME are in WHM only.
+  expect(await cloudflareRecords('www.shop.example.com')).toEqual([])
+  await page.locator('#mdns-health').getByRole('button', { name: 'Sync WHM→CF' }).click()
+  await expect(page.locator('.notice-ok')).toContainText('shop: 2 sets differed, 2 written and read back')
+  const www = page.locator('#mdns-records-table tr[data-fqdn="www.shop.example.com"][data-type="A"]')
+  await expect(www).toContainText(SRC_IP)
+  await expect(www).toContainText('DNS only')
+  await expect(page.locator('#mdns-drift')).toContainText('in sync with WHM')
+  expect((await cloudflareRecords('www.shop.example.com')).map((r) => `${r.type} ${r.content}`)).toEqual([`A ${SRC_IP}`])
+  // The proxied apex stayed proxied.
+  expect((await cloudflareRecords('shop.example.com')).find((r) => r.type === 'A')).toMatchObject({ content: SRC_IP, proxied: true })
+
+  // Reload keeps the place; the last sync says what it wrote.
+  await page.reload()
+  await expect(page.locator('#mdns-records-table tr[data-user="shop"]')).toContainText('wrote 2 sets')
+})
