@@ -15,6 +15,30 @@ export function JobLink({ job, target = '#member-panel' }: { job: Pick<Job, 'id'
   )
 }
 
+/** A job's title linking to its page, its parameters under it, and its error where `errorClass` says how that reads. */
+export function JobSummary({ job, errorClass }: { job: Job; errorClass?: string }) {
+  const params = paramsSummary(job.params)
+  return (
+    <>
+      <JobLink job={job} />
+      {params ? (
+        <div class="muted small" safe>
+          {params}
+        </div>
+      ) : (
+        ''
+      )}
+      {errorClass && job.error ? (
+        <div class={errorClass} safe>
+          {job.error}
+        </div>
+      ) : (
+        ''
+      )}
+    </>
+  )
+}
+
 export function JobTimeline({ poolId, memberId, jobs, tag }: { poolId: string; memberId: string; jobs: Job[]; tag: string }) {
   const live = jobs.some((j) => isActive(j.status))
   const poll = live
@@ -28,45 +52,35 @@ export function JobTimeline({ poolId, memberId, jobs, tag }: { poolId: string; m
         </EmptyState>
       ) : (
         <Table id="jobs-table" columns={['Job', 'Status', 'Asked by', 'Queued', 'Duration']}>
-          {jobs.map((j) => {
-            const params = paramsSummary(j.params)
-            return (
-              <tr data-job-id={j.id} data-status={j.status}>
-                <td>
-                  <JobLink job={j} />
-                  {params ? (
-                    <div class="muted small" safe>
-                      {params}
-                    </div>
-                  ) : (
-                    ''
-                  )}
-                </td>
-                <td>
-                  <JobStatusBadge status={j.status} cancelling={j.cancelRequestedAt !== null} />
-                  {j.status === 'running' ? <ProgressBar value={j.progress} /> : ''}
-                  <QueuedUntil job={j} />
-                </td>
-                <td class="small" safe>
-                  {j.requestedBy}
-                </td>
-                <td class="nowrap">
-                  <Time at={j.createdAt} />
-                </td>
-                <td class="nowrap">
-                  {j.finishedAt ? (
-                    <span safe>{jobDuration(j)}</span>
-                  ) : j.startedAt ? (
-                    <span class="muted">
-                      since <Time at={j.startedAt} />
-                    </span>
-                  ) : (
-                    <span class="muted">–</span>
-                  )}
-                </td>
-              </tr>
-            )
-          })}
+          {jobs.map((j) => (
+            <tr data-job-id={j.id} data-status={j.status}>
+              <td>
+                <JobSummary job={j} />
+              </td>
+              <td>
+                <JobStatusBadge status={j.status} cancelling={j.cancelRequestedAt !== null} />
+                {j.status === 'running' ? <ProgressBar value={j.progress} /> : ''}
+                <QueuedUntil job={j} />
+              </td>
+              <td class="small" safe>
+                {j.requestedBy}
+              </td>
+              <td class="nowrap">
+                <Time at={j.createdAt} />
+              </td>
+              <td class="nowrap">
+                {j.finishedAt ? (
+                  <span safe>{jobDuration(j)}</span>
+                ) : j.startedAt ? (
+                  <span class="muted">
+                    since <Time at={j.startedAt} />
+                  </span>
+                ) : (
+                  <span class="muted">–</span>
+                )}
+              </td>
+            </tr>
+          ))}
         </Table>
       )}
     </div>

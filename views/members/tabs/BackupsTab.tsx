@@ -5,6 +5,7 @@
 // OpenLiteSpeed, the configuration always.
 import { Card, EmptyState, Notice, Table, Time } from '../../components/ui'
 import { JobLink } from '../../jobs/JobTimeline'
+import { JobList } from '../../jobs/JobList'
 import { JobStatusBadge, QueuedUntil, jobTitle, paramsSummary } from '../../jobs/parts'
 import {
   bytesText,
@@ -173,41 +174,6 @@ function JustQueued({ jobs }: { jobs: Job[] }) {
   )
 }
 
-function RecentBackupJobs({ jobs }: { jobs: Job[] }) {
-  if (!jobs.length) return <EmptyState title="No backup, restore or verify jobs yet" />
-  return (
-    <Table id="backup-jobs" columns={['Job', 'Status', 'Queued']}>
-      {jobs.map((j) => (
-        <tr data-job-id={j.id} data-status={j.status}>
-          <td>
-            <JobLink job={j} />
-            {paramsSummary(j.params) ? (
-              <div class="muted small" safe>
-                {paramsSummary(j.params)}
-              </div>
-            ) : (
-              ''
-            )}
-            {j.error ? (
-              <div class="hint" safe>
-                {j.error}
-              </div>
-            ) : (
-              ''
-            )}
-          </td>
-          <td>
-            <JobStatusBadge status={j.status} />
-          </td>
-          <td class="nowrap">
-            <Time at={j.createdAt} />
-          </td>
-        </tr>
-      ))}
-    </Table>
-  )
-}
-
 const notCheckedIn = (name: string) =>
   `The agent on ${name} has not checked in yet: backups wait for its first heartbeat. Paste the install command on the server, then come back.`
 
@@ -256,7 +222,7 @@ export function BackupsTab({ data }: { data: BackupsTabData }) {
         <BackupSchedules data={data} />
       </Card>
       <Card title="Backup jobs" id="backup-jobs-card">
-        <RecentBackupJobs jobs={data.recent} />
+        <JobList id="backup-jobs" jobs={data.recent} columns={['Job', 'Status', 'Queued']} empty={<EmptyState title="No backup, restore or verify jobs yet" />} />
       </Card>
     </div>
   )

@@ -3,10 +3,8 @@
 // request), the recent cPanel actions on this server, and which accounts are
 // protected from here or keep their standby copy here.
 import type { CpanelOverviewData, DnsBanner } from '../../../../src/cpanel/model'
-import type { Job } from '../../../../src/jobs/store'
 import { Badge, Card, EmptyState, Kpi, Table, Time } from '../../../components/ui'
-import { JobLink } from '../../../jobs/JobTimeline'
-import { JobStatusBadge, paramsSummary } from '../../../jobs/parts'
+import { JobList } from '../../../jobs/JobList'
 import { CpanelTab } from './CpanelTab'
 import type { MemberTopology } from '../../../../src/protection/tab-data'
 import { behindText } from '../../../../src/protection/tab-model'
@@ -26,7 +24,18 @@ export function CpanelOverview({ page, data }: { page: CpanelPage; data: CpanelO
       </Card>
       {data.dns ? <DnsBannerCard dns={data.dns} /> : <DnsBannerLoading page={page} />}
       <Card title="Recent cPanel actions" id="cpanel-recent">
-        <RecentJobs jobs={data.recentJobs} />
+        <JobList
+          id="cpanel-recent-jobs"
+          jobs={data.recentJobs}
+          columns={['Action', 'Status', 'Asked']}
+          showAsker
+          errorClass="field-error small"
+          empty={
+            <EmptyState title="No cPanel actions yet">
+              <p>Account changes, restarts, checks, copies and transfers queued on this server show here with their status.</p>
+            </EmptyState>
+          }
+        />
       </Card>
       <ProtectionCard page={page} topology={data.protection} />
     </CpanelTab>
@@ -187,49 +196,5 @@ export function DnsBannerCard({ dns }: { dns: DnsBanner }) {
         {dns.skipped ? <span safe>{` ${plural(dns.skipped, 'account')} past the lookup limit were not checked.`}</span> : ''}
       </p>
     </Card>
-  )
-}
-
-function RecentJobs({ jobs }: { jobs: Job[] }) {
-  if (!jobs.length) {
-    return (
-      <EmptyState title="No cPanel actions yet">
-        <p>Account changes, restarts, checks, copies and transfers queued on this server show here with their status.</p>
-      </EmptyState>
-    )
-  }
-  return (
-    <Table id="cpanel-recent-jobs" columns={['Action', 'Status', 'Asked']}>
-      {jobs.map((j) => (
-        <tr data-job-id={j.id} data-status={j.status}>
-          <td>
-            <JobLink job={j} />
-            {paramsSummary(j.params) ? (
-              <div class="muted small" safe>
-                {paramsSummary(j.params)}
-              </div>
-            ) : (
-              ''
-            )}
-            {j.error ? (
-              <div class="field-error small" safe>
-                {j.error}
-              </div>
-            ) : (
-              ''
-            )}
-          </td>
-          <td>
-            <JobStatusBadge status={j.status} />
-          </td>
-          <td class="small">
-            <Time at={j.createdAt} />
-            <div class="muted" safe>
-              {j.requestedBy}
-            </div>
-          </td>
-        </tr>
-      ))}
-    </Table>
   )
 }
