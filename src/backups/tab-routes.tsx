@@ -6,7 +6,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
-import { formAction, redirectTo, str, type Refusal } from '../http/forms'
+import { echoOf, formAction, redirectTo, str } from '../http/forms'
 import { FieldErrors } from '../http/field-errors'
 import { badInput, conflict, notFound } from '../http/errors'
 import { renderMember } from '../members/routes'
@@ -33,26 +33,6 @@ function showBackupsTab(deps: Deps, ctx: PageCtx, { poolId, memberId }: Ids, ext
     <BackupsTab data={await backupsTabData(deps.db, member, { csrf: expectedCsrf(ctx), queuedIds: extra.queued, echo: extra.echo })} />
   )
   return renderMember(deps, ctx, poolId, memberId, 'backups', { status: extra.status, panel })
-}
-
-/**
- * A refusal's messages by the form's own fields; anything else is the form's.
- * The job queue names a bad parameter in its message ("Bad parameters for
- * restore.database: params.database: a database name: ..."): that one goes
- * to the field of the same name, said without the prefix.
- */
-function echoOf(form: BackupsEcho['form'], key: string, values: Record<string, string>, result: Refusal, fields: string[]): BackupsEcho {
-  const errors: Record<string, string> = {}
-  for (const [field, message] of Object.entries(result.errors)) {
-    const param = field === 'params' ? /^Bad parameters for [\w.]+: params\.(\w+): (.+)$/.exec(message) : null
-    if (param && fields.includes(param[1]!)) {
-      const said = param[2]!
-      errors[param[1]!] ??= `Expected ${said.replace(/\.?$/, '.')}`
-      continue
-    }
-    errors[fields.includes(field) ? field : 'form'] ??= message
-  }
-  return { form, key, values, errors }
 }
 
 /** The member's own snapshot, or 404: a snapshot id from another member's page is not found here. */

@@ -1,6 +1,7 @@
 // /api/v1/members/:memberId/cpanel/* and /api/v1/cpanel-copies/:copyId: push
 // copies and transfers, as the cPanel tab's Migrate & Recovery panel starts them.
-import { Elysia, t } from 'elysia'
+import { Elysia, t, type TSchema } from 'elysia'
+import type { TProperties } from '@sinclair/typebox'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf } from '../http/access'
 import { DateTime, ErrorSchema, NullableDateTime, Text } from '../http/api-schemas'
@@ -35,37 +36,39 @@ const CopySchema = t.Object({
   finishedAt: NullableDateTime,
 })
 
+/**
+ * The options of a POST that starts cPanel work on the member in its URL: the
+ * body holds exactly `fields`, the answer is 201 with what was started.
+ */
+const memberWork = <F extends TProperties>(fields: F, created: TSchema, summary: string, description: string) => ({
+  access: 'user' as const,
+  body: t.Object(fields, { additionalProperties: false }),
+  response: { 201: created, ...errors },
+  ...detail(summary, description),
+})
+
+async function created<T>(ctx: { set: { status?: number | string } }, work: Promise<T>): Promise<T> {
+  const value = await work
+  ctx.set.status = 201
+  return value
+}
+
 export function cpanelApi(deps: Deps) {
   return new Elysia()
     .use(accessPlugin(deps))
     .post(
       '/api/v1/members/:memberId/cpanel/copies',
-      async (ctx) => {
-        const copy = await startPushCopy(deps.db, actorOf(ctx), {
-          sourceMemberId: ctx.params.memberId,
-          user: ctx.body.user,
-          targetMemberId: ctx.body.targetMemberId,
-          replace: ctx.body.replace,
-        })
-        ctx.set.status = 201
-        return copyJson(copy)
-      },
-      {
-        access: 'user',
-        body: t.Object(
-          {
-            user: User,
-            targetMemberId: MemberId,
-            replace: t.Optional(t.Boolean({ description: 'Restore over an account of that name on the target (its current contents are lost)', error: 'true or false' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: CopySchema, ...errors },
-        ...detail(
-          'Push a copy of a cPanel account to another member',
-          'Backs the account up on this member (a snapshot of it, kept like any other), then restores that snapshot on the target. 409 while a copy of the same account between the same members is under way, or when the account exists on the target and replace is not true.',
-        ),
-      },
+      (ctx) => created(ctx, startPushCopy(deps.db, actorOf(ctx), { sourceMemberId: ctx.params.memberId, ...ctx.body }).then(copyJson)),
+      memberWork(
+        {
+          user: User,
+          targetMemberId: MemberId,
+          replace: t.Optional(t.Boolean({ description: 'Restore over an account of that name on the target (its current contents are lost)', error: 'true or false' })),
+        },
+        CopySchema,
+        'Push a copy of a cPanel account to another member',
+        'Backs the account up on this member (a snapshot of it, kept like any other), then restores that snapshot on the target. 409 while a copy of the same account between the same members is under way, or when the account exists on the target and replace is not true.',
+      ),
     )
     .get(
       '/api/v1/members/:memberId/cpanel/copies',
@@ -82,31 +85,16 @@ export function cpanelApi(deps: Deps) {
     })
     .post(
       '/api/v1/members/:memberId/cpanel/transfers',
-      async (ctx) => {
-        const job = await startTransfer(deps, actorOf(ctx), {
-          targetMemberId: ctx.params.memberId,
-          sourceMemberId: ctx.body.sourceMemberId,
-          user: ctx.body.user,
-          password: ctx.body.password,
-        })
-        ctx.set.status = 201
-        return jobJson(job)
-      },
-      {
-        access: 'user',
-        body: t.Object(
-          {
-            sourceMemberId: MemberId,
-            user: User,
-            password: Text({ minLength: 1, maxLength: MAX_PASSWORD, description: "The source server's root password", error: `the source's root password, 1 to ${MAX_PASSWORD} characters` }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: JobSchema, ...errors },
-        ...detail(
-          'Transfer a cPanel account to this member from another',
-          "Queues cpanel.account.transfer here (WHM's transfer tool, run by this member's agent). The password is kept sealed, handed to the job once as it starts, and never shown, logged or returned.",
-        ),
-      },
+      (ctx) => created(ctx, startTransfer(deps, actorOf(ctx), { targetMemberId: ctx.params.memberId, ...ctx.body }).then(jobJson)),
+      memberWork(
+        {
+          sourceMemberId: MemberId,
+          user: User,
+          password: Text({ minLength: 1, maxLength: MAX_PASSWORD, description: "The source server's root password", error: `the source's root password, 1 to ${MAX_PASSWORD} characters` }),
+        },
+        JobSchema,
+        'Transfer a cPanel account to this member from another',
+        "Queues cpanel.account.transfer here (WHM's transfer tool, run by this member's agent). The password is kept sealed, handed to the job once as it starts, and never shown, logged or returned.",
+      ),
     )
 }

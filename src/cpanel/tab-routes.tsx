@@ -7,7 +7,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
-import { formAction, redirectTo, str, type Refusal } from '../http/forms'
+import { echoOf, formAction, redirectTo, str, type Refusal } from '../http/forms'
 import { FieldErrors } from '../http/field-errors'
 import { badInput, conflict, notFound } from '../http/errors'
 import { htmxTarget } from '../http/render'
@@ -76,33 +76,6 @@ const fragment = (ctx: { set: { headers: Record<string, string | number> } }) =>
   ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
   ctx.set.headers['cache-control'] = 'no-store'
   ctx.set.headers['vary'] = 'HX-Request, HX-Target'
-}
-
-/**
- * A refusal's messages by the form's own fields (`alias` renames a service's
- * field to the form's); anything else is the form's. The job queue names a
- * bad parameter in its message ("Bad parameters for cpanel.account.create:
- * params.user: ..."): that goes to the field of the same name.
- */
-function echoOf(
-  form: CpanelEcho['form'],
-  key: string,
-  values: Record<string, string>,
-  result: Refusal,
-  fields: string[],
-  opts: { action?: string; alias?: Record<string, string> } = {},
-): CpanelEcho {
-  const errors: Record<string, string> = {}
-  const fieldOf = (f: string) => opts.alias?.[f] ?? f
-  for (const [field, message] of Object.entries(result.errors)) {
-    const param = field === 'params' ? /^Bad parameters for [\w.]+: params\.(\w+): (.+)$/.exec(message) : null
-    if (param && fields.includes(fieldOf(param[1]!))) {
-      errors[fieldOf(param[1]!)] ??= `Expected ${param[2]!.replace(/\.?$/, '.')}`
-      continue
-    }
-    errors[fields.includes(fieldOf(field)) ? fieldOf(field) : 'form'] ??= message
-  }
-  return { form, key, action: opts.action, values, errors }
 }
 
 /**

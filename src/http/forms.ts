@@ -53,3 +53,36 @@ export async function formAction<T>(run: () => Promise<T>): Promise<{ ok: true; 
 }
 
 export const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/** A refused form as the page shows it again: which form (and which row's), what was typed, each message by its field. */
+export type FormEcho<F extends string, V = Record<string, string>> = { form: F; key: string; action?: string; values: V; errors: Record<string, string> }
+
+const BAD_PARAM = /^Bad parameters for [\w.]+: params\.(\w+): (.+)$/
+
+/**
+ * A refusal's messages by the form's own `fields` (`alias` renames a
+ * service's field to the form's); anything else is the form's. The job queue
+ * names a bad parameter in its message ("Bad parameters for restore.database:
+ * params.database: a database name: ..."): that one goes to the field of the
+ * same name, said without the prefix.
+ */
+export function echoOf<F extends string, V>(
+  form: F,
+  key: string,
+  values: V,
+  result: Pick<Refusal, 'errors'>,
+  fields: string[],
+  opts: { action?: string; alias?: Record<string, string> } = {},
+): FormEcho<F, V> {
+  const errors: Record<string, string> = {}
+  const fieldOf = (f: string) => opts.alias?.[f] ?? f
+  for (const [field, message] of Object.entries(result.errors)) {
+    const param = field === 'params' ? BAD_PARAM.exec(message) : null
+    if (param && fields.includes(fieldOf(param[1]!))) {
+      errors[fieldOf(param[1]!)] ??= `Expected ${param[2]!.replace(/\.?$/, '.')}`
+      continue
+    }
+    errors[fields.includes(fieldOf(field)) ? fieldOf(field) : 'form'] ??= message
+  }
+  return { form, key, ...(opts.action !== undefined ? { action: opts.action } : {}), values, errors }
+}

@@ -7,7 +7,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
-import { formAction, redirectTo, str, type Refusal } from '../http/forms'
+import { echoOf, formAction, redirectTo, str, type Refusal } from '../http/forms'
 import { FieldErrors } from '../http/field-errors'
 import { notFound } from '../http/errors'
 import { htmxTarget } from '../http/render'
@@ -79,19 +79,6 @@ async function showProtection(deps: Deps, ctx: PageCtx, poolId: string, extra: E
   return renderPoolView(ctx, { ...view, panel }, extra.status)
 }
 
-/**
- * A refusal's messages by the form's own fields (`alias` renames a service's
- * field to the form's); anything else is the form's.
- */
-function echoOf(form: ProtectionEcho['form'], key: string, values: ProtectionEcho['values'], result: Refusal, fields: string[], alias: Record<string, string> = {}): ProtectionEcho {
-  const errors: Record<string, string> = {}
-  for (const [field, message] of Object.entries(result.errors)) {
-    const f = alias[field] ?? field
-    errors[fields.includes(f) ? f : 'form'] ??= message
-  }
-  return { form, key, values, errors }
-}
-
 /** Parse → act → redirect; a refusal shows the tab again with `echo`. */
 async function submit<T>(
   deps: Deps,
@@ -142,7 +129,7 @@ function protect(deps: Deps, ctx: FormCtx) {
       )
     },
     (rows) => ({ flash: `Protected ${rows.map((r) => r.user).join(', ')}: first copy to ${rows[0]?.standbyName ?? 'the standby'} within 15 seconds, then on schedule.` }),
-    (result) => echoOf('protect', '', values, result, Object.keys(values), { user: 'users' }),
+    (result) => echoOf('protect', '', values, result, Object.keys(values), { alias: { user: 'users' } }),
   )
 }
 
