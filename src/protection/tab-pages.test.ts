@@ -130,11 +130,13 @@ describe('the Protection tab', () => {
 
     const page = await b.get(tab())
     const text = visibleText(page.text)
-    expect(text).toContain('Protected alice, dave')
+    expect(text).toContain('Protected alice, dave: first copy to west-1 within 15 seconds, then on schedule.')
     expect(text).toContain('east-1 → west-1')
     expect(text).toContain('every 6 hours')
     expect(text).toContain('120 s')
     expect(text).toContain('no copy yet')
+    // Nothing pressed yet: the first copies are due at once, and the tab says so.
+    expect(text).toContain('first copy due now')
     // Already protected accounts are marked in the form.
     expect(page.text).toContain('alice (protected)')
 

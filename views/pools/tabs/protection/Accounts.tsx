@@ -35,7 +35,8 @@ function RecoveryPoint({ a }: { a: AccountRow }) {
 
 function LastRun({ a }: { a: AccountRow }) {
   const run = a.lastRun
-  if (!run) return <span class="muted">not run yet</span>
+  // A newly protected account is due at once: the schedule queues its first copy within seconds.
+  if (!run) return <span class="muted">{a.enabled ? 'first copy due now' : 'not run yet'}</span>
   const inFlight = run.status === 'queued' || run.status === 'running'
   const size = run.sizeBytes ?? run.bytesUploaded
   return (
