@@ -295,4 +295,14 @@ describe('Protection elsewhere', () => {
     expect(page.text).toContain('id="fleet-protection" data-stale="1"')
     expect(visibleText(page.text)).toContain('Protection : 1 protected account · worst recovery point: standby 3 h behind · 1 stale.')
   })
+
+  test('the pool Overview counts accounts still waiting for their first copy beside the worst recovery point', async () => {
+    const [bob] = await service.protectAccounts(s.db, admin, poolId, [{ sourceMemberId: east.id, user: 'bob', standbyMemberId: west.id, schedule: '1d', ttl: 300, providerId: null }])
+    try {
+      const text = visibleText((await b.get(`/pools/${poolId}`)).text)
+      expect(text).toContain('Protection : 2 protected accounts · worst recovery point: standby 3 h behind · 1 without a copy yet · 1 stale.')
+    } finally {
+      await store.deleteProtected(s.db, bob!.id)
+    }
+  })
 })

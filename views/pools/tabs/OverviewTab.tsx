@@ -55,12 +55,14 @@ export function FleetKpis({ status, jobs, backups }: { status: FleetStatus; jobs
   )
 }
 
-/** Protected accounts at a glance: how many, how many are stale, and the standby furthest behind. */
+/** Protected accounts at a glance: how many, how many are stale or without a copy, and the standby furthest behind. */
 function ProtectionLine({ poolId, note }: { poolId: string; note: PoolProtectionNote }) {
   const worst = note.worstRecoveryPointSeconds
   const text = [
     `${note.protected} protected account${note.protected === 1 ? '' : 's'}`,
     worst === null ? 'no standby holds a copy yet' : `worst recovery point: standby ${behindText(worst)} behind`,
+    // The worst figure covers only accounts with a copy; one still waiting for its first would hide behind it.
+    worst !== null && note.neverCopied ? `${note.neverCopied} without a copy yet` : '',
     note.stale ? `${note.stale} stale` : '',
     note.failing ? `${note.failing} failing` : '',
   ].filter(Boolean)
