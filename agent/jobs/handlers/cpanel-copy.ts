@@ -29,10 +29,10 @@ const privateFolder = (ctx: JobContext, what: string) => mkdtempSync(join(chunkF
 export const chunkCacheRoot = (ctx: Pick<JobContext, 'root'>) => join(ctx.root, 'var/lib/serversctl/chunk-cache')
 
 /**
- * Read in pieces of a few MiB: the chunker hands out most chunks as views of
+ * Read in pieces of 1 MiB: the chunker hands out some chunks as views of
  * a piece instead of copies, which at 64 KiB pieces cost more than the scan.
  */
-const READ_PIECE = 4 * 1024 * 1024
+const READ_PIECE = 1024 * 1024
 
 export const backupAccount: JobHandler = async (ctx) => {
   const user = cpanelUser(ctx.params.user)
