@@ -12,7 +12,7 @@ import * as service from './service'
 const detail = (summary: string, description?: string) => ({ detail: { tags: ['Managed DNS'], summary, description } })
 const errors = { 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 502: ErrorSchema }
 
-const RecordType = t.UnionEnum([...service.ZONE_TYPES])
+const RecordType = t.UnionEnum(['A', 'AAAA', 'MX', 'SRV', 'CNAME', 'TXT'] as const)
 const Side = t.UnionEnum(['source', 'standby', 'neither'], { description: 'Which member the record names now' })
 const Provider = t.Object({ id: t.String(), name: t.String(), kind: t.String() })
 

@@ -13,7 +13,8 @@ import { notFound } from '../http/errors'
 import { poolView, renderPoolView } from '../pools/routes'
 import { getProtected, updateProtected } from '../protection/service'
 import * as service from './service'
-import { ProtectedDns, DnsNotice } from '../../views/pools/tabs/dns/ProtectedDns'
+import { ProtectedDns } from '../../views/pools/tabs/dns/ProtectedDns'
+import { ManagedDnsContent } from '../../views/pools/tabs/ManagedDnsTab'
 import { ImportCard } from '../../views/pools/tabs/dns/ImportCard'
 import { dnsTabHref } from '../../views/pools/tabs/dns/parts'
 
@@ -34,7 +35,7 @@ const fragment = (ctx: { set: { headers: Record<string, string | number> } }) =>
 
 async function showTab(deps: Deps, ctx: PageCtx, poolId: string, notice?: { message: string; status: number }) {
   const view = await poolView(deps, ctx, poolId, 'dns')
-  const panel = notice ? <DnsNotice message={notice.message} tone="error" /> : undefined
+  const panel = notice ? <ManagedDnsContent view={view} notice={notice.message} /> : undefined
   return renderPoolView(ctx, { ...view, panel }, notice?.status)
 }
 

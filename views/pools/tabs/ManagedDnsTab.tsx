@@ -9,13 +9,26 @@ import { FailoverCard } from '../../failover/FailoverCard'
 import { FailoverLog } from '../../failover/FailoverLog'
 import { ProvidersCard } from '../../failover/ProvidersCard'
 import { ProtectedDnsLoader } from './dns/ProtectedDns'
+import { Notice } from '../../components/ui'
 
+/** The panel the Managed DNS handler built (src/managed-dns/routes.tsx), with a refusal above it; or the tab as it stands. */
 export function ManagedDnsTab({ view }: { view: PoolView }) {
+  if (view.panel) return view.panel
+  return <ManagedDnsContent view={view} />
+}
+
+export function ManagedDnsContent({ view, notice }: { view: PoolView; notice?: string }) {
   const f = view.failover
   const back = failoverHome(view.pool.id, true)
   return (
     <div class="stack">
-      {view.panel ?? ''}
+      {notice ? (
+        <Notice kind="error">
+          <span safe>{notice}</span>
+        </Notice>
+      ) : (
+        ''
+      )}
       <ProtectedDnsLoader poolId={view.pool.id} />
       <ProvidersCard poolId={view.pool.id} providers={f.providers} csrf={view.csrf} back={back} form={f.providerForm} />
       <DnsHealthLoader poolId={view.pool.id} />

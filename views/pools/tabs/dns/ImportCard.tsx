@@ -23,11 +23,11 @@ export function ImportCard({ data }: { data: ImportData }) {
           {data.sets.map((s) => (
             <tr class={s.whm !== undefined ? 'drift' : ''}>
               <td safe>{s.name}</td>
-              <td safe>{s.type}</td>
+              <td>{s.type}</td>
               <td>
                 <code safe>{s.values.join(', ')}</code>
               </td>
-              <td safe>{s.proxied === undefined ? '—' : s.proxied ? 'proxied' : 'DNS only'}</td>
+              <td>{s.proxied === undefined ? '—' : s.proxied ? 'proxied' : 'DNS only'}</td>
               <td class="num" safe>{s.ttl === 1 ? 'auto' : `${s.ttl} s`}</td>
               <td safe>{s.whm === undefined ? (data.notes.some((n) => n.startsWith('WHM')) ? '' : 'same') : s.whm === null ? 'not in WHM' : s.whm.join(', ')}</td>
             </tr>

@@ -1,3 +1,4 @@
+import { escapeHtml } from '@kitajs/html'
 // The Managed DNS tab's protected part, loaded after the page (it asks every
 // provider): DNS health for the protected accounts (zones, provider linkage,
 // drift, provider → primary → standby) and the protected account records,
@@ -5,7 +6,7 @@
 import type { AccountDns, Catalogue, RecordRow } from '../../../../src/managed-dns/service'
 import type { ManagedDnsDiff } from '../../../../src/managed-dns/store'
 import { kindLabel } from '../../../../src/dns/provider'
-import { Badge, Card, EmptyState, Field, Notice, PostForm, Table, Time } from '../../../components/ui'
+import { Badge, Card, EmptyState, Field, PostForm, Table, Time } from '../../../components/ui'
 import { SelectField } from '../../../members/tabs/actions'
 import { accountHref, addRecordHref, cutHref, importHref, protectedDnsHref, refreshHref, syncAllHref } from './parts'
 
@@ -82,7 +83,7 @@ function HealthCard({ data }: { data: ProtectedDnsData }) {
               {c.zones.map((z) => (
                 <li>
                   <strong safe>{z.provider.name}</strong> <span class="muted" safe>{`(${kindLabel(z.provider.kind)}):`}</span>{' '}
-                  {z.zones ? <span safe>{z.zones.length ? `${plural(z.zones.length, 'zone')}: ${z.zones.slice(0, 8).join(', ')}${z.zones.length > 8 ? ', …' : ''}` : 'no zones'}</span> : <span class="field-error" safe>{`cannot be reached: ${z.error}`}</span>}
+                  {z.zones ? <span>{escapeHtml(z.zones.length ? `${plural(z.zones.length, 'zone')}: ${z.zones.slice(0, 8).join(', ')}${z.zones.length > 8 ? ', …' : ''}` : 'no zones')}</span> : <span class="field-error" safe>{`cannot be reached: ${z.error}`}</span>}
                 </li>
               ))}
               {!c.zones.length ? <li class="muted">No DNS API provider: add one under API providers below.</li> : ''}
@@ -142,7 +143,7 @@ function ActiveOn({ a, r }: { a: AccountDns; r: RecordRow }) {
   const who = r.activeOn === 'source' ? a.account.sourceName : r.activeOn === 'standby' ? a.account.standbyName : null
   return (
     <Badge tone={SIDE_TONE[r.activeOn]}>
-      <span data-active-on={r.activeOn} safe>
+      <span data-active-on={r.activeOn}>
         {who ? `${r.activeOn} (${who})` : 'neither member'}
       </span>
     </Badge>
@@ -156,7 +157,7 @@ function ProxiedCell({ data, a, r }: { data: ProtectedDnsData; a: AccountDns; r:
       <input type="hidden" name="name" value={r.name} />
       <input type="hidden" name="type" value={r.type} />
       <input type="hidden" name="proxied" value={r.proxied ? 'off' : 'on'} />
-      <span safe>{r.proxied ? 'proxied' : 'DNS only'}</span>{' '}
+      <span>{r.proxied ? 'proxied' : 'DNS only'}</span>{' '}
       <button type="submit" class="button small" aria-label={`${r.proxied ? 'Make DNS only' : 'Proxy'} ${r.name} ${r.type}`}>
         {r.proxied ? 'DNS only' : 'Proxy'}
       </button>
@@ -244,7 +245,7 @@ function AccountRows({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
         r ? (
           <tr data-fqdn={f.name} data-type={r.type}>
             <td safe>{f.name}</td>
-            <td safe>{r.type}</td>
+            <td>{r.type}</td>
             <td>
               <code safe>{r.values.join(', ')}</code>
             </td>
@@ -305,7 +306,7 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
             <legend>Record types that cut over to the standby</legend>
             {CUT_TYPES.map((t) => (
               <label class="check">
-                <input type="checkbox" name="records" value={t} checked={a.account.records.includes(t)} /> <span safe>{t}</span>
+                <input type="checkbox" name="records" value={t} checked={a.account.records.includes(t)} /> <span>{t}</span>
               </label>
             ))}
           </fieldset>
@@ -406,14 +407,5 @@ export function ProtectedDns({ data }: { data: ProtectedDnsData }) {
       ))}
       {data.catalogue.accounts.length ? <AddRecordDialog data={data} /> : ''}
     </div>
-  )
-}
-
-/** A refusal of one of the tab's forms, above the fragment. */
-export function DnsNotice({ message, tone }: { message: string; tone: 'error' | 'ok' }) {
-  return (
-    <Notice kind={tone}>
-      <span safe>{message}</span>
-    </Notice>
   )
 }
