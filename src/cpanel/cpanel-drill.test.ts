@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startBackupFleet, type BackupFleet } from '../testing/backup-fleet'
+import type { BackupFleet } from '../testing/backup-fleet'
+import { SOURCE_ROOT_PASSWORD as ROOT_PASSWORD, startCpanelFleet, type CpanelFleet } from '../testing/cpanel-fleet'
 import { ok, waitFor } from '../testing/drill'
-import { makeCpanelHost, treeDigest, type CpanelHost } from '../testing/standins/cpanel/host'
-
-const ROOT_PASSWORD = 'drill-root-Pa55word'
+import { treeDigest, type CpanelHost } from '../testing/standins/cpanel/host'
 
 describe('cPanel members with compiled agents', () => {
+  let cp: CpanelFleet
   let fleet: BackupFleet
   let source: CpanelHost
   let target: CpanelHost
@@ -27,28 +27,12 @@ describe('cPanel members with compiled agents', () => {
     waitFor(async () => (want(await account(memberId, user)) ? true : null), 20_000, what, 200)
 
   beforeAll(async () => {
-    source = makeCpanelHost({ hostname: 'source.example.test' })
-    target = makeCpanelHost({ account: null, hostname: 'target.example.test' })
-    const hosts: Record<string, string> = {}
-    fleet = await startBackupFleet({
-      members: ['a', 'b'],
-      agentEnv: (name, hostname) => {
-        if (name === 'a') {
-          hosts[hostname] = source.root
-          return source.env
-        }
-        return { ...target.env, STANDIN_WHM_HOSTS: JSON.stringify(hosts), STANDIN_WHM_ROOT_PASSWORD: ROOT_PASSWORD }
-      },
-      ready: (m) => !!m.stacks?.cpanel,
-      readyText: 'cPanel',
-    })
-    ;[a, b] = fleet.agents.map((x) => x.id) as [string, string]
+    cp = await startCpanelFleet()
+    ;({ fleet, source, target, a, b } = cp)
   }, 120_000)
 
   afterAll(async () => {
-    await fleet?.cleanup()
-    source?.cleanup()
-    target?.cleanup()
+    await cp?.cleanup()
   })
 
   test('the heartbeat carries the accounts as cPanel keeps them', async () => {

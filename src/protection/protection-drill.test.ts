@@ -7,15 +7,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startBackupFleet, type BackupFleet } from '../testing/backup-fleet'
+import type { BackupFleet } from '../testing/backup-fleet'
+import { startCpanelFleet, type CpanelFleet } from '../testing/cpanel-fleet'
 import { ok, waitFor } from '../testing/drill'
-import { makeCpanelHost, treeDigest, type CpanelHost } from '../testing/standins/cpanel/host'
+import { treeDigest, type CpanelHost } from '../testing/standins/cpanel/host'
 import { changeAccountHome, generateAccountHome } from '../testing/standins/cpanel/account-data'
 
 // The issue's 200 MB account on the embedded pass; the PostgreSQL pass checks the same SQL with less data.
 const MB = process.env.TEST_DATABASE_URL ? 24 : 200
 
 describe('protected accounts with compiled agents', () => {
+  let cp: CpanelFleet
   let fleet: BackupFleet
   let source: CpanelHost
   let standby: CpanelHost
@@ -37,22 +39,13 @@ describe('protected accounts with compiled agents', () => {
   const replicate = async () => ok(await fleet.api('POST', `/api/v1/protected-accounts/${pa.id}/replicate`, {}), 'replicate')
 
   beforeAll(async () => {
-    source = makeCpanelHost({ hostname: 'source.example.test' })
-    standby = makeCpanelHost({ account: null, hostname: 'standby.example.test' })
+    cp = await startCpanelFleet()
+    ;({ fleet, source, target: standby, a, b } = cp)
     generateAccountHome(home(source), MB * 2 ** 20, { uid: process.getuid?.() === 0 ? 1500 : undefined })
-    fleet = await startBackupFleet({
-      members: ['a', 'b'],
-      agentEnv: (name) => (name === 'a' ? source.env : standby.env),
-      ready: (m) => !!m.stacks?.cpanel,
-      readyText: 'cPanel',
-    })
-    ;[a, b] = fleet.agents.map((x) => x.id) as [string, string]
   }, 120_000)
 
   afterAll(async () => {
-    await fleet?.cleanup()
-    source?.cleanup()
-    standby?.cleanup()
+    await cp?.cleanup()
   })
 
   test('protecting an account is refused with bad input and changes nothing', async () => {
