@@ -16,7 +16,7 @@ export type BackupDone = BackupProgress & { snapshotId: string; sha256: string }
 export type UploadOptions = {
   /** Chunks asked about in one call; the next batch is read and sealed while one uploads. */
   batchChunks?: number
-  /** A batch also closes at this many bytes read, so memory holds about two batches whatever the data. */
+  /** A batch also closes at this many bytes read, so memory holds about three batches (two sending, one filling) whatever the data. */
   batchBytes?: number
   parallel?: number
   retries?: number
@@ -29,6 +29,7 @@ type Sealed = { id: string; body: Uint8Array }
 type Sealing = { id: string; body: Promise<Uint8Array> }
 
 const DEFAULTS = { batchChunks: 32, batchBytes: 16 * 1024 * 1024, parallel: 4, retries: 3, retryBaseMs: 500 }
+const IN_FLIGHT = 2
 
 export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Source, meta: BackupMeta, onProgress: (p: BackupProgress) => void = () => {}, options: UploadOptions = {}): Promise<BackupDone> {
   const o = { ...DEFAULTS, ...options }
@@ -39,12 +40,15 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
   const order: string[] = []
   const queued = new Set<string>()
 
+  /** Set when a batch failed, so the one beside it starts no further upload. */
+  let failed = false
   const send = async (sealing: Sealing[]) => {
     if (!sealing.length) return
     const batch: Sealed[] = await Promise.all(sealing.map(async (c) => ({ id: c.id, body: await c.body })))
     const { upload } = await api.chunks(batch.map((c) => ({ id: c.id, size: c.body.length })))
     const urls = new Map(upload.map((u) => [u.id, u.url]))
     await forEachLimit(batch.filter((c) => urls.has(c.id)), o.parallel, async (c) => {
+      if (failed) throw new Error('stopped: another batch failed')
       await withRetries(() => api.put(urls.get(c.id)!, c.body), o.retries, o.retryBaseMs, o.signal)
       progress.bytesUploaded += c.body.length
       progress.chunksUploaded++
@@ -54,37 +58,53 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
 
   let batch: Sealing[] = []
   let batchBytes = 0
-  let sending: Promise<void> = Promise.resolve()
+  // Backpressure: at most IN_FLIGHT batches are being checked and uploaded
+  // while the next one fills, so one batch's call to the server and the tail
+  // of its uploads overlap the next batch's uploads instead of stalling them.
+  const sending: Promise<void>[] = []
   const flush = async () => {
-    await sending // backpressure: one batch uploads while the next one fills
-    sending = send(batch)
-    sending.catch(() => {}) // awaited at the next flush or the end
+    while (sending.length >= IN_FLIGHT) await sending.shift()
+    const p = send(batch)
+    p.catch(() => {}) // awaited when its turn comes or at the end
+    sending.push(p)
     batch = []
     batchBytes = 0
   }
 
-  for await (const plain of chunkStream(source)) {
-    if (o.signal?.aborted) throw new Error('stopped')
-    hash.update(plain)
-    const id = chunkId(keys.idKey, plain)
-    order.push(id)
-    progress.bytesRead += plain.length
-    progress.chunks++
-    if (!queued.has(id)) {
-      queued.add(id)
-      const body = sealChunkAsync(keys, id, plain)
-      body.catch(() => {}) // a failure is seen when its batch is sent
-      batch.push({ id, body })
-      // The plain size bounds the memory a batch holds while it seals.
-      batchBytes += plain.length
-    }
-    report()
-    if (batch.length >= batchChunks || batchBytes >= o.batchBytes) await flush()
+  try {
+    await readAll()
+  } catch (err) {
+    // The failure is the answer only once nothing of this run is still uploading: a run started
+    // again right after must not race this one's last retries.
+    failed = true
+    await Promise.allSettled(sending)
+    throw err
   }
-  await flush()
-  await sending
 
   const sha256 = hash.digest('hex')
   const { snapshotId } = await api.snapshot({ ...meta, sizeBytes: progress.bytesRead, sha256, chunks: order, uploadedBytes: progress.bytesUploaded })
   return { ...progress, snapshotId, sha256 }
+
+  async function readAll() {
+    for await (const plain of chunkStream(source)) {
+      if (o.signal?.aborted) throw new Error('stopped')
+      hash.update(plain)
+      const id = chunkId(keys.idKey, plain)
+      order.push(id)
+      progress.bytesRead += plain.length
+      progress.chunks++
+      if (!queued.has(id)) {
+        queued.add(id)
+        const body = sealChunkAsync(keys, id, plain)
+        body.catch(() => {}) // a failure is seen when its batch is sent
+        batch.push({ id, body })
+        // The plain size bounds the memory a batch holds while it seals.
+        batchBytes += plain.length
+      }
+      report()
+      if (batch.length >= batchChunks || batchBytes >= o.batchBytes) await flush()
+    }
+    await flush()
+    while (sending.length) await sending.shift()
+  }
 }
