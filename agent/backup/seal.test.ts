@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { randomBytes } from 'node:crypto'
-import { BadChunk, chunkId, deriveKeys, openChunk, sealChunk } from './seal'
+import { BadChunk, chunkId, deriveKeys, openChunk, openChunkAsync, sealChunk, sealChunkAsync } from './seal'
 import { pseudoRandom } from './test-data'
 
 const keys = deriveKeys(new Uint8Array(32).fill(7))
@@ -63,5 +63,30 @@ describe('seal', () => {
   test('a chunk of another pool does not open', () => {
     const id = chunkId(keys.idKey, text)
     expect(() => openChunk(deriveKeys(new Uint8Array(32).fill(9)), id, sealChunk(keys, id, text))).toThrow(/authentication tag/)
+  })
+
+  test('the off-thread sealing and opening make and read the same format as the others', async () => {
+    for (const plain of [text, pseudoRandom(300_000), new Uint8Array(0)]) {
+      const id = chunkId(keys.idKey, plain)
+      const sealed = await sealChunkAsync(keys, id, plain)
+      expect(Buffer.from(sealed).subarray(0, 4).toString()).toBe('SCC1')
+      expect(Buffer.compare(openChunk(keys, id, sealed), plain)).toBe(0)
+      expect(Buffer.compare(await openChunkAsync(keys, id, sealChunk(keys, id, plain)), plain)).toBe(0)
+    }
+  })
+
+  test('openChunkAsync refuses what openChunk refuses, with the same words', async () => {
+    const id = chunkId(keys.idKey, text)
+    for (const at of [0, 20, -1]) {
+      const sealed = sealChunk(keys, id, text)
+      sealed[at < 0 ? sealed.length + at : at]! ^= 0x01
+      const err = await openChunkAsync(keys, id, sealed).catch((e) => e)
+      expect(err).toBeInstanceOf(BadChunk)
+      expect(err.message).toMatch(/bad magic|authentication tag/)
+    }
+    const other = randomBytes(1000)
+    await expect(openChunkAsync(keys, id, sealChunk(keys, chunkId(keys.idKey, other), other))).rejects.toThrow(/authentication tag/)
+    await expect(openChunkAsync(keys, id, sealChunk(keys, id, randomBytes(10)))).rejects.toThrow(/HMAC mismatch/)
+    await expect(openChunkAsync(deriveKeys(new Uint8Array(32).fill(9)), id, sealChunk(keys, id, text))).rejects.toThrow(/authentication tag/)
   })
 })
