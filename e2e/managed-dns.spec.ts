@@ -124,5 +124,13 @@ test('Managed DNS: the records load after the page, the three-dot menu sets the 
 
   // Reload keeps the place; the last sync says what it wrote.
   await page.reload()
-  await expect(page.locator('#mdns-records-table tr[data-user="shop"]')).toContainText('wrote 2 sets')
+  const shop = page.locator('#mdns-records-table tr[data-user="shop"]')
+  await expect(shop).toContainText('wrote 2 sets')
+
+  // Import from Cloudflare, from the same menu: what Cloudflare holds now, beside the account.
+  await page.getByRole('button', { name: 'Actions for shop' }).click()
+  await page.locator('dialog[open]').getByRole('button', { name: 'Import from Cloudflare' }).click()
+  await expect(page.locator('dialog[open]')).toHaveCount(0)
+  await expect(shop.locator('.import-card')).toContainText('At CF main for shop: 4 record sets')
+  await expect(shop.locator('.import-card')).toContainText('nothing of it is stored')
 })
