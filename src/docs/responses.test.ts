@@ -7,12 +7,24 @@ import { members } from '../db/schema'
 import { testServer, type TestServer } from '../testing/harness'
 import { reportHeartbeat } from '../jobs/tab-fixture'
 import { seedSnapshot } from '../backups/test-kit'
+import { start as startCloudflare, type CloudflareStandin } from '../testing/standins/cloudflare'
+import { start as startWhm, type WhmStandin } from '../testing/standins/whm'
 
 let s: TestServer
+let cf: CloudflareStandin
+let whm: WhmStandin
 beforeAll(async () => {
-  s = await testServer()
+  ;[cf, whm] = await Promise.all([startCloudflare(), startWhm()])
+  cf.state.tokens = new Set(['cf-docs-token'])
+  cf.state.addZone('carol.example.com')
+  whm.state.addZone('carol.example.com')
+  s = await testServer({ env: { CLOUDFLARE_API_URL: cf.url } })
 }, 60_000)
-afterAll(() => s.close())
+afterAll(async () => {
+  await s.close()
+  await cf.stop()
+  await whm.stop()
+})
 
 const called = new Set<string>()
 
@@ -109,6 +121,14 @@ test('every user operation answers its documented success shape', async () => {
   await call('PATCH', '/api/v1/protected-accounts/{protectedAccountId}', ids, { providerId: cutProvider.id })
   expect((await call('POST', '/api/v1/protected-accounts/{protectedAccountId}/cut', ids, {})).hookJobId).toStartWith('job_')
   zoneless.stop(true)
+  // Managed DNS: carol's zone copied from WHM to Cloudflare (the stand-ins), and a record added there.
+  const cloudflare = await call('POST', '/api/v1/pools/{poolId}/dns-providers', ids, { kind: 'cloudflare', name: 'CF', apiToken: 'cf-docs-token' })
+  await call('POST', '/api/v1/pools/{poolId}/dns-providers', ids, { kind: 'whm', name: 'WHM', host: whm.url, username: 'root', apiToken: 'whm-test-token' })
+  await call('PATCH', '/api/v1/protected-accounts/{protectedAccountId}', ids, { providerId: cloudflare.id, managed: true })
+  expect((await call('POST', '/api/v1/protected-accounts/{protectedAccountId}/dns-sync', ids, {})).ok).toBe(true)
+  await call('POST', '/api/v1/pools/{poolId}/managed-dns/sync', ids, {})
+  await call('POST', '/api/v1/pools/{poolId}/managed-dns/records', ids, { protectedAccountId: ids.protectedAccountId, name: 'shop.carol.example.com', type: 'A', values: ['192.0.2.8'], ttl: 300 })
+  expect((await call('GET', '/api/v1/pools/{poolId}/managed-dns', ids)).accounts[0].fqdns[0].records.length).toBeGreaterThan(0)
   await call('DELETE', '/api/v1/protected-accounts/{protectedAccountId}', ids)
 
   ids.tokenId = (await call('POST', '/api/v1/tokens', ids, { name: 'docs' })).id
