@@ -20,7 +20,7 @@ let stopStandins: () => Promise<void> = async () => {}
 // The server reads the stand-in's address at start: fill its env before useServer's hook runs.
 const env: Record<string, string> = { ALLOW_PRIVATE_PROVIDER_HOSTS: 'true' }
 test.beforeAll(async () => {
-  const child = spawn('bun', ['src/managed-dns/e2e-standins.ts', SRC_IP], { cwd: APP_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn('bun', ['src/testing/standins/managed-dns-e2e.ts', SRC_IP], { cwd: APP_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
   let errors = ''
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (errors += s))
   const exited = new Promise<void>((done) => child.once('exit', () => done()))

@@ -1,11 +1,11 @@
-// `bun src/managed-dns/e2e-standins.ts SRC_IP`: the Cloudflare and WHM
+// `bun src/testing/standins/managed-dns-e2e.ts SRC_IP`: the Cloudflare and WHM
 // stand-ins for the Managed DNS end-to-end spec, which runs under Node and
 // cannot start Bun servers itself. WHM holds shop.example.com as cPanel makes
 // it (apex A, mail CNAME, MX) plus www; Cloudflare holds the apex, proxied,
 // and the MX. Prints one JSON line {cloudflareUrl, cloudflareToken, whmUrl,
 // whmUser, whmToken}; stops when its stdin closes, that is when its parent goes.
-import { start as startCloudflare } from '../testing/standins/cloudflare'
-import { start as startWhm } from '../testing/standins/whm'
+import { start as startCloudflare } from './cloudflare'
+import { start as startWhm } from './whm'
 
 const src = process.argv[2] ?? '203.0.113.10'
 const [cf, whm] = await Promise.all([startCloudflare(), startWhm()])
