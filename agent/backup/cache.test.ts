@@ -91,8 +91,8 @@ describe('assembleSnapshot with the chunk cache', () => {
     expect(got.chunksDownloaded).toBe(2)
     expect(fake.stats.gets - gets).toBe(2)
     // The good copies are back in the cache.
-    expect(new Uint8Array(readFileSync(join(cache.dir, victim)))).toEqual(fake.objects.get(victim)!)
-    expect(new Uint8Array(readFileSync(join(cache.dir, swapped)))).toEqual(fake.objects.get(swapped)!)
+    expect(new Uint8Array(readFileSync(join(cache.dir, victim)))).toEqual(new Uint8Array(fake.objects.get(victim)!))
+    expect(new Uint8Array(readFileSync(join(cache.dir, swapped)))).toEqual(new Uint8Array(fake.objects.get(swapped)!))
   })
 
   test('a chunk damaged in the store is refused by name, and the half-written archive is removed', async () => {

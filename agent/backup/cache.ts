@@ -5,7 +5,7 @@
 // and HMAC) on every use like a downloaded one, and one that fails is dropped
 // and downloaded again. Bounded: after each use the least recently used
 // chunks go until the folder is within its budget.
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ChunkKeys } from './seal'
@@ -15,6 +15,7 @@ export const CACHE_MAX_BYTES = 8 * 1024 ** 3
 const MIN_FREE_SHARE = 0.1
 
 const ID = /^[0-9a-f]{64}$/
+const SIZES = /^sizes-[0-9a-f]{16}\.json$/
 
 export type ChunkCache = {
   readonly dir: string
@@ -36,10 +37,14 @@ export type ChunkCache = {
  * `maxBytes` defaults to CACHE_MAX_BYTES, lowered to what keeps a tenth of
  * the disk free.
  */
-export function chunkCache(root: string, keys: ChunkKeys, opts: { maxBytes?: number } = {}): ChunkCache {
-  const pool = createHmac('sha256', keys.idKey).update('serversctl chunk cache v1').digest('hex').slice(0, 16)
-  const dir = join(root, pool)
+const poolFolder = (root: string, keys: ChunkKeys) => {
+  const dir = join(root, createHmac('sha256', keys.idKey).update('serversctl chunk cache v1').digest('hex').slice(0, 16))
   mkdirSync(dir, { recursive: true, mode: 0o700 })
+  return dir
+}
+
+export function chunkCache(root: string, keys: ChunkKeys, opts: { maxBytes?: number } = {}): ChunkCache {
+  const dir = poolFolder(root, keys)
   const path = (id: string) => {
     if (!ID.test(id)) throw new Error(`${JSON.stringify(id)} is not a chunk id`)
     return join(dir, id)
@@ -56,8 +61,11 @@ export function chunkCache(root: string, keys: ChunkKeys, opts: { maxBytes?: num
     for (const name of readdirSync(dir)) {
       const full = join(dir, name)
       if (!ID.test(name)) {
-        // A write that died between its temp file and the rename.
-        if (name.endsWith('.part')) rmSync(full, { force: true })
+        if (SIZES.test(name)) continue
+        // A write that died between its temp file and the rename (an hour on: not one still being written).
+        try {
+          if (name.endsWith('.part') && statSync(full).mtimeMs < Date.now() - 3_600_000) rmSync(full, { force: true })
+        } catch {}
         continue
       }
       try {
@@ -106,6 +114,31 @@ export function chunkCache(root: string, keys: ChunkKeys, opts: { maxBytes?: num
         removed++
       }
       return removed
+    },
+  }
+}
+
+/**
+ * The sealed size of each chunk of a source's last backup on this member
+ * (UploadOptions.knownSizes): ids and sizes only, one small file per source
+ * beside the pool's chunk cache. Anything unreadable reads as nothing known.
+ */
+export function sealedSizes(root: string, keys: ChunkKeys, source: string) {
+  const path = join(poolFolder(root, keys), `sizes-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.json`)
+  return {
+    load(): Map<string, number> {
+      try {
+        const entries = JSON.parse(readFileSync(path, 'utf8')) as unknown
+        if (!Array.isArray(entries)) return new Map()
+        return new Map(entries.filter((e): e is [string, number] => Array.isArray(e) && ID.test(e[0]) && Number.isSafeInteger(e[1]) && e[1] > 0))
+      } catch {
+        return new Map()
+      }
+    },
+    save(sizes: ReadonlyMap<string, number>): void {
+      const tmp = `${path}.${process.pid}.part`
+      writeFileSync(tmp, JSON.stringify([...sizes]), { mode: 0o600 })
+      renameSync(tmp, path)
     },
   }
 }

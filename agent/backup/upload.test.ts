@@ -101,4 +101,29 @@ describe('backupStream', () => {
     expect(most).toBeLessThan((3 * 2 + 2) * 4 * 1024 * 1024)
     expect(inFlight).toBe(0)
   })
+
+  test('with the sealed sizes of the last backup, chunks the store lost are still uploaded whole, and a wrong size is asked again', async () => {
+    fake = fakeBackupServer()
+    const { api, keys } = apiFor(fake)
+    const first = await backupStream(api, keys, inPieces(data), meta, undefined, fast)
+    const m1 = fake.snapshots.get(first.snapshotId)!
+    expect([...first.sizes]).toEqual(m1.chunks.map((c) => [c.id, c.size]))
+
+    // The store lost two chunks (pruned, say), and one size is remembered wrong.
+    const [lost, alsoLost, misremembered] = m1.chunks.map((c) => c.id)
+    fake.objects.delete(lost!)
+    fake.objects.delete(misremembered!)
+    const known = new Map(first.sizes)
+    known.set(misremembered!, known.get(misremembered!)! + 5)
+    fake.objects.delete(alsoLost!)
+    const puts = fake.stats.puts
+    const second = await backupStream(api, keys, inPieces(data), meta, undefined, { ...fast, knownSizes: known })
+    expect(fake.stats.puts - puts).toBe(3)
+    expect(second.chunksUploaded).toBe(3)
+    const m2 = fake.snapshots.get(second.snapshotId)!
+    expect(m2.chunks.map((c) => c.id)).toEqual(m1.chunks.map((c) => c.id))
+    // Every chunk opens to the stream again, the re-sealed ones included, under their true sizes.
+    expect(concat(m2.chunks.map((c) => openChunk(keys, c.id, fake.objects.get(c.id)!)))).toEqual(new Uint8Array(data))
+    expect(second.sizes.get(misremembered!)).toBe(fake.objects.get(misremembered!)!.length)
+  })
 })

@@ -11,7 +11,12 @@ import { chunkId, sealChunkAsync, type ChunkKeys } from './seal'
 
 export type BackupMeta = { kind: BackupKind; source: string; tables: Record<string, string | null> | null }
 export type BackupProgress = { bytesRead: number; bytesUploaded: number; chunks: number; chunksUploaded: number }
-export type BackupDone = BackupProgress & { snapshotId: string; sha256: string }
+export type BackupDone = BackupProgress & {
+  snapshotId: string
+  sha256: string
+  /** Each chunk's sealed size, for the next backup of the same source (UploadOptions.knownSizes). */
+  sizes: Map<string, number>
+}
 
 export type UploadOptions = {
   /** Chunks asked about in one call; the next batch is read and sealed while one uploads. */
@@ -22,14 +27,23 @@ export type UploadOptions = {
   retries?: number
   retryBaseMs?: number
   signal?: AbortSignal
+  /**
+   * Sealed sizes of chunks an earlier backup of this source sealed (a chunk
+   * seals to the same size every time: the same zstd output, a nonce and tag
+   * of fixed length). Such a chunk is offered to the server with that size
+   * and sealed only if the server asks for it, so an unchanged stretch costs
+   * no compression or encryption; a size that turns out different is
+   * offered again with the right one before it is uploaded.
+   */
+  knownSizes?: ReadonlyMap<string, number>
 }
 
-type Sealed = { id: string; body: Uint8Array }
-/** A chunk whose sealing may still be running on the thread pool. */
-type Sealing = { id: string; body: Promise<Uint8Array> }
+/** A chunk whose sealing may still be running on the thread pool, or (body null) one to seal only if the server asks for it. */
+type Sealing = { id: string; body: Promise<Uint8Array> | null; plain: Uint8Array; known: number }
 
 const DEFAULTS = { batchChunks: 32, batchBytes: 16 * 1024 * 1024, parallel: 4, retries: 3, retryBaseMs: 500 }
 const IN_FLIGHT = 2
+const NOTHING = new Uint8Array(0)
 
 export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Source, meta: BackupMeta, onProgress: (p: BackupProgress) => void = () => {}, options: UploadOptions = {}): Promise<BackupDone> {
   const o = { ...DEFAULTS, ...options }
@@ -42,15 +56,30 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
 
   /** Set when a batch failed, so the one beside it starts no further upload. */
   let failed = false
+  const sizes = new Map<string, number>()
   const send = async (sealing: Sealing[]) => {
     if (!sealing.length) return
-    const batch: Sealed[] = await Promise.all(sealing.map(async (c) => ({ id: c.id, body: await c.body })))
-    const { upload } = await api.chunks(batch.map((c) => ({ id: c.id, size: c.body.length })))
+    const batch = await Promise.all(sealing.map(async (c) => ({ ...c, body: c.body ? await c.body : null })))
+    for (const c of batch) sizes.set(c.id, c.body ? c.body.length : c.known)
+    const { upload } = await api.chunks(batch.map((c) => ({ id: c.id, size: sizes.get(c.id)! })))
     const urls = new Map(upload.map((u) => [u.id, u.url]))
     await forEachLimit(batch.filter((c) => urls.has(c.id)), o.parallel, async (c) => {
       if (failed) throw new Error('stopped: another batch failed')
-      await withRetries(() => api.put(urls.get(c.id)!, c.body), o.retries, o.retryBaseMs, o.signal)
-      progress.bytesUploaded += c.body.length
+      let url = urls.get(c.id)!
+      let body = c.body
+      if (!body) {
+        body = await sealChunkAsync(keys, c.id, c.plain)
+        if (body.length !== c.known) {
+          // Not the size it sealed to before (another zstd, say): the URL is signed for that size, so ask again.
+          sizes.set(c.id, body.length)
+          const again = (await api.chunks([{ id: c.id, size: body.length }])).upload[0]
+          if (!again) return
+          url = again.url
+        }
+      }
+      const sealed = body
+      await withRetries(() => api.put(url, sealed), o.retries, o.retryBaseMs, o.signal)
+      progress.bytesUploaded += sealed.length
       progress.chunksUploaded++
       report()
     })
@@ -83,7 +112,7 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
 
   const sha256 = hash.digest('hex')
   const { snapshotId } = await api.snapshot({ ...meta, sizeBytes: progress.bytesRead, sha256, chunks: order, uploadedBytes: progress.bytesUploaded })
-  return { ...progress, snapshotId, sha256 }
+  return { ...progress, snapshotId, sha256, sizes }
 
   async function readAll() {
     for await (const plain of chunkStream(source)) {
@@ -95,9 +124,11 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
       progress.chunks++
       if (!queued.has(id)) {
         queued.add(id)
-        const body = sealChunkAsync(keys, id, plain)
-        body.catch(() => {}) // a failure is seen when its batch is sent
-        batch.push({ id, body })
+        const known = o.knownSizes?.get(id)
+        const body = known === undefined ? sealChunkAsync(keys, id, plain) : null
+        body?.catch(() => {}) // a failure is seen when its batch is sent
+        // A chunk sealed now needs its plaintext no longer once sealed; one sealed on demand keeps it.
+        batch.push({ id, body, plain: body ? NOTHING : plain, known: known ?? 0 })
         // The plain size bounds the memory a batch holds while it seals.
         batchBytes += plain.length
       }

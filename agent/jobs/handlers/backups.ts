@@ -6,7 +6,7 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { exists } from '../../detect/files'
 import { readFrom } from '../../backup/process'
-import { backupStream, type BackupMeta, type BackupProgress } from '../../backup/upload'
+import { backupStream, type BackupMeta, type BackupProgress, type UploadOptions } from '../../backup/upload'
 import { JobFailure, type JobContext, type JobHandler } from '../types'
 import { meter, mib, openSession, type Session } from './backups-shared'
 import { connect, databaseExists, databaseName, dumpProgram, socketArgs, tableChecksums } from './backups-mariadb'
@@ -26,14 +26,14 @@ async function run(ctx: JobContext, src: Source): Promise<void> {
 }
 
 /** A byte stream through the chunker into a new snapshot, with progress, its closing line and the job's result. */
-export async function streamIntoSnapshot(ctx: JobContext, session: Session, src: BackupMeta, stream: AsyncIterable<Uint8Array>): Promise<BackupResult> {
+export async function streamIntoSnapshot(ctx: JobContext, session: Session, src: BackupMeta, stream: AsyncIterable<Uint8Array>, options: Pick<UploadOptions, 'knownSizes'> = {}): Promise<BackupResult & { sizes: Map<string, number> }> {
   let last: BackupProgress = { bytesRead: 0, bytesUploaded: 0, chunks: 0, chunksUploaded: 0 }
   const m = meter(ctx, (read, rate) => `${mib(read)} read, ${mib(last.bytesUploaded)} uploaded, ${rate}`)
   const onProgress = (p: BackupProgress) => {
     last = p
     m.update(p.bytesRead, { bytesUploaded: p.bytesUploaded, chunks: p.chunks, chunksUploaded: p.chunksUploaded })
   }
-  const done = await backupStream(session.api, session.keys, stream, { kind: src.kind, source: src.source, tables: src.tables }, onProgress, { signal: ctx.signal })
+  const done = await backupStream(session.api, session.keys, stream, { kind: src.kind, source: src.source, tables: src.tables }, onProgress, { signal: ctx.signal, ...options })
   const result: BackupResult = {
     snapshotId: done.snapshotId,
     sizeBytes: done.bytesRead,
@@ -45,7 +45,7 @@ export async function streamIntoSnapshot(ctx: JobContext, session: Session, src:
   }
   ctx.log(`Snapshot ${done.snapshotId}: ${mib(done.bytesRead)} in ${done.chunks} chunks, ${done.chunksUploaded} of them new (${mib(done.bytesUploaded)} uploaded), in ${result.seconds} s.`)
   ctx.result(result)
-  return result
+  return { ...result, sizes: done.sizes }
 }
 
 export const backupDatabase: JobHandler = async (ctx) => {

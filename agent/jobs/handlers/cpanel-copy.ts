@@ -10,7 +10,7 @@
 // it holds; the restore reads it from the archive's first bytes.
 import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { chunkCache } from '../../backup/cache'
+import { chunkCache, sealedSizes } from '../../backup/cache'
 import { assembleSnapshot, SnapshotProblem, type Assembled, type ReadProgress } from '../../backup/download'
 import { BadChunk } from '../../backup/seal'
 import { toolPath } from '../../cpanel/tools'
@@ -51,7 +51,14 @@ export const backupAccount: JobHandler = async (ctx) => {
 
     step('Encrypt and upload')
     const session = await openSession(ctx)
-    await streamIntoSnapshot(ctx, session, { kind: 'cpanel_account', source: user, tables: null }, createReadStream(archive, { highWaterMark: READ_PIECE }))
+    // The last backup's sealed sizes: chunks it had are offered without sealing them again (upload.ts).
+    const sizes = sealedSizes(chunkCacheRoot(ctx), session.keys, `cpanel_account:${user}`)
+    const done = await streamIntoSnapshot(ctx, session, { kind: 'cpanel_account', source: user, tables: null }, createReadStream(archive, { highWaterMark: READ_PIECE }), { knownSizes: sizes.load() })
+    try {
+      sizes.save(done.sizes)
+    } catch (err) {
+      ctx.log(`Could not keep the chunk sizes for the next backup: ${(err as Error).message}`)
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
