@@ -10,7 +10,7 @@ import { accountDomains, CPANEL_SRV_NAMES, zoneOf } from '../protection/cut'
 import { listPoolProtected, type ProtectedWithRun } from '../protection/store'
 import * as store from './store'
 import type { StatusRow } from './store'
-import { message, poolContext, PROXIABLE, Reader, ref, whmFor, ZONE_TYPES, type Ctx, type PoolContext, type ProviderRef } from './model'
+import { message, poolContext, PROXIABLE, Reader, ref, whmChoice, ZONE_TYPES, type Ctx, type PoolContext, type ProviderRef } from './model'
 
 export type Side = 'source' | 'standby' | 'neither'
 
@@ -34,6 +34,8 @@ export type AccountDns = {
   provider: ProviderRef | null
   /** The source's WHM that Sync reads (Managed accounts); null when none is found. */
   whm: ProviderRef | null
+  /** Why that WHM is the one read, or what to add when none is; null when the source member is not known. */
+  whmWhy: string | null
   domains: string[]
   fqdns: FqdnRow[]
   /** The account's records name its standby (a cut is in place). */
@@ -88,9 +90,10 @@ async function accountDns(reader: Reader, pc: PoolContext, account: ProtectedWit
   const source = pc.members.get(account.sourceMemberId)
   const standby = pc.members.get(account.standbyMemberId)
   const provider = pc.providers.find((p) => p.id === account.providerId) ?? null
-  const whm = source ? whmFor(pc.providers, source) : null
+  const choice = source ? whmChoice(pc.providers, source) : null
+  const whm = choice?.provider ?? null
   const domains = accountDomains(account.user, source, standby)
-  const base = { account, provider: provider ? ref(provider) : null, whm: whm ? ref(whm) : null, domains, status }
+  const base = { account, provider: provider ? ref(provider) : null, whm: whm ? ref(whm) : null, whmWhy: choice?.why ?? null, domains, status }
   if (!provider || !source || !standby) return { ...base, fqdns: domains.map((d) => ({ name: d, zone: null, records: [] })), cut: false, error: null }
   try {
     const zones = await reader.zonesOf(provider)

@@ -105,20 +105,31 @@ const hostPart = (host: string): string | null => {
   }
 }
 
+/** The WHM a member's zones are read from, and why that one, in words for the tab. */
+export type WhmChoice = { provider: DnsProviderRow; why: string } | { provider: null; why: string }
+
 /**
  * The WHM that holds a member's zones: the pool's WHM provider whose host is
  * the member's host name or one of its addresses; else, when the pool has a
  * single WHM provider, that one (a cPanel DNS cluster serves every member).
+ * With none, `why` says what to add.
  */
-export function whmFor(providers: DnsProviderRow[], member: Member): DnsProviderRow | null {
+export function whmChoice(providers: DnsProviderRow[], member: Member): WhmChoice {
   const whms = providers.filter((p) => p.kind === 'whm')
   const own = new Set([member.hostname, member.publicIpv4, member.publicIpv6, ...member.egressIps].filter((x): x is string => !!x).map((x) => x.toLowerCase()))
-  const match = whms.find((p) => {
-    const h = hostPart(String((p.settings as Record<string, unknown>).host ?? ''))
-    return h !== null && own.has(h)
-  })
-  return match ?? (whms.length === 1 ? whms[0]! : null)
+  const hosts = whms.map((p) => ({ p, h: hostPart(String((p.settings as Record<string, unknown>).host ?? '')) }))
+  const match = hosts.find(({ h }) => h !== null && own.has(h))
+  if (match) return { provider: match.p, why: `its host ${match.h} is ${member.name}'s ${match.h === member.hostname.toLowerCase() ? 'host name' : 'address'}` }
+  if (whms.length === 1) return { provider: whms[0]!, why: `the pool's only WHM provider, read for every member as a DNS cluster (its host ${hosts[0]!.h ?? '?'} is not ${member.name}'s)` }
+  return {
+    provider: null,
+    why: whms.length
+      ? `No WHM provider's host is ${member.name}'s (${member.hostname}): add a WHM provider whose host is ${member.hostname} under API providers.`
+      : `No WHM provider serves ${member.name}: add one whose host is ${member.hostname} (or a single cPanel DNS cluster provider) under API providers.`,
+  }
 }
+
+export const whmFor = (providers: DnsProviderRow[], member: Member): DnsProviderRow | null => whmChoice(providers, member).provider
 
 export async function audit(ctx: Ctx, actor: Actor, account: ProtectedWithRun, action: string, detail: Record<string, unknown>) {
   await recordAudit(ctx.db, actor, { action, targetType: 'protected_account', targetId: account.id, targetLabel: account.user, poolId: account.poolId, detail })

@@ -1,6 +1,7 @@
 // The Managed DNS tab and its API, against the Cloudflare and WHM stand-ins:
 // the page and its lazily loaded fragment, the three-dot menu's forms, Sync
-// WHM→CF, Refresh DNS, Import from Cloudflare, Add record, and the API.
+// WHM→CF, Refresh DNS, Import from Cloudflare, Add record, the API, and the
+// menu's Cut DNS (last: it points the records at the standby).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import type { CpanelStack, Heartbeat } from '../../agent/protocol'
@@ -28,6 +29,8 @@ let paId: string
 let paPlain: string
 const PANEL = { 'hx-request': 'true', 'hx-target': 'div#pool-panel' }
 const FRAGMENT = { 'hx-request': 'true', 'hx-target': 'div#managed-dns' }
+/** A form's post as htmx sends it (PostForm swaps #main). */
+const MAIN = { 'hx-request': 'true', 'hx-target': 'main#main' }
 const tab = () => `/pools/${poolId}/dns`
 const cfWrites = () => cf.state.requests.filter((r) => r.method !== 'GET')
 
@@ -115,6 +118,8 @@ describe('the Managed DNS tab', () => {
     expect(text).toContain('Without a zone: <script>alert(1)</script> (evil, CF main)')
     expect(text).toContain('Drift: no account is marked Managed')
     expect(res.text).toContain(`aria-label="Actions for shop"`)
+    // The WHM a sync will read, and why that one: here the pool's only WHM provider, whose host is none of east-1's.
+    expect(text).toContain("shop CF main (Cloudflare) WHM east the pool's only WHM provider, read for every member as a DNS cluster (its host 127.0.0.1 is not east-1's) no")
   })
 
   test('the three-dot menu chooses the cut types and marks the account Managed; a refusal changes nothing', async () => {
@@ -169,6 +174,24 @@ describe('the Managed DNS tab', () => {
     expect(bad.status).toBe(422)
     expect(visibleText(bad.text)).toContain('shop.example.org is not inside a zone of CF main')
     expect(cfWrites()).toHaveLength(0)
+    // The dialog opens again at what was typed, the message beside the field it is about, as a page and as htmx's swap of #main.
+    for (const res of [bad, await b.post(`${tab()}/protected/records`, { protectedAccountId: paId, name: 'shop.example.org', type: 'A', values: '192.0.2.7', ttl: '300', proxied: 'on' }, MAIN)]) {
+      expect(res.status).toBe(422)
+      expect(res.text).toMatch(/<dialog id="mdns-add-record"[^>]*data-reopen=""/)
+      expect(res.text).toMatch(/<div class="field has-error">\s*<label for="mdns-add-name"/)
+      expect(res.text).toContain('id="mdns-add-name-error"')
+      expect(res.text).toContain('value="shop.example.org"')
+      expect(res.text).toContain('value="192.0.2.7"')
+      expect(res.text).toMatch(/<option value="A" selected/)
+      expect(res.text).toContain(`<option value="${paId}" selected`)
+      expect(visibleText(res.text)).not.toContain('Reading the protected accounts')
+    }
+    const wrongValue = await b.post(`${tab()}/protected/records`, { protectedAccountId: paId, name: 'ok.shop.example.com', type: 'MX', values: 'mail.shop.example.com', ttl: '600' }, MAIN)
+    expect(wrongValue.status).toBe(422)
+    expect(wrongValue.text).toMatch(/<div class="field has-error">\s*<label for="mdns-add-values"/)
+    expect(wrongValue.text).toMatch(/<option value="MX" selected/)
+    expect(wrongValue.text).toContain('value="600"')
+    expect(cfWrites()).toHaveLength(0)
     const good = await b.post(`${tab()}/protected/records`, { protectedAccountId: paId, name: 'spf.shop.example.com', type: 'TXT', values: 'v=spf1 a, mx -all', ttl: '300' })
     expect(good.status).toBe(303)
     expect(cf.state.find('shop.example.com', 'spf.shop.example.com', 'TXT')[0]!.content).toBe('v=spf1 a, mx -all')
@@ -221,5 +244,41 @@ describe('the Managed DNS API', () => {
     expect(res.status).toBe(502)
     expect(res.json.error.message).toContain('Cloudflare')
     cf.state.failNext(0)
+  })
+})
+
+describe("the three-dot menu's Cut DNS", () => {
+  test('a wrong name reopens the menu on the Managed DNS tab and changes nothing; the right one cuts and lands on the Protection tab with the result', async () => {
+    await b.get(tab())
+    cf.state.requests = []
+    const cutPath = `${tab()}/protected/accounts/${paId}/cut`
+    for (const headers of [undefined, MAIN]) {
+      const wrong = await b.post(cutPath, { confirm: 'shopp' }, headers)
+      expect(wrong.status).toBe(422)
+      expect(wrong.text).toContain('aria-current="page" data-tab="dns"')
+      expect(wrong.text).toMatch(new RegExp(`<dialog id="mdns-menu-${paId}"[^>]*data-reopen=""`))
+      expect(wrong.text).toContain(`id="mdns-menu-${paId}-confirm-error"`)
+      expect(wrong.text).toContain('value="shopp"')
+      expect(visibleText(wrong.text)).toContain('Type shop to cut its DNS to west-1. Nothing was changed.')
+    }
+    expect(cfWrites()).toHaveLength(0)
+    expect(cf.state.find('shop.example.com', 'shop.example.com', 'A')[0]!.content).toBe(SRC_IP)
+
+    const done = await b.post(cutPath, { confirm: 'shop' }, MAIN)
+    expect(done.status).toBe(303)
+    const landing = done.headers.get('location')!
+    expect(landing).toMatch(new RegExp(`^/pools/${poolId}/protection\\?cut=\\d+$`))
+    expect(cf.state.find('shop.example.com', 'shop.example.com', 'A')[0]!.content).toBe(SB_IP)
+    // htmx follows the 303 and pushes where it landed; a reload asks the same address whole.
+    for (const headers of [MAIN, undefined]) {
+      const there = await b.get(landing, headers)
+      expect(there.status).toBe(200)
+      expect(there.text).toContain('aria-current="page" data-tab="protection"')
+      expect(there.text).toContain('data-cut-ok="true"')
+      expect(visibleText(there.text)).toContain('DNS cut result')
+    }
+    const after = visibleText((await b.get(`${tab()}/protected`, FRAGMENT)).text)
+    expect(after).toContain('cut to standby')
+    expect(after).toContain('standby (west-1)')
   })
 })

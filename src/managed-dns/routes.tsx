@@ -3,20 +3,25 @@
 // Sync WHM → Cloudflare (all Managed accounts or one), an account's cut types
 // and Managed mark, Cloudflare's proxy per record, Import from Cloudflare and
 // Add record. Forms post, then redirect (303) back to the tab; a refusal shows
-// the tab again with its message and changes nothing. Cut DNS posts to the
-// Protection tab's own cut.
+// the tab again with its message and changes nothing; a refused Add record or
+// Cut DNS comes back with its dialog open, what was typed and the message by
+// its field. Cut DNS is the Protection tab's cut: once done, the person lands
+// on the Protection tab with its result.
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
-import { formAction, redirectTo, str } from '../http/forms'
+import { echoOf, formAction, redirectTo, str, type Refusal } from '../http/forms'
+import { FieldErrors } from '../http/field-errors'
 import { notFound } from '../http/errors'
 import { poolView, renderPoolView } from '../pools/routes'
 import { getProtected, updateProtected } from '../protection/service'
+import { cutAccount } from '../protection/cut'
 import * as service from './service'
 import { ProtectedDns } from '../../views/pools/tabs/dns/ProtectedDns'
 import { ManagedDnsContent } from '../../views/pools/tabs/ManagedDnsTab'
 import { ImportCard } from '../../views/pools/tabs/dns/ImportCard'
-import { dnsTabHref } from '../../views/pools/tabs/dns/parts'
+import { dnsTabHref, type DnsEcho } from '../../views/pools/tabs/dns/parts'
+import { protectionHref } from '../../views/pools/tabs/protection/parts'
 
 const formValue = t.Union([t.String({ maxLength: 4096 }), t.Array(t.String({ maxLength: 200 }), { maxItems: 20 })])
 const formBody = t.Record(t.String(), formValue, { maxProperties: 20 })
@@ -33,10 +38,17 @@ const fragment = (ctx: { set: { headers: Record<string, string | number> } }) =>
   ctx.set.headers['vary'] = 'HX-Request, HX-Target'
 }
 
-async function showTab(deps: Deps, ctx: PageCtx, poolId: string, notice?: { message: string; status: number }) {
+/**
+ * The tab again after a refusal: the message above it, or, for a form whose
+ * dialog is in the protected accounts' part (`echo`), that part read now with
+ * the dialog open at what was typed.
+ */
+async function showTab(deps: Deps, ctx: PageCtx, poolId: string, refused?: { message: string; status: number; echo?: DnsEcho }) {
   const view = await poolView(deps, ctx, poolId, 'dns')
-  const panel = notice ? <ManagedDnsContent view={view} notice={notice.message} /> : undefined
-  return renderPoolView(ctx, { ...view, panel }, notice?.status)
+  if (!refused || !view.tabVisible) return renderPoolView(ctx, view, refused?.status)
+  const records = refused.echo ? <ProtectedDns data={{ poolId, csrf: view.csrf, catalogue: await service.catalogue(deps, poolId), echo: refused.echo }} /> : undefined
+  const panel = <ManagedDnsContent view={view} notice={refused.echo ? undefined : refused.message} records={records} />
+  return renderPoolView(ctx, { ...view, panel }, refused.status)
 }
 
 async function protectedFragment(deps: Deps, ctx: PageCtx & { params: { poolId: string } }) {
@@ -45,11 +57,11 @@ async function protectedFragment(deps: Deps, ctx: PageCtx & { params: { poolId: 
   return <ProtectedDns data={{ poolId: ctx.params.poolId, csrf: expectedCsrf(ctx), catalogue }} />
 }
 
-/** Parse → act → redirect to the tab; a refusal shows the tab with its message. */
-async function submit<T>(deps: Deps, ctx: FormCtx, run: () => Promise<T>, flash: (value: T) => string) {
+/** Parse → act → redirect (to the tab unless `url` says where); a refusal shows the tab with its message, or its dialog again when `echo` is given. */
+async function submit<T>(deps: Deps, ctx: FormCtx, run: () => Promise<T>, flash: (value: T) => string, opts: { url?: (value: T) => string; echo?: (result: Refusal) => DnsEcho } = {}) {
   const result = await formAction(run)
-  if (result.ok) return redirectTo(ctx, dnsTabHref(ctx.params.poolId), flash(result.value))
-  return showTab(deps, ctx, ctx.params.poolId, { message: Object.values(result.errors).join(' '), status: result.status })
+  if (result.ok) return redirectTo(ctx, opts.url?.(result.value) ?? dnsTabHref(ctx.params.poolId), flash(result.value) || undefined)
+  return showTab(deps, ctx, ctx.params.poolId, { message: Object.values(result.errors).join(' '), status: result.status, echo: opts.echo?.(result) })
 }
 
 /** The protected account, when it is this pool's. */
@@ -100,16 +112,18 @@ export function managedDnsPages(deps: Deps) {
         `${base}/protected/records`,
         (ctx) => {
           const b = ctx.body
-          const type = one(b.type).trim().toUpperCase()
-          const raw = one(b.values).trim()
+          const typed = { protectedAccountId: one(b.protectedAccountId), name: one(b.name), type: one(b.type), values: one(b.values), ttl: one(b.ttl), proxied: one(b.proxied) === 'on' ? 'on' : '' }
+          const type = typed.type.trim().toUpperCase()
+          const raw = typed.values.trim()
           // TXT text may hold commas; other types take several values separated by them.
           const values = type === 'TXT' ? [raw] : raw.split(/[,\n]/).map((v) => v.trim())
-          const ttl = one(b.ttl).trim() === '' ? Number.NaN : Number(one(b.ttl))
+          const ttl = typed.ttl.trim() === '' ? Number.NaN : Number(typed.ttl)
           return submit(
             deps,
             ctx,
-            () => service.addRecord(deps, actorOf(ctx), ctx.params.poolId, { protectedAccountId: one(b.protectedAccountId), name: one(b.name), type, values: values.filter(Boolean), ttl, proxied: one(b.proxied) === 'on' }),
+            () => service.addRecord(deps, actorOf(ctx), ctx.params.poolId, { protectedAccountId: typed.protectedAccountId, name: typed.name, type, values: values.filter(Boolean), ttl, proxied: typed.proxied === 'on' }),
             (r) => `Added ${r.name} ${r.type} ${r.values.join(', ')} at ${r.provider.name}${r.verified ? ', read back' : ', but it did not read back as written'}.`,
+            { echo: (result) => echoOf('add', '', typed, result, Object.keys(typed)) },
           )
         },
         { access: 'user', body: formBody },
@@ -152,6 +166,21 @@ export function managedDnsPages(deps: Deps) {
                 () => service.setProxied(deps, actor, poolId, id, { name: one(b.name), type: one(b.type), proxied: one(b.proxied) === 'on' }),
                 (r) => `${r.name} ${r.type} is ${r.proxied ? 'proxied' : 'DNS only'} at Cloudflare${r.changed ? '' : ' (it was already)'}.`,
               )
+            // The three-dot menu's Cut DNS: a wrong name reopens the menu here; the cut's result is the Protection tab's.
+            case 'cut': {
+              const typed = { confirm: one(b.confirm) }
+              return submit(
+                deps,
+                c,
+                async () => {
+                  const pa = await accountOf(deps, poolId, id)
+                  if (typed.confirm.trim() !== pa.user) throw new FieldErrors({ confirm: `Type ${pa.user} to cut its DNS to ${pa.standbyName}. Nothing was changed.` })
+                  return cutAccount(deps, actor, pa.id, { reason: 'manual' })
+                },
+                () => '',
+                { url: (cut) => `${protectionHref(poolId)}?cut=${cut.eventId}`, echo: (result) => echoOf('cut', id, typed, result, ['confirm']) },
+              )
+            }
             default:
               throw notFound('Action')
           }

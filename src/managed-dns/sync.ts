@@ -12,7 +12,7 @@ import { accountDomains, namesTarget, swapValues, zoneOf } from '../protection/c
 import { listPoolProtected, findProtected } from '../protection/store'
 import * as store from './store'
 import type { ManagedDnsDiff } from './store'
-import { audit, CLOUDFLARE_MIN_TTL, CUT_TYPES, message, poolContext, Reader, sameValues, whmFor, type Ctx } from './model'
+import { audit, CLOUDFLARE_MIN_TTL, CUT_TYPES, message, poolContext, Reader, sameValues, whmChoice, type Ctx } from './model'
 
 /** What a value of each cut type names on the source and on the standby; absent when not known. */
 function swapsOf(source: Member, standby: Member): Partial<Record<RecordType, { from: string; to: string }>> {
@@ -58,10 +58,8 @@ async function syncSetup(ctx: Ctx, id: string) {
   const source = pc.members.get(account.sourceMemberId)
   const standby = pc.members.get(account.standbyMemberId)
   if (!source || !standby) throw notFound('Member')
-  const whm = whmFor(pc.providers, source)
-  if (!whm) {
-    throw new HttpError(422, 'no_whm', `No WHM DNS provider of this pool serves ${source.name}: add one whose host is ${source.hostname} (or a single DNS cluster provider) under API providers.`)
-  }
+  const { provider: whm, why } = whmChoice(pc.providers, source)
+  if (!whm) throw new HttpError(422, 'no_whm', why)
   const domains = accountDomains(account.user, source, standby)
   if (!domains.length) throw new HttpError(422, 'no_domains', `No domains are known for ${account.user}: neither ${source.name} nor ${standby.name} has reported the account.`)
   return { account, provider, whm, source, standby, domains }

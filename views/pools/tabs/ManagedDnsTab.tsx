@@ -17,7 +17,8 @@ export function ManagedDnsTab({ view }: { view: PoolView }) {
   return <ManagedDnsContent view={view} />
 }
 
-export function ManagedDnsContent({ view, notice }: { view: PoolView; notice?: string }) {
+/** `records`: the protected accounts' part when the handler has read it (a refused dialog to reopen); else it loads after the page. */
+export function ManagedDnsContent({ view, notice, records }: { view: PoolView; notice?: string; records?: JSX.Element }) {
   const f = view.failover
   const back = failoverHome(view.pool.id, true)
   return (
@@ -29,7 +30,7 @@ export function ManagedDnsContent({ view, notice }: { view: PoolView; notice?: s
       ) : (
         ''
       )}
-      <ProtectedDnsLoader poolId={view.pool.id} />
+      {records ?? <ProtectedDnsLoader poolId={view.pool.id} />}
       <ProvidersCard poolId={view.pool.id} providers={f.providers} csrf={view.csrf} back={back} form={f.providerForm} />
       <DnsHealthLoader poolId={view.pool.id} />
       <FailoverCard title="Dynamic DNS" poolId={view.pool.id} status={f.status} cards={view.cards} providers={f.providers} csrf={view.csrf} back={back} form={f.failoverForm} />

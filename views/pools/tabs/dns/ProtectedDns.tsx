@@ -6,11 +6,12 @@ import { escapeHtml } from '@kitajs/html'
 import type { AccountDns, Catalogue, RecordRow } from '../../../../src/managed-dns/service'
 import type { ManagedDnsDiff } from '../../../../src/managed-dns/store'
 import { kindLabel } from '../../../../src/dns/provider'
-import { Badge, Card, EmptyState, Field, PostForm, Table, Time } from '../../../components/ui'
+import { Badge, Card, EmptyState, Field, Notice, PostForm, Table, Time } from '../../../components/ui'
 import { SelectField } from '../../../members/tabs/actions'
-import { accountHref, addRecordHref, cutHref, importHref, protectedDnsHref, refreshHref, syncAllHref } from './parts'
+import { accountHref, addRecordHref, echoIn, importHref, protectedDnsHref, refreshHref, syncAllHref, type DnsEcho } from './parts'
 
-export type ProtectedDnsData = { poolId: string; csrf: string | null; catalogue: Catalogue }
+/** `echo`: a refused Add record or Cut DNS, whose dialog opens again at what was typed. */
+export type ProtectedDnsData = { poolId: string; csrf: string | null; catalogue: Catalogue; echo?: DnsEcho }
 
 const CUT_TYPES = ['A', 'AAAA', 'MX', 'SRV'] as const
 const ADD_TYPES = ['A', 'AAAA', 'MX', 'SRV', 'CNAME', 'TXT'] as const
@@ -46,6 +47,25 @@ function Topology({ c }: { c: Catalogue }) {
         </div>
       ))}
     </div>
+  )
+}
+
+/** Which WHM a sync and an import read for the account, and why that one; with none, what to add. */
+function WhmCell({ a }: { a: AccountDns }) {
+  if (!a.whm) {
+    return (
+      <span class={a.account.managed ? 'field-error' : 'muted'} safe>
+        {a.whmWhy ?? `${a.account.sourceName} is not a member of this pool any more.`}
+      </span>
+    )
+  }
+  return (
+    <>
+      <strong safe>{a.whm.name}</strong>
+      <div class="muted small" safe>
+        {a.whmWhy}
+      </div>
+    </>
   )
 }
 
@@ -99,12 +119,14 @@ function HealthCard({ data }: { data: ProtectedDnsData }) {
           </div>
           <div>
             <h4>Provider linkage</h4>
-            <Table id="mdns-linkage" columns={['Account', 'DNS provider', 'WHM (source of truth)', 'Managed']}>
+            <Table id="mdns-linkage" columns={['Account', 'DNS provider', 'WHM read (source of truth)', 'Managed']}>
               {c.accounts.map((a) => (
                 <tr>
                   <td safe>{a.account.user}</td>
                   <td>{a.provider ? <span safe>{`${a.provider.name} (${kindLabel(a.provider.kind)})`}</span> : <span class="muted">none</span>}</td>
-                  <td>{a.whm ? <span safe>{a.whm.name}</span> : <span class="muted" safe>{`none for ${a.account.sourceName}`}</span>}</td>
+                  <td data-whm={a.whm?.id ?? ''}>
+                    <WhmCell a={a} />
+                  </td>
                   <td>{a.account.managed ? 'yes' : <span class="muted">no</span>}</td>
                 </tr>
               ))}
@@ -133,6 +155,16 @@ function HealthCard({ data }: { data: ProtectedDnsData }) {
         </div>
       )}
     </Card>
+  )
+}
+
+/** A refusal not about one field, at the top of its dialog. */
+function FormError({ echo }: { echo?: DnsEcho }) {
+  if (!echo?.errors.form) return ''
+  return (
+    <Notice kind="error">
+      <span safe>{echo.errors.form}</span>
+    </Notice>
   )
 }
 
@@ -297,8 +329,9 @@ function RecordsCard({ data }: { data: ProtectedDnsData }) {
 function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
   const id = menuId(a)
   const canSync = a.account.managed && a.provider?.kind === 'cloudflare'
+  const e = echoIn(data.echo, 'cut', a.account.id)
   return (
-    <dialog id={id} class="confirm-dialog" aria-labelledby={`${id}-title`}>
+    <dialog id={id} class="confirm-dialog" aria-labelledby={`${id}-title`} data-reopen={e ? '' : undefined}>
       <div class="stack">
         <h3 id={`${id}-title`} safe>{`${a.account.user} · DNS`}</h3>
         <PostForm action={accountHref(data.poolId, a.account.id, 'settings')} csrf={data.csrf} class="stack">
@@ -343,13 +376,23 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
           )}
         </div>
         <PostForm
-          action={cutHref(data.poolId, a.account.id)}
+          action={accountHref(data.poolId, a.account.id, 'cut')}
           csrf={data.csrf}
           class="stack danger"
-          attrs={{ 'x-data': "{ typed: '' }", 'data-name': a.account.user }}
+          attrs={{ 'x-data': "{ typed: '' }", 'x-init': "typed = $el.querySelector('[name=confirm]').value", 'data-name': a.account.user }}
         >
+          <FormError echo={e} />
           <p class="small" safe>{`Cut DNS points ${a.account.user}'s ${a.account.records.join(', ')} records at ${a.account.standbyName} now (the Protection tab's cut; its result shows there).`}</p>
-          <Field id={`${id}-confirm`} label={`Type ${a.account.user} to cut its DNS`} name="confirm" value="" autocomplete="off" placeholder={a.account.user} attrs={{ 'x-model': 'typed' }} />
+          <Field
+            id={`${id}-confirm`}
+            label={`Type ${a.account.user} to cut its DNS`}
+            name="confirm"
+            value={e?.values.confirm ?? ''}
+            error={e?.errors.confirm}
+            autocomplete="off"
+            placeholder={a.account.user}
+            attrs={{ 'x-model': 'typed' }}
+          />
           <div>
             {a.provider ? (
               <button type="submit" class="button danger" {...{ 'x-bind:disabled': 'typed.trim() !== $root.dataset.name' }}>
@@ -369,20 +412,38 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
 
 function AddRecordDialog({ data }: { data: ProtectedDnsData }) {
   const c = data.catalogue
+  const e = echoIn(data.echo, 'add')
+  const v = (field: string, fallback: string) => e?.values[field] ?? fallback
   const accounts: [string, string][] = c.accounts.filter((a) => a.provider).map((a) => [a.account.id, `${a.account.user} (${a.provider!.name})`])
   return (
-    <dialog id="mdns-add-record" class="confirm-dialog" aria-labelledby="mdns-add-record-title">
+    <dialog id="mdns-add-record" class="confirm-dialog" aria-labelledby="mdns-add-record-title" data-reopen={e ? '' : undefined}>
       <PostForm action={addRecordHref(data.poolId)} csrf={data.csrf} class="stack">
         <h3 id="mdns-add-record-title">Add record</h3>
         <p class="muted small">One record set, written to the account's DNS provider and read back. The name must be inside one of its zones.</p>
-        <SelectField id="mdns-add-account" label="Protected account" name="protectedAccountId" value={accounts[0]?.[0] ?? ''} options={accounts} />
-        <Field id="mdns-add-name" label="Name" name="name" value="" placeholder="shop.example.com" required />
-        <SelectField id="mdns-add-type" label="Type" name="type" value="A" options={ADD_TYPES.map((t) => [t, t] as [string, string])} />
-        <Field id="mdns-add-values" label="Value (several A, AAAA, MX or SRV values: separate by commas)" name="values" value="" placeholder='203.0.113.7 · 10 mail.example.com · "v=spf1 a mx -all"' required />
-        <Field id="mdns-add-ttl" label="TTL (seconds)" name="ttl" type="number" value="300" attrs={{ min: '30', max: '86400' }} />
+        <FormError echo={e} />
+        <SelectField id="mdns-add-account" label="Protected account" name="protectedAccountId" value={v('protectedAccountId', accounts[0]?.[0] ?? '')} options={accounts} error={e?.errors.protectedAccountId} />
+        <Field id="mdns-add-name" label="Name" name="name" value={v('name', '')} placeholder="shop.example.com" required error={e?.errors.name} />
+        <SelectField id="mdns-add-type" label="Type" name="type" value={v('type', 'A')} options={ADD_TYPES.map((t) => [t, t] as [string, string])} error={e?.errors.type} />
+        <Field
+          id="mdns-add-values"
+          label="Value (several A, AAAA, MX or SRV values: separate by commas)"
+          name="values"
+          value={v('values', '')}
+          placeholder='203.0.113.7 · 10 mail.example.com · "v=spf1 a mx -all"'
+          required
+          error={e?.errors.values}
+        />
+        <Field id="mdns-add-ttl" label="TTL (seconds)" name="ttl" type="number" value={v('ttl', '300')} attrs={{ min: '30', max: '86400' }} error={e?.errors.ttl} />
         <label class="check">
-          <input type="checkbox" name="proxied" value="on" /> Proxied (Cloudflare: A, AAAA, CNAME)
+          <input type="checkbox" name="proxied" value="on" checked={v('proxied', '') === 'on'} /> Proxied (Cloudflare: A, AAAA, CNAME)
         </label>
+        {e?.errors.proxied ? (
+          <p class="field-error" safe>
+            {e.errors.proxied}
+          </p>
+        ) : (
+          ''
+        )}
         <div class="actions">
           <button type="submit" class="button primary">
             Add record

@@ -5,7 +5,10 @@ export const refreshHref = (poolId: string) => `${protectedDnsHref(poolId)}/refr
 export const syncAllHref = (poolId: string) => `${protectedDnsHref(poolId)}/sync`
 export const addRecordHref = (poolId: string) => `${protectedDnsHref(poolId)}/records`
 export const importHref = (poolId: string, id: string) => `${protectedDnsHref(poolId)}/import?account=${encodeURIComponent(id)}`
-export const accountHref = (poolId: string, id: string, what: 'sync' | 'settings' | 'proxied') =>
+export const accountHref = (poolId: string, id: string, what: 'sync' | 'settings' | 'proxied' | 'cut') =>
   `${protectedDnsHref(poolId)}/accounts/${encodeURIComponent(id)}/${what}`
-/** The Protection tab's own cut, with its typed confirmation: reused, not copied. */
-export const cutHref = (poolId: string, id: string) => `/pools/${poolId}/protection/accounts/${encodeURIComponent(id)}/cut`
+
+/** A refused Add record or Cut DNS: which dialog (and which account's), what was typed, each message by its field. */
+export type DnsEcho = { form: 'add' | 'cut'; key: string; values: Record<string, string>; errors: Record<string, string> }
+
+export const echoIn = (echo: DnsEcho | undefined, form: DnsEcho['form'], key = ''): DnsEcho | undefined => (echo?.form === form && echo.key === key ? echo : undefined)
