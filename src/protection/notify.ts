@@ -23,7 +23,7 @@ export async function notifyProtection(deps: Deps, now = new Date()): Promise<nu
     const subject = event.kind === 'stale' ? `Protection: ${user} is stale` : `Protection: replication of ${user} failed`
     const lines = [
       event.message,
-      ...(event.kind === 'failure' ? ['The standby keeps its last good copy; the next run tries again on schedule, or use Replicate now.'] : []),
+      ...(event.kind === 'failure' ? [`The standby keeps its last good copy. ${d.retryAt ? `It is tried again by ${String(d.retryAt)}; further failures in a row are logged, not mailed, until a copy succeeds.` : 'The account is paused: no run is scheduled.'} Replicate now tries at once.`] : []),
       ...(d.runId ? [`Run: ${String(d.runId)}`] : []),
       ...(event.kind === 'stale' ? [`Last good copy: ${d.lastGoodCopyAt ? String(d.lastGoodCopyAt) : 'never'}`] : []),
       `At: ${event.at.toISOString()}`,

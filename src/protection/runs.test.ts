@@ -15,7 +15,7 @@ let dst: KitMember
 beforeAll(async () => {
   k = await cpanelKit()
   poolId = await k.pool('Protected runs')
-  src = await k.cpanelMember(poolId, 'web-1', ['bob', 'carol', 'dave', 'erin', 'fred', 'gina', 'hank', 'ivan', 'judy', 'kate'])
+  src = await k.cpanelMember(poolId, 'web-1', ['bob', 'carol', 'dave', 'erin', 'fred', 'gina', 'hank', 'ivan', 'judy', 'kate', 'liam'])
   dst = await k.cpanelMember(poolId, 'web-2', [])
 })
 afterAll(() => k.close())
@@ -130,6 +130,37 @@ describe('a replication run', () => {
     expect(await notifyProtection(k.s.deps)).toBe(0)
     const summary = await poolProtectionSummary(k.s.db, poolId)
     expect(summary.failing).toBe(1)
+  })
+
+  test('a failed run is tried again within half an hour, and failures in a row are logged but mailed once', async () => {
+    const pa = await protect('liam', '1d')
+    await finishRun(pa)
+    const before = (await mails()).length
+    const fail = async () => {
+      const run = await replicate(k.s.deps, actor, pa.id)
+      const { jobId } = await backUp(run.id, 'liam')
+      await k.finish(src, jobId, { status: 'succeeded' })
+      const failedAt = Date.now()
+      await restore(run.id, { status: 'failed', error: 'restorepkg: the disk is full' })
+      return failedAt
+    }
+    const failedAt = await fail()
+    const next = (await getProtected(k.s.db, pa.id)).nextRunAt.getTime()
+    // Not a day later, as the schedule would have it.
+    expect(next).toBeGreaterThanOrEqual(failedAt + 1790_000)
+    expect(next).toBeLessThanOrEqual(Date.now() + 1800_000)
+    await fail()
+    await notifyProtection(k.s.deps)
+    const failures = (await events('failure')).filter((e) => e.protectedAccountId === pa.id)
+    expect(failures).toHaveLength(2)
+    const sent = (await mails()).slice(before).filter((m) => m.subject.includes('replication of liam failed'))
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.text).toContain('It is tried again by')
+    // A good copy ends the episode: the next failure mails again.
+    await finishRun(pa)
+    await fail()
+    await notifyProtection(k.s.deps)
+    expect((await mails()).slice(before).filter((m) => m.subject.includes('replication of liam failed'))).toHaveLength(2)
   })
 
   test('a failed backup fails the run with its reason; no restore is queued', async () => {

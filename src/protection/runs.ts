@@ -134,15 +134,37 @@ function recordRefused(db: Db, actor: Actor, pa: ProtectedAccount, reason: strin
   })
 }
 
-function failureEvent(db: Db, pa: Pick<ProtectedAccount, 'id' | 'poolId' | 'user'> & Partial<ProtectedAccount>, run: store.RunRow, error: string, now: Date) {
+/** A failed run is tried again this soon (or at its schedule, when that is sooner), not a whole day or month later. */
+export const RETRY_SECONDS = 1800
+
+/**
+ * Logs a failed run and brings the account's next run forward. Only the first
+ * failure after a good run is mailed: an account failing every retry would
+ * otherwise mail every half hour; the log keeps each one.
+ */
+async function failureEvent(db: Db, pa: Pick<ProtectedAccount, 'id' | 'poolId' | 'user'>, run: store.RunRow, error: string, now: Date) {
+  const account = await store.findProtected(db, pa.id)
+  const retryAt = account ? new Date(now.getTime() + Math.min(SCHEDULE_SECONDS[account.schedule], RETRY_SECONDS) * 1000) : null
+  if (account && retryAt && account.enabled) await store.runNoLaterThan(db, pa.id, retryAt)
+  const repeated = (await store.previousEndedRun(db, pa.id, run.id))?.status === 'failed'
   return store.insertEvent(db, {
     poolId: pa.poolId,
     protectedAccountId: pa.id,
     kind: 'failure',
     message: `replication of ${pa.user} failed: ${error}`,
-    detail: { runId: run.id, user: pa.user, sourceMemberId: run.sourceMemberId, standbyMemberId: run.standbyMemberId, backupJobId: run.backupJobId, restoreJobId: run.restoreJobId, error },
+    detail: {
+      runId: run.id,
+      user: pa.user,
+      sourceMemberId: run.sourceMemberId,
+      standbyMemberId: run.standbyMemberId,
+      backupJobId: run.backupJobId,
+      restoreJobId: run.restoreJobId,
+      error,
+      retryAt: account?.enabled && retryAt ? retryAt.toISOString() : null,
+      repeated,
+    },
     at: now,
-    notifyPending: true,
+    notifyPending: !repeated,
   })
 }
 

@@ -171,6 +171,25 @@ export async function listAccountRuns(db: Db, protectedAccountId: string, limit:
     .limit(limit)
 }
 
+/** The account's latest run before this one that got as far as an ending (succeeded or failed; skipped runs did nothing). */
+export async function previousEndedRun(db: Db, protectedAccountId: string, exceptRunId: string): Promise<RunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(replicationRuns)
+    .where(and(eq(replicationRuns.protectedAccountId, protectedAccountId), inArray(replicationRuns.status, ['succeeded', 'failed']), sql`${replicationRuns.id} <> ${exceptRunId}`))
+    .orderBy(desc(replicationRuns.createdAt), desc(replicationRuns.id))
+    .limit(1)
+  return row
+}
+
+/** Brings the account's next run forward to `at`, never back. */
+export async function runNoLaterThan(db: Db, id: string, at: Date): Promise<void> {
+  await db
+    .update(protectedAccounts)
+    .set({ nextRunAt: sql`least(${protectedAccounts.nextRunAt}, ${at.toISOString()}::timestamptz)` })
+    .where(eq(protectedAccounts.id, id))
+}
+
 /** Changes a run only while it has one of these statuses and this phase; null when another step moved it first. */
 export async function updateRunWhere(db: Db, id: string, from: { status: RunRow['status'][]; phase?: RunRow['phase'] }, patch: Partial<NewRun>): Promise<RunRow | null> {
   const [row] = await db
