@@ -223,9 +223,9 @@ export function restoreArchive(root: string, archive: string, opts: { force: boo
     const home = homeOf(root, user)
     mkdirSync(dirname(home), { recursive: true })
     if (!existsSync(home)) renameSync(join(work, 'homedir'), home)
-    // Each file replaced (unlinked, then written anew), as extracting the archive's home over it does: cp
-    // truncating every existing file in place made ext4 flush each one on close (auto_da_alloc), several
-    // times slower per run and worse each time, a cost no restorepkg pays.
+    // Each file replaced (unlinked, then written anew), as cPanel's own restore does (a tar pipe from the
+    // extracted home into the account's, Cpanel::SafeSync::UserDir): cp truncating every existing file in
+    // place made ext4 flush each one on close (auto_da_alloc), several times slower and worse every run.
     else run(['cp', '-a', '--remove-destination', `${join(work, 'homedir')}/.`, home])
     say('Restoring homedir...Done')
     rmSync(suspendedFile(root, user), { force: true })
