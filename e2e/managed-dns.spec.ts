@@ -2,7 +2,8 @@
 // over the agent API and the Cloudflare and WHM stand-ins behind the DNS
 // providers: the protected account's records load after the page, the
 // three-dot menu changes which record types cut over and marks the account
-// Managed, and Sync WHM→CF copies what WHM has and Cloudflare lacks.
+// Managed, Sync WHM→CF copies what WHM has and Cloudflare lacks, and the
+// menu's Cut DNS lands on the Protection tab with the cut's result.
 import { spawn } from 'node:child_process'
 import type { Page } from '@playwright/test'
 import type { CpanelStack } from '../agent/protocol'
@@ -133,4 +134,18 @@ test('Managed DNS: the records load after the page, the three-dot menu sets the 
   await expect(page.locator('dialog[open]')).toHaveCount(0)
   await expect(shop.locator('.import-card')).toContainText('At CF main for shop: 4 record sets')
   await expect(shop.locator('.import-card')).toContainText('nothing of it is stored')
+
+  // Cut DNS from the same menu: the button waits for the account's name; the result is the Protection tab's, at its address.
+  await page.getByRole('button', { name: 'Actions for shop' }).click()
+  const cutMenu = page.locator('dialog[open]')
+  const cut = cutMenu.getByRole('button', { name: 'Cut DNS' })
+  await cutMenu.getByLabel('Type shop to cut its DNS').fill('shopp')
+  await expect(cut).toBeDisabled()
+  await cutMenu.getByLabel('Type shop to cut its DNS').fill('shop')
+  await cut.click()
+  await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/protection\\?cut=\\d+$`))
+  await expect(page.locator('#protection-cut-result')).toContainText('DNS of shop cut to west-1')
+  expect((await cloudflareRecords('shop.example.com')).find((r) => r.type === 'A')).toMatchObject({ content: SB_IP })
+  await page.reload()
+  await expect(page.locator('#protection-cut-result')).toContainText('DNS of shop cut to west-1')
 })

@@ -110,7 +110,7 @@ describe('the Managed DNS tab', () => {
     expect(res.text).not.toContain('<html')
     expect(res.text).not.toContain(EVIL)
     const text = visibleText(res.text)
-    expect(text).toContain('shop.example.com A 203.0.113.10 proxied DNS only yes source (east-1) auto')
+    expect(text).toContain('shop.example.com A 203.0.113.10 proxied Make DNS only yes source (east-1) auto')
     expect(text).toContain('shop.example.com MX 0 shop.example.com — no neither member 14400 s')
     expect(text).toContain('CF main (Cloudflare) → Primary: east-1 → Standby: west-1')
     expect(text).toContain('WHM east (WHM DNS): 1 zone: shop.example.com')

@@ -60,12 +60,12 @@ function WhmCell({ a }: { a: AccountDns }) {
     )
   }
   return (
-    <>
+    <div>
       <strong safe>{a.whm.name}</strong>
       <div class="muted small" safe>
         {a.whmWhy}
       </div>
-    </>
+    </div>
   )
 }
 
@@ -122,19 +122,19 @@ function HealthCard({ data }: { data: ProtectedDnsData }) {
             <Table id="mdns-linkage" columns={['Account', 'DNS provider', 'WHM read (source of truth)', 'Managed']}>
               {c.accounts.map((a) => (
                 <tr>
-                  <td safe>{a.account.user}</td>
-                  <td>{a.provider ? <span safe>{`${a.provider.name} (${kindLabel(a.provider.kind)})`}</span> : <span class="muted">none</span>}</td>
-                  <td data-whm={a.whm?.id ?? ''}>
+                  <td data-label="Account" safe>{a.account.user}</td>
+                  <td data-label="DNS provider">{a.provider ? <span safe>{`${a.provider.name} (${kindLabel(a.provider.kind)})`}</span> : <span class="muted">none</span>}</td>
+                  <td data-label="WHM read" data-whm={a.whm?.id ?? ''}>
                     <WhmCell a={a} />
                   </td>
-                  <td>{a.account.managed ? 'yes' : <span class="muted">no</span>}</td>
+                  <td data-label="Managed">{a.account.managed ? 'yes' : <span class="muted">no</span>}</td>
                 </tr>
               ))}
             </Table>
           </div>
           <p id="mdns-drift">
             {!managed.length ? (
-              <span class="muted">Drift: no account is marked Managed, so WHM is not compared.</span>
+              <span class="muted">Drift: no account is marked Managed, so WHM is not compared and Sync WHM→CF has nothing to copy. Mark an account Managed in its ⋯ menu.</span>
             ) : c.driftCheckedAt ? (
               <>
                 <span>Drift: </span>
@@ -191,7 +191,7 @@ function ProxiedCell({ data, a, r }: { data: ProtectedDnsData; a: AccountDns; r:
       <input type="hidden" name="proxied" value={r.proxied ? 'off' : 'on'} />
       <span>{r.proxied ? 'proxied' : 'DNS only'}</span>{' '}
       <button type="submit" class="button small" aria-label={`${r.proxied ? 'Make DNS only' : 'Proxy'} ${r.name} ${r.type}`}>
-        {r.proxied ? 'DNS only' : 'Proxy'}
+        {r.proxied ? 'Make DNS only' : 'Proxy it'}
       </button>
     </PostForm>
   )
@@ -253,7 +253,11 @@ function AccountRows({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
     <>
       <tr class="group" data-protected-id={a.account.id} data-user={a.account.user}>
         <td colspan="7">
-          <strong safe>{a.account.user}</strong> <span class="muted" safe>{`${a.account.sourceName} → ${a.account.standbyName} · ${a.provider ? a.provider.name : 'no DNS provider'}`}</span>{' '}
+          <strong safe>{a.account.user}</strong>{' '}
+          <button type="button" class="button small" aria-label={`Actions for ${a.account.user}`} title="Cut types, Managed, Sync now, Import from Cloudflare, Cut DNS" {...{ commandfor: menuId(a), command: 'show-modal' }}>
+            ⋯
+          </button>{' '}
+          <span class="muted" safe>{`${a.account.sourceName} → ${a.account.standbyName} · ${a.provider ? a.provider.name : 'no DNS provider'}`}</span>{' '}
           {a.account.managed ? <Badge tone="info">Managed</Badge> : ''} {a.cut ? <Badge tone="warn">cut to standby</Badge> : ''}{' '}
           <span class="muted small" safe>{`cuts over: ${a.account.records.join(', ')}`}</span>
           {a.error ? (
@@ -266,11 +270,6 @@ function AccountRows({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
           {!a.provider ? <div class="muted small">Choose its DNS provider on the Protection tab (Manage).</div> : ''}
           <SyncState a={a} />
           <div id={`mdns-import-${a.account.id}`}></div>
-        </td>
-        <td>
-          <button type="button" class="button small" aria-label={`Actions for ${a.account.user}`} {...{ commandfor: menuId(a), command: 'show-modal' }}>
-            ⋯
-          </button>
         </td>
       </tr>
       {records.map(({ f, r }) =>
@@ -289,12 +288,11 @@ function AccountRows({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
               <ActiveOn a={a} r={r} />
             </td>
             <td class="num" safe>{r.ttl === 1 ? 'auto' : `${r.ttl} s`}</td>
-            <td></td>
           </tr>
         ) : (
           <tr>
             <td safe>{f.name}</td>
-            <td colspan="7" class="muted" safe>
+            <td colspan="6" class="muted" safe>
               {a.error ? 'not read' : f.zone ? 'no record at the provider' : a.provider ? `no zone at ${a.provider.name}` : 'no provider'}
             </td>
           </tr>
@@ -316,7 +314,7 @@ function RecordsCard({ data }: { data: ProtectedDnsData }) {
           </p>
         </EmptyState>
       ) : (
-        <Table id="mdns-records-table" columns={['Name', 'Type', 'Value', 'Proxied', 'Cut over', 'Active IP', { label: 'TTL', num: true }, 'Action']}>
+        <Table id="mdns-records-table" columns={['Name', 'Type', 'Value', 'Proxied', 'Cut over', 'Active IP', { label: 'TTL', num: true }]}>
           {c.accounts.map((a) => (
             <AccountRows data={data} a={a} />
           ))}
@@ -350,9 +348,6 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
             <button type="submit" class="button primary">
               Save
             </button>
-            <button type="button" class="button" {...{ commandfor: id, command: 'close' }}>
-              Close
-            </button>
           </div>
         </PostForm>
         <div class="actions">
@@ -361,6 +356,7 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
               Sync now
             </button>
           </PostForm>
+          {canSync ? '' : <p class="muted small">{a.provider?.kind === 'cloudflare' ? 'Sync copies WHM to Cloudflare once the account is marked Managed (above).' : 'Sync and Import need a Cloudflare provider for the account (Protection tab, Manage).'}</p>}
           {a.provider?.kind === 'cloudflare' ? (
             <button
               type="button"
@@ -382,7 +378,7 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
           attrs={{ 'x-data': "{ typed: '' }", 'x-init': "typed = $el.querySelector('[name=confirm]').value", 'data-name': a.account.user }}
         >
           <FormError echo={e} />
-          <p class="small" safe>{`Cut DNS points ${a.account.user}'s ${a.account.records.join(', ')} records at ${a.account.standbyName} now (the Protection tab's cut; its result shows there).`}</p>
+          <p class="small" safe>{`Cut DNS points ${a.account.user}'s ${a.account.records.join(', ')} records at ${a.account.standbyName} now and reads them back; the result opens on the Protection tab.`}</p>
           <Field
             id={`${id}-confirm`}
             label={`Type ${a.account.user} to cut its DNS`}
@@ -405,6 +401,11 @@ function AccountMenu({ data, a }: { data: ProtectedDnsData; a: AccountDns }) {
             )}
           </div>
         </PostForm>
+        <div class="actions">
+          <button type="button" class="button" {...{ commandfor: id, command: 'close' }}>
+            Close
+          </button>
+        </div>
       </div>
     </dialog>
   )
