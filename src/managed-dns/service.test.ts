@@ -12,6 +12,8 @@ import { HttpError } from '../http/errors'
 import { insertProtected } from '../protection/store'
 import * as service from './service'
 import * as store from './store'
+import type { DnsProviderRow } from '../dns/store'
+import type { Member } from '../members/store'
 
 const SRC_IP = '203.0.113.10'
 const SB_IP = '203.0.113.20'
@@ -121,6 +123,38 @@ describe('the catalogue', () => {
     const c = await service.catalogue(s.deps, poolId)
     expect(c.accounts[0]!.error).toContain('Cloudflare')
     expect(c.zones.find((z) => z.provider.id === cfId)!.error).toContain('Cloudflare')
+  })
+})
+
+describe("the source member's WHM", () => {
+  const whmAt = (id: string, host: string) => ({ id, kind: 'whm', name: id, settings: { host } }) as unknown as DnsProviderRow
+  const src = { name: 'src', hostname: 'src.example.net', publicIpv4: SRC_IP, publicIpv6: null, egressIps: [SRC_IP] } as unknown as Member
+
+  test('the tab says which WHM a sync reads and why, or what to add when none serves the member', () => {
+    const byName = service.whmChoice([whmAt('other', 'https://sb.example.net:2087'), whmAt('own', 'src.example.net')], src)
+    expect(byName.provider?.id).toBe('own')
+    expect(byName.why).toBe("its host src.example.net is src's host name")
+    expect(service.whmChoice([whmAt('own', `https://${SRC_IP}:2087`), whmAt('other', 'sb.example.net')], src).why).toBe(`its host ${SRC_IP} is src's address`)
+    const cluster = service.whmChoice([whmAt('cluster', 'dns.example.net')], src)
+    expect(cluster.provider?.id).toBe('cluster')
+    expect(cluster.why).toContain("the pool's only WHM provider")
+    const none = service.whmChoice([whmAt('a', 'a.example.net'), whmAt('b', 'b.example.net')], src)
+    expect(none.provider).toBeNull()
+    expect(none.why).toBe("No WHM provider's host is src's (src.example.net): add a WHM provider whose host is src.example.net under API providers.")
+    expect(service.whmChoice([], src).why).toBe('No WHM provider serves src: add one whose host is src.example.net (or a single cPanel DNS cluster provider) under API providers.')
+  })
+
+  test('the catalogue carries the reason, and a sync with no WHM is refused in the same words, writing nothing', async () => {
+    await protect('pa_shop', 'shop', { managed: true })
+    expect((await service.catalogue(s.deps, poolId)).accounts[0]!.whmWhy).toContain("the pool's only WHM provider")
+    await s.api('POST', `/api/v1/pools/${poolId}/dns-providers`, { kind: 'whm', name: 'WHM other', host: 'whm.example.org', username: 'root', apiToken: WHM_TOKEN })
+    const a = (await service.catalogue(s.deps, poolId)).accounts[0]!
+    expect(a.whm).toBeNull()
+    expect(a.whmWhy).toBe("No WHM provider's host is src's (src.example.net): add a WHM provider whose host is src.example.net under API providers.")
+    const refused = await service.syncAccount(s.deps, actor, 'pa_shop').catch((e) => e)
+    expect(refused).toBeInstanceOf(HttpError)
+    expect(refused.message).toBe(a.whmWhy)
+    expect(cfWrites()).toHaveLength(0)
   })
 })
 
