@@ -46,7 +46,7 @@ const fragment = (ctx: { set: { headers: Record<string, string | number> } }) =>
 async function showTab(deps: Deps, ctx: PageCtx, poolId: string, refused?: { message: string; status: number; echo?: DnsEcho }) {
   const view = await poolView(deps, ctx, poolId, 'dns')
   if (!refused || !view.tabVisible) return renderPoolView(ctx, view, refused?.status)
-  const records = refused.echo ? <ProtectedDns data={{ poolId, csrf: view.csrf, catalogue: await service.catalogue(deps, poolId), echo: refused.echo }} /> : undefined
+  const records = refused.echo ? { poolId, csrf: view.csrf, catalogue: await service.catalogue(deps, poolId), echo: refused.echo } : undefined
   const panel = <ManagedDnsContent view={view} notice={refused.echo ? undefined : refused.message} records={records} />
   return renderPoolView(ctx, { ...view, panel }, refused.status)
 }

@@ -8,7 +8,7 @@ import { DnsHealthLoader } from '../../failover/DnsHealthCard'
 import { FailoverCard } from '../../failover/FailoverCard'
 import { FailoverLog } from '../../failover/FailoverLog'
 import { ProvidersCard } from '../../failover/ProvidersCard'
-import { ProtectedDnsLoader } from './dns/ProtectedDns'
+import { ProtectedDns, ProtectedDnsLoader, type ProtectedDnsData } from './dns/ProtectedDns'
 import { Notice } from '../../components/ui'
 
 /** The panel the Managed DNS handler built (src/managed-dns/routes.tsx), with a refusal above it; or the tab as it stands. */
@@ -18,7 +18,7 @@ export function ManagedDnsTab({ view }: { view: PoolView }) {
 }
 
 /** `records`: the protected accounts' part when the handler has read it (a refused dialog to reopen); else it loads after the page. */
-export function ManagedDnsContent({ view, notice, records }: { view: PoolView; notice?: string; records?: JSX.Element }) {
+export function ManagedDnsContent({ view, notice, records }: { view: PoolView; notice?: string; records?: ProtectedDnsData }) {
   const f = view.failover
   const back = failoverHome(view.pool.id, true)
   return (
@@ -30,7 +30,7 @@ export function ManagedDnsContent({ view, notice, records }: { view: PoolView; n
       ) : (
         ''
       )}
-      {records ?? <ProtectedDnsLoader poolId={view.pool.id} />}
+      {records ? <ProtectedDns data={records} /> : <ProtectedDnsLoader poolId={view.pool.id} />}
       <ProvidersCard poolId={view.pool.id} providers={f.providers} csrf={view.csrf} back={back} form={f.providerForm} />
       <div class="mdns-section" id="mdns-dynamic">
         <h2>Dynamic DNS</h2>
