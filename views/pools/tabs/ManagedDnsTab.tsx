@@ -33,7 +33,7 @@ export function ManagedDnsContent({ view, notice, records }: { view: PoolView; n
       {records ? <ProtectedDns data={records} /> : <ProtectedDnsLoader poolId={view.pool.id} />}
       <ProvidersCard poolId={view.pool.id} providers={f.providers} csrf={view.csrf} back={back} form={f.providerForm} />
       <div class="mdns-section" id="mdns-dynamic">
-        <h2>Dynamic DNS</h2>
+        <h2>Dynamic DNS: the failover hostname</h2>
         <p class="muted small">Apart from the protected accounts above: failover hostnames whose A record follows the pool's active member, through one of the API providers.</p>
       </div>
       <DnsHealthLoader poolId={view.pool.id} />
