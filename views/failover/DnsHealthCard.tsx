@@ -7,7 +7,7 @@ import { Badge, Card, EmptyState, Notice, PostForm, Table } from '../components/
 export function DnsHealthLoader({ poolId }: { poolId: string }) {
   return (
     <div id="dns-health" hx-get={`/pools/${poolId}/dns/health`} hx-trigger="load" hx-swap="outerHTML">
-      <Card title="DNS health">
+      <Card title="Failover hostname: DNS health">
         <p class="muted">Asking the DNS provider…</p>
       </Card>
     </div>
@@ -48,9 +48,9 @@ export function DnsHealthCard({ poolId, health, csrf, back }: { poolId: string; 
   const drift = health.records.filter((r) => !r.match).length
   return (
     <div id="dns-health">
-      <Card title="DNS health" actions={refresh}>
+      <Card title="Failover hostname: DNS health" actions={refresh}>
         {!health.provider || !health.config.zone ? (
-          <EmptyState title="No DNS provider linked">
+          <EmptyState title="Failover DNS is not set up">
             <p>Add an API provider and set the failover hostname, zone and provider to let failover move DNS.</p>
             {addRecord}
           </EmptyState>
