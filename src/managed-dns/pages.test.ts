@@ -4,12 +4,11 @@
 // menu's Cut DNS (last: it points the records at the standby).
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import type { CpanelStack, Heartbeat } from '../../agent/protocol'
 import { members } from '../db/schema'
 import { start as startCloudflare, type CloudflareStandin } from '../testing/standins/cloudflare'
 import { start as startWhm, type WhmStandin } from '../testing/standins/whm'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
-import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import { cpanelHeartbeat } from '../testing/heartbeat-fixture'
 import { memberWith } from '../jobs/tab-fixture'
 import * as protection from '../protection/store'
 
@@ -33,31 +32,6 @@ const FRAGMENT = { 'hx-request': 'true', 'hx-target': 'div#managed-dns' }
 const MAIN = { 'hx-request': 'true', 'hx-target': 'main#main' }
 const tab = () => `/pools/${poolId}/dns`
 const cfWrites = () => cf.state.requests.filter((r) => r.method !== 'GET')
-
-function cpanelHeartbeat(users: { user: string; domain: string }[]): Heartbeat {
-  const hb = sampleHeartbeat()
-  const stack: CpanelStack = {
-    version: '11.120.0.9',
-    accounts: users.map(({ user, domain }) => ({ user, domain, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
-    packages: ['default'],
-    accountCount: users.length,
-  }
-  hb.stacks = { ...hb.stacks, openlitespeed: null, cpanel: stack }
-  return hb
-}
-
-/** Posts a form whose fields may repeat (checkboxes), as a browser does. */
-async function postMany(path: string, pairs: [string, string][]) {
-  const body = new URLSearchParams([['_csrf', b.csrf], ...pairs])
-  const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  const res = await s.handle(path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' })
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';')
-    const at = pair!.indexOf('=')
-    b.cookies.set(pair!.slice(0, at).trim(), pair!.slice(at + 1).trim())
-  }
-  return { status: res.status, text: await res.text(), headers: res.headers }
-}
 
 beforeAll(async () => {
   ;[cf, whm] = await Promise.all([startCloudflare(), startWhm()])
@@ -124,12 +98,12 @@ describe('the Managed DNS tab', () => {
 
   test('the three-dot menu chooses the cut types and marks the account Managed; a refusal changes nothing', async () => {
     await b.get(tab())
-    const none = await postMany(`${tab()}/protected/accounts/${paId}/settings`, [['managed', 'on']])
+    const none = await b.post(`${tab()}/protected/accounts/${paId}/settings`, [['managed', 'on']])
     expect(none.status).toBe(422)
     expect(visibleText(none.text)).toContain('Record types to cut: one or more of A, AAAA, MX, SRV.')
     expect((await protection.findProtected(s.db, paId))!).toMatchObject({ managed: false, records: ['A'] })
 
-    const ok = await postMany(`${tab()}/protected/accounts/${paId}/settings`, [['records', 'A'], ['records', 'MX'], ['managed', 'on']])
+    const ok = await b.post(`${tab()}/protected/accounts/${paId}/settings`, [['records', 'A'], ['records', 'MX'], ['managed', 'on']])
     expect(ok.status).toBe(303)
     expect(ok.headers.get('location')).toBe(tab())
     expect((await protection.findProtected(s.db, paId))!).toMatchObject({ managed: true, records: ['A', 'MX'] })

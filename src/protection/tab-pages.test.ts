@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import type { CpanelStack, Heartbeat } from '../../agent/protocol'
 import { visibleText, type Browser, type TestServer } from '../testing/harness'
-import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import { cpanelHeartbeat } from '../testing/heartbeat-fixture'
 import { memberWith, signedInWithPool } from '../jobs/tab-fixture'
 import { jobs, members } from '../db/schema'
 import { queueJob } from '../jobs/service'
@@ -17,38 +16,12 @@ let poolId: string
 
 const EVIL = '<script>alert(1)</script>'
 
-const stack = (users: { user: string; domain: string }[]): CpanelStack => ({
-  version: '11.120.0.9',
-  accounts: users.map(({ user, domain }) => ({ user, domain, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
-  packages: ['default'],
-  accountCount: users.length,
-})
-
-function cpanelHeartbeat(users: { user: string; domain: string }[]): Heartbeat {
-  const hb = sampleHeartbeat()
-  hb.stacks = { ...hb.stacks, openlitespeed: null, cpanel: stack(users) }
-  return hb
-}
-
 type M = Awaited<ReturnType<typeof memberWith>>
 let east: M
 let west: M
 const admin = { userId: null, label: 'test', ip: null }
 const tab = () => `/pools/${poolId}/protection`
 const PANEL = { 'hx-request': 'true', 'hx-target': 'div#pool-panel' }
-
-/** Posts a form whose fields may repeat (a multi-select), as a browser does. */
-async function postMany(path: string, pairs: [string, string][]) {
-  const body = new URLSearchParams([['_csrf', b.csrf], ...pairs])
-  const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-  const res = await s.handle(path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' })
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';')
-    const at = pair!.indexOf('=')
-    b.cookies.set(pair!.slice(0, at).trim(), pair!.slice(at + 1).trim())
-  }
-  return { status: res.status, text: await res.text(), headers: res.headers }
-}
 
 beforeAll(async () => {
   ;({ s, b, poolId } = await signedInWithPool('Protected'))
@@ -95,15 +68,15 @@ describe('the Protection tab', () => {
   test('it refuses to protect with no account chosen, the same member as standby or a bad TTL, changing nothing', async () => {
     await b.get(tab())
     const base: [string, string][] = [['sourceMemberId', east.id], ['standbyMemberId', west.id], ['schedule', '1d'], ['ttl', '300'], ['providerId', '']]
-    const none = await postMany(`${tab()}/protect`, base)
+    const none = await b.post(`${tab()}/protect`, base)
     expect(none.status).toBe(422)
     expect(visibleText(none.text)).toContain('Choose at least one account to protect.')
 
-    const same = await postMany(`${tab()}/protect`, [['users', 'alice'], ...base.map(([k, v]) => [k, k === 'standbyMemberId' ? east.id : v] as [string, string])])
+    const same = await b.post(`${tab()}/protect`, [['users', 'alice'], ...base.map(([k, v]) => [k, k === 'standbyMemberId' ? east.id : v] as [string, string])])
     expect(same.status).toBe(422)
     expect(same.text).toMatch(/field has-error[\s\S]*?name="standbyMemberId"[\s\S]*?The standby must be another member/)
 
-    const ttl = await postMany(`${tab()}/protect`, [['users', 'alice'], ...base.map(([k, v]) => [k, k === 'ttl' ? '5' : v] as [string, string])])
+    const ttl = await b.post(`${tab()}/protect`, [['users', 'alice'], ...base.map(([k, v]) => [k, k === 'ttl' ? '5' : v] as [string, string])])
     expect(ttl.status).toBe(422)
     expect(ttl.text).toMatch(/A DNS TTL of 30 to 86400 seconds/)
     // What was typed comes back.
@@ -113,7 +86,7 @@ describe('the Protection tab', () => {
 
   test('it protects several accounts at once and lists them with their schedule, TTL and standby', async () => {
     await b.get(tab())
-    const res = await postMany(`${tab()}/protect`, [
+    const res = await b.post(`${tab()}/protect`, [
       ['sourceMemberId', east.id],
       ['users', 'alice'],
       ['users', 'dave'],
@@ -141,7 +114,7 @@ describe('the Protection tab', () => {
     expect(page.text).toContain('alice (protected)')
 
     // Protecting one again is refused by its field.
-    const again = await postMany(`${tab()}/protect`, [['sourceMemberId', east.id], ['users', 'alice'], ['standbyMemberId', west.id], ['schedule', '1d'], ['ttl', '300']])
+    const again = await b.post(`${tab()}/protect`, [['sourceMemberId', east.id], ['users', 'alice'], ['standbyMemberId', west.id], ['schedule', '1d'], ['ttl', '300']])
     expect(again.status).toBe(409)
     expect(visibleText(again.text)).toContain('alice on that member is protected already')
     expect(await store.listPoolProtected(s.db, poolId)).toHaveLength(2)

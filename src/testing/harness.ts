@@ -151,9 +151,9 @@ export class Browser {
     return { status: res.status, text, headers: res.headers }
   }
 
-  /** Posts a form; the CSRF token is added unless the test passes its own. */
-  async post(path: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
-    const body = new URLSearchParams({ _csrf: this.csrf, ...fields })
+  /** Posts a form; the CSRF token is added unless the test passes its own. Pairs may repeat a name, as a multi-select or checkboxes do. */
+  async post(path: string, fields: Record<string, string> | [string, string][], extra: Record<string, string> = {}) {
+    const body = Array.isArray(fields) ? new URLSearchParams([['_csrf', this.csrf], ...fields]) : new URLSearchParams({ _csrf: this.csrf, ...fields })
     const res = await this.handle(path, {
       method: 'POST',
       headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded', ...extra }),

@@ -1,5 +1,5 @@
 // A heartbeat as a real agent on a small OpenLiteSpeed + MariaDB host sends it.
-import type { Heartbeat } from '../../agent/protocol'
+import type { CpanelStack, Heartbeat } from '../../agent/protocol'
 
 export function sampleHeartbeat(overrides: Partial<Heartbeat> = {}): Heartbeat {
   return {
@@ -24,4 +24,17 @@ export function sampleHeartbeat(overrides: Partial<Heartbeat> = {}): Heartbeat {
     certificates: [{ domain: 'shop.example.com', path: '/etc/letsencrypt/live/shop.example.com/cert.pem', notAfter: new Date(Date.now() + 40 * 86_400_000).toISOString(), issuer: 'R11' }],
     ...overrides,
   }
+}
+
+/** A cPanel host's heartbeat with these accounts (one domain each), for the pool tabs that need two or more. */
+export function cpanelHeartbeat(users: { user: string; domain: string }[]): Heartbeat {
+  const stack: CpanelStack = {
+    version: '11.120.0.9',
+    accounts: users.map(({ user, domain }) => ({ user, domain, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
+    packages: ['default'],
+    accountCount: users.length,
+  }
+  const hb = sampleHeartbeat()
+  hb.stacks = { ...hb.stacks, openlitespeed: null, cpanel: stack }
+  return hb
 }
