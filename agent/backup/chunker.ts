@@ -56,8 +56,11 @@ function scan(piece: Uint8Array, from: number, to: number, h: number, base: numb
   return -1
 }
 
-function joined(parts: Uint8Array[], size: number): Uint8Array {
+/** One chunk's bytes as one array: the piece itself when it lies in one, else a copy. */
+export function joined(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!
+  let size = 0
+  for (const p of parts) size += p.length
   const out = Buffer.allocUnsafe(size) // every byte is written below
   let at = 0
   for (const p of parts) {
@@ -71,14 +74,14 @@ export type Source = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
 
 /**
  * Cuts a byte stream into chunks of MIN_CHUNK..MAX_CHUNK bytes (the last may
- * be shorter). A chunk that lies within one piece of the source is a view of
- * that piece, not a copy (copying each chunk into a fresh buffer cost more
- * than the scan itself): the source must not reuse a piece's memory after
- * handing it over, as file and pipe streams do not. Read in pieces of a few
- * MiB, most chunks are views. Holds at most MAX_CHUNK pending bytes plus the
- * piece being read.
+ * be shorter), each handed out as the views of the source's pieces it spans,
+ * not a copy: hashing a chunk needs no contiguous copy, and copying every
+ * chunk into a fresh buffer cost more than the scan itself (join only what
+ * must be one array, such as a chunk to compress). The source must not reuse
+ * a piece's memory after handing it over, as file and pipe streams do not.
+ * Holds at most MAX_CHUNK pending bytes plus the piece being read.
  */
-export async function* chunkStream(source: Source): AsyncGenerator<Uint8Array> {
+export async function* chunkParts(source: Source): AsyncGenerator<Uint8Array[]> {
   let parts: Uint8Array[] = []
   let size = 0
   let hash = 0
@@ -103,12 +106,17 @@ export async function* chunkStream(source: Source): AsyncGenerator<Uint8Array> {
         continue
       }
       parts.push(piece.subarray(off, cut))
-      yield joined(parts, size + cut - off)
+      yield parts
       parts = []
       size = 0
       hash = 0
       off = cut
     }
   }
-  if (size) yield joined(parts, size)
+  if (size) yield parts
+}
+
+/** chunkParts with each chunk as one array (a view of its piece when it lies in one). */
+export async function* chunkStream(source: Source): AsyncGenerator<Uint8Array> {
+  for await (const parts of chunkParts(source)) yield joined(parts)
 }

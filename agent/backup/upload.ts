@@ -2,12 +2,12 @@
 // only when the pool lacks it, then the manifest committed. A job run again
 // after a crash re-reads its source and the server's answers skip the chunks
 // the first run stored: that is the resume.
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import type { BackupApi } from './api'
-import { chunkStream, type Source } from './chunker'
+import { chunkParts, joined, type Source } from './chunker'
 import { forEachLimit, withRetries } from './pool'
 import { MAX_CHUNKS_PER_CALL, type BackupKind } from './protocol'
-import { chunkId, sealChunkAsync, type ChunkKeys } from './seal'
+import { sealChunkAsync, type ChunkKeys } from './seal'
 
 export type BackupMeta = { kind: BackupKind; source: string; tables: Record<string, string | null> | null }
 export type BackupProgress = { bytesRead: number; bytesUploaded: number; chunks: number; chunksUploaded: number }
@@ -39,11 +39,10 @@ export type UploadOptions = {
 }
 
 /** A chunk whose sealing may still be running on the thread pool, or (body null) one to seal only if the server asks for it. */
-type Sealing = { id: string; body: Promise<Uint8Array> | null; plain: Uint8Array; known: number }
+type Sealing = { id: string; body: Promise<Uint8Array> | null; plain: Uint8Array[]; known: number }
 
 const DEFAULTS = { batchChunks: 32, batchBytes: 16 * 1024 * 1024, parallel: 4, retries: 3, retryBaseMs: 500 }
 const IN_FLIGHT = 2
-const NOTHING = new Uint8Array(0)
 
 export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Source, meta: BackupMeta, onProgress: (p: BackupProgress) => void = () => {}, options: UploadOptions = {}): Promise<BackupDone> {
   const o = { ...DEFAULTS, ...options }
@@ -68,7 +67,7 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
       let url = urls.get(c.id)!
       let body = c.body
       if (!body) {
-        body = await sealChunkAsync(keys, c.id, c.plain)
+        body = await sealChunkAsync(keys, c.id, joined(c.plain))
         if (body.length !== c.known) {
           // Not the size it sealed to before (another zstd, say): the URL is signed for that size, so ask again.
           sizes.set(c.id, body.length)
@@ -115,22 +114,29 @@ export async function backupStream(api: BackupApi, keys: ChunkKeys, source: Sour
   return { ...progress, snapshotId, sha256, sizes }
 
   async function readAll() {
-    for await (const plain of chunkStream(source)) {
+    for await (const parts of chunkParts(source)) {
       if (o.signal?.aborted) throw new Error('stopped')
-      hash.update(plain)
-      const id = chunkId(keys.idKey, plain)
+      // The chunk's id (seal.ts chunkId) and the stream's hash over its pieces: no copy for a chunk not sealed.
+      const mac = createHmac('sha256', keys.idKey)
+      let length = 0
+      for (const p of parts) {
+        hash.update(p)
+        mac.update(p)
+        length += p.length
+      }
+      const id = mac.digest('hex')
       order.push(id)
-      progress.bytesRead += plain.length
+      progress.bytesRead += length
       progress.chunks++
       if (!queued.has(id)) {
         queued.add(id)
         const known = o.knownSizes?.get(id)
-        const body = known === undefined ? sealChunkAsync(keys, id, plain) : null
+        const body = known === undefined ? sealChunkAsync(keys, id, joined(parts)) : null
         body?.catch(() => {}) // a failure is seen when its batch is sent
         // A chunk sealed now needs its plaintext no longer once sealed; one sealed on demand keeps it.
-        batch.push({ id, body, plain: body ? NOTHING : plain, known: known ?? 0 })
+        batch.push({ id, body, plain: body ? [] : parts, known: known ?? 0 })
         // The plain size bounds the memory a batch holds while it seals.
-        batchBytes += plain.length
+        batchBytes += length
       }
       report()
       if (batch.length >= batchChunks || batchBytes >= o.batchBytes) await flush()
