@@ -95,7 +95,7 @@ async function main() {
       return [
         `${label}  wall ${r.wall.toFixed(1)} s (queued to done), ${(mb(size) / r.wall).toFixed(1)} MB/s end to end`,
         `    backup   ${seconds(r.backup).toFixed(1)} s (pkgacct + upload; the upload stream alone ${r.backup.result.seconds} s), read ${mb(size).toFixed(0)} MB, uploaded ${mb(r.run.bytesUploaded).toFixed(1)} MB, ${(mb(size) / seconds(r.backup)).toFixed(1)} MB/s`,
-        `    restore  ${seconds(r.restore).toFixed(1)} s (assemble and check, restorepkg), ${mb(res.sizeBytes ?? 0).toFixed(0)} MB, downloaded ${mb(res.bytesDownloaded ?? 0).toFixed(1)} MB (${res.chunksDownloaded ?? '?'} chunks, ${res.chunksFromCache ?? '?'} from the standby's cache), ${(mb(res.sizeBytes ?? 0) / seconds(r.restore)).toFixed(1)} MB/s`,
+        `    restore  ${seconds(r.restore).toFixed(1)} s (assemble and check ${res.assembleSeconds ?? '?'} s, restorepkg ${res.restorepkgSeconds ?? '?'} s), ${mb(res.sizeBytes ?? 0).toFixed(0)} MB, downloaded ${mb(res.bytesDownloaded ?? 0).toFixed(1)} MB (${res.chunksDownloaded ?? '?'} chunks, ${res.chunksFromCache ?? '?'} from the standby's cache), ${(mb(res.sizeBytes ?? 0) / seconds(r.restore)).toFixed(1)} MB/s`,
         `    between  ${(r.wall - seconds(r.backup) - seconds(r.restore)).toFixed(1)} s (queueing, the hand-over from backup to restore, the snapshot's deletion)`,
       ].join('\n')
     }

@@ -87,6 +87,9 @@ export const restoreAccount: JobHandler = async (ctx) => {
   step('Download and check every chunk')
   const dir = privateFolder(ctx, 'restorepkg')
   let got: Assembled
+  const since = (t: number) => Math.round((performance.now() - t) / 100) / 10
+  let assembleSeconds = 0
+  let restorepkgSeconds = 0
   try {
     // The archive is assembled in this private folder from the chunks this
     // member holds already and the ones it downloads, every one opened and
@@ -96,17 +99,22 @@ export const restoreAccount: JobHandler = async (ctx) => {
     const cache = chunkCache(chunkCacheRoot(ctx), s.keys)
     const meterRead = meter(ctx, (done, rate) => `${mib(done)} of ${mib(m.sizeBytes)} checked, ${rate}`)
     const onProgress = (p: ReadProgress) => meterRead.update(p.bytesChecked, { phase: 'checking', bytesTotal: m.sizeBytes }, (80 * p.bytesChecked) / Math.max(1, m.sizeBytes))
+    const started = performance.now()
     got = await assembleSnapshot(s.api, m, s.keys, written, { cache, onProgress, signal: ctx.signal }).catch((err) => {
       throw err instanceof SnapshotProblem || err instanceof BadChunk ? new JobFailure(`Refusing to restore snapshot ${m.id}: ${(err as Error).message}`) : err
     })
+    assembleSeconds = since(started)
     const rejected = got.cacheRejected ? `; ${got.cacheRejected} kept here failed their check and were downloaded again` : ''
-    ctx.log(`Every chunk of snapshot ${m.id} is intact (${m.chunks.length} chunks, ${mib(m.sizeBytes)}, SHA-256 matches): ${got.chunksDownloaded} downloaded (${mib(got.bytesDownloaded)}), ${got.chunksFromCache} from this member's chunk cache${rejected}.`)
+    ctx.log(`Every chunk of snapshot ${m.id} is intact (${m.chunks.length} chunks, ${mib(m.sizeBytes)}, SHA-256 matches): ${got.chunksDownloaded} downloaded (${mib(got.bytesDownloaded)}), ${got.chunksFromCache} from this member's chunk cache${rejected}, in ${assembleSeconds} s.`)
 
     step('Restore the account (restorepkg)')
     const archive = isGzip(written) ? `${written}.gz` : written
     if (archive !== written) renameSync(written, archive)
     ctx.progress(80)
+    const restoring = performance.now()
     const res = await ctx.exec([toolPath('restorepkg'), ...(replace ? ['--force'] : []), archive])
+    restorepkgSeconds = since(restoring)
+    ctx.log(`restorepkg took ${restorepkgSeconds} s.`)
     // restorepkg prints text; the account's users file is what proves it was restored.
     if (!accountExists(ctx, user)) {
       const said = `${res.stdout}\n${res.stderr}`.split('\n').filter((l) => /fail|error|cannot|refus/i.test(l)).at(-1)?.trim()
@@ -116,5 +124,5 @@ export const restoreAccount: JobHandler = async (ctx) => {
     rmSync(dir, { recursive: true, force: true })
   }
   ctx.log(`Restored snapshot ${m.id}: the account ${user}${existed ? ', written over the existing one' : ''}.`)
-  ctx.result({ snapshotId: m.id, user, replaced: existed, sizeBytes: m.sizeBytes, chunksDownloaded: got.chunksDownloaded, bytesDownloaded: got.bytesDownloaded, chunksFromCache: got.chunksFromCache })
+  ctx.result({ snapshotId: m.id, user, replaced: existed, sizeBytes: m.sizeBytes, chunksDownloaded: got.chunksDownloaded, bytesDownloaded: got.bytesDownloaded, chunksFromCache: got.chunksFromCache, assembleSeconds, restorepkgSeconds })
 }
