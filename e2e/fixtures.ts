@@ -110,3 +110,10 @@ export async function enrolledMember(page: Page, poolId: string, name: string, h
   expect((await call('/api/v1/agent/heartbeat', hb)).status).toBe(200)
   return { id: member.id as string, token, call }
 }
+
+/** A member whose agent reports cPanel with these accounts (`<user>.example.com` each). */
+export function whmMember(page: Page, poolId: string, name: string, users: string[]): Promise<PlayedAgent> {
+  const base = sampleHeartbeat()
+  const accounts = users.map((user) => ({ user, domain: `${user}.example.com`, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 }))
+  return enrolledMember(page, poolId, name, { stacks: { ...base.stacks, openlitespeed: null, cpanel: { version: '11.120.0.9', accounts, packages: ['default'], accountCount: users.length } } })
+}

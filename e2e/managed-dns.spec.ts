@@ -4,12 +4,9 @@
 // three-dot menu changes which record types cut over and marks the account
 // Managed, Sync WHM→CF copies what WHM has and Cloudflare lacks, and the
 // menu's Cut DNS lands on the Protection tab with the cut's result.
-import { spawn } from 'node:child_process'
 import type { Page } from '@playwright/test'
-import type { CpanelStack } from '../agent/protocol'
-import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
-import { APP_ROOT } from './server'
-import { test, expect, useServer, ADMIN, signIn, createPool, enrolledMember, type PlayedAgent } from './fixtures'
+import { startBunChild } from './bun-child'
+import { test, expect, useServer, ADMIN, signIn, createPool, whmMember } from './fixtures'
 
 const SRC_IP = '203.0.113.10'
 const SB_IP = '203.0.113.20'
@@ -21,43 +18,13 @@ let stopStandins: () => Promise<void> = async () => {}
 // The server reads the stand-in's address at start: fill its env before useServer's hook runs.
 const env: Record<string, string> = { ALLOW_PRIVATE_PROVIDER_HOSTS: 'true' }
 test.beforeAll(async () => {
-  const child = spawn('bun', ['src/testing/standins/managed-dns-e2e.ts', SRC_IP], { cwd: APP_ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-  let errors = ''
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (errors += s))
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  const line = await new Promise<string>((done, fail) => {
-    let out = ''
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      out += s
-      if (out.includes('\n')) done(out.split('\n')[0]!)
-    })
-    void exited.then(() => fail(new Error(`the DNS stand-ins did not start:\n${errors}`)))
-  })
-  standins = JSON.parse(line)
+  const child = await startBunChild<Standins>('The DNS stand-ins', 'src/testing/standins/managed-dns-e2e.ts', [SRC_IP])
+  standins = child
   env.CLOUDFLARE_API_URL = standins.cloudflareUrl
-  stopStandins = async () => {
-    child.stdin!.end()
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
-    child.kill('SIGKILL')
-    process.off('exit', killOnExit)
-  }
+  stopStandins = child.stop
 })
 useServer({ admin: ADMIN, env })
 test.afterAll(() => stopStandins())
-
-const stack = (users: string[]): CpanelStack => ({
-  version: '11.120.0.9',
-  accounts: users.map((user) => ({ user, domain: `${user}.example.com`, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
-  packages: ['default'],
-  accountCount: users.length,
-})
-
-function whmMember(page: Page, poolId: string, name: string, users: string[]): Promise<PlayedAgent> {
-  const base = sampleHeartbeat()
-  return enrolledMember(page, poolId, name, { stacks: { ...base.stacks, openlitespeed: null, cpanel: stack(users) } })
-}
 
 /** A call to the JSON API as the signed-in page makes it. */
 async function api(page: Page, method: 'POST' | 'PATCH', path: string, data: unknown) {

@@ -6,23 +6,9 @@
 // until the name is typed, and the replication log filtered by kind at its
 // own address.
 import type { Page } from '@playwright/test'
-import type { CpanelStack } from '../agent/protocol'
-import { sampleHeartbeat } from '../src/testing/heartbeat-fixture'
-import { test, expect, useServer, ADMIN, signIn, createPool, enrolledMember, type PlayedAgent } from './fixtures'
+import { test, expect, useServer, ADMIN, signIn, createPool, whmMember } from './fixtures'
 
 useServer({ admin: ADMIN })
-
-const stack = (users: string[]): CpanelStack => ({
-  version: '11.120.0.9',
-  accounts: users.map((user) => ({ user, domain: `${user}.example.com`, domains: [], plan: 'default', owner: 'root', suspended: false, diskBytes: 1024 })),
-  packages: ['default'],
-  accountCount: users.length,
-})
-
-function whmMember(page: Page, poolId: string, name: string, users: string[]): Promise<PlayedAgent> {
-  const base = sampleHeartbeat()
-  return enrolledMember(page, poolId, name, { stacks: { ...base.stacks, openlitespeed: null, cpanel: stack(users) } })
-}
 
 test('the Protection tab: protect from the form, first copies queued unasked, replicate now, cut DNS by the name typed, the log by kind', async ({ page }) => {
   await signIn(page)
