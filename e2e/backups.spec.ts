@@ -120,8 +120,12 @@ test('the Restore Backups tab: a backup runs, its snapshot is restored, verified
   await expect(queued).toHaveAttribute('href', new RegExp(`/pools/${poolId}/members/${agent.id}/jobs/job_`))
 
   // Delete: refused while those jobs may read the snapshot, in its dialog.
-  await page.locator(`[data-snapshot-id="${snapshotId}"]`).getByRole('button', { name: 'Delete…' }).click()
   const del = page.getByRole('dialog', { name: 'Delete this snapshot of shop_wp?' })
+  // The Verify answer may still be swapping the tab in: a click on the card it replaces opens nothing, so click again.
+  await expect(async () => {
+    await page.locator(`[data-snapshot-id="${snapshotId}"]`).getByRole('button', { name: 'Delete…' }).click()
+    await expect(del).toBeVisible({ timeout: 2000 })
+  }).toPass({ timeout: 15_000 })
   await del.getByRole('button', { name: 'Delete snapshot' }).click()
   await expect(del).toBeVisible()
   await expect(del.getByRole('alert')).toContainText('delete it once that job has ended')
