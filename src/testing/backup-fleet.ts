@@ -128,9 +128,15 @@ export async function tableChecksums(database: string): Promise<Record<string, s
  * database of its own there, so these end-to-end tests run their SQL on both
  * databases; otherwise it uses the embedded one in its DATA_DIR.
  */
-async function fleetDatabase(label: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> } | null> {
+async function fleetDatabase(label: string): Promise<OwnDatabase | null> {
   const base = process.env.TEST_DATABASE_URL
-  if (!base) return null
+  return base ? databaseOfItsOwn(base, label) : null
+}
+
+export type OwnDatabase = { env: Record<string, string>; drop: () => Promise<void> }
+
+/** A fresh PostgreSQL database beside `base`'s (dropped first if a crashed run left it), for one server process. */
+export async function databaseOfItsOwn(base: string, label: string): Promise<OwnDatabase> {
   const name = `sctl_${label.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`
   const admin = postgres(base, { max: 1, onnotice: () => {} })
   await admin.unsafe(`drop database if exists ${name} with (force)`)

@@ -1,0 +1,159 @@
+// `bun run bench:load`: heartbeats at scale against the real server process
+// (`bun src/server/main.ts`, embedded database in a temp DATA_DIR; set
+// BENCH_DATABASE_URL to run it on PostgreSQL instead, in a database of its own
+// made beside that one and dropped at the end).
+//
+// Enrols BENCH_MEMBERS members (default 5,000) through the real enrolment API,
+// then simulated agents send full heartbeats (the sample a small
+// OpenLiteSpeed + MariaDB host sends):
+//   1. paced: each member once every 10 s, as agents do, for
+//      BENCH_PACED_SECONDS (default 30);
+//   2. flat out: BENCH_CONCURRENCY senders (default 64) as fast as the
+//      server answers, for BENCH_FAST_SECONDS (default 30).
+// Prints heartbeats per second, p50/p99 latency, errors, and the server's
+// resident memory at the start and the end of each phase. The load generator
+// shares the machine's CPUs with the server, as the figures in issue 16 did.
+import { readFileSync } from 'node:fs'
+import { sampleHeartbeat } from '../testing/heartbeat-fixture'
+import { databaseOfItsOwn, type OwnDatabase } from '../testing/backup-fleet'
+import { httpApi, ok, percentile, startServerProcess, type Api, type ServerProcess } from '../testing/drill'
+
+const MEMBERS = Math.max(1, Number(process.env.BENCH_MEMBERS) || 5000)
+const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY) || 64)
+const PACED_SECONDS = Math.max(0, Number(process.env.BENCH_PACED_SECONDS ?? 30))
+const FAST_SECONDS = Math.max(1, Number(process.env.BENCH_FAST_SECONDS) || 30)
+const INTERVAL_MS = 10_000
+/** Enrolments in flight at once: enough to be quick, few enough not to be the load being measured. */
+const ENROL_CONCURRENCY = 16
+const os = { id: 'debian', versionId: '12', family: 'debian', prettyName: 'Debian GNU/Linux 12' }
+
+type Agent = { name: string; token: string; body: string }
+type Tally = { latencies: number[]; errors: Map<string, number> }
+
+let server: ServerProcess | null = null
+let database: OwnDatabase | null = null
+const stopServer = async () => {
+  await server?.stop('SIGTERM').catch(() => {})
+  await database?.drop()
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopServer().finally(() => process.exit(130)))
+
+/** The server's resident memory, from the kernel's own count. */
+function rssMb(): number {
+  const status = readFileSync(`/proc/${server!.proc.pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return Math.round(kb / 1024)
+}
+
+/** Runs `work` over 0..n-1 with at most `limit` in flight. */
+async function inParallel(n: number, limit: number, work: (i: number) => Promise<void>) {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
+    while (next < n) await work(next++)
+  }))
+}
+
+async function enrol(api: Api, base: string, poolId: string): Promise<Agent[]> {
+  const agents: Agent[] = new Array(MEMBERS)
+  await inParallel(MEMBERS, ENROL_CONCURRENCY, async (i) => {
+    const name = `load-${i}`
+    const hostname = `${name}.bench.example`
+    const added = ok(await api('POST', `/api/v1/pools/${poolId}/members`, { name, hostname, egressIps: ['127.0.0.1'] }), 'add member')
+    const res = await fetch(`${base}/api/v1/agent/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: added.enrollment.secret, hostname, agentVersion: '0.1.0', os }),
+    })
+    if (!res.ok) throw new Error(`enrol ${name}: HTTP ${res.status} ${await res.text()}`)
+    const { token } = (await res.json()) as { token: string }
+    agents[i] = { name, token, body: JSON.stringify(sampleHeartbeat({ hostname })) }
+  })
+  return agents
+}
+
+async function beat(base: string, agent: Agent, tally: Tally) {
+  const started = performance.now()
+  try {
+    const res = await fetch(`${base}/api/v1/agent/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent.token}` },
+      body: agent.body,
+      signal: AbortSignal.timeout(30_000),
+    })
+    await res.arrayBuffer()
+    if (res.ok) tally.latencies.push(performance.now() - started)
+    else tally.errors.set(`HTTP ${res.status}`, (tally.errors.get(`HTTP ${res.status}`) ?? 0) + 1)
+  } catch (err) {
+    const why = (err as Error).name === 'TimeoutError' ? 'timed out after 30 s' : (err as Error).message
+    tally.errors.set(why, (tally.errors.get(why) ?? 0) + 1)
+  }
+}
+
+/** Every member once per interval, spread evenly over it, as a fleet of real agents beats. */
+async function paced(base: string, agents: Agent[], seconds: number): Promise<Tally> {
+  const tally: Tally = { latencies: [], errors: new Map() }
+  const gap = INTERVAL_MS / agents.length
+  const start = performance.now()
+  const inFlight = new Set<Promise<void>>()
+  for (let i = 0; i * gap < seconds * 1000; i++) {
+    const wait = i * gap - (performance.now() - start)
+    if (wait > 1) await Bun.sleep(wait)
+    const p = beat(base, agents[i % agents.length]!, tally).finally(() => inFlight.delete(p))
+    inFlight.add(p)
+  }
+  await Promise.all(inFlight)
+  return tally
+}
+
+/** CONCURRENCY senders, each sending its next member's heartbeat as soon as the last is answered. */
+async function flatOut(base: string, agents: Agent[], seconds: number): Promise<Tally> {
+  const tally: Tally = { latencies: [], errors: new Map() }
+  const end = performance.now() + seconds * 1000
+  let next = 0
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (performance.now() < end) await beat(base, agents[next++ % agents.length]!, tally)
+  }))
+  return tally
+}
+
+function report(label: string, tally: Tally, seconds: number, memory: { start: number; end: number }) {
+  const n = tally.latencies.length
+  const errors = [...tally.errors].map(([why, count]) => `${count} × ${why}`).join(', ') || 'none'
+  console.log(`\n${label}`)
+  console.log(`  ${(n / seconds).toFixed(0)} heartbeats/s answered (${n.toLocaleString()} in ${seconds.toFixed(1)} s)`)
+  if (n) console.log(`  p50 ${percentile(tally.latencies, 50).toFixed(0)} ms   p99 ${percentile(tally.latencies, 99).toFixed(0)} ms   max ${Math.max(...tally.latencies).toFixed(0)} ms`)
+  console.log(`  errors: ${errors}`)
+  console.log(`  server memory: ${memory.start} MB at the start, ${memory.end} MB at the end`)
+}
+
+async function phase(label: string, run: () => Promise<Tally>) {
+  const start = rssMb()
+  const t0 = performance.now()
+  const tally = await run()
+  report(label, tally, (performance.now() - t0) / 1000, { start, end: rssMb() })
+}
+
+async function main() {
+  const url = process.env.BENCH_DATABASE_URL
+  // A database of its own on that server, dropped at the end: thousands of members are not left behind.
+  database = url ? await databaseOfItsOwn(url, `bench_load_${process.pid}`) : null
+  server = await startServerProcess(database?.env ?? {})
+  const base = server.url
+  const api = httpApi(base)
+  console.log(`server ${base} (${url ? 'PostgreSQL' : 'embedded database'}), ${MEMBERS.toLocaleString()} members, ${navigator.hardwareConcurrency} CPUs shared with this load generator`)
+  const poolId = ok(await api('POST', '/api/v1/pools', { name: `Bench load ${Date.now()}`, preset: 'generic' }), 'pool').id as string
+
+  const t0 = performance.now()
+  const agents = await enrol(api, base, poolId)
+  console.log(`enrolled ${agents.length.toLocaleString()} members through the enrolment API in ${((performance.now() - t0) / 1000).toFixed(1)} s; server memory ${rssMb()} MB`)
+
+  if (PACED_SECONDS > 0) await phase(`paced: every member once per ${INTERVAL_MS / 1000} s for ${PACED_SECONDS} s (${Math.round((agents.length * 1000) / INTERVAL_MS)} heartbeats/s offered)`, () => paced(base, agents, PACED_SECONDS))
+  await phase(`flat out: ${CONCURRENCY} concurrent senders for ${FAST_SECONDS} s`, () => flatOut(base, agents, FAST_SECONDS))
+  console.log('\ngoal (issue 16): PostgreSQL at least 10,000/s with p99 under 100 ms and no errors; embedded at least 2,000/s with p99 under 250 ms; memory flat')
+}
+
+try {
+  await main()
+} finally {
+  await stopServer()
+}
