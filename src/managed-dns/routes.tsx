@@ -11,11 +11,10 @@ import { Elysia, t } from 'elysia'
 import type { Deps } from '../server/deps'
 import { accessPlugin, actorOf, expectedCsrf } from '../http/access'
 import { echoOf, formAction, redirectTo, str, type Refusal } from '../http/forms'
-import { FieldErrors } from '../http/field-errors'
 import { notFound } from '../http/errors'
 import { poolView, renderPoolView } from '../pools/routes'
-import { getProtected, updateProtected } from '../protection/service'
-import { cutAccount } from '../protection/cut'
+import { getPoolProtected, updateProtected } from '../protection/service'
+import { cutTypedName } from '../protection/cut'
 import * as service from './service'
 import { ProtectedDns } from '../../views/pools/tabs/dns/ProtectedDns'
 import { ManagedDnsContent } from '../../views/pools/tabs/ManagedDnsTab'
@@ -64,12 +63,7 @@ async function submit<T>(deps: Deps, ctx: FormCtx, run: () => Promise<T>, flash:
   return showTab(deps, ctx, ctx.params.poolId, { message: Object.values(result.errors).join(' '), status: result.status, echo: opts.echo?.(result) })
 }
 
-/** The protected account, when it is this pool's. */
-async function accountOf(deps: Deps, poolId: string, id: string) {
-  const pa = await getProtected(deps.db, id)
-  if (pa.poolId !== poolId) throw notFound('Protected account')
-  return pa
-}
+const accountOf = (deps: Deps, poolId: string, id: string) => getPoolProtected(deps.db, poolId, id)
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
 
@@ -172,11 +166,7 @@ export function managedDnsPages(deps: Deps) {
               return submit(
                 deps,
                 c,
-                async () => {
-                  const pa = await accountOf(deps, poolId, id)
-                  if (typed.confirm.trim() !== pa.user) throw new FieldErrors({ confirm: `Type ${pa.user} to cut its DNS to ${pa.standbyName}. Nothing was changed.` })
-                  return cutAccount(deps, actor, pa.id, { reason: 'manual' })
-                },
+                async () => cutTypedName(deps, actor, await accountOf(deps, poolId, id), typed.confirm),
                 () => '',
                 { url: (cut) => `${protectionHref(poolId)}?cut=${cut.eventId}`, echo: (result) => echoOf('cut', id, typed, result, ['confirm']) },
               )

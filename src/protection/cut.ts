@@ -10,6 +10,7 @@ import { findProvider } from '../dns/store'
 import { canonicalValue, parseMx, parseSrv, formatMx, formatSrv, bareName } from '../dns/common'
 import { DnsProviderError, type DnsProvider, type RecordSet, type RecordType } from '../dns/provider'
 import { HttpError, notFound } from '../http/errors'
+import { FieldErrors } from '../http/field-errors'
 import { findMember, type Member } from '../members/store'
 import { storedCpanel } from '../members/stacks'
 import { queueJob } from '../jobs/service'
@@ -175,6 +176,12 @@ async function planCut(dns: DnsProvider, domains: string[], types: RecordType[],
 }
 
 const noProvider = () => new HttpError(422, 'no_provider', 'This account has no DNS provider: set a DNS provider for it before cutting its DNS.', 'providerId')
+
+/** Cut DNS as a person asks for it, from either tab: only once the account's name is typed. */
+export function cutTypedName(deps: Deps, actor: Actor, pa: { id: string; user: string; standbyName: string }, typed: string): Promise<CutResult> {
+  if (typed.trim() !== pa.user) throw new FieldErrors({ confirm: `Type ${pa.user} to cut its DNS to ${pa.standbyName}. Nothing was changed.` })
+  return cutAccount(deps, actor, pa.id, { reason: 'manual' })
+}
 
 /**
  * Cuts one protected account's DNS to its standby. Refusals (no provider, no

@@ -205,6 +205,13 @@ export async function getProtected(db: Db, id: string): Promise<ProtectedAccount
   return row
 }
 
+/** The protected account, when it is this pool's: another pool's answers 404, as a missing one does. */
+export async function getPoolProtected(db: Db, poolId: string, id: string): Promise<ProtectedAccount> {
+  const pa = await getProtected(db, id)
+  if (pa.poolId !== poolId) throw notFound('Protected account')
+  return pa
+}
+
 export async function listProtected(db: Db, poolId: string): Promise<ProtectedAccount[]> {
   await getPool(db, poolId)
   return store.listPoolProtected(db, poolId)

@@ -15,7 +15,7 @@ import { poolView, renderPoolView } from '../pools/routes'
 import { isEventKind, protectionTabData, type EventKind, type ProtectionTabData } from './tab-data'
 import * as service from './service'
 import * as store from './store'
-import { cutAccount } from './cut'
+import { cutTypedName } from './cut'
 import { replicate, replicateAll as replicatePool } from './runs'
 import { ProtectionPanel, CutResultCard } from '../../views/pools/tabs/protection/ProtectionPanel'
 import { AccountsTable, SourceAccountsField } from '../../views/pools/tabs/protection/Accounts'
@@ -96,12 +96,7 @@ async function submit<T>(
   return showProtection(deps, ctx, poolId, { status: result.status, echo: refused(result) })
 }
 
-/** The protected account, when it is this pool's. */
-async function accountOf(deps: Deps, poolId: string, id: string) {
-  const pa = await service.getProtected(deps.db, id)
-  if (pa.poolId !== poolId) throw notFound('Protected account')
-  return pa
-}
+const accountOf = (deps: Deps, poolId: string, id: string) => service.getPoolProtected(deps.db, poolId, id)
 
 // ---- the forms -------------------------------------------------------------------
 
@@ -172,13 +167,7 @@ async function accountAction(deps: Deps, ctx: FormCtx & { params: { poolId: stri
       return submit(
         deps,
         ctx,
-        async () => {
-          const pa = await accountOf(deps, poolId, id)
-          if (values.confirm.trim() !== pa.user) {
-            throw new FieldErrors({ confirm: `Type ${pa.user} to cut its DNS to ${pa.standbyName}. Nothing was changed.` })
-          }
-          return cutAccount(deps, actor, pa.id, { reason: 'manual' })
-        },
+        async () => cutTypedName(deps, actor, await accountOf(deps, poolId, id), values.confirm),
         (cut) => ({ url: `${protectionHref(poolId)}?cut=${cut.eventId}` }),
         (result) => echoOf('cut', id, values, result, ['confirm']),
       )
