@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { testServer } from '../testing/harness'
+import { ADMIN, testServer } from '../testing/harness'
 import { databaseOfItsOwn, type OwnDatabase } from '../testing/backup-fleet'
 import { dumpDatabase } from './dump'
 import { DAMAGED, openExport, readHeader, sealExport, writeAtomically } from './envelope'
@@ -110,6 +110,34 @@ describe('bun run import and bun run export', () => {
     const body = JSON.parse(openExport(readHeader(readFileSync(join(dir, 'again.sctl')), 'again'), 'another long passphrase'))
     expect(body.tables.dns_providers[0].secret_sealed).toBe('pdns-key-1234')
     expect(body.tables.api_tokens[0].token_hash).toMatch(/\w{20}/)
+  }, 60_000)
+
+  test('it leaves a database the server starts on, with the imported admin token', async () => {
+    const server = Bun.spawn([process.execPath, 'src/server/main.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...env, PORT: '0', HOST: '127.0.0.1' },
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    try {
+      let output = ''
+      const decoder = new TextDecoder()
+      let port: string | undefined
+      for await (const chunk of server.stdout) {
+        output += decoder.decode(chunk, { stream: true })
+        port = /serversctl listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]
+        if (port) break
+      }
+      expect(port).toBeDefined()
+      expect(output).not.toContain('setup code')
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/pools`, { headers: { authorization: `Bearer ${ADMIN.token}` } })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('Moved')
+    } finally {
+      server.kill('SIGTERM')
+      await server.exited
+    }
   }, 60_000)
 
   test.skipIf(!!process.env.TEST_DATABASE_URL)('it tells the operator to stop the server first while one holds the embedded database', async () => {

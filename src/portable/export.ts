@@ -13,8 +13,10 @@
 // an empty database, with that server's own key, and enrolled agents carry on
 // without enrolling again. Left out: sessions, sign-in throttles, the setup
 // code, leadership terms and the per-minute chart points (see tables.ts).
+// Backup chunks stay where they are stored: in S3, or in DATA_DIR/objects,
+// which is copied to the new server's DATA_DIR by hand.
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { dumpDatabase } from './dump'
 import { sealExport, writeAtomically } from './envelope'
 import { formatCounts, getPassphrase, openServerDatabase, parseArgs, run } from './cli'
@@ -33,6 +35,9 @@ run(async () => {
     const rows = Object.values(counts).reduce((a, b) => a + b, 0)
     console.log(`Wrote ${out} (${statSync(out).size.toLocaleString('en-US')} bytes, ${rows.toLocaleString('en-US')} rows, ${Math.round(performance.now() - started)} ms):`)
     console.log(formatCounts(counts))
+    if (!opened.config.s3 && counts.backup_chunks) {
+      console.log(`Backups' chunks are not in this file: they live in ${join(opened.config.dataDir, 'objects')} (no S3_BUCKET set). Copy that folder to the new server's DATA_DIR/objects.`)
+    }
     console.log('Keep the passphrase apart from the file: the file holds every secret of the fleet, readable with it.')
   } finally {
     await opened.close()

@@ -1,6 +1,7 @@
 // Restores an export onto a fresh server: `bun run import --in FILE
 // [--passphrase-file PATH]` (usage and what travels: see export.ts).
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { openExport, readExportFile, readHeader } from './envelope'
 import { restoreDatabase } from './restore'
 import { formatCounts, getPassphrase, openServerDatabase, parseArgs, run } from './cli'
@@ -21,6 +22,9 @@ run(async () => {
     const rows = Object.values(counts).reduce((a, b) => a + b, 0)
     console.log(`Imported ${path} (exported ${parts.header.createdAt} by serversctl ${parts.header.serverVersion}): ${rows.toLocaleString('en-US')} rows in ${Math.round(performance.now() - started)} ms:`)
     console.log(formatCounts(counts))
+    if (!opened.config.s3 && counts.backup_chunks && !existsSync(join(opened.config.dataDir, 'objects'))) {
+      console.log(`The backups name ${counts.backup_chunks.toLocaleString('en-US')} chunks, but ${join(opened.config.dataDir, 'objects')} does not exist: copy the old server's DATA_DIR/objects there (or set S3_BUCKET as it had it) before restoring from them.`)
+    }
     console.log('Secrets are sealed again with this server\'s key. Start the server: enrolled agents carry on with their tokens.')
   } finally {
     await opened.close()

@@ -93,6 +93,16 @@ describe('export and import of the control plane', () => {
     expect(await store.hasRows(target.db, 'users')).toBe(false)
   })
 
+  test('it refuses a file from a newer serversctl, and what it wrote before noticing is rolled back', async () => {
+    const users = [{ id: 'usr_1', email: 'a@example.com', password_hash: 'x', role: 'admin' }]
+    const newer = (tables: object) => restoreDatabase(target.db, target.deps.secrets, JSON.stringify({ leaderTerm: 0, opened: {}, tables }))
+    await expect(newer({ users, pools: [{ id: 'p1', name: 'P', preset: 'generic', colour: 'red' }] })).rejects.toThrow(
+      'the file has column pools.colour, which this serversctl does not know: import it with the serversctl version that made it, or a newer one. Nothing was imported.',
+    )
+    await expect(newer({ users, pool_colours: [] })).rejects.toThrow('the file has table pool_colours')
+    expect(await store.hasRows(target.db, 'users')).toBe(false)
+  })
+
   test('it brings every exported row across, secrets sealed again with the new key', async () => {
     const counts = await restoreDatabase(target.db, target.deps.secrets, openExport(readHeader(file, 'fleet.sctl'), PASS))
     expect(counts).toMatchObject({ users: 1, api_tokens: 1, pools: 1, members: 2, enrollment_secrets: 2, dns_providers: 1, job_schedules: 1, pool_alert_settings: 1, pool_backups: 1 })
