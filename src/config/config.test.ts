@@ -27,6 +27,11 @@ describe('configuration', () => {
     })
   })
 
+  test('LOG_FORMAT and METRICS_TOKEN: text logs and loopback-only metrics unless set', () => {
+    expect(loadConfig({})).toMatchObject({ logFormat: 'text', metricsToken: null })
+    expect(loadConfig({ LOG_FORMAT: 'JSON', METRICS_TOKEN: ' scrape-me ' })).toMatchObject({ logFormat: 'json', metricsToken: 'scrape-me' })
+  })
+
   test.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number'],
     [{ PUBLIC_URL: 'ctl.example.com' }, 'PUBLIC_URL must be an absolute'],
@@ -36,6 +41,7 @@ describe('configuration', () => {
     [{ ALLOW_PRIVATE_PROVIDER_HOSTS: 'maybe' }, 'ALLOW_PRIVATE_PROVIDER_HOSTS must be true or false'],
     [{ SESSION_IDLE_HOURS: 'never' }, 'SESSION_IDLE_HOURS must be a number'],
     [{ SESSION_MAX_DAYS: '0' }, 'SESSION_MAX_DAYS must be a number'],
+    [{ LOG_FORMAT: 'logfmt' }, 'LOG_FORMAT must be json (one JSON object per line) or text, got "logfmt"'],
   ])('it refuses %p clearly', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

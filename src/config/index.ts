@@ -40,7 +40,13 @@ export type Config = {
    * PowerDNS on loopback in tests, a resolver that sees the public zones.
    */
   dnsResolver: string | null
+  /** LOG_FORMAT: one JSON object per line for a log collector, or the text lines a person reads. */
+  logFormat: LogFormat
+  /** METRICS_TOKEN: the bearer token GET /metrics asks for; without it only loopback may read it. */
+  metricsToken: string | null
 }
+
+export type LogFormat = 'text' | 'json'
 
 export class ConfigError extends Error {}
 
@@ -125,6 +131,13 @@ function parseDnsResolver(raw: string | null): string | null {
   return m[1] !== undefined ? `${m[1]}:${port}` : `[${m[2]}]:${port}`
 }
 
+function parseLogFormat(raw: string | null): LogFormat {
+  if (raw === null) return 'text'
+  const v = raw.toLowerCase()
+  if (v === 'text' || v === 'json') return v
+  throw new ConfigError(`LOG_FORMAT must be json (one JSON object per line) or text, got "${raw}"`)
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const port = parsePort(blank(env.PORT))
   const publicUrl = parsePublicUrl(blank(env.PUBLIC_URL), port)
@@ -152,5 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     cloudflareApiUrl: blank(env.CLOUDFLARE_API_URL),
     dnsResolver: parseDnsResolver(blank(env.DNS_RESOLVER)),
+    logFormat: parseLogFormat(blank(env.LOG_FORMAT)),
+    metricsToken: blank(env.METRICS_TOKEN),
   }
 }

@@ -24,6 +24,12 @@ export type Database = {
   leaderTerm: () => Promise<number | null>
   /** Asked at start, before this process leads: whether another server process leads now (the control plane was serving without it). */
   othersServing: () => Promise<boolean>
+  /**
+   * Gives leadership up for good (a stopping server): another replica takes
+   * over at its next try instead of when this connection times out, and this
+   * process never leads again.
+   */
+  releaseLeadership: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -84,6 +90,8 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
     isLeader: async () => true,
     leaderTerm: () => (term ??= startTerm(db)),
     othersServing: async () => false,
+    // The data directory's lock file is what keeps a second process out; it goes when the process does.
+    releaseLeadership: async () => {},
     close: () => client.close(),
   }
 }
@@ -113,6 +121,7 @@ export async function openPostgres(url: string): Promise<Database> {
       const [row] = await client`select exists(select 1 from pg_locks where locktype = 'advisory' and objid = ${LEADER_LOCK} and granted and database = (select oid from pg_database where datname = current_database())) as held`
       return row?.held === true
     },
+    releaseLeadership: leadership.release,
     close: async () => {
       await leadership.release()
       await client.end({ timeout: 5 })
@@ -131,6 +140,7 @@ function advisoryLeadership(url: string) {
   let conn: ReturnType<typeof postgres> | null = null
   let held = false
   let term: number | null = null
+  let released = false
   const reset = async () => {
     held = false
     term = null
@@ -140,6 +150,7 @@ function advisoryLeadership(url: string) {
   }
   return {
     async check(): Promise<boolean> {
+      if (released) return false
       try {
         // No lifetime limit: recycling the connection would drop the lock silently.
         conn ??= postgres(url, { max: 1, idle_timeout: 0, max_lifetime: null, onnotice: () => {} })
@@ -160,7 +171,12 @@ function advisoryLeadership(url: string) {
       }
     },
     term: () => (held ? term : null),
-    release: reset,
+    async release(): Promise<void> {
+      released = true
+      // Said to the database rather than left to the connection's end, which a proxy in between may hold open.
+      if (held && conn) await conn`select pg_advisory_unlock(${LEADER_LOCK})`.catch(() => {})
+      await reset()
+    },
   }
 }
 

@@ -12,6 +12,7 @@ import { powerDnsBaseUrl } from './powerdns'
 import { DnsProviderError, kindLabel, type ProviderSettings } from './provider'
 import { whmBaseUrl } from './whm'
 import * as store from './store'
+import { countDnsErrors } from '../metrics/providers'
 
 type ServiceDeps = Pick<Deps, 'db' | 'secrets' | 'config'>
 
@@ -148,7 +149,8 @@ export function providerSettings(row: store.DnsProviderRow, secrets: Deps['secre
   }
 }
 
-export const adapterFor = (row: store.DnsProviderRow, deps: Pick<Deps, 'secrets' | 'config'>) => createProvider(providerSettings(row, deps.secrets), deps.config)
+export const adapterFor = (row: store.DnsProviderRow, deps: Pick<Deps, 'secrets' | 'config'> & Partial<Pick<Deps, 'metrics'>>) =>
+  countDnsErrors(createProvider(providerSettings(row, deps.secrets), deps.config), row.kind, deps.metrics)
 
 /** "Test connection": the zones the key can see, or why it cannot. */
 export async function testConnection(deps: ServiceDeps, poolId: string, id: string) {

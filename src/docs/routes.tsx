@@ -28,7 +28,7 @@ function withoutVoidContent(paths: Record<string, Record<string, { responses?: R
 
 export function buildOpenApi(app: AnyElysia): OpenApiDoc & Record<string, unknown> {
   const { paths, components } = toOpenAPISchema(app, { staticFile: true })
-  const apiPaths = withoutVoidContent(Object.fromEntries(Object.entries(paths).filter(([p]) => p.startsWith('/api/') || p === '/healthz')) as never)
+  const apiPaths = withoutVoidContent(Object.fromEntries(Object.entries(paths).filter(([p]) => p.startsWith('/api/') || p === '/healthz' || p === '/metrics')) as never)
   return {
     openapi: '3.0.3',
     info: { title: 'serversctl API', version: pkg.version },

@@ -102,6 +102,7 @@ export async function performCut(deps: Deps, pending: store.FailoverEvent, now =
   const activity = [from, target].filter((m) => !!m).map((m) => ({ memberId: m!.id, kind: 'failover.cut', level, message: `${words.summary} Why: ${words.why}.` }) as const)
   const finished = await store.completeCut(deps.db, event, dnsResult, new Date(), activity)
   if (!finished) return 'busy'
+  deps.metrics?.failoverTransitions.inc({ reason: event.reason })
   await recordAudit(deps.db, { ...systemActor, label: event.requestedBy ?? 'failover' }, {
     action: 'failover.cut',
     targetType: 'member',

@@ -11,6 +11,11 @@ export function healthRoutes(deps: Deps) {
     async ({ set }) => {
       const database = await pingDatabase(deps.db)
       set.headers['cache-control'] = 'no-store'
+      // Checked first: a load balancer must stop sending here even while the database still answers.
+      if (deps.lifecycle.draining) {
+        set.status = 503
+        return { status: 'draining', database: database ? 'ok' : 'unreachable', reason: 'The server is stopping: finishing the requests in flight' }
+      }
       if (!database) {
         set.status = 503
         return { status: 'unavailable', database: 'unreachable', reason: 'The database does not answer' }
@@ -28,7 +33,7 @@ export function healthRoutes(deps: Deps) {
       response: { 200: Health, 503: Health },
       detail: {
         tags: ['Health'],
-        summary: 'Answers 200 once the server has finished starting (first-run admin and API token made) and reaches its database; 503 with a reason before',
+        summary: 'Answers 200 once the server has finished starting (first-run admin and API token made) and reaches its database; 503 with a reason before, and with status "draining" once it is stopping (SIGTERM)',
       },
     },
   )

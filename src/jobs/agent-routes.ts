@@ -9,6 +9,7 @@ import { foreignAddress } from '../agent-api/service'
 import type { MemberRow as Member } from '../members/store'
 import * as jobs from './service'
 import { afterJobFinished } from '../cpanel/hooks'
+import { withEitherSignal } from '../server/lifecycle'
 
 const tags = { tags: ['Agent'], security: [{ agent: [] }] }
 /** Under Bun's idle timeout once it is raised for the request (see claim). */
@@ -52,7 +53,8 @@ export function jobAgentRoutes(deps: Deps) {
         const wait = Math.min(body.waitSeconds ?? 0, LONGEST_WAIT_SECONDS)
         // Bun closes a connection idle for 10 s; a long-poll is idle on purpose.
         if (wait > 5) server?.timeout(request, wait + 10)
-        const job = await jobs.claimWithin(deps.db, me.id, wait * 1000, crossReplica, request.signal)
+        // A stopping server answers "nothing yet" at once: the agent asks again, of a replica still serving.
+        const job = await withEitherSignal(request.signal, deps.lifecycle.signal, (signal) => jobs.claimWithin(deps.db, me.id, wait * 1000, crossReplica, signal))
         return { job }
       },
       {

@@ -80,7 +80,12 @@ const TICKS: Tick[] = [
   ...protectionTicks,
 ]
 
-export function startScheduler(deps: Deps): () => void {
+/**
+ * Starts the ticks. The answer stops them: no tick starts after it is called,
+ * and it resolves once the ticks already running have ended, or after `capMs`
+ * with the names of those still running (they are cut short by the exit).
+ */
+export function startScheduler(deps: Deps): (capMs: number) => Promise<string[]> {
   const startedAt = new Date()
   const jobs = TICKS.map(
     (tick) =>
@@ -95,5 +100,10 @@ export function startScheduler(deps: Deps): () => void {
         },
       ),
   )
-  return () => jobs.forEach((j) => j.stop())
+  return async (capMs) => {
+    jobs.forEach((j) => j.stop())
+    const until = Date.now() + capMs
+    while (jobs.some((j) => j.isBusy()) && Date.now() < until) await Bun.sleep(20)
+    return TICKS.filter((_, i) => jobs[i]!.isBusy()).map((t) => t.name)
+  }
 }

@@ -42,6 +42,9 @@ import { protectionApi } from '../protection/api'
 import { protectionCutApi } from '../protection/hook-api'
 import { managedDnsPages } from '../managed-dns/routes'
 import { managedDnsApi } from '../managed-dns/api'
+import { metricsRoutes } from '../metrics/routes'
+import { observeRequest } from '../metrics/http'
+import { beginRequest, currentRequest } from './request-id'
 
 export { MAX_AGENT_BODY_BYTES, MAX_BODY_BYTES } from './body-limit'
 
@@ -63,8 +66,13 @@ const SECURITY_HEADERS = {
 export function buildApp(deps: Deps) {
   const headers = deps.config.secureCookies ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS } : SECURITY_HEADERS
   // normalize off: an unknown field in a request body is refused, not dropped.
+  const onError = handleError(deps.log)
   const app: Elysia = new Elysia({ normalize: false })
     .use(html({ autoDetect: false }))
+    // First, and not async: what it starts is seen by every later hook, the handler and any log line they write.
+    .onRequest(({ request, set }) => {
+      set.headers['x-request-id'] = beginRequest(request).id
+    })
     .onRequest(async ({ request, set }) => {
       Object.assign(set.headers, headers)
       if (await bodyTooLarge(request)) {
@@ -73,10 +81,24 @@ export function buildApp(deps: Deps) {
         })
       }
     })
-    .onError(handleError(deps.log) as never)
+    .onError((async (ctx: Parameters<typeof onError>[0]) => {
+      const res = await onError(ctx)
+      const current = currentRequest()
+      if (current) current.status = res.status
+      return res
+    }) as never)
+    .onAfterResponse((ctx) => {
+      const current = currentRequest()
+      if (!current) return
+      const answered = (ctx as { responseValue?: unknown }).responseValue
+      const status = current.status ?? (answered instanceof Response ? answered.status : typeof ctx.set.status === 'number' ? ctx.set.status : 200)
+      const seconds = (performance.now() - current.startedAt) / 1000
+      observeRequest(deps.metrics, { method: ctx.request.method, route: (ctx as { route?: string }).route, path: ctx.path, status, seconds })
+    })
     .use(inputGuard())
     .use(assetRoutes(deps))
     .use(healthRoutes(deps))
+    .use(metricsRoutes(deps))
     .use(authRoutes(deps))
     .use(poolPages(deps))
     .use(poolApi(deps))

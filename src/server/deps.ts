@@ -2,6 +2,8 @@ import type { Config } from '../config'
 import type { SecretBox } from '../crypto/secret-box'
 import type { Db } from '../db'
 import type { Log } from './log'
+import type { Lifecycle } from './lifecycle'
+import type { Metrics } from '../metrics'
 import type { Outage } from '../failover/outage'
 import type { Startup } from '../health/startup'
 import type { ObjectStore } from '../storage/types'
@@ -22,4 +24,8 @@ export type Deps = {
   outage?: Outage | null
   /** Set by main.ts while it finishes starting; tests build servers that are ready at once. */
   startup?: Startup
+  /** This app's own Prometheus registry and counters (metrics/index.ts), read by GET /metrics. */
+  metrics: Metrics
+  /** The server stopping: a signal for long waits, and hooks to flush before the database closes (lifecycle.ts). */
+  lifecycle: Lifecycle
 }

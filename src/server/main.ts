@@ -6,7 +6,7 @@ import { prepareFirstRun } from '../auth/service'
 import { buildApp, MAX_AGENT_BODY_BYTES } from './app'
 import { MAX_STORAGE_BODY_BYTES } from './body-limit'
 import { createStorage } from '../storage'
-import { consoleLog as log } from './log'
+import { consoleLog, type Log } from './log'
 import { DataDirLocked, lockDataDir } from './data-dir-lock'
 import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './data-dir'
 import { startScheduler } from '../scheduler'
@@ -14,11 +14,19 @@ import { plainHttpWarning } from './public-url'
 import { startingUp } from '../health/startup'
 import { outageBefore } from '../failover/outage'
 import type { Deps } from './deps'
+import { createMetrics } from '../metrics'
+import { countStorageErrors } from '../metrics/providers'
+import { createLifecycle } from './lifecycle'
+import { stopGracefully } from './shutdown'
+
+// Text until the settings are read: a bad LOG_FORMAT is itself reported.
+let log: Log = consoleLog()
 
 async function main() {
   // Whatever the server writes (database files, key file, lock) is its user's alone.
   process.umask(0o077)
   const config = loadConfig()
+  log = consoleLog(config.logFormat)
   if (usesDataDir(config)) {
     const warning = prepareDataDir(config.dataDir)
     if (warning) log.warn('server.data-dir', warning)
@@ -30,9 +38,11 @@ async function main() {
   log.info('db.open', `${database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'} ready in ${Math.round(performance.now() - started)} ms`)
   const secretKey = loadSecretKey(config.secretKey, config.dataDir)
   const secrets = secretBox(secretKey)
-  const storage = createStorage(config, secretKey)
+  const metrics = createMetrics({ db: database.db, log }, { processMetrics: true })
+  const storage = countStorageErrors(createStorage(config, secretKey), metrics)
   const startup = startingUp('Finishing start-up: the first admin and ADMIN_API_TOKEN (from ADMIN_*) or the setup code, then the scheduler')
-  const deps: Deps = { db: database.db, config, log, secrets, storage, isLeader: database.isLeader, leaderTerm: database.leaderTerm, startup }
+  const lifecycle = createLifecycle()
+  const deps: Deps = { db: database.db, config, log, secrets, storage, isLeader: database.isLeader, leaderTerm: database.leaderTerm, startup, metrics, lifecycle }
   const app = buildApp(deps)
   const outageUntil = await outageBefore(database.db, database.othersServing)
   app.listen({
@@ -53,18 +63,20 @@ async function main() {
   const stopScheduler = startScheduler(deps)
 
   let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
+  const stop = (signal: string) => {
+    // A second signal is someone who will not wait: go now, and say it was not clean.
+    if (stopping) {
+      log.warn('server.stop', `${signal} again: exiting at once without finishing`)
+      process.exit(1)
+    }
     stopping = true
-    log.info('server.stop', `${signal}: stopping`)
-    stopScheduler()
-    await server.stop()
-    await database.close()
-    unlock()
-    process.exit(0)
+    void stopGracefully({ log, lifecycle, stopScheduler, server, database, signal }).finally(() => {
+      unlock()
+      process.exit(0)
+    })
   }
-  process.on('SIGTERM', () => void stop('SIGTERM'))
-  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
   startup.waitingFor = null
   // Last: scripts and tests take this line to mean ready, and a SIGTERM sent
   // on seeing it must find its handler in place.

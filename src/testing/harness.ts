@@ -16,6 +16,9 @@ import { buildApp } from '../server/app'
 import { createStorage } from '../storage'
 import { memoryLog } from '../server/log'
 import type { Deps } from '../server/deps'
+import { createMetrics } from '../metrics'
+import { countStorageErrors } from '../metrics/providers'
+import { createLifecycle } from '../server/lifecycle'
 
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery', token: 'sctl_test_admin_token_0123456789' }
 
@@ -67,9 +70,12 @@ export async function testServer(opts: { admin?: boolean; env?: Record<string, s
   }
   const config: Config = loadConfig(env)
   const { database, dispose } = await freshDatabase(opts.onDisk ? join(dataDir, 'db') : undefined)
-  const log = memoryLog()
+  const log = memoryLog(config.logFormat)
   const secretKey = loadSecretKey(config.secretKey, dataDir)
-  const deps: Deps = { db: database.db, config, log, secrets: secretBox(secretKey), storage: createStorage(config, secretKey), isLeader: database.isLeader }
+  const metrics = createMetrics({ db: database.db, log })
+  const storage = countStorageErrors(createStorage(config, secretKey), metrics)
+  const lifecycle = createLifecycle()
+  const deps: Deps = { db: database.db, config, log, secrets: secretBox(secretKey), storage, isLeader: database.isLeader, metrics, lifecycle }
   await prepareFirstRun(database.db, config.admin, log, `${config.publicUrl}/setup`)
   const app = buildApp(deps)
 
@@ -106,6 +112,8 @@ export async function testServer(opts: { admin?: boolean; env?: Record<string, s
   return {
     app,
     deps,
+    /** Drain and abort it as main.ts does when the server stops. */
+    lifecycle,
     serve,
     db: database.db,
     log,
