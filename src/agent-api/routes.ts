@@ -81,7 +81,7 @@ export function agentRoutes(deps: Deps) {
         },
       },
     )
-    .post('/api/v1/agent/heartbeat', ({ body, ip, member }) => agents.heartbeat(deps.db, member!, body, ip, new Date(), deps.outage), {
+    .post('/api/v1/agent/heartbeat', ({ body, ip, member }) => agents.heartbeat(deps.db, member!, body, ip), {
       access: 'agent',
       body: HeartbeatSchema,
       response: { 200: t.Object({ ok: t.Boolean(), heartbeatSeconds: t.Integer() }), 401: ErrorSchema, 403: ErrorSchema, 422: ErrorSchema },

@@ -8,9 +8,10 @@ import { HttpError } from '../http/errors'
 import { attemptSucceeded, takeAttempt } from '../throttle/service'
 import * as members from '../members/store'
 import { HEARTBEAT_SECONDS } from '../members/status'
-import { silentSeconds, type Outage } from '../failover/outage'
 import type { HeartbeatBody } from './schema'
 import { summarize } from '../members/summary'
+import { heartbeatBatcher, type HeartbeatBatcher } from './heartbeat-batch'
+import { agentTokens } from './token-cache'
 
 export const AGENT_TOKEN_PREFIX = 'sctla_'
 
@@ -69,6 +70,8 @@ export async function enroll(
     return refuse(db, member.id, ip, { status: 401, code: 'secret_used', message: `Enrolment refused: this secret was already used. ${reissue}` })
   }
   await attemptSucceeded(db, { uncount: [attemptKey] })
+  // A member enrolling again replaces its token: the old one stops working here at once.
+  agentTokens(db).forget()
   const token = newSecret(AGENT_TOKEN_PREFIX)
   await members.updateMember(db, member.id, {
     tokenHash: sha256(token),
@@ -87,8 +90,13 @@ export async function enroll(
   return { memberId: member.id, poolId: member.poolId, token, heartbeatSeconds: HEARTBEAT_SECONDS }
 }
 
+/**
+ * The member an agent token belongs to. Read through a cache of a few
+ * seconds: every agent calls several times a minute, and a token replaced or
+ * removed on another replica stops working within the cache's lifetime.
+ */
 export async function memberFromAgentToken(db: Db, token: string) {
-  return members.findMemberByToken(db, sha256(token))
+  return agentTokens(db).find(sha256(token))
 }
 
 /** Why a call from this address is not the member's agent, or null when it may be. */
@@ -111,7 +119,18 @@ const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000
 /** CPU and load go into real columns, which refuse a value too small for them (1e-300): hundredths are all anyone reads. */
 const hundredths = (n: number | null | undefined) => (n == null ? null : Math.round(n * 100) / 100)
 
-export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date(), outage: Outage | null = null) {
+const batchers = new WeakMap<Db, HeartbeatBatcher>()
+
+/** PGlite is one connection: more than one statement in flight would only queue inside it. */
+const isEmbedded = (db: Db) => typeof (db as unknown as { $client: unknown }).$client !== 'function'
+
+export function heartbeatsOf(db: Db): HeartbeatBatcher {
+  let batcher = batchers.get(db)
+  if (!batcher) batchers.set(db, (batcher = heartbeatBatcher(db, { concurrency: isEmbedded(db) ? 1 : 4 })))
+  return batcher
+}
+
+export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date()) {
   const foreign = foreignAddress(member, ip)
   if (foreign) {
     const message = `Heartbeat refused: ${foreign}`
@@ -119,34 +138,29 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
     throw new HttpError(403, 'address_not_allowed', message)
   }
   const { agentVersion, os, stacks, apps, hostname: _h, ...hostState } = body
-  if (!member.lastHeartbeatAt) {
-    await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
-  }
-  // Missing two of its own beats ends a run of health: failover trusts only unbroken ones.
-  // Beats lost while the control plane itself was down were not missed by the member.
-  const interval = body.heartbeatSeconds ?? HEARTBEAT_SECONDS
-  const resumed = !member.lastHeartbeatAt || silentSeconds(member.lastHeartbeatAt, now, interval, outage) > Math.max(2 * interval, interval + 2)
-  await members.updateMember(db, member.id, {
-    ...(resumed || !member.healthySince ? { healthySince: now } : {}),
-    lastHeartbeatAt: now,
-    lastHeartbeatIp: ip,
+  const disks = body.disks
+  const { stored, first } = await heartbeatsOf(db).submit({
+    memberId: member.id,
+    at: now,
+    ip,
     agentVersion,
     os,
     stacks,
     apps,
     hostState,
     summary: summarize(body),
+    metric: {
+      minute: minuteOf(now),
+      cpuPercent: hundredths(body.cpuPercent),
+      memUsedBytes: body.memory?.usedBytes ?? null,
+      memTotalBytes: body.memory?.totalBytes ?? null,
+      diskUsedBytes: disks.length ? disks.reduce((n, d) => n + d.usedBytes, 0) : null,
+      diskTotalBytes: disks.length ? disks.reduce((n, d) => n + d.totalBytes, 0) : null,
+      load1: hundredths(body.load?.[0]),
+    },
   })
-  const disks = body.disks
-  await members.upsertMetric(db, {
-    memberId: member.id,
-    minute: minuteOf(now),
-    cpuPercent: hundredths(body.cpuPercent),
-    memUsedBytes: body.memory?.usedBytes ?? null,
-    memTotalBytes: body.memory?.totalBytes ?? null,
-    diskUsedBytes: disks.length ? disks.reduce((n, d) => n + d.usedBytes, 0) : null,
-    diskTotalBytes: disks.length ? disks.reduce((n, d) => n + d.totalBytes, 0) : null,
-    load1: hundredths(body.load?.[0]),
-  })
+  // Removed between the token check and the write (on another replica, say).
+  if (!stored) throw new HttpError(401, 'unauthorized', 'This agent token is not valid: the member was removed or enrolled again')
+  if (first) await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
   return { ok: true, heartbeatSeconds: HEARTBEAT_SECONDS }
 }

@@ -142,6 +142,15 @@ export const members = pgTable(
     lastHeartbeatIp: text('last_heartbeat_ip'),
     /** Start of the current unbroken run of heartbeats; failover picks only members stable for a while. */
     healthySince: at('healthy_since'),
+    /**
+     * The one health rule as deadlines (members/status.ts): healthy until
+     * late_at, late until down_at, down after. A trigger (migration 0009)
+     * sets them whenever last_heartbeat_at or the summary is written, and
+     * again for a pool whose failover delay changes, so every reader (badge,
+     * failover, Overview, alerts, /metrics) compares timestamps.
+     */
+    lateAt: at('late_at'),
+    downAt: at('down_at'),
     os: jsonb('os').$type<Record<string, unknown>>(),
     stacks: jsonb('stacks').$type<MemberStacks>().notNull().default({}),
     apps: jsonb('apps').$type<unknown[]>().notNull().default([]),
@@ -150,7 +159,12 @@ export const members = pgTable(
     summary: jsonb('summary').$type<MemberSummary>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('members_pool_idx').on(t.poolId), uniqueIndex('members_token_unique').on(t.tokenHash)],
+  (t) => [
+    index('members_pool_idx').on(t.poolId),
+    uniqueIndex('members_token_unique').on(t.tokenHash),
+    // Past late_at includes past down_at: one index finds every member overdue for anything.
+    index('members_late_at_idx').on(t.lateAt),
+  ],
 )
 
 // One-time secrets an install command carries; a new one voids the old.

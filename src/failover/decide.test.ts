@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { decide, orderMembers, type Candidate, type Situation } from './decide'
+import { deadlinesFor } from '../members/status'
 
 const now = new Date('2026-11-26T12:00:00Z')
 const ago = (s: number) => new Date(now.getTime() - s * 1000)
@@ -7,7 +8,7 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000)
 /** A member last heard `silent` seconds ago, healthy for `stableFor` seconds before that. */
 const m = (id: string, silent: number | null, stableFor = 3600, galera: Candidate['galera'] = null): Candidate => ({
   id,
-  lastHeartbeatAt: silent === null ? null : ago(silent),
+  ...deadlinesFor(silent === null ? null : ago(silent), 10, 30),
   healthySince: silent === null ? null : ago(silent + stableFor),
   galera,
 })

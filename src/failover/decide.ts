@@ -1,14 +1,11 @@
 // The failover rule, as one pure function of what the pool looks like now.
-// The evaluator feeds it, acts on its answer, and records why.
-import { HEARTBEAT_SECONDS } from '../members/status'
-import { beatSlackSeconds, silentSeconds, type Outage } from './outage'
+// The evaluator feeds it, acts on its answer, and records why. Health is the
+// members' deadlines (members/status.ts), the same the status badge reads.
+import type { Deadlines } from '../members/status'
 
-export type Candidate = {
+export type Candidate = Deadlines & {
   id: string
-  lastHeartbeatAt: Date | null
   healthySince: Date | null
-  /** The member's own heartbeat interval (seconds); the default when unknown. */
-  intervalSeconds?: number
   galera: { clusterStatus: string | null; localState: string | null } | null
 }
 
@@ -20,8 +17,6 @@ export type Situation = {
   delaySeconds: number
   autoFailback: boolean
   failbackAfterSeconds: number
-  /** The control plane's own outage: silence inside it counts against no member. */
-  outage?: Outage | null
 }
 
 export type Decision =
@@ -31,21 +26,20 @@ export type Decision =
 
 const age = (at: Date | null, now: Date) => (at ? (now.getTime() - at.getTime()) / 1000 : Infinity)
 
-/** Heard from within an interval and a half of its own beat. */
-export const isFresh = (m: Candidate, now: Date, outage?: Outage | null) => silence(m, now, outage) <= beatSlackSeconds(m.intervalSeconds ?? HEARTBEAT_SECONDS)
+/** Healthy: not past its late deadline. */
+export const isFresh = (m: Candidate, now: Date) => !!m.lateAt && now.getTime() <= m.lateAt.getTime()
 
-export const isDown = (m: Candidate, now: Date, delaySeconds: number, outage?: Outage | null) => silence(m, now, outage) > delaySeconds
-
-const silence = (m: Candidate, now: Date, outage?: Outage | null) => silentSeconds(m.lastHeartbeatAt, now, m.intervalSeconds ?? HEARTBEAT_SECONDS, outage)
+/** Past its down deadline, or never heard from. */
+export const isDown = (m: Candidate, now: Date) => !m.downAt || now.getTime() > m.downAt.getTime()
 
 /** A Galera node counts only when Synced in a Primary component; DNS active is not Galera primary. */
 export const galeraReady = (m: Candidate) =>
   !m.galera || (m.galera.clusterStatus === 'Primary' && m.galera.localState === 'Synced')
 
 /** Fresh, ready, and healthy for at least `stableSeconds`: a member that flaps waits. */
-export function isEligible(m: Candidate, now: Date, stableSeconds: number, outage?: Outage | null): boolean {
+export function isEligible(m: Candidate, now: Date, stableSeconds: number): boolean {
   // Never a member that is itself down by the delay: no failover to a worse place.
-  return isFresh(m, now, outage) && !isDown(m, now, stableSeconds, outage) && galeraReady(m) && age(m.healthySince, now) >= stableSeconds
+  return isFresh(m, now) && !isDown(m, now) && galeraReady(m) && age(m.healthySince, now) >= stableSeconds
 }
 
 export function orderMembers<T extends { id: string }>(members: T[], order: string[]): T[] {
@@ -59,20 +53,20 @@ export function orderMembers<T extends { id: string }>(members: T[], order: stri
 
 export function decide(s: Situation): Decision {
   const stable = s.delaySeconds
-  const eligible = s.members.filter((m) => isEligible(m, s.now, stable, s.outage))
+  const eligible = s.members.filter((m) => isEligible(m, s.now, stable))
   const active = s.members.find((m) => m.id === s.activeMemberId) ?? null
 
   if (!active) {
     const first = eligible[0]
     return first ? { kind: 'cut', from: null, to: first.id, reason: 'initial' } : { kind: 'none' }
   }
-  if (isDown(active, s.now, s.delaySeconds, s.outage)) {
+  if (isDown(active, s.now)) {
     const standby = eligible.find((m) => m.id !== active.id)
     return standby ? { kind: 'cut', from: active.id, to: standby.id, reason: 'active_down' } : { kind: 'blocked', from: active.id, reason: 'no_healthy_standby' }
   }
   if (s.autoFailback) {
     const preferred = s.members[0]!
-    if (preferred.id !== active.id && isEligible(preferred, s.now, Math.max(stable, s.failbackAfterSeconds), s.outage)) {
+    if (preferred.id !== active.id && isEligible(preferred, s.now, Math.max(stable, s.failbackAfterSeconds))) {
       return { kind: 'cut', from: active.id, to: preferred.id, reason: 'failback' }
     }
   }

@@ -127,7 +127,7 @@ describe('failover drills (compiled agents, PowerDNS, dig)', () => {
     const wouldBe = decide({
       now: new Date(),
       activeMemberId: b.id,
-      members: rows.map((m) => ({ id: m.id, lastHeartbeatAt: m.lastHeartbeatAt, healthySince: m.healthySince, galera: null })),
+      members: rows.map((m) => ({ id: m.id, lastHeartbeatAt: m.lastHeartbeatAt, lateAt: m.lateAt, downAt: m.downAt, healthySince: m.healthySince, galera: null })),
       delaySeconds: DELAY,
       autoFailback: true,
       failbackAfterSeconds: config.failbackAfterSeconds,

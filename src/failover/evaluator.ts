@@ -14,9 +14,10 @@ export type Evaluation = Decision | { kind: 'blocked'; from: string; reason: 'ag
 const candidate = (m: MemberRow): Candidate => ({
   id: m.id,
   lastHeartbeatAt: m.lastHeartbeatAt,
+  lateAt: m.lateAt,
+  downAt: m.downAt,
   healthySince: m.healthySince,
   galera: m.summary?.galera ?? null,
-  intervalSeconds: m.summary?.interval,
 })
 
 /** Records "held back" once per outage: not again while the same member stays silent. */
@@ -45,7 +46,6 @@ export async function evaluatePool(deps: Deps, poolId: string, now = new Date(),
     delaySeconds: config.delaySeconds,
     autoFailback: config.autoFailback,
     failbackAfterSeconds: config.failbackAfterSeconds,
-    outage: deps.outage,
   })
   if (decision.kind === 'none') return decision
   const active = members.find((m) => m.id === pool.activeMemberId)

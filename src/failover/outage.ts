@@ -4,8 +4,11 @@
 // it came back (it had no way to be heard in between, and its agent needs a
 // moment to reconnect), while a member that had already fallen silent before
 // stays exactly as silent as it was, so an outage neither hides nor invents a
-// dead active member.
+// dead active member. It is applied once, at start, by moving those members'
+// deadlines (members/status.ts); every reader then sees it.
+import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
+import { beatSlackSeconds, DEFAULT_FAILOVER_DELAY_SECONDS, HEARTBEAT_SECONDS } from '../members/status'
 import { newestHeartbeat } from './store'
 
 export type Outage = {
@@ -26,9 +29,6 @@ export async function outageBefore(db: Db, othersServing: () => Promise<boolean>
   return (upSince) => ({ heardUntil, upSince })
 }
 
-/** Heard within an interval and a half of its own beat: the slack every status rule gives a heartbeat. */
-export const beatSlackSeconds = (intervalSeconds: number) => intervalSeconds * 1.5
-
 /** When a member counts as last heard, the control plane's outage taken into account. */
 export function lastHeard(last: Date | null, intervalSeconds: number, outage?: Outage | null): Date | null {
   if (!last || !outage || last.getTime() >= outage.upSince.getTime()) return last
@@ -36,8 +36,21 @@ export function lastHeard(last: Date | null, intervalSeconds: number, outage?: O
   return silentBefore <= beatSlackSeconds(intervalSeconds) ? outage.upSince : last
 }
 
-/** Seconds of silence that count against a member. */
-export function silentSeconds(last: Date | null, now: Date, intervalSeconds: number, outage?: Outage | null): number {
-  const heard = lastHeard(last, intervalSeconds, outage)
-  return heard ? (now.getTime() - heard.getTime()) / 1000 : Infinity
+/**
+ * lastHeard in SQL, for every member at once: the members still beating when
+ * the outage began get deadlines counted from `upSince`. Heartbeats stored
+ * since then are left alone. Returns how many members it forgave.
+ */
+export async function forgiveOutage(db: Db, outage: Outage | null | undefined): Promise<number> {
+  if (!outage?.heardUntil) return 0
+  const upSince = sql`${outage.upSince.toISOString()}::timestamptz`
+  const heardUntil = sql`${outage.heardUntil.toISOString()}::timestamptz`
+  const interval = sql`coalesce((summary ->> 'interval')::float8, ${HEARTBEAT_SECONDS}::float8)`
+  const result = await db.execute(sql`
+    update members m set late_at = least(d.down_at, ${upSince} + make_interval(secs => ${beatSlackSeconds(1)}::float8 * ${interval})), down_at = d.down_at
+    from (select id, ${upSince} + make_interval(secs => coalesce((select delay_seconds from failover_configs c where c.pool_id = x.pool_id), ${DEFAULT_FAILOVER_DELAY_SECONDS})) as down_at from members x) d
+    where d.id = m.id and last_heartbeat_at < ${upSince}
+      and last_heartbeat_at >= ${heardUntil} - make_interval(secs => ${beatSlackSeconds(1)}::float8 * ${interval})
+  `)
+  return (result as { affectedRows?: number; count?: number }).affectedRows ?? (result as { count?: number }).count ?? 0
 }

@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '../audit/service'
 import { newId } from '../crypto/tokens'
 import { conflict, HttpError, notFound } from '../http/errors'
 import { getMember } from '../members/service'
-import { lastHeartbeatOf, listMembers, memberNames } from '../members/store'
+import { deadlinesOf, listMembers, memberNames } from '../members/store'
 import { memberStatus } from '../members/status'
 import { getPool } from '../pools/service'
 import type { Pool } from '../pools/store'
@@ -49,8 +49,8 @@ export async function failoverStatusOf(deps: Deps, pool: Pick<Pool, 'id' | 'acti
   if (latest?.status === 'pending') state = 'cutting'
   else if (!pool.activeMemberId) state = 'no_active_member'
   else if (latest?.status === 'blocked' && latest.fromMemberId === pool.activeMemberId) {
-    const active = await lastHeartbeatOf(deps.db, pool.activeMemberId)
-    state = active && memberStatus(active.lastHeartbeatAt, now, { failoverDelaySeconds: config.delaySeconds }) === 'down' ? 'held_back' : 'active'
+    const active = await deadlinesOf(deps.db, pool.activeMemberId)
+    state = active && memberStatus(active, now) === 'down' ? 'held_back' : 'active'
   } else if (lastDone?.completedAt && lastDone.reason !== 'initial' && now.getTime() - lastDone.completedAt.getTime() < (await bannerMs(deps, pool.id))) {
     state = 'failover_active'
   } else state = 'active'
@@ -72,7 +72,7 @@ export async function makeActive(deps: Deps, actor: Actor, poolId: string, membe
   if (pool.activeMemberId === memberId) throw conflict(`${member.name} is already the active member`)
   const config = await getFailoverConfig(deps.db, poolId)
   // Never move DNS to a worse place, even by hand.
-  const status = memberStatus(member.lastHeartbeatAt, new Date(), { heartbeatSeconds: member.summary?.interval, failoverDelaySeconds: config.delaySeconds })
+  const status = memberStatus(member, new Date())
   if (status !== 'healthy') throw conflict(`${member.name} is ${status}: only a healthy member can be made active`)
   const event = await store.insertPending(deps.db, {
     id: newId('fo'),

@@ -5,7 +5,6 @@ import { accessPlugin, actorOf } from '../http/access'
 import { DateTime, ErrorSchema, NoContent, NullableDateTime, Text } from '../http/api-schemas'
 import { HttpError } from '../http/errors'
 import { getPool } from '../pools/service'
-import { failoverConfigOf } from '../failover/config'
 import * as members from './service'
 import type { Member } from './store'
 
@@ -56,8 +55,7 @@ export const MemberSchema = t.Object({
 
 export function memberApi(deps: Deps) {
   const enroller = () => ({ publicUrl: deps.config.publicUrl, secrets: deps.secrets })
-  const delayOf = async (poolId: string) => (await failoverConfigOf(deps.db, poolId)).delaySeconds
-  const oneJson = async (m: Member) => members.memberJson(m, new Date(), await delayOf(m.poolId))
+  const oneJson = async (m: Member) => members.memberJson(m, new Date())
   return new Elysia()
     .use(accessPlugin(deps))
     .post(
@@ -91,9 +89,8 @@ export function memberApi(deps: Deps) {
       '/api/v1/pools/:poolId/members',
       async ({ params }) => {
         await getPool(deps.db, params.poolId)
-        const delay = await delayOf(params.poolId)
         const now = new Date()
-        return (await members.listMembers(deps.db, params.poolId)).map((m) => members.memberJson(m, now, delay))
+        return (await members.listMembers(deps.db, params.poolId)).map((m) => members.memberJson(m, now))
       },
       { access: 'user', response: { 200: t.Array(MemberSchema), 404: ErrorSchema }, ...detail('List the members of a pool') },
     )

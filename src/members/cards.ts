@@ -2,13 +2,13 @@
 // refusal of each member still waiting to enrol, and a fingerprint for polling.
 import type { Db } from '../db'
 import * as store from './store'
-import { HEARTBEAT_SECONDS, heartbeatAge } from './status'
+import { heartbeatAge } from './status'
 import { isOutdated, memberCard, TILE_LIMIT, type MemberCard } from './view-model'
 import { MEMBER_ROW_LIMIT } from '../pools/tabs'
 
 /** One card per member, for the member row of the pages other than the Overview (which reads its own: fleetCards). */
-export function rowCards(members: store.PoolMember[], failoverDelaySeconds: number, now = new Date()): MemberCard[] {
-  return members.map((m) => memberCard(m, now, { failoverDelaySeconds }))
+export function rowCards(members: store.PoolMember[], now = new Date()): MemberCard[] {
+  return members.map((m) => memberCard(m, now))
 }
 
 /** Fleet status as the Overview shows it. */
@@ -30,16 +30,10 @@ export type FleetCards = {
  * The pool Overview, whatever the size of the fleet: the database counts
  * every member and reads out only the tiles, the member row and the map.
  */
-export async function fleetCards(db: Db, poolId: string, failoverDelaySeconds: number, opts: { all?: boolean; now?: Date } = {}): Promise<FleetCards> {
+export async function fleetCards(db: Db, poolId: string, opts: { all?: boolean; now?: Date } = {}): Promise<FleetCards> {
   const now = opts.now ?? new Date()
-  const fleet = await store.poolOverview(db, poolId, {
-    now,
-    failoverDelaySeconds,
-    defaultIntervalSeconds: HEARTBEAT_SECONDS,
-    tiles: opts.all ? null : TILE_LIMIT,
-    row: MEMBER_ROW_LIMIT,
-  })
-  const card = (m: store.PoolMember) => memberCard(m, now, { failoverDelaySeconds })
+  const fleet = await store.poolOverview(db, poolId, { now, tiles: opts.all ? null : TILE_LIMIT, row: MEMBER_ROW_LIMIT })
+  const card = (m: store.PoolMember) => memberCard(m, now)
   const [tiles, row, located] = [fleet.tiles.map(card), fleet.row.map(card), fleet.located.map(card)]
   const f = fleet.figures
   const status: FleetStatus = {

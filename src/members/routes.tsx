@@ -67,7 +67,7 @@ export async function renderMember(
   // The pool first: a missing pool is "Pool not found", whatever the member.
   const view = await poolView(deps, ctx, poolId, null, full?.poolId === poolId ? full : undefined)
   if (!full || full.poolId !== poolId) throw notFound('Member')
-  const card = memberCard(full, new Date(), { full, failoverDelaySeconds: view.failover.status.config.delaySeconds })
+  const card = memberCard(full, new Date(), { full })
   const now = new Date()
   const email = ctx.principal?.user.email ?? ''
   const [activity, refusals, secret, alerts, history, jobs] = await Promise.all([

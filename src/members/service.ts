@@ -8,6 +8,7 @@ import { checkConfirmName, notFound } from '../http/errors'
 import { fieldChecks } from '../http/field-errors'
 import { getPool } from '../pools/service'
 import * as store from './store'
+import { agentTokens } from '../agent-api/token-cache'
 import { memberStatus, HEARTBEAT_SECONDS } from './status'
 import { storedStacks } from './stacks'
 import { checkEgressIps, checkHostname, checkLocation, checkMemberName, checkOsFamily, checkPublicIpv4, checkPublicIpv6 } from './validate'
@@ -128,6 +129,8 @@ export async function updateMember(db: Db, actor: Actor, id: string, patch: Memb
   const changes = checkMemberPatch(member, patch)
   if (Object.keys(changes).length === 0) return member
   const updated = (await store.updateMember(db, id, changes))!
+  // Its agent's next call sees the new egress addresses, not a cached row.
+  agentTokens(db).forget()
   await recordAudit(db, actor, {
     action: 'member.update',
     targetType: 'member',
@@ -158,6 +161,7 @@ export async function removeMember(db: Db, actor: Actor, id: string, confirmName
   const member = await getMember(db, id)
   if (confirmName !== undefined) checkConfirmName(confirmName, member.name, 'member')
   await store.deleteMember(db, id)
+  agentTokens(db).forget()
   await recordAudit(db, actor, {
     action: 'member.remove',
     targetType: 'member',
@@ -172,7 +176,7 @@ export async function removeMember(db: Db, actor: Actor, id: string, confirmName
 export const listMembers = (db: Db, poolId: string) => store.listMembers(db, poolId)
 
 /** The member as the API answers it (CONTRACT.md `member`); "down" counts from the pool's failover delay. */
-export function memberJson(m: store.Member, now = new Date(), failoverDelaySeconds?: number) {
+export function memberJson(m: store.Member, now = new Date()) {
   const state = (m.hostState ?? {}) as {
     cpuPercent?: number | null
     load?: number[] | null
@@ -190,7 +194,7 @@ export function memberJson(m: store.Member, now = new Date(), failoverDelaySecon
     publicIpv4: m.publicIpv4,
     publicIpv6: m.publicIpv6 ?? null,
     location: m.location ?? null,
-    status: memberStatus(m.lastHeartbeatAt, now, { heartbeatSeconds: m.summary?.interval, failoverDelaySeconds }),
+    status: memberStatus(m, now),
     lastHeartbeatAt: m.lastHeartbeatAt?.toISOString() ?? null,
     enrolledAt: m.enrolledAt?.toISOString() ?? null,
     agentVersion: m.agentVersion,

@@ -6,18 +6,34 @@ export type MemberStatus = 'pending' | 'healthy' | 'late' | 'down'
 export const HEARTBEAT_SECONDS = 10
 export const DEFAULT_FAILOVER_DELAY_SECONDS = 30
 
-export function memberStatus(
-  lastHeartbeatAt: Date | null,
-  now: Date,
-  opts: { heartbeatSeconds?: number; failoverDelaySeconds?: number } = {},
-): MemberStatus {
-  if (!lastHeartbeatAt) return 'pending'
-  const interval = opts.heartbeatSeconds ?? HEARTBEAT_SECONDS
-  const delay = opts.failoverDelaySeconds ?? DEFAULT_FAILOVER_DELAY_SECONDS
-  const age = (now.getTime() - lastHeartbeatAt.getTime()) / 1000
-  // Half an interval of slack: a heartbeat that is merely slow is not "late".
-  if (age <= interval * 1.5) return 'healthy'
-  if (age <= delay) return 'late'
+/** What a status is read from: the deadlines the database sets when a heartbeat is stored (migration 0009). */
+export type Deadlines = { lastHeartbeatAt: Date | null; lateAt: Date | null; downAt: Date | null }
+
+/** Heard within an interval and a half of its own beat: the slack the rule gives a heartbeat. */
+export const beatSlackSeconds = (intervalSeconds: number) => intervalSeconds * 1.5
+
+const plus = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000)
+
+/**
+ * The deadlines of a heartbeat heard at `at`, as the database's trigger
+ * sets them (migration 0009); pure code and tests use this copy.
+ */
+export function deadlinesFor(at: Date | null, intervalSeconds = HEARTBEAT_SECONDS, delaySeconds = DEFAULT_FAILOVER_DELAY_SECONDS): Deadlines {
+  if (!at) return { lastHeartbeatAt: null, lateAt: null, downAt: null }
+  const downAt = plus(at, delaySeconds)
+  return { lastHeartbeatAt: at, lateAt: new Date(Math.min(downAt.getTime(), plus(at, beatSlackSeconds(intervalSeconds)).getTime())), downAt }
+}
+
+/**
+ * The one health rule. The deadlines are the heartbeat's time plus one and a
+ * half of the member's own interval (a heartbeat that is merely slow is not
+ * "late") and plus its pool's failover delay; a delay shorter than that slack
+ * ends health too, so no member is ever both healthy and past its delay.
+ */
+export function memberStatus(m: Deadlines, now: Date): MemberStatus {
+  if (!m.lastHeartbeatAt) return 'pending'
+  if (m.lateAt && now.getTime() <= m.lateAt.getTime()) return 'healthy'
+  if (m.downAt && now.getTime() <= m.downAt.getTime()) return 'late'
   return 'down'
 }
 

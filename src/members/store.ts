@@ -3,6 +3,7 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt
 import { epochMs, fromEpochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
+import type { Deadlines } from './status'
 
 export type Member = typeof members.$inferSelect
 /** A member without its full host state: what lists and pool pages need. */
@@ -20,11 +21,12 @@ export type MemberEvent = typeof memberEvents.$inferSelect
 export type PoolMemberSummary = Pick<MemberSummary, 'osName' | 'cpu' | 'memPercent' | 'diskPercent' | 'stacks' | 'interval'>
 
 /** What a pool page shows of each member: its tile, its dot on the map, its tab in the member row. */
-export type PoolMember = Pick<Member, 'id' | 'poolId' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt'> & {
+export type PoolMember = Pick<Member, 'id' | 'poolId' | 'name' | 'hostname' | 'osFamily' | 'location' | 'agentVersion' | 'lastHeartbeatAt' | 'lateAt' | 'downAt'> & {
   summary: PoolMemberSummary
 }
 
-type StateTuple = [string, string, string, PoolMember['osFamily'], PoolMember['location'], string | null, number | null, number | null]
+type StateTuple = [string, string, string, PoolMember['osFamily'], PoolMember['location'], string | null, number | null, number | null, number | null, number | null]
+const STATE_FIELDS = 10
 
 // Pool pages read members as one JSON value of only the fields they show:
 // PGlite spends about a microsecond on every field of every row it returns
@@ -32,11 +34,11 @@ type StateTuple = [string, string, string, PoolMember['osFamily'], PoolMember['l
 // four times as much. Reading into the summary (jsonb) costs about a
 // microsecond a value too: tile details are read only for the tiles shown.
 // Both queries below select these from a member row, by column name.
-const STATE_COLUMNS = sql`id, name, hostname, os_family, location, agent_version, ${epochMs(sql.raw('last_heartbeat_at'))}, summary -> 'interval'`
+const STATE_COLUMNS = sql`id, name, hostname, os_family, location, agent_version, ${epochMs(sql.raw('last_heartbeat_at'))}, summary -> 'interval', ${epochMs(sql.raw('late_at'))}, ${epochMs(sql.raw('down_at'))}`
 const TILE_COLUMNS = sql.raw(`summary -> 'osName', summary -> 'cpu', summary -> 'memPercent', summary -> 'diskPercent', summary -> 'stacks'`)
 const REPORTS_CPANEL = sql.raw(`summary -> 'stacks' @> '["cpanel"]'::jsonb`)
 
-const fromState = (poolId: string, [id, name, hostname, osFamily, location, agentVersion, heartbeatMs, interval]: StateTuple): PoolMember => ({
+const fromState = (poolId: string, [id, name, hostname, osFamily, location, agentVersion, heartbeatMs, interval, lateMs, downMs]: StateTuple): PoolMember => ({
   id,
   poolId,
   name,
@@ -45,6 +47,8 @@ const fromState = (poolId: string, [id, name, hostname, osFamily, location, agen
   location,
   agentVersion,
   lastHeartbeatAt: fromEpochMs(heartbeatMs),
+  lateAt: fromEpochMs(lateMs),
+  downAt: fromEpochMs(downMs),
   // A key the summary lacks comes back null: the same to every reader (they all use ??).
   summary: { interval: interval ?? undefined },
 })
@@ -58,7 +62,7 @@ const fromState = (poolId: string, [id, name, hostname, osFamily, location, agen
  */
 export async function listPoolMembers(db: Db, poolId: string, limit?: number): Promise<{ members: PoolMember[]; cpanel: number }> {
   const query = db
-    .select({ id: members.id, name: members.name, hostname: members.hostname, osFamily: members.osFamily, location: members.location, agentVersion: members.agentVersion, lastHeartbeatAt: members.lastHeartbeatAt, summary: members.summary, createdAt: members.createdAt })
+    .select({ id: members.id, name: members.name, hostname: members.hostname, osFamily: members.osFamily, location: members.location, agentVersion: members.agentVersion, lastHeartbeatAt: members.lastHeartbeatAt, lateAt: members.lateAt, downAt: members.downAt, summary: members.summary, createdAt: members.createdAt })
     .from(members)
     .where(eq(members.poolId, poolId))
     .orderBy(asc(members.createdAt), asc(members.id))
@@ -75,8 +79,8 @@ export async function listPoolMembers(db: Db, poolId: string, limit?: number): P
 type TileTuple = [...StateTuple, string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
 
 const fromTile = (poolId: string, t: TileTuple): PoolMember => {
-  const member = fromState(poolId, t.slice(0, 8) as StateTuple)
-  const [osName, cpu, memPercent, diskPercent, stacks] = t.slice(8) as [string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
+  const member = fromState(poolId, t.slice(0, STATE_FIELDS) as StateTuple)
+  const [osName, cpu, memPercent, diskPercent, stacks] = t.slice(STATE_FIELDS) as [string | null, number | null, number | null, number | null, PoolMemberSummary['stacks'] | null]
   return { ...member, summary: { ...member.summary, osName, cpu, memPercent, diskPercent, stacks: stacks ?? undefined } }
 }
 
@@ -103,25 +107,21 @@ export type FleetOverview = {
 /**
  * The pool Overview of a fleet of any size, in one statement: the database
  * counts and orders all members, and hands over only those on screen. A
- * member's status here is memberStatus's (status.ts) in SQL: healthy within
- * one and a half of its own heartbeat intervals, late until the failover
- * delay, down after; its tile shows the same status, worked out again there.
+ * member's status here is memberStatus's (status.ts) in SQL, read off the
+ * same deadlines; its tile shows the same status, worked out again there.
  */
 export async function poolOverview(
   db: Db,
   poolId: string,
-  opts: { now: Date; failoverDelaySeconds: number; defaultIntervalSeconds: number; tiles: number | null; row: number },
+  opts: { now: Date; tiles: number | null; row: number },
 ): Promise<FleetOverview> {
-  // Compared as timestamps, not as seconds of silence: the same rule, at a
-  // third of the cost in PGlite, and exact, since the cut-offs fall on whole
-  // milliseconds as the Dates in memberStatus do.
   const now = sql`${opts.now.toISOString()}::timestamptz`
   const result = await db.execute(sql`
     with m as (
-      select id, name, hostname, os_family, location, agent_version, last_heartbeat_at, summary, created_at, case
+      select id, name, hostname, os_family, location, agent_version, last_heartbeat_at, late_at, down_at, summary, created_at, case
         when last_heartbeat_at is null then 2
-        when last_heartbeat_at >= ${now} - make_interval(secs => coalesce((summary ->> 'interval')::float8, ${opts.defaultIntervalSeconds}::float8) * 1.5) then 3
-        when last_heartbeat_at >= ${now} - make_interval(secs => ${opts.failoverDelaySeconds}::float8) then 1
+        when late_at >= ${now} then 3
+        when down_at >= ${now} then 1
         else 0 end as severity
       from members where pool_id = ${poolId}
     )
@@ -153,8 +153,8 @@ export async function memberNames(db: Db, ids: string[]): Promise<Record<string,
 }
 
 /** When the member last reported, without its state; undefined if it is gone. */
-export async function lastHeartbeatOf(db: Db, id: string): Promise<{ lastHeartbeatAt: Date | null } | undefined> {
-  const [row] = await db.select({ lastHeartbeatAt: members.lastHeartbeatAt }).from(members).where(eq(members.id, id))
+export async function deadlinesOf(db: Db, id: string): Promise<Deadlines | undefined> {
+  const [row] = await db.select({ lastHeartbeatAt: members.lastHeartbeatAt, lateAt: members.lateAt, downAt: members.downAt }).from(members).where(eq(members.id, id))
   return row
 }
 
@@ -406,8 +406,8 @@ export async function outageChanges(db: Db, now: Date, defaultDelaySeconds: numb
     from (
       select m.id, m.last_heartbeat_at, m.healthy_since, l.kind as last_kind, l.at as last_at,
         coalesce(c.delay_seconds, ${defaultDelaySeconds}::int) as delay,
-        greatest(m.last_heartbeat_at, ${from}) < ${at} - make_interval(secs => coalesce(c.delay_seconds, ${defaultDelaySeconds}::int)) as down,
-        m.last_heartbeat_at >= ${at} - make_interval(secs => coalesce(c.delay_seconds, ${defaultDelaySeconds}::int)) as heard
+        greatest(m.down_at, ${from} + make_interval(secs => coalesce(c.delay_seconds, ${defaultDelaySeconds}::int))) < ${at} as down,
+        m.down_at >= ${at} as heard
       from members m
       left join failover_configs c on c.pool_id = m.pool_id
       left join lateral (

@@ -43,14 +43,14 @@ export function isOutdated(agentVersion: string | null, serverVersion = SERVER_A
  * is "late" after its own heartbeat interval (SERVERSCTL_HEARTBEAT_SECONDS
  * may set it) and "down" after the pool's failover delay, as failover judges.
  */
-export function memberCard<M extends PoolMember>(member: M, now: Date, opts: { full?: Member; failoverDelaySeconds?: number } = {}): MemberCard<M> {
+export function memberCard<M extends PoolMember>(member: M, now: Date, opts: { full?: Member } = {}): MemberCard<M> {
   const { full } = opts
   const summary = member.summary ?? {}
   const stacks = storedStacks(full?.stacks)
   const state = (full?.hostState as HostState | null) ?? null
   return {
     member,
-    status: memberStatus(member.lastHeartbeatAt, now, { heartbeatSeconds: summary.interval, failoverDelaySeconds: opts.failoverDelaySeconds }),
+    status: memberStatus(member, now),
     age: heartbeatAge(member.lastHeartbeatAt, now),
     osName: summary.osName ?? (member.osFamily === 'rhel' ? 'RHEL-like' : member.osFamily === 'debian' ? 'Debian-like' : 'unknown OS'),
     stacks,

@@ -239,7 +239,7 @@ describe('Fleet status at the edges', () => {
     const id = await createPool(`Edge ${label}`)
     const now = new Date('2026-11-26T12:00:00.000Z')
     await s.db.insert(members).values({ id: `mem_edge_${silentMs}`, poolId: id, name: 'edge', hostname: 'edge.example.com', lastHeartbeatAt: new Date(now.getTime() - silentMs), summary: { interval: 10 } })
-    const fleet = await fleetCards(s.db, id, 30, { now })
+    const fleet = await fleetCards(s.db, id, { now })
     expect(fleet.tiles.map((c) => c.status)).toEqual([status])
     expect(fleet.status.healthy).toBe(status === 'healthy' ? 1 : 0)
   })

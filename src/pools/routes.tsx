@@ -37,7 +37,7 @@ const tilesTag = (membersTag: string, jobs?: PoolJobFigures, backups?: PoolBacku
  */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member, allTiles = false): Promise<PoolView> {
   const config = await failoverConfigOf(deps.db, id)
-  const data = await pools.poolPage(deps.db, id, tab, { failoverDelaySeconds: config.delaySeconds, allTiles })
+  const data = await pools.poolPage(deps.db, id, tab, { allTiles })
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [failover, alerts, jobFigures, backupFigures, protection] = await Promise.all([
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
@@ -48,7 +48,7 @@ export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTa
   ])
   // Only the Overview has tiles, and with them notes and a fingerprint to poll by.
   const { fleet } = data
-  const cards = fleet ? fleet.row : rowCards(members, config.delaySeconds)
+  const cards = fleet ? fleet.row : rowCards(members)
   const tiles = { notes: fleet?.notes ?? {}, ptag: fleet ? tilesTag(fleet.ptag, jobFigures, backupFigures) : '' }
   return { ...data, cards, ...tiles, failover, alerts, jobFigures, backupFigures, protection, allTiles, csrf: expectedCsrf(ctx) }
 }
@@ -138,9 +138,8 @@ export function poolPages(deps: Deps) {
     async (ctx) => {
       const all = (ctx.query as { all?: string }).all === '1'
       const { poolId } = ctx.params
-      const config = await failoverConfigOf(deps.db, poolId)
       const [data, jobFigures, backupFigures] = await Promise.all([
-        pools.poolPage(deps.db, poolId, 'overview', { failoverDelaySeconds: config.delaySeconds, allTiles: all }),
+        pools.poolPage(deps.db, poolId, 'overview', { allTiles: all }),
         poolJobFigures(deps.db, poolId),
         poolBackupSummary(deps.db, poolId),
       ])

@@ -105,10 +105,10 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
  * members, not all of them. The Overview reads its fleet whatever its size
  * (fleetCards); `allTiles` asks for every tile, not the first 120.
  */
-export async function poolPage(db: Db, id: string, tab: PoolTabKey | null, opts: { failoverDelaySeconds: number; allTiles?: boolean }) {
+export async function poolPage(db: Db, id: string, tab: PoolTabKey | null, opts: { allTiles?: boolean }) {
   const pool = await getPool(db, id)
   if (tab === 'overview') {
-    const fleet = await fleetCards(db, id, opts.failoverDelaySeconds, { all: opts.allTiles })
+    const fleet = await fleetCards(db, id, { all: opts.allTiles })
     const cpanel = fleet.status.cpanel
     return { pool, members: fleet.row.map((c) => c.member), cpanel, fleet, tab, tabs: visiblePoolTabs(cpanel), tabVisible: true }
   }

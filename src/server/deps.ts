@@ -4,7 +4,6 @@ import type { Db } from '../db'
 import type { Log } from './log'
 import type { Lifecycle } from './lifecycle'
 import type { Metrics } from '../metrics'
-import type { Outage } from '../failover/outage'
 import type { Startup } from '../health/startup'
 import type { ObjectStore } from '../storage/types'
 
@@ -20,8 +19,6 @@ export type Deps = {
   storage: ObjectStore
   /** This process's leadership term while it leads; failover records it on cuts. */
   leaderTerm?: () => Promise<number | null>
-  /** The control plane's outage before this process started, if it knows of one (failover/outage.ts). */
-  outage?: Outage | null
   /** Set by main.ts while it finishes starting; tests build servers that are ready at once. */
   startup?: Startup
   /** This app's own Prometheus registry and counters (metrics/index.ts), read by GET /metrics. */

@@ -12,7 +12,8 @@ import { closeToOthers, prepareDataDir, UnsafeDataDir, usesDataDir } from './dat
 import { startScheduler } from '../scheduler'
 import { plainHttpWarning } from './public-url'
 import { startingUp } from '../health/startup'
-import { outageBefore } from '../failover/outage'
+import { forgiveOutage, outageBefore } from '../failover/outage'
+import { heartbeatsOf } from '../agent-api/service'
 import type { Deps } from './deps'
 import { createMetrics } from '../metrics'
 import { countStorageErrors } from '../metrics/providers'
@@ -52,8 +53,13 @@ async function main() {
     maxRequestBodySize: Math.max(MAX_AGENT_BODY_BYTES, MAX_STORAGE_BODY_BYTES) * 2,
   })
   // Before any request is handled: heartbeats from now on were heard, the ones before could not be.
-  deps.outage = outageUntil(new Date())
-  if (deps.outage?.heardUntil) log.info('failover.outage', `no server listened from ${deps.outage.heardUntil.toISOString()} (the newest heartbeat) to now: members still beating then are not blamed for that silence`)
+  const outage = outageUntil(new Date())
+  if (outage?.heardUntil) {
+    const forgiven = await forgiveOutage(database.db, outage)
+    log.info('failover.outage', `no server listened from ${outage.heardUntil.toISOString()} (the newest heartbeat) to now: ${forgiven} member(s) still beating then are not blamed for that silence`)
+  }
+  // Agents are answered only once their batch is written, so this finds little; it is the last word before the database closes.
+  lifecycle.onStop('heartbeats', () => heartbeatsOf(database.db).drain())
   const server = app.server!
   // With PORT=0 the real port is known only now.
   if (!config.publicUrlSet) config.publicUrl = `http://localhost:${server.port}`
