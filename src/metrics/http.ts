@@ -3,6 +3,7 @@
 import type { Metrics } from './index'
 
 const HEARTBEAT_PATH = '/api/v1/agent/heartbeat'
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
 export type Answered = {
   method: string
@@ -17,7 +18,8 @@ export type Answered = {
 export function observeRequest(metrics: Metrics, a: Answered): void {
   // Unmatched paths share one label: a scanner's thousand URLs must not become a thousand series.
   const route = a.route || 'unmatched'
-  metrics.requestDuration.observe({ route, method: a.method, status: `${Math.floor(a.status / 100)}xx` }, a.seconds)
+  const method = METHODS.has(a.method) ? a.method : 'other'
+  metrics.requestDuration.observe({ route, method, status: `${Math.floor(a.status / 100)}xx` }, a.seconds)
   if (a.method === 'POST' && (a.route ?? a.path) === HEARTBEAT_PATH) {
     metrics.heartbeatsReceived.inc()
     if (a.status >= 400) metrics.heartbeatsRejected.inc({ status: String(a.status) })
