@@ -402,6 +402,43 @@ export const alertHistory = pgTable(
   (t) => [index('alert_history_pool_idx').on(t.poolId, t.id), index('alert_history_member_idx').on(t.memberId, t.id)],
 )
 
+// Alert emails on their way out. Each is written in the same transaction as
+// the change that caused it (an alert's state, a finished cut), and a separate
+// step (alerts.send) claims it with a lease, sends it and marks it done: a
+// slow mail server never holds the evaluation, and a crash between the two
+// neither loses the email nor makes it a different one.
+export const alertNotices = pgTable(
+  'alert_notices',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    event: text('event', { enum: ['fired', 'resolved', 'failover'] }).notNull(),
+    /** The email as rendered when it happened: every try sends these same bytes. */
+    recipients: jsonb('recipients').$type<string[]>().notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html').notNull(),
+    /** The Message-ID header, fixed at once: a resend after a crash is the same message to the receiving side. */
+    messageId: text('message_id').notNull(),
+    /** When it happened: the alert history's time. */
+    createdAt: createdAt(),
+    /** Null: at once. Later after a failed try (backoff). */
+    nextAttemptAt: at('next_attempt_at'),
+    /** A sender's lease; past it, the notice is taken again (that sender stopped). */
+    claimedUntil: at('claimed_until'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** When it left the queue, and how: sent, kept in the Outbox, nobody to tell, or failed after its tries. */
+    doneAt: at('done_at'),
+    delivery: text('delivery', { enum: ['sent', 'outbox', 'failed', 'nobody'] }),
+  },
+  (t) => [index('alert_notices_waiting_idx').on(t.createdAt).where(sql`done_at is null`)],
+)
+
 // Every email, sent or not: the Outbox page when no SMTP server is set.
 export const outbox = pgTable('outbox', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),

@@ -29,6 +29,8 @@ export const EXPORTED: PgTable[] = [
   schema.poolAlertSettings,
   schema.alertStates,
   schema.alertHistory,
+  // Alert emails not sent yet go out from the new server, under the same Message-ID.
+  schema.alertNotices,
   schema.outbox,
   schema.jobRuns,
   schema.jobSchedules,
