@@ -5,6 +5,7 @@ import { testServer, ADMIN, type TestServer } from '../testing/harness'
 import { startSmtpSink } from '../testing/smtp-sink'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { evaluateAlerts } from './engine'
+import { sendAlertNotices } from './send'
 import { saveMemberAlerts, savePoolAlerts } from './settings'
 import { systemActor } from '../audit/service'
 
@@ -40,14 +41,19 @@ beforeEach(async () => {
 })
 
 const subjects = () => sink.messages.map((m) => m.subject)
+/** One evaluation at `sec`, then the send step, as the two ticks do. */
+async function tick(sec: number) {
+  await evaluateAlerts(s.deps, at(sec))
+  await sendAlertNotices(s.deps)
+}
 const settle = () => Bun.sleep(100)
 
 describe('heartbeat-miss alerts', () => {
   test('silence past the delay emails once; heartbeats again email the recovery once', async () => {
     await report('mem_w', 0)
-    for (const sec of [5, 30, 60]) await evaluateAlerts(s.deps, at(sec))
+    for (const sec of [5, 30, 60]) await tick(sec)
     expect(sink.messages).toHaveLength(0)
-    for (const sec of [61, 65, 70, 120, 300]) await evaluateAlerts(s.deps, at(sec))
+    for (const sec of [61, 65, 70, 120, 300]) await tick(sec)
     await settle()
     expect(subjects()).toEqual(['[serversctl] ALERT: web-1 (Alerting): no heartbeat for 61 s'])
     const fired = sink.messages[0]!
@@ -57,7 +63,7 @@ describe('heartbeat-miss alerts', () => {
 
     const beat = async (sec: number) => {
       await report('mem_w', sec)
-      await evaluateAlerts(s.deps, at(sec))
+      await tick(sec)
     }
     for (const sec of [310, 320, 329]) await beat(sec)
     expect(sink.messages).toHaveLength(1)
@@ -74,18 +80,18 @@ describe('heartbeat-miss alerts', () => {
     let sec = 0
     await report('mem_w', 0)
     // Silent for 70 s: fires once.
-    for (sec = 0; sec <= 70; sec += 5) await evaluateAlerts(s.deps, at(sec))
+    for (sec = 0; sec <= 70; sec += 5) await tick(sec)
     // Then flaps: a heartbeat every few seconds, gaps of up to 15 s.
     for (let i = 0; i < 20; i++) {
       sec += i % 2 ? 3 : 15
       if (i % 2) await report('mem_w', sec)
-      await evaluateAlerts(s.deps, at(sec))
+      await tick(sec)
     }
     // Then steady.
     for (let i = 0; i < 10; i++) {
       sec += 5
       await report('mem_w', sec)
-      await evaluateAlerts(s.deps, at(sec))
+      await tick(sec)
     }
     await settle()
     expect(sink.messages.length).toBeLessThanOrEqual(2)
@@ -99,11 +105,11 @@ describe('threshold alerts', () => {
     const full = sampleHeartbeat({ disks: [{ mount: '/', fsType: 'ext4', totalBytes: 100 * 2 ** 30, usedBytes: 95 * 2 ** 30 }] })
     for (let sec = 0; sec < 300; sec += 30) {
       await report('mem_w', sec, full)
-      await evaluateAlerts(s.deps, at(sec))
+      await tick(sec)
     }
     expect(sink.messages).toHaveLength(0)
     await report('mem_w', 300, full)
-    await evaluateAlerts(s.deps, at(300))
+    await tick(300)
     await settle()
     expect(subjects()).toEqual(['[serversctl] ALERT: web-1 (Alerting): disk 95 % (limit 90 % for 5 min)'])
   })
@@ -114,14 +120,14 @@ describe('pool alerts', () => {
     await savePoolAlerts(s.db, systemActor, poolId, { anySilent: { enabled: true, afterSeconds: 90 }, recipients: ['noc@example.com'], notifyAccount: false, failoverRecipients: ['dns@example.com'] })
     await saveMemberAlerts(s.db, systemActor, { id: 'mem_w', poolId, name: 'web-1' }, { heartbeat: { enabled: false, afterSeconds: 60 } })
     await report('mem_w', 0)
-    for (const sec of [60, 91, 100]) await evaluateAlerts(s.deps, at(sec))
+    for (const sec of [60, 91, 100]) await tick(sec)
     await Bun.sleep(100)
     expect(sink.messages.map((m) => [m.subject, m.to])).toEqual([['[serversctl] ALERT: pool Alerting: 1 member silent: web-1', ['noc@example.com']]])
 
     const { failoverEvents } = await import('../db/schema')
     await s.db.insert(failoverEvents).values({ id: 'fo_mail', poolId, fromMemberId: 'mem_w', toMemberId: 'mem_w', reason: 'active_down', status: 'done', detectedAt: at(95), completedAt: at(96) })
-    await evaluateAlerts(s.deps, at(101))
-    await evaluateAlerts(s.deps, at(102))
+    await tick(101)
+    await tick(102)
     await Bun.sleep(100)
     const failover = sink.messages.filter((m) => m.subject.includes('FAILOVER'))
     expect(failover).toHaveLength(1)
@@ -137,6 +143,7 @@ describe('without SMTP', () => {
       const pool = (await local.api('POST', '/api/v1/pools', { name: 'Quiet', preset: 'generic' })).json.id
       await local.db.insert(members).values({ id: 'mem_q', poolId: pool, name: 'q', hostname: 'q.example.com', egressIps: ['203.0.113.6'], lastHeartbeatAt: at(0) })
       await evaluateAlerts(local.deps, at(120))
+      await sendAlertNotices(local.deps)
       const [mail] = await local.db.select().from(outbox)
       expect(mail).toMatchObject({ status: 'outbox', to: [ADMIN.email] })
       expect(local.log.lines.some((l) => l.includes('[mail.outbox]') && l.includes('no heartbeat'))).toBe(true)

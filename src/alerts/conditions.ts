@@ -1,6 +1,6 @@
 // What is wrong right now, member by member and pool-wide: pure functions of
 // the last heartbeat and the settings. The engine feeds them to the machine.
-import type { AlertMember } from './store'
+import type { AgentVersion, AlertMember, SilentMember } from './store'
 import { isOutdated } from '../members/view-model'
 import type { Delays } from './machine'
 import type { MemberAlerts, PoolAlerts } from './settings'
@@ -15,6 +15,8 @@ export type Condition = Delays & {
 }
 
 const secondsSince = (at: Date | null, now: Date) => (at ? Math.round((now.getTime() - at.getTime()) / 1000) : Infinity)
+/** Past a deadline of `seconds` after `at`: a comparison of times, as every reader of a deadline makes it. */
+const past = (at: Date, seconds: number, now: Date) => now.getTime() > at.getTime() + seconds * 1000
 const pct = (used: number, total: number) => (total > 0 ? Math.round((used / total) * 1000) / 10 : 0)
 // Resource figures older than this are not judged: the heartbeat alert covers silence.
 const STALE_SECONDS = 60
@@ -24,10 +26,13 @@ export function memberConditions(m: AlertMember, s: MemberAlerts, now: Date): Co
   const out: Condition[] = []
   const silent = secondsSince(m.lastHeartbeatAt, now)
   if (s.heartbeat.enabled) {
+    const bad = past(m.lastHeartbeatAt, s.heartbeat.afterSeconds, now)
+    // Whole seconds, never fewer than the delay it is past.
+    const seconds = Math.ceil((now.getTime() - m.lastHeartbeatAt.getTime()) / 1000)
     out.push({
       kind: 'heartbeat',
-      bad: silent > s.heartbeat.afterSeconds,
-      summary: silent > s.heartbeat.afterSeconds ? `no heartbeat for ${silent} s` : 'heartbeats arriving',
+      bad,
+      summary: bad ? `no heartbeat for ${seconds} s` : 'heartbeats arriving',
       figures: [`Last heartbeat: ${m.lastHeartbeatAt.toISOString()}`, `Alert after: ${s.heartbeat.afterSeconds} s of silence`],
       downAfterMs: 0,
       upAfterMs: 20_000,
@@ -77,22 +82,27 @@ export function memberConditions(m: AlertMember, s: MemberAlerts, now: Date): Co
   return out
 }
 
-export function poolConditions(members: AlertMember[], s: PoolAlerts, now: Date): Condition[] {
+/** What a pool's conditions are judged from: its silent members and its agents' versions, as the store aggregates them. */
+export type PoolFacts = { silent: SilentMember[]; versions: AgentVersion[] }
+
+export function poolConditions(facts: PoolFacts, s: PoolAlerts): Condition[] {
   const out: Condition[] = []
-  const enrolled = members.filter((m) => m.lastHeartbeatAt)
   if (s.anySilent.enabled) {
-    const silent = enrolled.filter((m) => secondsSince(m.lastHeartbeatAt, now) > s.anySilent.afterSeconds)
+    const silent = facts.silent
     out.push({
       kind: 'pool.any_silent',
       bad: silent.length > 0,
       summary: silent.length ? `${silent.length} member${silent.length === 1 ? '' : 's'} silent: ${silent.map((m) => m.name).join(', ')}` : 'all members reporting',
-      figures: silent.map((m) => `${m.name}: last heartbeat ${m.lastHeartbeatAt!.toISOString()}`),
+      figures: silent.map((m) => `${m.name}: last heartbeat ${m.lastHeartbeatAt.toISOString()}`),
       downAfterMs: 0,
       upAfterMs: 20_000,
     })
   }
   if (s.outdatedAgents.enabled) {
-    const old = enrolled.filter((m) => isOutdated(m.agentVersion))
+    const old = facts.versions
+      .filter((v) => isOutdated(v.agentVersion))
+      .flatMap((v) => v.names.map((name) => ({ name, agentVersion: v.agentVersion })))
+      .sort((a, b) => a.name.localeCompare(b.name))
     out.push({
       kind: 'pool.outdated_agents',
       bad: old.length > 0,

@@ -1,89 +1,135 @@
-// The alert tick: evaluate every member and pool, move each alert's state
-// machine, and email the real transitions (and finished failover cuts).
+// The alert evaluation: judge the members that need it and every pool, move
+// each alert's state machine, and write each real transition together with
+// its email (a notice) in one transaction. Sending is another step (send.ts),
+// so a slow mail server never holds this one.
 import type { Deps } from '../server/deps'
+import type { Db } from '../db'
 import { sendMail } from '../mail'
+import { newId } from '../crypto/tokens'
 import { memberTabHref } from '../members/tabs'
 import { memberConditions, poolConditions, type Condition } from './conditions'
-import { renderAlertMail } from './email'
+import { renderAlertMail, type AlertMail } from './email'
 import { describeEvent } from '../failover/words'
 import { step, type AlertState } from './machine'
-import { allMemberAlerts, MEMBER_DEFAULTS, poolAlerts, type MemberAlerts, type PoolAlerts } from './settings'
+import { MEMBER_DEFAULTS, memberAlertsFrom, poolAlertsFrom, type MemberAlerts, type PoolAlerts } from './settings'
 import * as store from './store'
 
 const recipientsFor = (s: { recipients: string[]; notifyAccount: boolean }, accounts: string[]) =>
   [...new Set([...(s.notifyAccount ? accounts : []), ...s.recipients])]
 
-type Target = { poolId: string; poolName: string; member: store.AlertMember | null; settings: MemberAlerts | PoolAlerts; link: string }
+/** What one evaluation shares: the database, the links' base, and the account emails, read once and only if an email is written. */
+type Pass = { db: Db; publicUrl: string; now: Date; accounts: () => Promise<string[]> }
 
-async function advance(deps: Deps, target: Target, cond: Condition, prevRow: store.MachineRow | undefined, accounts: string[], now: Date) {
-  const key = `${target.member?.id ?? target.poolId}:${cond.kind}`
+type Target = { poolId: string; poolName: string; member: { id: string; name: string } | null; settings: MemberAlerts | PoolAlerts; link: string }
+
+// A host part the receiving side can read back; the id alone makes it unique.
+function messageIdFor(id: string, publicUrl: string): string {
+  let host = 'serversctl.invalid'
+  try {
+    host = new URL(publicUrl).hostname || host
+  } catch {}
+  return `<${id}@${host}>`
+}
+
+/** An alert email as a notice row: rendered now, sent by the send step. */
+function noticeOf(pass: Pass, at: { poolId: string; memberId: string | null; kind: string }, mail: AlertMail & { event: 'fired' | 'resolved' | 'failover' }): store.NewAlertNotice {
+  const rendered = renderAlertMail(mail)
+  const id = newId('ntc', 16)
+  return {
+    id,
+    poolId: at.poolId,
+    memberId: at.memberId,
+    kind: at.kind,
+    event: mail.event,
+    recipients: rendered.to,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId: messageIdFor(id, pass.publicUrl),
+    createdAt: pass.now,
+  }
+}
+
+async function advance(pass: Pass, target: Target, cond: Condition, prevRow: store.MachineRow | undefined) {
+  const { now } = pass
+  const memberId = target.member?.id ?? null
   const prev: AlertState | null = prevRow ? { state: prevRow.state, since: prevRow.since, firedAt: prevRow.firedAt } : null
   const { next, notify } = step(prev, cond.bad, now, cond)
+  // At rest with nothing stored is the same as at rest stored: no row to write.
+  if (!prev && next.state === 'ok') return
   if (prev && prev.state === next.state && prev.since.getTime() === next.since.getTime()) return
-  await store.saveState(deps.db, { key, poolId: target.poolId, memberId: target.member?.id ?? null, kind: cond.kind, state: next.state, since: next.since, firedAt: next.firedAt, summary: cond.summary })
-  if (!notify || (notify === 'resolved' && !target.settings.recovery)) return
-  const who = target.member ? `${target.member.name} (${target.poolName})` : `pool ${target.poolName}`
-  const to = recipientsFor(target.settings, accounts)
-  const since = notify === 'fired' ? now : prev?.firedAt ?? now
-  const mail = renderAlertMail({
-    to,
-    event: notify,
-    subject: notify === 'fired' ? `${who}: ${cond.summary}` : `${who}: ${cond.kind} back to normal`,
-    lines: [...cond.figures, notify === 'fired' ? `Since: ${since.toISOString()}` : `Was firing since: ${since.toISOString()}`],
-    link: target.link,
+  let notice: store.NewAlertNotice | null = null
+  if (notify && !(notify === 'resolved' && !target.settings.recovery)) {
+    const who = target.member ? `${target.member.name} (${target.poolName})` : `pool ${target.poolName}`
+    const since = notify === 'fired' ? now : prev?.firedAt ?? now
+    notice = noticeOf(pass, { poolId: target.poolId, memberId, kind: cond.kind }, {
+      to: recipientsFor(target.settings, await pass.accounts()),
+      event: notify,
+      subject: notify === 'fired' ? `${who}: ${cond.summary}` : `${who}: ${cond.kind} back to normal`,
+      lines: [...cond.figures, notify === 'fired' ? `Since: ${since.toISOString()}` : `Was firing since: ${since.toISOString()}`],
+      link: target.link,
+    })
+  }
+  const state = { key: `${memberId ?? target.poolId}:${cond.kind}`, poolId: target.poolId, memberId, kind: cond.kind, state: next.state, since: next.since, firedAt: next.firedAt, summary: cond.summary }
+  await pass.db.transaction(async (tx) => {
+    await store.saveState(tx, state)
+    if (notice) await store.insertNotice(tx, notice)
   })
-  const delivery = await sendMail(deps, mail)
-  await store.insertHistory(deps.db, { poolId: target.poolId, memberId: target.member?.id ?? null, kind: cond.kind, event: notify, at: now, summary: mail.subject, recipients: to, delivery })
 }
 
-async function notifyCuts(deps: Deps, poolNames: Map<string, string>, members: store.AlertMember[], accounts: string[], now: Date) {
-  for (const cut of await store.unnotifiedCuts(deps.db)) {
-    if (!(await store.claimCutNotice(deps.db, cut.id, now))) continue
-    const settings = await poolAlerts(deps.db, cut.poolId)
-    if (!settings.failoverEmail) continue
-    const name = (id: string) => members.find((m) => m.id === id)?.name ?? id
-    const to = [...new Set([...(settings.notifyAccount ? accounts : []), ...settings.failoverRecipients])]
-    const poolName = poolNames.get(cut.poolId) ?? cut.poolId
-    const words = describeEvent(cut, name)
-    const mail = renderAlertMail({
-      to,
-      event: 'failover',
-      subject: `${poolName}: ${words.summary}`,
-      lines: [`Why: ${words.why}.`, `DNS: ${words.dns}`, `Detected: ${cut.detectedAt.toISOString()}`, `Completed: ${cut.completedAt?.toISOString() ?? 'not yet'}`],
-      link: `${deps.config.publicUrl}/pools/${cut.poolId}`,
+/** A finished cut's email, written in the transaction that marks the cut told: one notice per cut, never none. */
+async function noticeCuts(pass: Pass, pools: Map<string, { name: string; settings: PoolAlerts }>) {
+  for (const cut of await store.unnotifiedCuts(pass.db)) {
+    const pool = pools.get(cut.poolId)
+    const settings = pool?.settings ?? poolAlertsFrom(null)
+    let notice: store.NewAlertNotice | null = null
+    if (settings.failoverEmail) {
+      const names = await store.memberNames(pass.db, [cut.fromMemberId, cut.toMemberId].filter((id): id is string => !!id))
+      const words = describeEvent(cut, (id) => names.get(id) ?? id)
+      // The pool's history, not one member's: a cut concerns both (their activity says so).
+      notice = noticeOf(pass, { poolId: cut.poolId, memberId: null, kind: 'failover' }, {
+        to: [...new Set([...(settings.notifyAccount ? await pass.accounts() : []), ...settings.failoverRecipients])],
+        event: 'failover',
+        subject: `${pool?.name ?? cut.poolId}: ${words.summary}`,
+        lines: [`Why: ${words.why}.`, `DNS: ${words.dns}`, `Detected: ${cut.detectedAt.toISOString()}`, `Completed: ${cut.completedAt?.toISOString() ?? 'not yet'}`],
+        link: `${pass.publicUrl}/pools/${cut.poolId}`,
+      })
+    }
+    await pass.db.transaction(async (tx) => {
+      if (!(await store.claimCutNotice(tx, cut.id, pass.now))) return
+      if (notice) await store.insertNotice(tx, notice)
     })
-    const delivery = await sendMail(deps, mail)
-    // The pool's history, not one member's: a cut concerns both (their activity says so).
-    await store.insertHistory(deps.db, { poolId: cut.poolId, memberId: null, kind: 'failover', event: 'failover', at: now, summary: mail.subject, recipients: to, delivery })
   }
 }
 
-export async function evaluateAlerts(deps: Deps, now = new Date()): Promise<void> {
-  const [members, pools, states, memberSettings, accounts] = await Promise.all([
-    store.allMembers(deps.db),
-    store.allPools(deps.db),
-    store.allStates(deps.db),
-    allMemberAlerts(deps.db),
-    store.accountEmails(deps.db),
+export async function evaluateAlerts(deps: Deps, now = new Date()): Promise<{ members: number }> {
+  let accounts: Promise<string[]> | null = null
+  const pass: Pass = { db: deps.db, publicUrl: deps.config.publicUrl, now, accounts: () => (accounts ??= store.accountEmails(deps.db)) }
+  const poolRows = await store.poolsToJudge(deps.db)
+  const pools = new Map(poolRows.map((p) => [p.id, { name: p.name, settings: poolAlertsFrom(p.settings) }]))
+  const judged = await store.membersToJudge(deps.db, now, MEMBER_DEFAULTS)
+  const bySetting = [...pools].map(([poolId, p]) => ({ poolId, ...p.settings }))
+  const [states, silent, versions] = await Promise.all([
+    store.statesToJudge(deps.db, judged.map((m) => m.id)),
+    store.silentMembers(deps.db, now, bySetting.filter((p) => p.anySilent.enabled).map((p) => ({ poolId: p.poolId, afterSeconds: p.anySilent.afterSeconds }))),
+    store.agentVersions(deps.db, bySetting.filter((p) => p.outdatedAgents.enabled).map((p) => p.poolId)),
   ])
   const byKey = new Map(states.map((s) => [s.key, s]))
-  const poolNames = new Map(pools.map((p) => [p.id, p.name]))
-  for (const m of members) {
-    const settings = memberSettings.get(m.id) ?? MEMBER_DEFAULTS
-    const target = { poolId: m.poolId, poolName: poolNames.get(m.poolId) ?? m.poolId, member: m, settings, link: `${deps.config.publicUrl}${memberTabHref(m.poolId, m.id, 'status')}` }
-    for (const cond of memberConditions(m, settings, now)) await advance(deps, target, cond, byKey.get(`${m.id}:${cond.kind}`), accounts, now)
+  for (const m of judged) {
+    const settings = memberAlertsFrom(m.settings)
+    const target = { poolId: m.poolId, poolName: pools.get(m.poolId)?.name ?? m.poolId, member: m, settings, link: `${deps.config.publicUrl}${memberTabHref(m.poolId, m.id, 'status')}` }
+    for (const cond of memberConditions(m, settings, now)) await advance(pass, target, cond, byKey.get(`${m.id}:${cond.kind}`))
   }
-  for (const pool of pools) {
-    const settings = await poolAlerts(deps.db, pool.id)
-    const target = { poolId: pool.id, poolName: pool.name, member: null, settings, link: `${deps.config.publicUrl}/pools/${pool.id}` }
-    for (const cond of poolConditions(members.filter((m) => m.poolId === pool.id), settings, now)) {
-      await advance(deps, target, cond, byKey.get(`${pool.id}:${cond.kind}`), accounts, now)
-    }
+  for (const [poolId, pool] of pools) {
+    const target = { poolId, poolName: pool.name, member: null, settings: pool.settings, link: `${deps.config.publicUrl}/pools/${poolId}` }
+    const facts = { silent: silent.filter((m) => m.poolId === poolId), versions: versions.filter((v) => v.poolId === poolId) }
+    for (const cond of poolConditions(facts, pool.settings)) await advance(pass, target, cond, byKey.get(`${poolId}:${cond.kind}`))
   }
-  await notifyCuts(deps, poolNames, members, accounts, now)
+  await noticeCuts(pass, pools)
+  return { members: judged.length }
 }
 
-/** "Send test email" on a Monitoring tab. */
+/** "Send test email" on a Monitoring tab: at once, one try, so the page can say how it went. */
 export async function sendTestEmail(deps: Deps, target: { poolId: string; poolName: string; memberId: string | null; name: string; settings: { recipients: string[]; notifyAccount: boolean } }) {
   const to = recipientsFor(target.settings, await store.accountEmails(deps.db))
   const mail = renderAlertMail({ to, event: 'test', subject: `Test email for ${target.name}`, lines: ['Alert emails for this reach these recipients.', `Sent: ${new Date().toISOString()}`], link: null })

@@ -130,10 +130,9 @@ export async function poolAlerts(db: Db, poolId: string): Promise<PoolAlerts> {
   return merge(POOL_DEFAULTS, row?.settings)
 }
 
-export async function allMemberAlerts(db: Db): Promise<Map<string, MemberAlerts>> {
-  const rows = await db.select().from(memberAlertSettings)
-  return new Map(rows.map((r) => [r.memberId, merge(MEMBER_DEFAULTS, r.settings)]))
-}
+/** Settings as saved (null when never saved) read over the defaults. */
+export const memberAlertsFrom = (saved: unknown): MemberAlerts => merge(MEMBER_DEFAULTS, saved)
+export const poolAlertsFrom = (saved: unknown): PoolAlerts => merge(POOL_DEFAULTS, saved)
 
 export async function saveMemberAlerts(db: Db, actor: Actor, member: { id: string; poolId: string; name: string }, input: unknown) {
   const settings = checkMemberAlerts(input)

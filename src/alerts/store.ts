@@ -1,12 +1,16 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { epochMs, fromEpochMs } from '../db/epoch'
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { epochMs } from '../db/epoch'
 import type { Db } from '../db'
-import { alertHistory, alertStates, failoverEvents, members, pools, users } from '../db/schema'
+import { alertHistory, alertNotices, alertStates, failoverEvents, members, poolAlertSettings, pools, users } from '../db/schema'
+import { keepMail, type Delivery } from '../mail'
 import type { Member } from '../members/store'
 import type { HostState } from '../members/view-model'
+import type { MemberAlerts } from './settings'
 
 export type AlertStateRow = typeof alertStates.$inferSelect
 export type AlertHistoryRow = typeof alertHistory.$inferSelect
+export type AlertNotice = typeof alertNotices.$inferSelect
+export type NewAlertNotice = typeof alertNotices.$inferInsert
 
 /** Where each alert's state machine stands: what the tick needs of it. */
 export type MachineRow = { key: string; state: AlertStateRow['state']; since: Date; firedAt: Date | null }
@@ -14,41 +18,125 @@ export type MachineRow = { key: string; state: AlertStateRow['state']; since: Da
 /** What the alert tick judges of a member: its heartbeat and the figures of its host state, not its firewall rules or apps. */
 export type AlertMember = Pick<Member, 'id' | 'poolId' | 'name' | 'agentVersion' | 'lastHeartbeatAt'> & { hostState: HostState | null }
 
-// The tick reads every member and every alert each time it runs, on the
-// thread that serves the pages: as one JSON value each, and only the fields
-// it judges, a thousand members and their six thousand alerts cost
-// milliseconds, not the hundreds of milliseconds whole rows did.
+/** A member the tick judges, with its alert settings as saved (null: all defaults). */
+export type JudgedMember = AlertMember & { settings: unknown }
 
-export async function allStates(db: Db): Promise<MachineRow[]> {
-  const a = alertStates
-  const [row] = await db.select({ list: sql<string>`coalesce(json_agg(json_build_array(${a.key}, ${a.state}, ${epochMs(a.since)}, ${epochMs(a.firedAt)})), '[]')::text` }).from(a)
-  return (JSON.parse(row!.list) as [string, MachineRow['state'], number, number | null][]).map(([key, state, since, firedAt]) => ({ key, state, since: new Date(since), firedAt: fromEpochMs(firedAt) }))
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
-export async function allMembers(db: Db): Promise<AlertMember[]> {
-  const m = members
-  const figures = sql`case when ${m.hostState} is null then null else json_build_object(
-    'cpuPercent', ${m.hostState} -> 'cpuPercent', 'memory', ${m.hostState} -> 'memory', 'disks', ${m.hostState} -> 'disks',
-    'services', ${m.hostState} -> 'services', 'certificates', ${m.hostState} -> 'certificates') end`
-  const [row] = await db
-    .select({ list: sql<string>`coalesce(json_agg(json_build_array(${m.id}, ${m.poolId}, ${m.name}, ${m.agentVersion}, ${epochMs(m.lastHeartbeatAt)}, ${figures})), '[]')::text` })
-    .from(m)
-  return (JSON.parse(row!.list) as [string, string, string, string | null, number | null, HostState | null][]).map(([id, poolId, name, agentVersion, heartbeatMs, hostState]) => ({
-    id,
-    poolId,
-    name,
-    agentVersion,
-    lastHeartbeatAt: fromEpochMs(heartbeatMs),
-    hostState,
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`
+
+// ---------------------------------------------------------------- what needs judging
+
+// A member's setting as the engine will read it (saved over the default), in
+// SQL. The paths are constants of this file, never input.
+const saved = (path: string) => sql.raw(`s.settings #> '{${path}}'`)
+const enabled = (path: string, dflt: boolean) => sql`coalesce(${saved(`${path},enabled`)}, ${JSON.stringify(dflt)}::jsonb) <> 'false'::jsonb`
+const setting = (path: string, dflt: number) =>
+  sql`coalesce(case when jsonb_typeof(${saved(path)}) = 'number' then (${sql.raw(`s.settings #>> '{${path}}'`)})::float8 end, ${dflt}::float8)`
+const hostHas = (path: string, vars: SQL = sql`'{}'::jsonb`) => sql`jsonb_path_exists(m.host_state, ${path}::jsonpath, ${vars}, true)`
+const overPercent = (path: string, key: 'cpu' | 'memory' | 'disk', d: MemberAlerts) =>
+  sql`(${enabled(key, d[key].enabled)} and ${hostHas(path, sql`jsonb_build_object('p', ${setting(`${key},percent`, d[key].percent)})`)})`
+// Agents send certificates' ends as toISOString() does, which sorts as text;
+// anything else is read (and judged) by the engine, to be safe.
+const ISO_UTC = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$'
+// The engine judges resources only from a recent heartbeat (conditions.ts STALE_SECONDS, rounded).
+const FRESH_SECONDS = 61
+
+/**
+ * The members the alert tick has to judge, and only those: past their late
+ * deadline (indexed), with an alert not at rest, silent past their own
+ * heartbeat alert delay, or reporting something over one of their thresholds.
+ * A healthy member with nothing over any threshold is not read. The SQL may
+ * return a little more than what fires (the engine decides), never less.
+ */
+export async function membersToJudge(db: Db, now: Date, d: MemberAlerts): Promise<JudgedMember[]> {
+  // A second later than the engine's limit: text compares to the millisecond, the engine decides.
+  const tlsLimit = sql`to_char((${ts(new Date(now.getTime() + 1000))} + make_interval(secs => ${setting('tls,days', d.tls.days)} * 86400)) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+  const overAny = sql`(
+       ${overPercent('$.cpuPercent ? (@ > $p)', 'cpu', d)}
+    or ${overPercent('$.memory ? (@.usedBytes * 100 > @.totalBytes * $p)', 'memory', d)}
+    or ${overPercent('$.disks[*] ? (@.usedBytes * 100 > @.totalBytes * $p)', 'disk', d)}
+    or (${enabled('services', d.services.enabled)} and ${hostHas('$.services[*] ? (@.state == "failed" || @.state == "inactive")')})
+    or (${enabled('tls', d.tls.enabled)} and ${hostHas(`$.certificates[*].notAfter ? (@ < $limit || !(@ like_regex "${ISO_UTC}"))`, sql`jsonb_build_object('limit', ${tlsLimit})`)})
+  )`
+  const figures = sql`case when m.host_state is null then null else json_build_object(
+    'cpuPercent', m.host_state -> 'cpuPercent', 'memory', m.host_state -> 'memory', 'disks', m.host_state -> 'disks',
+    'services', m.host_state -> 'services', 'certificates', m.host_state -> 'certificates')::text end`
+  const result = await db.execute(sql`
+    select m.id, m.pool_id, m.name, m.agent_version, (${epochMs(sql`m.last_heartbeat_at`)})::float8 as heard_ms, ${figures} as figures, s.settings::text as settings
+    from members m left join member_alert_settings s on s.member_id = m.id
+    where m.last_heartbeat_at is not null and (
+      m.late_at <= ${ts(now)}
+      or exists (select 1 from alert_states a where a.member_id = m.id and a.state <> 'ok')
+      or (${enabled('heartbeat', d.heartbeat.enabled)} and m.last_heartbeat_at < ${ts(now)} - make_interval(secs => ${setting('heartbeat,afterSeconds', d.heartbeat.afterSeconds)}))
+      or (m.host_state is not null and m.last_heartbeat_at > ${ts(now)} - make_interval(secs => ${FRESH_SECONDS}) and ${overAny})
+    )
+    order by m.pool_id, m.name`)
+  type Row = { id: string; pool_id: string; name: string; agent_version: string | null; heard_ms: number | string; figures: string | null; settings: string | null }
+  return rowsOf<Row>(result).map((r) => ({
+    id: r.id,
+    poolId: r.pool_id,
+    name: r.name,
+    agentVersion: r.agent_version,
+    lastHeartbeatAt: new Date(Number(r.heard_ms)),
+    hostState: r.figures ? (JSON.parse(r.figures) as HostState) : null,
+    settings: r.settings ? JSON.parse(r.settings) : null,
   }))
 }
-export const allPools = (db: Db) => db.select({ id: pools.id, name: pools.name }).from(pools)
+
+/** The alert states of these members, and every pool's. */
+export async function statesToJudge(db: Db, memberIds: string[]): Promise<MachineRow[]> {
+  const a = alertStates
+  const whose = memberIds.length ? or(isNull(a.memberId), inArray(a.memberId, memberIds)) : isNull(a.memberId)
+  return db.select({ key: a.key, state: a.state, since: a.since, firedAt: a.firedAt }).from(a).where(whose)
+}
+
+export type PoolRow = { id: string; name: string; settings: unknown }
+export const poolsToJudge = (db: Db): Promise<PoolRow[]> =>
+  db.select({ id: pools.id, name: pools.name, settings: poolAlertSettings.settings }).from(pools).leftJoin(poolAlertSettings, eq(poolAlertSettings.poolId, pools.id))
+
+export type SilentMember = { poolId: string; name: string; lastHeartbeatAt: Date }
+
+/** Enrolled members silent past their pool's "any member silent" delay, pool by pool (the pools' index, not every member). */
+export async function silentMembers(db: Db, now: Date, delays: { poolId: string; afterSeconds: number }[]): Promise<SilentMember[]> {
+  if (!delays.length) return []
+  const result = await db.execute(sql`
+    select m.pool_id, m.name, (${epochMs(sql`m.last_heartbeat_at`)})::float8 as heard_ms
+    from jsonb_to_recordset(${JSON.stringify(delays)}::jsonb) as p("poolId" text, "afterSeconds" float8)
+    join members m on m.pool_id = p."poolId"
+    where m.last_heartbeat_at < ${ts(now)} - make_interval(secs => p."afterSeconds")
+    order by m.pool_id, m.name`)
+  return rowsOf<{ pool_id: string; name: string; heard_ms: number | string }>(result).map((r) => ({ poolId: r.pool_id, name: r.name, lastHeartbeatAt: new Date(Number(r.heard_ms)) }))
+}
+
+export type AgentVersion = { poolId: string; agentVersion: string; names: string[] }
+
+/** The agent versions enrolled members run, one row per pool and version, with who runs each. */
+export async function agentVersions(db: Db, poolIds: string[]): Promise<AgentVersion[]> {
+  if (!poolIds.length) return []
+  const result = await db.execute(sql`
+    select m.pool_id, m.agent_version, json_agg(m.name order by m.name)::text as names from members m
+    where m.pool_id in (select jsonb_array_elements_text(${JSON.stringify(poolIds)}::jsonb)) and m.last_heartbeat_at is not null and m.agent_version is not null
+    group by m.pool_id, m.agent_version`)
+  return rowsOf<{ pool_id: string; agent_version: string; names: string }>(result).map((r) => ({ poolId: r.pool_id, agentVersion: r.agent_version, names: JSON.parse(r.names) as string[] }))
+}
+
+export async function memberNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map()
+  const rows = await db.select({ id: members.id, name: members.name }).from(members).where(inArray(members.id, ids))
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
 export const accountEmails = async (db: Db) => (await db.select({ email: users.email }).from(users)).map((u) => u.email)
 
 export async function saveState(db: Db, row: typeof alertStates.$inferInsert): Promise<void> {
   const { key: _k, ...rest } = row
   await db.insert(alertStates).values(row).onConflictDoUpdate({ target: alertStates.key, set: rest })
 }
+
+// ---------------------------------------------------------------- history
 
 export async function insertHistory(db: Db, row: typeof alertHistory.$inferInsert): Promise<void> {
   await db.insert(alertHistory).values(row)
@@ -70,7 +158,9 @@ export async function firingStates(db: Db, poolId: string, memberId?: string): P
     .where(and(eq(alertStates.poolId, poolId), memberId ? eq(alertStates.memberId, memberId) : undefined, inArray(alertStates.state, ['firing', 'resolving'])))
 }
 
-/** Finished cuts whose email has not gone out yet. */
+// ---------------------------------------------------------------- failover cuts
+
+/** Finished cuts whose email has not been written yet. */
 export async function unnotifiedCuts(db: Db) {
   return db
     .select()
@@ -78,7 +168,7 @@ export async function unnotifiedCuts(db: Db) {
     .where(and(eq(failoverEvents.status, 'done'), isNull(failoverEvents.notifiedAt), inArray(failoverEvents.reason, ['active_down', 'failback', 'manual'])))
 }
 
-/** Claims a cut's email; true for the one caller that did. */
+/** Marks a cut told; true for the one caller that did. Run it in the transaction that writes its notice. */
 export async function claimCutNotice(db: Db, id: string, at: Date): Promise<boolean> {
   const rows = await db
     .update(failoverEvents)
@@ -87,3 +177,62 @@ export async function claimCutNotice(db: Db, id: string, at: Date): Promise<bool
     .returning({ id: failoverEvents.id })
   return rows.length === 1
 }
+
+// ---------------------------------------------------------------- notices (the alert emails' outbox)
+
+export async function insertNotice(db: Db, row: NewAlertNotice): Promise<void> {
+  await db.insert(alertNotices).values(row)
+}
+
+/**
+ * Takes the oldest notice due to be sent, for `leaseSeconds`. SKIP LOCKED and
+ * the lease let two senders (replicas across a change of leader) race without
+ * both taking it; a lease past its end belongs to a sender that stopped.
+ */
+export async function claimNotice(db: Db, now: Date, leaseSeconds: number): Promise<AlertNotice | null> {
+  const n = alertNotices
+  const rows = await db
+    .update(n)
+    .set({ claimedUntil: new Date(now.getTime() + leaseSeconds * 1000), attempts: sql`${n.attempts} + 1` })
+    .where(
+      eq(
+        n.id,
+        sql`(select ${n.id} from ${n} where ${n.doneAt} is null
+             and (${n.claimedUntil} is null or ${n.claimedUntil} <= ${ts(now)})
+             and (${n.nextAttemptAt} is null or ${n.nextAttemptAt} <= ${ts(now)})
+             order by ${n.createdAt}, ${n.id} limit 1 for update skip locked)`,
+      ),
+    )
+    .returning()
+  return rows[0] ?? null
+}
+
+/**
+ * Marks a notice done and writes what the Monitoring tabs show (its history
+ * row) and the Outbox's copy, in one transaction: false when another sender
+ * marked it first, and then nothing is written twice.
+ */
+export async function finishNotice(db: Db, notice: AlertNotice, delivery: Delivery, error: string | null, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const marked = await tx
+      .update(alertNotices)
+      .set({ doneAt: now, delivery, lastError: error, claimedUntil: null })
+      .where(and(eq(alertNotices.id, notice.id), isNull(alertNotices.doneAt)))
+      .returning({ id: alertNotices.id })
+    if (!marked.length) return false
+    const mail = { to: notice.recipients, subject: notice.subject, text: notice.text, html: notice.html }
+    if (delivery !== 'nobody') await keepMail(tx, mail, delivery, error)
+    await insertHistory(tx, { poolId: notice.poolId, memberId: notice.memberId, kind: notice.kind, event: notice.event, at: notice.createdAt, summary: notice.subject, recipients: notice.recipients, delivery })
+    return true
+  })
+}
+
+/** A failed try: free the notice for another at `nextAt`. */
+export async function retryNotice(db: Db, id: string, nextAt: Date, error: string): Promise<void> {
+  await db
+    .update(alertNotices)
+    .set({ claimedUntil: null, nextAttemptAt: nextAt, lastError: error })
+    .where(and(eq(alertNotices.id, id), isNull(alertNotices.doneAt)))
+}
+
+export const notice = (db: Db, id: string) => db.select().from(alertNotices).where(eq(alertNotices.id, id)).then((r) => r[0] ?? null)

@@ -1,0 +1,28 @@
+// The alerts' scheduler ticks, listed in scheduler/index.ts beside the others:
+// evaluation writes transitions and their emails; sending is its own tick, so
+// a slow mail server holds only the sending.
+import type { Deps } from '../server/deps'
+import { evaluateAlerts } from './engine'
+import { sendAlertNotices } from './send'
+
+type Tick = { name: string; pattern: string; run: (deps: Deps, startedAt: Date) => Promise<string | null> }
+
+export const alertTicks: Tick[] = [
+  {
+    name: 'alerts.evaluate',
+    pattern: '*/5 * * * * *', // every 5 s: delays are counted in tens of seconds
+    run: async (deps) => {
+      await evaluateAlerts(deps)
+      return null
+    },
+  },
+  {
+    name: 'alerts.send',
+    pattern: '*/2 * * * * *', // every 2 s: an email goes out within about 2 s of what caused it
+    run: async (deps) => {
+      const { sent, retrying, failed } = await sendAlertNotices(deps)
+      if (!retrying && !failed) return null
+      return `${sent} alert email(s) sent, ${retrying} to try again later, ${failed} failed after their last try (see the Outbox)`
+    },
+  },
+]
