@@ -89,10 +89,11 @@ const round1 = (n: number) => Math.round(n * 10) / 10
  * the same place are spread around it deterministically (by id): in a column
  * when labelled so labels do not collide, else on a small ring or spiral.
  * Points without a valid position are dropped. The result is in draw order.
+ * A map that also draws other dots (the fleet map's clusters) says whether
+ * there are few enough of all of them to label.
  */
-export function layoutPoints(points: MapPoint[]): PlacedPoint[] {
+export function layoutPoints(points: MapPoint[], labelled = points.length <= LABEL_LIMIT): PlacedPoint[] {
   const { width, height } = worldLand()
-  const labelled = points.length <= LABEL_LIMIT
 
   // Group by place: a grid of SAME_PLACE cells, keyed on the projected spot.
   const groups = new Map<string, { x: number; y: number; members: MapPoint[] }>()

@@ -1,9 +1,10 @@
 // Queries for members, their enrolment secrets, events and metric history.
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import { epochMs, fromEpochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
 import type { Deadlines } from './status'
+import { CELL_COL_SQL, CELL_ROW_SQL, LAT_SQL, LOCATED_SQL, LON_SQL } from '../geo/cells'
 
 export type Member = typeof members.$inferSelect
 /** A member without its full host state: what lists and pool pages need. */
@@ -94,35 +95,81 @@ export type FleetFigures = {
   cpanel: number
 }
 
+/**
+ * One cell of the fleet map (src/geo/cells.ts): how many located members it
+ * holds by status, where they are on average, and, for a cell of one, who.
+ */
+export type MapCell = {
+  row: number
+  col: number
+  /** Members by status: down, late, pending, healthy (STATUS_BY_SEVERITY). */
+  counts: [number, number, number, number]
+  lat: number
+  lon: number
+  /** The member, when the cell holds only one. */
+  only: { id: string; name: string; label: string | null } | null
+}
+
 export type FleetOverview = {
   figures: FleetFigures
-  /** Down first, then late, pending, healthy, each in creation order: the first `tiles` of them, with their tile details. */
+  /** Down first, then late, pending, healthy, each in creation order: the page of them asked for, with their tile details. */
   tiles: PoolMember[]
   /** The member row: the first few in creation order. */
   row: PoolMember[]
-  /** Every member with a location, for the map. */
-  located: PoolMember[]
+  /** The map: members with a location, counted per cell. Empty when not asked for. */
+  cells: MapCell[]
 }
+
+type CellTuple = [number, number, number, number, number, number, number, number, string | null, string | null, string | null]
+
+const fromCell = ([row, col, down, late, pending, healthy, lat, lon, id, name, label]: CellTuple): MapCell => ({
+  row,
+  col,
+  counts: [down, late, pending, healthy],
+  lat,
+  lon,
+  only: id !== null && name !== null ? { id, name, label } : null,
+})
+
+/**
+ * How the Overview's SQL ranks a member (0 down, 1 late, 2 pending, 3
+ * healthy): memberStatus's rule (status.ts) read off the same deadlines.
+ */
+export const severitySql = (now: SQL) => sql`case
+  when last_heartbeat_at is null then 2
+  when late_at >= ${now} then 3
+  when down_at >= ${now} then 1
+  else 0 end`
 
 /**
  * The pool Overview of a fleet of any size, in one statement: the database
- * counts and orders all members, and hands over only those on screen. A
+ * counts and orders all members, and hands over only what is on screen: a
+ * page of tiles, the member row, and the map as cells with counts. A
  * member's status here is memberStatus's (status.ts) in SQL, read off the
  * same deadlines; its tile shows the same status, worked out again there.
+ * `row: 0` and `map: false` leave those out (a later page of tiles).
  */
 export async function poolOverview(
   db: Db,
   poolId: string,
-  opts: { now: Date; tiles: number | null; row: number },
+  opts: { now: Date; tiles: { offset: number; limit: number }; row: number; map: boolean },
 ): Promise<FleetOverview> {
   const now = sql`${opts.now.toISOString()}::timestamptz`
+  // Cells hand over their averages and, for a cell of one, its member: the
+  // map draws one dot a cell, so its size does not grow with the fleet.
+  const cells = opts.map
+    ? sql`(select coalesce(json_agg(json_build_array(r, c, down, late, pending, healthy, lat, lon, only_id, only_name, only_label) order by r, c), '[]') from (
+        select ${CELL_ROW_SQL} as r, ${CELL_COL_SQL} as c,
+          count(*) filter (where severity = 0) as down, count(*) filter (where severity = 1) as late,
+          count(*) filter (where severity = 2) as pending, count(*) filter (where severity = 3) as healthy,
+          round(avg(${LAT_SQL})::numeric, 4) as lat, round(avg(${LON_SQL})::numeric, 4) as lon,
+          case when count(*) = 1 then min(id) end as only_id, case when count(*) = 1 then min(name) end as only_name,
+          case when count(*) = 1 then min(location ->> 'label') end as only_label
+        from m where ${LOCATED_SQL} group by 1, 2) g)::text`
+    : sql`'[]'`
   const result = await db.execute(sql`
     with m as (
-      select id, name, hostname, os_family, location, agent_version, last_heartbeat_at, late_at, down_at, summary, created_at, case
-        when last_heartbeat_at is null then 2
-        when late_at >= ${now} then 3
-        when down_at >= ${now} then 1
-        else 0 end as severity
+      select id, name, hostname, os_family, location, agent_version, last_heartbeat_at, late_at, down_at, summary, created_at, ${severitySql(now)} as severity
       from members where pool_id = ${poolId}
     )
     select
@@ -130,18 +177,18 @@ export async function poolOverview(
         count(*) filter (where ${REPORTS_CPANEL})) from m)::text as figures,
       (select coalesce(json_agg(json_build_array(agent_version, n)), '[]') from (select agent_version, count(*) as n from m group by agent_version) v)::text as versions,
       (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}, ${TILE_COLUMNS}) order by severity, created_at, id), '[]')
-        from (select * from m order by severity, created_at, id limit ${opts.tiles}::int) t)::text as tiles,
+        from (select * from m order by severity, created_at, id offset ${opts.tiles.offset}::int limit ${opts.tiles.limit}::int) t)::text as tiles,
       (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by created_at, id), '[]')
         from (select * from m order by created_at, id limit ${opts.row}::int) r)::text as row,
-      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by created_at, id), '[]') from m where location is not null)::text as located
+      ${cells} as cells
   `)
-  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'figures' | 'versions' | 'tiles' | 'row' | 'located', string>
+  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'figures' | 'versions' | 'tiles' | 'row' | 'cells', string>
   const [members, healthy, lastMs, cpanel] = JSON.parse(row.figures) as [number, number, number | null, number]
   return {
     figures: { members, healthy, lastHeartbeatAt: fromEpochMs(lastMs), versions: JSON.parse(row.versions), cpanel },
     tiles: (JSON.parse(row.tiles) as TileTuple[]).map((t) => fromTile(poolId, t)),
     row: (JSON.parse(row.row) as StateTuple[]).map((t) => fromState(poolId, t)),
-    located: (JSON.parse(row.located) as StateTuple[]).map((t) => fromState(poolId, t)),
+    cells: (JSON.parse(row.cells) as CellTuple[]).map(fromCell),
   }
 }
 

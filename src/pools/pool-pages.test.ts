@@ -156,7 +156,7 @@ describe('a large fleet', () => {
   }
   const tiles = (html: string) => [...html.matchAll(/<li class="tile tile-(\w+)" data-member-id="[^"]+"[\s\S]*?<\/li>/g)].map((m) => ({ status: m[1], text: visibleText(m[0]) }))
 
-  test('the Overview shows the 120 tiles that most need a look, each with its details, and the way to all 130', async () => {
+  test('the Overview shows the 120 tiles that most need a look, each with its details, and the way to the other 10', async () => {
     const id = await largePool()
     const page = await b.get(`/pools/${id}`)
     const shown = tiles(page.text)
@@ -171,18 +171,22 @@ describe('a large fleet', () => {
       expect(tile.text).toContain('MariaDB')
     }
     const text = visibleText(page.text)
-    expect(text).toContain('Showing the 120 members that most need a look (down, late, pending first), of 130.')
+    expect(text).toContain('Showing members 1–120 of 130, those that most need a look first (down, late, pending, then healthy).')
     expect(text).toMatch(/130 Members/)
     expect(text).toMatch(/129 Healthy agents/)
     // The poll answers the same tiles.
     const poll = await b.get(`/pools/${id}/tiles`, { 'hx-request': 'true' })
     expect(tiles(poll.text).map((t) => t.text)).toEqual(shown.map((t) => t.text))
 
-    const all = await b.get(`/pools/${id}?all=1`)
-    const every = tiles(all.text)
-    expect(every).toHaveLength(130)
-    for (const tile of every) expect(tile.text).toContain(`Debian 12 build ${/node-(\d+)/.exec(tile.text)![1]}`)
-    expect(visibleText(all.text)).not.toContain('Showing the 120')
+    // "Show more": the other 10, with their details, and the line says that is all.
+    const more = await b.get(`/pools/${id}/tiles?page=2&part=more&first=1`, { 'hx-request': 'true' })
+    const rest = tiles(more.text)
+    expect(rest).toHaveLength(10)
+    for (const tile of rest) expect(tile.text).toContain(`Debian 12 build ${/node-(\d+)/.exec(tile.text)![1]}`)
+    expect(new Set([...shown, ...rest].map((t) => t.text)).size).toBe(130)
+    expect(visibleText(more.text)).toContain('That is all: members 1–130 of 130.')
+    // ?all=1 no longer sends every tile: a page at most.
+    expect(tiles((await b.get(`/pools/${id}?all=1`)).text)).toHaveLength(120)
   })
 })
 

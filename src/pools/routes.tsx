@@ -16,8 +16,15 @@ import type { Member } from '../members/store'
 import { poolAlertSection } from '../alerts/view'
 import { MemberPanelSwap } from '../../views/members/MemberWorkspace'
 import { MemberActivity } from '../../views/members/tabs/parts'
-import { MemberTiles } from '../../views/members/MemberTile'
-import { FleetKpis, FleetMap } from '../../views/pools/tabs/OverviewTab'
+import { MemberTiles, TilesMore } from '../../views/members/MemberTile'
+import { FleetKpis } from '../../views/pools/tabs/OverviewTab'
+import { FleetMap } from '../../views/pools/tabs/FleetMap'
+import { MapCellList } from '../../views/pools/tabs/MapCellList'
+import { Card } from '../../views/components/ui'
+import { NavLink } from '../../views/layout/Layout'
+import { fleetCards } from '../members/cards'
+import { HttpError } from '../http/errors'
+import { mapCellPage, parsePage } from './map-cell'
 import type { PoolTabKey } from './tabs'
 import { poolJobFigures, type PoolJobFigures } from '../jobs/service'
 import { poolBackupSummary, type PoolBackupSummary } from '../backups/service'
@@ -35,9 +42,9 @@ const tilesTag = (membersTag: string, jobs?: PoolJobFigures, backups?: PoolBacku
  * Everything a pool page needs; member pages (tab null) pass the member on
  * screen, which the member row always shows, and add their workspace.
  */
-export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member, allTiles = false): Promise<PoolView> {
+export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member, tilePage = 1): Promise<PoolView> {
   const config = await failoverConfigOf(deps.db, id)
-  const data = await pools.poolPage(deps.db, id, tab, { allTiles })
+  const data = await pools.poolPage(deps.db, id, tab, { tilePage })
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [failover, alerts, jobFigures, backupFigures, protection] = await Promise.all([
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
@@ -50,7 +57,7 @@ export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTa
   const { fleet } = data
   const cards = fleet ? fleet.row : rowCards(members)
   const tiles = { notes: fleet?.notes ?? {}, ptag: fleet ? tilesTag(fleet.ptag, jobFigures, backupFigures) : '' }
-  return { ...data, cards, ...tiles, failover, alerts, jobFigures, backupFigures, protection, allTiles, csrf: expectedCsrf(ctx) }
+  return { ...data, cards, ...tiles, failover, alerts, jobFigures, backupFigures, protection, csrf: expectedCsrf(ctx) }
 }
 
 export function renderPoolView(ctx: PageCtx, view: PoolView, status?: number) {
@@ -133,41 +140,26 @@ export function poolPages(deps: Deps) {
       },
       { access: 'user', body: formBody },
     )
+  app.get('/pools/:poolId/tiles', (ctx) => tilesFragment(deps, ctx), { access: 'user' })
   app.get(
-    '/pools/:poolId/tiles',
+    '/pools/:poolId/map/:cell',
     async (ctx) => {
-      const all = (ctx.query as { all?: string }).all === '1'
-      const { poolId } = ctx.params
-      const [data, jobFigures, backupFigures] = await Promise.all([
-        pools.poolPage(deps.db, poolId, 'overview', { allTiles: all }),
-        poolJobFigures(deps.db, poolId),
-        poolBackupSummary(deps.db, poolId),
-      ])
-      const fleet = data.fleet!
-      const ptag = tilesTag(fleet.ptag, jobFigures, backupFigures)
-      ctx.set.headers['hx-ptag'] = ptag
-      ctx.set.headers['cache-control'] = 'no-store'
-      if (ctx.request.headers.get('hx-ptag') === ptag) {
-        ctx.set.status = 304
-        return ''
-      }
-      ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
-      // The figures and the member row's status dots follow the tiles.
-      const view = { ...data, cards: fleet.row, notes: fleet.notes, ptag, csrf: null } as unknown as PoolView
-      return (
-        <>
-          <MemberTiles poolId={poolId} cards={fleet.tiles} notes={fleet.notes} ptag={ptag} all={all} />
-          <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
-            <FleetKpis status={fleet.status} jobs={jobFigures} backups={backupFigures} />
-          </hx-partial>
-          <hx-partial hx-target="#fleet-map" hx-swap="outerHTML">
-            <FleetMap cards={fleet.located} />
-          </hx-partial>
-          <hx-partial hx-target="#member-tabs" hx-swap="outerHTML">
-            <MemberTabs view={view} />
-          </hx-partial>
-        </>
-      )
+      const { poolId, cell } = ctx.params
+      const data = await mapCellPage(deps.db, poolId, cell, (ctx.query as { page?: string }).page)
+      const list = () => <MapCellList poolId={poolId} data={data} />
+      return render(ctx, {
+        title: `Servers near ${data.place} · ${data.poolName}`,
+        section: 'pools',
+        main: () => (
+          <Card title={`${data.poolName}: servers near ${data.place}`}>
+            <p>
+              <NavLink href={`/pools/${poolId}`}>Back to the Overview</NavLink>
+            </p>
+            <div id="map-cell">{list()}</div>
+          </Card>
+        ),
+        parts: { 'map-cell': list },
+      })
     },
     { access: 'user' },
   )
@@ -175,11 +167,75 @@ export function poolPages(deps: Deps) {
     app.get(
       path,
       async (ctx) => {
-        const all = (ctx.query as { all?: string }).all === '1'
-        return renderPoolView(ctx, await poolView(deps, ctx, (ctx.params as { poolId: string }).poolId, tab, undefined, all))
+        const page = tab === 'overview' ? parsePage((ctx.query as { page?: string }).page) : 1
+        return renderPoolView(ctx, await poolView(deps, ctx, (ctx.params as { poolId: string }).poolId, tab, undefined, page))
       },
       { access: 'user' },
     )
   }
   return app
+}
+
+type TilesCtx = PageCtx & { params: { poolId: string }; query: Record<string, string | undefined> }
+
+/** Answers 304 when the list's fingerprint is the one the browser holds. */
+function unchanged(ctx: TilesCtx, ptag: string): boolean {
+  ctx.set.headers['hx-ptag'] = ptag
+  ctx.set.headers['cache-control'] = 'no-store'
+  if (ctx.request.headers.get('hx-ptag') !== ptag) return false
+  ctx.set.status = 304
+  return true
+}
+
+/**
+ * The Overview's tiles, one page at a time. Polled (`?page=N`): that page
+ * with the figures, the map and the member row; `part=page`: a page added
+ * by "Show more", polled on its own; `part=more`: that page added, and the
+ * line under it with the next "Show more".
+ */
+async function tilesFragment(deps: Deps, ctx: TilesCtx) {
+  const { poolId } = ctx.params
+  const page = parsePage(ctx.query.page)
+  const part = ctx.query.part
+  if (part !== undefined && part !== 'page' && part !== 'more') throw new HttpError(400, 'invalid_input', 'part must be page or more')
+  if (part) {
+    await pools.getPool(deps.db, poolId)
+    const fleet = await fleetCards(deps.db, poolId, { page, tilesOnly: true })
+    if (part === 'page' && unchanged(ctx, fleet.ptag)) return ''
+    ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
+    const tiles = <MemberTiles poolId={poolId} cards={fleet.tiles} notes={fleet.notes} ptag={fleet.ptag} page={page} added />
+    if (part === 'page') return tiles
+    const first = Math.min(parsePage(ctx.query.first), page)
+    return (
+      <>
+        {tiles}
+        <TilesMore poolId={poolId} page={fleet.page} first={first} />
+      </>
+    )
+  }
+  const [data, jobFigures, backupFigures] = await Promise.all([
+    pools.poolPage(deps.db, poolId, 'overview', { tilePage: page }),
+    poolJobFigures(deps.db, poolId),
+    poolBackupSummary(deps.db, poolId),
+  ])
+  const fleet = data.fleet!
+  const ptag = tilesTag(fleet.ptag, jobFigures, backupFigures)
+  if (unchanged(ctx, ptag)) return ''
+  ctx.set.headers['content-type'] = 'text/html; charset=utf-8'
+  // The figures, the map and the member row's status dots follow the tiles.
+  const view = { ...data, cards: fleet.row, notes: fleet.notes, ptag, csrf: null } as unknown as PoolView
+  return (
+    <>
+      <MemberTiles poolId={poolId} cards={fleet.tiles} notes={fleet.notes} ptag={ptag} page={page} />
+      <hx-partial hx-target="#fleet-kpis" hx-swap="outerHTML">
+        <FleetKpis status={fleet.status} jobs={jobFigures} backups={backupFigures} />
+      </hx-partial>
+      <hx-partial hx-target="#fleet-map" hx-swap="outerHTML">
+        <FleetMap poolId={poolId} cells={fleet.cells} />
+      </hx-partial>
+      <hx-partial hx-target="#member-tabs" hx-swap="outerHTML">
+        <MemberTabs view={view} />
+      </hx-partial>
+    </>
+  )
 }

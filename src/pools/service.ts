@@ -103,12 +103,12 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
  * Everything the pool page shows, for the tab asked for; null on a member's
  * page, whose frame (header, tab bar, member row) needs only the first
  * members, not all of them. The Overview reads its fleet whatever its size
- * (fleetCards); `allTiles` asks for every tile, not the first 120.
+ * (fleetCards): one page of tiles (`tilePage`, from 1), never all of them.
  */
-export async function poolPage(db: Db, id: string, tab: PoolTabKey | null, opts: { allTiles?: boolean }) {
+export async function poolPage(db: Db, id: string, tab: PoolTabKey | null, opts: { tilePage?: number } = {}) {
   const pool = await getPool(db, id)
   if (tab === 'overview') {
-    const fleet = await fleetCards(db, id, { all: opts.allTiles })
+    const fleet = await fleetCards(db, id, { page: opts.tilePage })
     const cpanel = fleet.status.cpanel
     return { pool, members: fleet.row.map((c) => c.member), cpanel, fleet, tab, tabs: visiblePoolTabs(cpanel), tabVisible: true }
   }

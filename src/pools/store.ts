@@ -1,6 +1,8 @@
 import { asc, count, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { pools } from '../db/schema'
+import { severitySql } from '../members/store'
+import { CELL_COL_SQL, CELL_ROW_SQL, LOCATED_SQL, type CellKey } from '../geo/cells'
 
 export type Pool = typeof pools.$inferSelect
 export type PoolWithCounts = Pool & { memberCount: number; activeMemberName: string | null }
@@ -58,4 +60,33 @@ export async function updatePoolName(db: Db, id: string, name: string): Promise<
 export async function deletePool(db: Db, id: string): Promise<Pool | undefined> {
   const [row] = await db.delete(pools).where(eq(pools.id, id)).returning()
   return row
+}
+
+/** A member listed under a cell of the fleet map: who, and how it is doing (severity as poolOverview ranks it). */
+export type CellMember = { id: string; name: string; hostname: string; label: string | null; severity: number }
+
+/**
+ * The members in one cell of the fleet map, worst first (as the tiles are
+ * ordered), a page at a time, and how many the cell holds in all.
+ */
+export async function membersInCell(
+  db: Db,
+  poolId: string,
+  cell: CellKey,
+  opts: { now: Date; offset: number; limit: number },
+): Promise<{ total: number; members: CellMember[] }> {
+  const now = sql`${opts.now.toISOString()}::timestamptz`
+  const result = await db.execute(sql`
+    with m as (
+      select id, name, hostname, location ->> 'label' as label, created_at, ${severitySql(now)} as severity
+      from members
+      where pool_id = ${poolId} and ${LOCATED_SQL} and ${CELL_ROW_SQL} = ${cell.row}::int and ${CELL_COL_SQL} = ${cell.col}::int
+    )
+    select (select count(*)::int from m) as total,
+      (select coalesce(json_agg(json_build_array(id, name, hostname, label, severity) order by severity, created_at, id), '[]')
+        from (select * from m order by severity, created_at, id offset ${opts.offset}::int limit ${opts.limit}::int) p)::text as list
+  `)
+  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as { total: number; list: string }
+  const list = JSON.parse(row.list) as [string, string, string, string | null, number][]
+  return { total: Number(row.total), members: list.map(([id, name, hostname, label, severity]) => ({ id, name, hostname, label, severity })) }
 }

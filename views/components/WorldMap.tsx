@@ -15,7 +15,7 @@ export const WORLD_MAP_ASSET = '/assets/world-map.svg'
 
 // Ocean, grid and land are the same on every map: the browser fetches and
 // caches them once; each class colours one layer, which its path inherits.
-function BaseLayer() {
+export function BaseLayer() {
   return (
     <>
       <use class="wm-ocean" href={`${WORLD_MAP_ASSET}#ocean`} />
@@ -30,7 +30,7 @@ function BaseLayer() {
  * thumbnail of the land beside the way to add a location, some 60 px tall
  * instead of 450. The ocean is left off, so no cropped globe edge shows.
  */
-function CompactMap({ id }: { id?: string }) {
+export function CompactMap({ id }: { id?: string }) {
   return (
     <figure class="world-map world-map-compact" id={id}>
       <svg class="world-map-svg" viewBox={worldLand().viewBox} aria-hidden="true" preserveAspectRatio="xMidYMid meet">
@@ -69,7 +69,7 @@ export function WorldMap({ points, id }: { points: MapPoint[]; id?: string }) {
 }
 
 /** A point's label at each size; app.css shows the one that suits the map's width. */
-function Labels({ labels }: { labels: NonNullable<PlacedPoint['labels']> }) {
+export function Labels({ labels }: { labels: NonNullable<PlacedPoint['labels']> }) {
   return (
     <>
       {LABEL_TIERS.map(({ tier }) => {

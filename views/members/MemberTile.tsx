@@ -1,4 +1,5 @@
-import { STACK_LABELS, TILE_LIMIT, type MemberCard } from '../../src/members/view-model'
+import { STACK_LABELS, type MemberCard } from '../../src/members/view-model'
+import type { TilePage } from '../../src/members/cards'
 import { memberTabHref } from '../../src/members/tabs'
 import { Badge } from '../components/ui'
 import type { MemberStatus } from '../../src/members/status'
@@ -96,15 +97,27 @@ export function MemberTile({ card, note }: { card: MemberCard; note?: string | n
 }
 
 /**
- * The tiles, polled while the page is visible. The server answers 304 with
- * no body when nothing changed (hx-ptag), so an idle pool costs nothing.
+ * Where a list of tiles polls: the list the page came with (page 1, or the
+ * page in the URL) brings the Fleet status figures, the map and the member
+ * row along; a page added by "Show more" polls its own tiles alone.
  */
-export function MemberTiles({ poolId, cards, notes, ptag, all }: { poolId: string; cards: MemberCard[]; notes: Record<string, string>; ptag: string; all?: boolean }) {
+export function tilesPollHref(poolId: string, page: number, added: boolean): string {
+  if (added) return `/pools/${poolId}/tiles?page=${page}&part=page`
+  return `/pools/${poolId}/tiles${page > 1 ? `?page=${page}` : ''}`
+}
+
+/**
+ * One page of tiles, polled while the page is visible. The server answers
+ * 304 with no body when nothing changed (hx-ptag), so an idle pool costs
+ * nothing. `added`: a later page appended under the first by "Show more".
+ */
+export function MemberTiles({ poolId, cards, notes, ptag, page = 1, added = false }: { poolId: string; cards: MemberCard[]; notes: Record<string, string>; ptag: string; page?: number; added?: boolean }) {
   return (
     <ul
       class="tiles"
-      id="member-tiles"
-      hx-get={`/pools/${poolId}/tiles${all ? '?all=1' : ''}`}
+      id={added ? `member-tiles-p${page}` : 'member-tiles'}
+      data-page={String(page)}
+      hx-get={tilesPollHref(poolId, page, added)}
       hx-trigger="every 3s"
       hx-swap="outerHTML"
       hx-ptag={ptag}
@@ -116,13 +129,48 @@ export function MemberTiles({ poolId, cards, notes, ptag, all }: { poolId: strin
   )
 }
 
-/** Under the tiles of a large fleet: how many are left out, and the way to see them all. */
-export function TilesMore({ poolId, total, all }: { poolId: string; total: number; all?: boolean }) {
-  if (all || total <= TILE_LIMIT) return ''
+const n = (x: number) => x.toLocaleString('en')
+
+/**
+ * Under the tiles of a fleet of more than one page: which members are on
+ * screen, and "Show more", which appends the next page (and puts it in the
+ * URL: a reload opens on that page). `first` is the page the list began at.
+ */
+export function TilesMore({ poolId, page, first }: { poolId: string; page: TilePage; first: number }) {
+  if (page.pages === 1 && page.page === 1) return ''
+  const firstLink = first > 1 ? <a href={`/pools/${poolId}`}>First page</a> : ''
+  if (page.to < page.from) {
+    return (
+      <p class="tiles-more" id="tiles-more">
+        <span safe>{`No members on page ${n(page.page)}: the pool's ${n(page.total)} members fit on ${n(page.pages)} page${page.pages === 1 ? '' : 's'}.`}</span>{' '}
+        <a href={`/pools/${poolId}`}>First page</a>
+      </p>
+    )
+  }
+  const shownFrom = (first - 1) * page.size + 1
+  const range = `members ${n(shownFrom)}–${n(page.to)} of ${n(page.total)}`
+  if (page.page >= page.pages) {
+    return (
+      <p class="tiles-more" id="tiles-more" data-last="true">
+        <span safe>{`That is all: ${range}.`}</span> {firstLink}
+      </p>
+    )
+  }
+  const next = page.page + 1
   return (
-    <p class="tiles-more">
-      <span safe>{`Showing the ${TILE_LIMIT} members that most need a look (down, late, pending first), of ${total}.`}</span>{' '}
-      <a href={`/pools/${poolId}?all=1`}>Show all</a>
+    <p class="tiles-more" id="tiles-more">
+      <span safe>{`Showing ${range}, those that most need a look first (down, late, pending, then healthy).`}</span> {firstLink}
+      {first > 1 ? ' · ' : ''}
+      <a
+        class="button"
+        href={`/pools/${poolId}?page=${next}`}
+        hx-get={`/pools/${poolId}/tiles?page=${next}&part=more&first=${first}`}
+        hx-target="#tiles-more"
+        hx-swap="outerHTML"
+        hx-push-url={`/pools/${poolId}?page=${next}`}
+      >
+        Show more
+      </a>
     </p>
   )
 }

@@ -39,8 +39,6 @@ export type PoolView = PoolPageData & {
   failover: FailoverSection
   /** On the Monitoring tab. */
   alerts?: AlertSection<PoolAlerts>
-  /** Overview: every tile, not only the first 120 of a large fleet. */
-  allTiles?: boolean
   /** Overview: schedules and jobs of the pool, for Fleet status. */
   jobFigures?: PoolJobFigures
   /** Overview: the pool's snapshots, for Fleet status. */

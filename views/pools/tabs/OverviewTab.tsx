@@ -2,10 +2,8 @@ import type { PoolView } from '../PoolPage'
 import { NavLink } from '../../layout/Layout'
 import { Card, EmptyState, Kpi, Time } from '../../components/ui'
 import { MemberTiles, TilesMore } from '../../members/MemberTile'
-import type { MemberCard } from '../../../src/members/view-model'
 import type { FleetStatus } from '../../../src/members/cards'
-import { WorldMap } from '../../components/WorldMap'
-import { mapPointsFromCards } from '../../../src/geo/points'
+import { FleetMap } from './FleetMap'
 import type { PoolJobFigures } from '../../../src/jobs/service'
 import type { PoolBackupSummary } from '../../../src/backups/service'
 import { formatBytes } from '../../../src/members/view-model'
@@ -74,10 +72,6 @@ function ProtectionLine({ poolId, note }: { poolId: string; note: PoolProtection
   )
 }
 
-export function FleetMap({ cards }: { cards: MemberCard[] }) {
-  return <WorldMap points={mapPointsFromCards(cards)} id="fleet-map" />
-}
-
 export function OverviewTab({ view }: { view: PoolView }) {
   const id = view.pool.id
   const fleet = view.fleet!
@@ -100,7 +94,9 @@ export function OverviewTab({ view }: { view: PoolView }) {
       </Card>
       {fleet.status.members ? (
         <Card title="Fleet geography">
-          <FleetMap cards={fleet.located} />
+          <FleetMap poolId={id} cells={fleet.cells} />
+          {/* A cluster's members, on demand; outside the map, which the poll replaces. */}
+          <div id="map-cell" aria-live="polite"></div>
         </Card>
       ) : (
         ''
@@ -118,8 +114,8 @@ export function OverviewTab({ view }: { view: PoolView }) {
           </EmptyState>
         ) : (
           <>
-            <MemberTiles poolId={id} cards={fleet.tiles} notes={view.notes} ptag={view.ptag} all={view.allTiles} />
-            <TilesMore poolId={id} total={fleet.status.members} all={view.allTiles} />
+            <MemberTiles poolId={id} cards={fleet.tiles} notes={view.notes} ptag={view.ptag} page={fleet.page.page} />
+            <TilesMore poolId={id} page={fleet.page} first={fleet.page.page} />
           </>
         )}
       </Card>
