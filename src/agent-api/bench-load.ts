@@ -10,10 +10,11 @@
 //      BENCH_PACED_SECONDS (default 30);
 //   2. flat out: BENCH_CONCURRENCY senders (default 64) as fast as the
 //      server answers, for BENCH_FAST_SECONDS (default 30).
+// BENCH_PROFILE_DIR=folder writes the server's CPU profile there (markdown).
 // Prints heartbeats per second, p50/p99 latency, errors, and the server's
 // resident memory at the start and the end of each phase. The load generator
 // shares the machine's CPUs with the server, as the figures in issue 16 did.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { databaseOfItsOwn, type OwnDatabase } from '../testing/backup-fleet'
 import { httpApi, ok, percentile, startServerProcess, type Api, type ServerProcess } from '../testing/drill'
@@ -23,6 +24,8 @@ const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY) || 64)
 const PACED_SECONDS = Math.max(0, Number(process.env.BENCH_PACED_SECONDS ?? 30))
 const FAST_SECONDS = Math.max(1, Number(process.env.BENCH_FAST_SECONDS) || 30)
 const INTERVAL_MS = 10_000
+/** A folder for the server's CPU profile (markdown, written when it stops), to see where a heartbeat's time goes. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ?? ''
 /** Enrolments in flight at once: enough to be quick, few enough not to be the load being measured. */
 const ENROL_CONCURRENCY = 16
 const os = { id: 'debian', versionId: '12', family: 'debian', prettyName: 'Debian GNU/Linux 12' }
@@ -44,6 +47,37 @@ function rssMb(): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
   return Math.round(kb / 1024)
 }
+
+/** CPU seconds a process has used (user + system), from the kernel's count in clock ticks. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0 // a PostgreSQL backend that ended meanwhile
+  }
+}
+
+/** The local PostgreSQL's processes (postgres and its backends), when the bench runs on it. */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres'
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
+type CpuMark = { server: number; database: number; generator: number }
+const cpuMark = (): CpuMark => ({
+  server: cpuSeconds(server!.proc.pid),
+  database: database ? postgresPids().reduce((n, pid) => n + cpuSeconds(pid), 0) : 0,
+  generator: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+})
 
 /** Runs `work` over 0..n-1 with at most `limit` in flight. */
 async function inParallel(n: number, limit: number, work: (i: number) => Promise<void>) {
@@ -116,7 +150,7 @@ async function flatOut(base: string, agents: Agent[], seconds: number): Promise<
   return tally
 }
 
-function report(label: string, tally: Tally, seconds: number, memory: { start: number; end: number }) {
+function report(label: string, tally: Tally, seconds: number, memory: { start: number; end: number }, cpu: CpuMark) {
   const n = tally.latencies.length
   const errors = [...tally.errors].map(([why, count]) => `${count} × ${why}`).join(', ') || 'none'
   console.log(`\n${label}`)
@@ -124,20 +158,28 @@ function report(label: string, tally: Tally, seconds: number, memory: { start: n
   if (n) console.log(`  p50 ${percentile(tally.latencies, 50).toFixed(0)} ms   p99 ${percentile(tally.latencies, 99).toFixed(0)} ms   max ${Math.max(...tally.latencies).toFixed(0)} ms`)
   console.log(`  errors: ${errors}`)
   console.log(`  server memory: ${memory.start} MB at the start, ${memory.end} MB at the end`)
+  // Where the machine's time went: per heartbeat, and in cores used over the phase.
+  const per = (s: number) => (n ? `${Math.round((s * 1e6) / n)} µs` : '-')
+  const cores = (s: number) => `${(s / seconds).toFixed(2)} cores`
+  const db = database ? `, database ${per(cpu.database)} (${cores(cpu.database)})` : ''
+  console.log(`  CPU per heartbeat: server ${per(cpu.server)} (${cores(cpu.server)})${db}, load generator ${per(cpu.generator)} (${cores(cpu.generator)})`)
 }
 
 async function phase(label: string, run: () => Promise<Tally>) {
   const start = rssMb()
+  const before = cpuMark()
   const t0 = performance.now()
   const tally = await run()
-  report(label, tally, (performance.now() - t0) / 1000, { start, end: rssMb() })
+  const after = cpuMark()
+  const used = { server: after.server - before.server, database: after.database - before.database, generator: after.generator - before.generator }
+  report(label, tally, (performance.now() - t0) / 1000, { start, end: rssMb() }, used)
 }
 
 async function main() {
   const url = process.env.BENCH_DATABASE_URL
   // A database of its own on that server, dropped at the end: thousands of members are not left behind.
   database = url ? await databaseOfItsOwn(url, `bench_load_${process.pid}`) : null
-  server = await startServerProcess(database?.env ?? {})
+  server = await startServerProcess(database?.env ?? {}, 60_000, PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${PROFILE_DIR}`] : [])
   const base = server.url
   const api = httpApi(base)
   console.log(`server ${base} (${url ? 'PostgreSQL' : 'embedded database'}), ${MEMBERS.toLocaleString()} members, ${navigator.hardwareConcurrency} CPUs shared with this load generator`)

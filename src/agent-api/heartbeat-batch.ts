@@ -29,8 +29,8 @@ export type StoredBeat = {
   }
 }
 
-/** The member's first heartbeat ever: its activity says so once. */
-export type BeatResult = { first: boolean; stored: boolean }
+/** `stored`: false when the member was removed meanwhile. */
+export type BeatResult = { stored: boolean }
 
 type Waiting = { beat: StoredBeat; resolve: (r: BeatResult) => void; reject: (err: unknown) => void }
 
@@ -86,14 +86,17 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number }): Heartbe
   }
 }
 
-const rowsOf = (result: unknown) => ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as { id: string; first: boolean }[]
+const rowsOf = (result: unknown) => ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as { id: string }[]
 
 /**
  * One statement for the whole batch. A member heard twice in one batch keeps
  * its latest heartbeat (the others are answered as stored: nothing they said
  * is newer). The run of health (healthy_since) restarts when the heartbeat
- * comes after the member's late deadline: the rule the status badge reads.
- * A member removed meanwhile is simply not updated, and gets no history.
+ * comes after the member's late deadline, as it stood before this heartbeat
+ * (the right-hand side of SET reads the row before the update): the rule the
+ * status badge reads. A member removed meanwhile is simply not updated, and
+ * gets no history. The rows travel as one jsonb value: PostgreSQL parses it
+ * once, where json_to_recordset would parse every member's state again.
  */
 async function writeBatch(db: Db, beats: StoredBeat[]): Promise<BeatResult[]> {
   const latest = new Map<string, StoredBeat>()
@@ -121,17 +124,17 @@ async function writeBatch(db: Db, beats: StoredBeat[]): Promise<BeatResult[]> {
   }))
   const result = await db.execute(sql`
     with v as (
-      select * from json_to_recordset(${JSON.stringify(rows)}::json) as v(
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
         id text, at timestamptz, ip text, agent_version text, os jsonb, stacks jsonb, apps jsonb, host_state jsonb, summary jsonb,
         minute timestamptz, cpu real, mem_used bigint, mem_total bigint, disk_used bigint, disk_total bigint, load1 real)
     ), stored as (
       update members m set
         last_heartbeat_at = v.at, last_heartbeat_ip = v.ip, agent_version = v.agent_version,
         os = v.os, stacks = v.stacks, apps = v.apps, host_state = v.host_state, summary = v.summary,
-        healthy_since = case when was.late_at is null or was.healthy_since is null or v.at > was.late_at then v.at else was.healthy_since end
-      from v join members was on was.id = v.id
+        healthy_since = case when m.late_at is null or m.healthy_since is null or v.at > m.late_at then v.at else m.healthy_since end
+      from v
       where m.id = v.id
-      returning m.id, was.last_heartbeat_at is null as first
+      returning m.id
     ), history as (
       insert into member_metrics (member_id, minute, cpu_percent, mem_used_bytes, mem_total_bytes, disk_used_bytes, disk_total_bytes, load1)
       select v.id, v.minute, v.cpu, v.mem_used, v.mem_total, v.disk_used, v.disk_total, v.load1 from v join stored on stored.id = v.id
@@ -139,13 +142,8 @@ async function writeBatch(db: Db, beats: StoredBeat[]): Promise<BeatResult[]> {
         cpu_percent = excluded.cpu_percent, mem_used_bytes = excluded.mem_used_bytes, mem_total_bytes = excluded.mem_total_bytes,
         disk_used_bytes = excluded.disk_used_bytes, disk_total_bytes = excluded.disk_total_bytes, load1 = excluded.load1
     )
-    select id, first from stored
+    select id from stored
   `)
-  const stored = new Map(rowsOf(result).map((r) => [r.id, r.first]))
-  return beats.map((b) => {
-    const first = stored.get(b.memberId)
-    // Only one heartbeat per member can be its first.
-    const isLatest = latest.get(b.memberId) === b
-    return { stored: first !== undefined, first: isLatest && first === true }
-  })
+  const stored = new Set(rowsOf(result).map((r) => r.id))
+  return beats.map((b) => ({ stored: stored.has(b.memberId) }))
 }

@@ -8,7 +8,7 @@ import { ErrorSchema } from '../http/api-schemas'
 import { errorBody } from '../http/errors'
 import { TooManyAttempts } from '../throttle/service'
 import { AGENT_FILES, agentPath, checksumsFile, installScriptPath, type AgentFile } from './downloads'
-import { EnrollSchema, HeartbeatSchema } from './schema'
+import { EnrollSchema, HeartbeatSchema, Int } from './schema'
 import * as agents from './service'
 
 const tags = { tags: ['Agent'] }
@@ -84,7 +84,7 @@ export function agentRoutes(deps: Deps) {
     .post('/api/v1/agent/heartbeat', ({ body, ip, member }) => agents.heartbeat(deps.db, member!, body, ip), {
       access: 'agent',
       body: HeartbeatSchema,
-      response: { 200: t.Object({ ok: t.Boolean(), heartbeatSeconds: t.Integer() }), 401: ErrorSchema, 403: ErrorSchema, 422: ErrorSchema },
+      response: { 200: t.Object({ ok: t.Boolean(), heartbeatSeconds: Int() }), 401: ErrorSchema, 403: ErrorSchema, 422: ErrorSchema },
       detail: { ...tags, summary: "The agent's heartbeat: host state and detected stacks", security: [{ agent: [] }] },
     })
 }

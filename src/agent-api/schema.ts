@@ -1,14 +1,21 @@
 // The agent's payloads, validated before anything is stored. Mirrors
 // agent/protocol.ts; limits keep one member from filling the database.
 import { t } from 'elysia'
+import { Type } from '@sinclair/typebox'
 import { MAX_FIREWALL_RULES, MAX_LISTENERS } from '../../agent/protocol'
 import { Text } from '../http/api-schemas'
 
 const Str = (max = 256) => Text({ maxLength: max })
+/**
+ * A plain JSON integer. Elysia's t.Integer also takes "12" and converts it,
+ * which makes every heartbeat walk its whole body a second time to decode;
+ * agents send numbers.
+ */
+export const Int = Type.Integer
 const NStr = (max = 256) => t.Nullable(Str(max))
 const NNum = t.Nullable(t.Number())
 /** Sizes land in bigint columns: whole bytes, exact in a double. */
-const Bytes = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+const Bytes = Int({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 const NBool = t.Nullable(t.Boolean())
 /** Load averages land in a real column, which overflows past 3.4e38. */
 const Load = t.Number({ minimum: 0, maximum: 1_000_000 })
@@ -25,7 +32,7 @@ export const OsSchema = Obj({
 const OpenLiteSpeed = Obj({
   version: NStr(64),
   running: t.Boolean(),
-  adminPort: t.Nullable(t.Integer({ minimum: 0, maximum: 65535 })),
+  adminPort: t.Nullable(Int({ minimum: 0, maximum: 65535 })),
   vhosts: t.Array(Obj({ name: Str(200), root: NStr(1024), domains: t.Array(Str(253), { maxItems: 200 }) }), { maxItems: 1000 }),
 })
 
@@ -51,7 +58,7 @@ const CpanelAccount = Obj({
   suspendReason: t.Optional(NStr(256)),
   contactEmail: t.Optional(NStr(254)),
   ip: t.Optional(NStr(45)),
-  startDate: t.Optional(t.Nullable(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
+  startDate: t.Optional(t.Nullable(Int({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))),
   diskBytes: t.Optional(t.Nullable(Bytes)),
 })
 
@@ -61,7 +68,7 @@ const CpanelBackup = Obj({
   daily: t.Boolean(),
   weekly: t.Boolean(),
   monthly: t.Boolean(),
-  retention: t.Nullable(t.Integer({ minimum: 0, maximum: 100_000 })),
+  retention: t.Nullable(Int({ minimum: 0, maximum: 100_000 })),
   dir: NStr(1024),
 })
 
@@ -70,7 +77,7 @@ const Cpanel = Obj({
   accounts: t.Array(CpanelAccount, { maxItems: 5000 }),
   packages: t.Optional(t.Array(Str(200), { maxItems: 2000 })),
   backup: t.Optional(t.Nullable(CpanelBackup)),
-  accountCount: t.Optional(t.Integer({ minimum: 0, maximum: 10_000_000 })),
+  accountCount: t.Optional(Int({ minimum: 0, maximum: 10_000_000 })),
 })
 
 export const StacksSchema = Obj({
@@ -130,7 +137,7 @@ export const HeartbeatSchema = Obj({
   certificates: t.Array(Obj({ domain: Str(253), path: Str(1024), notAfter: NStr(40), issuer: NStr(256) }), { maxItems: 2000 }),
   // Optional: agents older than listener reporting do not send it.
   listeners: t.Optional(
-    t.Array(Obj({ port: t.Integer({ minimum: 0, maximum: 65535 }), address: Str(64), process: NStr(64) }), { maxItems: MAX_LISTENERS }),
+    t.Array(Obj({ port: Int({ minimum: 0, maximum: 65535 }), address: Str(64), process: NStr(64) }), { maxItems: MAX_LISTENERS }),
   ),
 })
 

@@ -139,7 +139,7 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
   }
   const { agentVersion, os, stacks, apps, hostname: _h, ...hostState } = body
   const disks = body.disks
-  const { stored, first } = await heartbeatsOf(db).submit({
+  const { stored } = await heartbeatsOf(db).submit({
     memberId: member.id,
     at: now,
     ip,
@@ -161,6 +161,7 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
   })
   // Removed between the token check and the write (on another replica, say).
   if (!stored) throw new HttpError(401, 'unauthorized', 'This agent token is not valid: the member was removed or enrolled again')
-  if (first) await members.insertEvent(db, { memberId: member.id, kind: 'first_heartbeat', level: 'info', message: 'First heartbeat received.', ip })
+  // The row the token came with is up to a few seconds old: it may still say "never heard" after the first heartbeat.
+  if (!member.lastHeartbeatAt) await members.insertFirstHeartbeat(db, member.id, ip)
   return { ok: true, heartbeatSeconds: HEARTBEAT_SECONDS }
 }

@@ -8,6 +8,7 @@
 // deadlines (members/status.ts); every reader then sees it.
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
+import { affectedRows } from '../db/affected'
 import { beatSlackSeconds, DEFAULT_FAILOVER_DELAY_SECONDS, HEARTBEAT_SECONDS } from '../members/status'
 import { newestHeartbeat } from './store'
 
@@ -52,5 +53,5 @@ export async function forgiveOutage(db: Db, outage: Outage | null | undefined): 
     where d.id = m.id and last_heartbeat_at < ${upSince}
       and last_heartbeat_at >= ${heardUntil} - make_interval(secs => ${beatSlackSeconds(1)}::float8 * ${interval})
   `)
-  return (result as { affectedRows?: number; count?: number }).affectedRows ?? (result as { count?: number }).count ?? 0
+  return affectedRows(result)
 }

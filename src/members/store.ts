@@ -1,6 +1,7 @@
 // Queries for members, their enrolment secrets, events and metric history.
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import { epochMs, fromEpochMs } from '../db/epoch'
+import { affectedRows } from '../db/affected'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
 import type { Deadlines } from './status'
@@ -357,9 +358,32 @@ export async function listMetrics(db: Db, memberId: string, since: Date): Promis
   }))
 }
 
-export async function pruneMetrics(db: Db, before: Date): Promise<number> {
-  const rows = await db.delete(memberMetrics).where(lt(memberMetrics.minute, before)).returning({ m: memberMetrics.memberId })
-  return rows.length
+/** "First heartbeat received." in the member's activity, once however often it is asked. */
+export async function insertFirstHeartbeat(db: Db, memberId: string, ip: string | null): Promise<void> {
+  await db.execute(sql`
+    insert into member_events (member_id, kind, level, message, ip)
+    select ${memberId}::text, 'first_heartbeat', 'info', 'First heartbeat received.', ${ip}::text
+    where not exists (select 1 from member_events where member_id = ${memberId}::text and kind = 'first_heartbeat')
+  `)
+}
+
+/**
+ * Deletes history older than `before`, a slice at a time and without reading
+ * the rows back: a big fleet sheds millions of points an hour, and one
+ * statement for all of them would hold its locks and its memory that long.
+ */
+export async function pruneMetrics(db: Db, before: Date, slice = 10_000): Promise<number> {
+  let removed = 0
+  for (;;) {
+    const n = affectedRows(
+      await db.execute(sql`
+        delete from member_metrics where ctid in (
+          select ctid from member_metrics where minute < ${before.toISOString()}::timestamptz limit ${slice}::int
+        )`),
+    )
+    removed += n
+    if (n < slice) return removed
+  }
 }
 
 export async function countByPool(db: Db, poolId: string): Promise<number> {

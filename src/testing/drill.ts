@@ -301,10 +301,11 @@ export type ServerProcess = {
  * The real server, `bun src/server/main.ts`, on a loopback port: the same
  * process an operator runs, scheduler included. Resolves once it listens.
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+/** `bunArgs`: flags for bun itself, e.g. a benchmark's --cpu-prof-md. */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, bunArgs: string[] = []): Promise<ServerProcess> {
   const dataDir = env.DATA_DIR ?? tempDir('sctl-server-')
   const ownDir = !env.DATA_DIR
-  const proc = spawnTracked(['bun', 'src/server/main.ts'], {
+  const proc = spawnTracked(['bun', ...bunArgs, 'src/server/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
