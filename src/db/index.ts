@@ -148,27 +148,34 @@ function advisoryLeadership(url: string) {
     conn = null
     await old?.end({ timeout: 1 }).catch(() => {})
   }
-  return {
-    async check(): Promise<boolean> {
-      if (released) return false
-      try {
-        // No lifetime limit: recycling the connection would drop the lock silently.
-        conn ??= postgres(url, { max: 1, idle_timeout: 0, max_lifetime: null, onnotice: () => {} })
-        if (held) {
-          // The lock is ours only while this very backend holds it (it dies with a reconnect).
-          const [mine] = await conn`select exists(select 1 from pg_locks where locktype = 'advisory' and objid = ${LEADER_LOCK} and pid = pg_backend_pid() and granted) as ok`
-          if (mine?.ok === true) return true
-          held = false
-        }
-        const [row] = await conn`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`
-        held = row?.ok === true
-        // Every win of the lock is a new term, even by the process that held it before.
-        term = held ? ((await conn`insert into leader_terms (holder) values (${holderName()}) returning term`)[0]?.term as number) : null
-        return held
-      } catch {
-        await reset()
-        return false
+  // Ticks ask at the same moment; one question at a time, or two answers would
+  // each take the lock (it stacks on one session) and each start a term.
+  let asking: Promise<boolean> | null = null
+  const ask = async (): Promise<boolean> => {
+    if (released) return false
+    try {
+      // No lifetime limit: recycling the connection would drop the lock silently.
+      conn ??= postgres(url, { max: 1, idle_timeout: 0, max_lifetime: null, onnotice: () => {} })
+      if (held) {
+        // The lock is ours only while this very backend holds it (it dies with a reconnect).
+        const [mine] = await conn`select exists(select 1 from pg_locks where locktype = 'advisory' and objid = ${LEADER_LOCK} and pid = pg_backend_pid() and granted) as ok`
+        if (mine?.ok === true) return true
+        held = false
       }
+      const [row] = await conn`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`
+      held = row?.ok === true
+      // Every win of the lock is a new term, even by the process that held it before.
+      term = held ? ((await conn`insert into leader_terms (holder) values (${holderName()}) returning term`)[0]?.term as number) : null
+      return held
+    } catch {
+      await reset()
+      return false
+    }
+  }
+  return {
+    check(): Promise<boolean> {
+      asking ??= ask().finally(() => (asking = null))
+      return asking
     },
     term: () => (held ? term : null),
     async release(): Promise<void> {
