@@ -1,7 +1,6 @@
 // What is wrong right now, member by member and pool-wide: pure functions of
 // the last heartbeat and the settings. The engine feeds them to the machine.
 import type { AgentVersion, AlertMember, SilentMember } from './store'
-import { isOutdated } from '../members/view-model'
 import type { Delays } from './machine'
 import type { MemberAlerts, PoolAlerts } from './settings'
 
@@ -82,8 +81,8 @@ export function memberConditions(m: AlertMember, s: MemberAlerts, now: Date): Co
   return out
 }
 
-/** What a pool's conditions are judged from: its silent members and its agents' versions, as the store aggregates them. */
-export type PoolFacts = { silent: SilentMember[]; versions: AgentVersion[] }
+/** What a pool's conditions are judged from, as the store finds them: its silent members, and those whose agent is behind. */
+export type PoolFacts = { silent: SilentMember[]; outdated: AgentVersion[] }
 
 export function poolConditions(facts: PoolFacts, s: PoolAlerts): Condition[] {
   const out: Condition[] = []
@@ -99,8 +98,7 @@ export function poolConditions(facts: PoolFacts, s: PoolAlerts): Condition[] {
     })
   }
   if (s.outdatedAgents.enabled) {
-    const old = facts.versions
-      .filter((v) => isOutdated(v.agentVersion))
+    const old = facts.outdated
       .flatMap((v) => v.names.map((name) => ({ name, agentVersion: v.agentVersion })))
       .sort((a, b) => a.name.localeCompare(b.name))
     out.push({

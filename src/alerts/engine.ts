@@ -7,6 +7,7 @@ import type { Db } from '../db'
 import { sendMail } from '../mail'
 import { newId } from '../crypto/tokens'
 import { memberTabHref } from '../members/tabs'
+import { isOutdated } from '../members/view-model'
 import { memberConditions, poolConditions, type Condition } from './conditions'
 import { renderAlertMail, type AlertMail } from './email'
 import { describeEvent } from '../failover/words'
@@ -109,10 +110,10 @@ export async function evaluateAlerts(deps: Deps, now = new Date()): Promise<{ me
   const pools = new Map(poolRows.map((p) => [p.id, { name: p.name, settings: poolAlertsFrom(p.settings) }]))
   const judged = await store.membersToJudge(deps.db, now, MEMBER_DEFAULTS)
   const bySetting = [...pools].map(([poolId, p]) => ({ poolId, ...p.settings }))
-  const [states, silent, versions] = await Promise.all([
+  const [states, silent, outdated] = await Promise.all([
     store.statesToJudge(deps.db, judged.map((m) => m.id)),
     store.silentMembers(deps.db, now, bySetting.filter((p) => p.anySilent.enabled).map((p) => ({ poolId: p.poolId, afterSeconds: p.anySilent.afterSeconds }))),
-    store.agentVersions(deps.db, bySetting.filter((p) => p.outdatedAgents.enabled).map((p) => p.poolId)),
+    store.outdatedAgents(deps.db, bySetting.filter((p) => p.outdatedAgents.enabled).map((p) => p.poolId), isOutdated),
   ])
   const byKey = new Map(states.map((s) => [s.key, s]))
   for (const m of judged) {
@@ -122,7 +123,7 @@ export async function evaluateAlerts(deps: Deps, now = new Date()): Promise<{ me
   }
   for (const [poolId, pool] of pools) {
     const target = { poolId, poolName: pool.name, member: null, settings: pool.settings, link: `${deps.config.publicUrl}/pools/${poolId}` }
-    const facts = { silent: silent.filter((m) => m.poolId === poolId), versions: versions.filter((v) => v.poolId === poolId) }
+    const facts = { silent: silent.filter((m) => m.poolId === poolId), outdated: outdated.filter((v) => v.poolId === poolId) }
     for (const cond of poolConditions(facts, pool.settings)) await advance(pass, target, cond, byKey.get(`${poolId}:${cond.kind}`))
   }
   await noticeCuts(pass, pools)

@@ -262,4 +262,17 @@ describe('what the evaluation reads', () => {
     ])
     console.log(`[notices] evaluation of 207 members (6 judged) took ${ms.toFixed(0)} ms`)
   })
+
+  test('pool-wide: the members behind on their agent are named, from the versions the pool runs', async () => {
+    await savePoolAlerts(s.db, systemActor, poolId, { outdatedAgents: { enabled: true }, anySilent: { enabled: false, afterSeconds: 120 }, notifyAccount: false, recipients: ['noc@example.com'] })
+    const fresh = new Date(Date.now() - 1000)
+    await s.db.delete(members)
+    await s.db.insert(members).values(
+      [['old-b', '0.0.9'], ['old-a', '0.0.9'], ['older', '0.0.1'], ['current', '0.1.0'], ['dev', 'dev']].map(([name, agentVersion]) => ({ id: `mem_${name}`, poolId, name: name!, hostname: `${name}.example.com`, egressIps: ['203.0.113.9'], agentVersion, lastHeartbeatAt: fresh })),
+    )
+    await evaluateAlerts(s.deps, new Date())
+    await sendAlertNotices(s.deps)
+    expect(smtp.messages.map((m) => [m.subject, m.to])).toEqual([['[serversctl] ALERT: pool Outbox: outdated agents on old-a, old-b, older', ['noc@example.com']]])
+    expect(smtp.messages[0]!.raw).toContain('older: agent 0.0.1')
+  })
 })

@@ -35,12 +35,39 @@ const saved = (path: string) => sql.raw(`s.settings #> '{${path}}'`)
 const enabled = (path: string, dflt: boolean) => sql`coalesce(${saved(`${path},enabled`)}, ${JSON.stringify(dflt)}::jsonb) <> 'false'::jsonb`
 const setting = (path: string, dflt: number) =>
   sql`coalesce(case when jsonb_typeof(${saved(path)}) = 'number' then (${sql.raw(`s.settings #>> '{${path}}'`)})::float8 end, ${dflt}::float8)`
-const hostHas = (path: string, vars: SQL = sql`'{}'::jsonb`) => sql`jsonb_path_exists(m.host_state, ${path}::jsonpath, ${vars}, true)`
-const overPercent = (path: string, key: 'cpu' | 'memory' | 'disk', d: MemberAlerts) =>
-  sql`(${enabled(key, d[key].enabled)} and ${hostHas(path, sql`jsonb_build_object('p', ${setting(`${key},percent`, d[key].percent)})`)})`
-// Agents send certificates' ends as toISOString() does, which sorts as text;
-// anything else is read (and judged) by the engine, to be safe.
-const ISO_UTC = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$'
+
+// Anything over a threshold in a host state, in one pass over the JSON (each
+// jsonb function reads the whole value again). A threshold that is off is
+// null, and a comparison with null is never true. Agents send certificates'
+// ends as toISOString() does, which sorts as text; a value in another form
+// is left to the engine to judge.
+const OVER_ANY = `$ ? (@.cpuPercent > $cpu
+  || exists(@.memory ? (@.usedBytes * 100 > @.totalBytes * $memory))
+  || exists(@.disks[*] ? (@.usedBytes * 100 > @.totalBytes * $disk))
+  || ($services == true && exists(@.services[*] ? (@.state == "failed" || @.state == "inactive")))
+  || ($tls == true && exists(@.certificates[*].notAfter ? (@ < $limit || !(@ starts with "2")))))`
+
+/** The same text as toISOString(); a second past the engine's limit, as text compares to the millisecond. */
+const isoUtc = (at: SQL) => sql`to_char((${at}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+function thresholds(now: Date, d: MemberAlerts): SQL {
+  const limitAfter = (days: number) => new Date(now.getTime() + days * 86_400_000 + 1000)
+  const defaults = {
+    cpu: d.cpu.enabled ? d.cpu.percent : null,
+    memory: d.memory.enabled ? d.memory.percent : null,
+    disk: d.disk.enabled ? d.disk.percent : null,
+    services: d.services.enabled,
+    tls: d.tls.enabled,
+    limit: limitAfter(d.tls.days).toISOString(),
+  }
+  const pct = (key: 'cpu' | 'memory' | 'disk') => sql`case when ${enabled(key, d[key].enabled)} then ${setting(`${key},percent`, d[key].percent)} end`
+  const limit = isoUtc(sql`${ts(new Date(now.getTime() + 1000))} + make_interval(secs => ${setting('tls,days', d.tls.days)} * 86400)`)
+  // Most members keep the defaults: one value for all of them.
+  return sql`case when s.settings is null then ${JSON.stringify(defaults)}::jsonb else jsonb_build_object(
+    'cpu', ${pct('cpu')}, 'memory', ${pct('memory')}, 'disk', ${pct('disk')},
+    'services', ${enabled('services', d.services.enabled)}, 'tls', ${enabled('tls', d.tls.enabled)}, 'limit', ${limit}) end`
+}
+
 // The engine judges resources only from a recent heartbeat (conditions.ts STALE_SECONDS, rounded).
 const FRESH_SECONDS = 61
 
@@ -52,15 +79,6 @@ const FRESH_SECONDS = 61
  * return a little more than what fires (the engine decides), never less.
  */
 export async function membersToJudge(db: Db, now: Date, d: MemberAlerts): Promise<JudgedMember[]> {
-  // A second later than the engine's limit: text compares to the millisecond, the engine decides.
-  const tlsLimit = sql`to_char((${ts(new Date(now.getTime() + 1000))} + make_interval(secs => ${setting('tls,days', d.tls.days)} * 86400)) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-  const overAny = sql`(
-       ${overPercent('$.cpuPercent ? (@ > $p)', 'cpu', d)}
-    or ${overPercent('$.memory ? (@.usedBytes * 100 > @.totalBytes * $p)', 'memory', d)}
-    or ${overPercent('$.disks[*] ? (@.usedBytes * 100 > @.totalBytes * $p)', 'disk', d)}
-    or (${enabled('services', d.services.enabled)} and ${hostHas('$.services[*] ? (@.state == "failed" || @.state == "inactive")')})
-    or (${enabled('tls', d.tls.enabled)} and ${hostHas(`$.certificates[*].notAfter ? (@ < $limit || !(@ like_regex "${ISO_UTC}"))`, sql`jsonb_build_object('limit', ${tlsLimit})`)})
-  )`
   const figures = sql`case when m.host_state is null then null else json_build_object(
     'cpuPercent', m.host_state -> 'cpuPercent', 'memory', m.host_state -> 'memory', 'disks', m.host_state -> 'disks',
     'services', m.host_state -> 'services', 'certificates', m.host_state -> 'certificates')::text end`
@@ -69,9 +87,11 @@ export async function membersToJudge(db: Db, now: Date, d: MemberAlerts): Promis
     from members m left join member_alert_settings s on s.member_id = m.id
     where m.last_heartbeat_at is not null and (
       m.late_at <= ${ts(now)}
-      or exists (select 1 from alert_states a where a.member_id = m.id and a.state <> 'ok')
+      -- Not correlated: one hashed pass over the states, not one per member.
+      or m.id in (select a.member_id from alert_states a where a.state <> 'ok' and a.member_id is not null)
       or (${enabled('heartbeat', d.heartbeat.enabled)} and m.last_heartbeat_at < ${ts(now)} - make_interval(secs => ${setting('heartbeat,afterSeconds', d.heartbeat.afterSeconds)}))
-      or (m.host_state is not null and m.last_heartbeat_at > ${ts(now)} - make_interval(secs => ${FRESH_SECONDS}) and ${overAny})
+      or (m.host_state is not null and m.last_heartbeat_at > ${ts(now)} - make_interval(secs => ${FRESH_SECONDS})
+          and jsonb_path_exists(m.host_state, ${OVER_ANY}::jsonpath, ${thresholds(now, d)}, true))
     )
     order by m.pool_id, m.name`)
   type Row = { id: string; pool_id: string; name: string; agent_version: string | null; heard_ms: number | string; figures: string | null; settings: string | null }
@@ -113,12 +133,22 @@ export async function silentMembers(db: Db, now: Date, delays: { poolId: string;
 
 export type AgentVersion = { poolId: string; agentVersion: string; names: string[] }
 
-/** The agent versions enrolled members run, one row per pool and version, with who runs each. */
-export async function agentVersions(db: Db, poolIds: string[]): Promise<AgentVersion[]> {
+/**
+ * The enrolled members of these pools whose agent version `outdated` says
+ * is behind, one row per pool and version: the versions first (a few rows),
+ * then the names of only those behind (usually none).
+ */
+export async function outdatedAgents(db: Db, poolIds: string[], outdated: (version: string) => boolean): Promise<AgentVersion[]> {
   if (!poolIds.length) return []
+  const enrolled = sql`m.pool_id in (select jsonb_array_elements_text(${JSON.stringify(poolIds)}::jsonb)) and m.last_heartbeat_at is not null and m.agent_version is not null`
+  const versions = rowsOf<{ pool_id: string; agent_version: string }>(await db.execute(sql`select distinct m.pool_id, m.agent_version from members m where ${enrolled}`))
+  const behind = versions.filter((v) => outdated(v.agent_version)).map((v) => ({ poolId: v.pool_id, agentVersion: v.agent_version }))
+  if (!behind.length) return []
   const result = await db.execute(sql`
-    select m.pool_id, m.agent_version, json_agg(m.name order by m.name)::text as names from members m
-    where m.pool_id in (select jsonb_array_elements_text(${JSON.stringify(poolIds)}::jsonb)) and m.last_heartbeat_at is not null and m.agent_version is not null
+    select m.pool_id, m.agent_version, json_agg(m.name order by m.name)::text as names
+    from jsonb_to_recordset(${JSON.stringify(behind)}::jsonb) as v("poolId" text, "agentVersion" text)
+    join members m on m.pool_id = v."poolId" and m.agent_version = v."agentVersion"
+    where m.last_heartbeat_at is not null
     group by m.pool_id, m.agent_version`)
   return rowsOf<{ pool_id: string; agent_version: string; names: string }>(result).map((r) => ({ poolId: r.pool_id, agentVersion: r.agent_version, names: JSON.parse(r.names) as string[] }))
 }
