@@ -9,7 +9,7 @@ import { testServer, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { systemActor } from '../audit/service'
 import { evaluateAlerts } from './engine'
-import { LEASE_SECONDS, MAX_ATTEMPTS, sendAlertNotices } from './send'
+import { KEEP_DONE_DAYS, LEASE_SECONDS, MAX_ATTEMPTS, pruneSentNotices, sendAlertNotices } from './send'
 import { saveMemberAlerts, savePoolAlerts } from './settings'
 import { transmit } from '../mail'
 import * as store from './store'
@@ -171,6 +171,20 @@ describe('the send step', () => {
     expect(await sendAlertNotices(s.deps)).toEqual({ sent: 0, retrying: 1, failed: 0 })
     expect(await sendAlertNotices(s.deps, { clock: later(16) })).toEqual({ sent: 1, retrying: 0, failed: 0 })
     expect(subjects()).toEqual(['[serversctl] RESOLVED: web-1 (Outbox): heartbeat back to normal'])
+  })
+
+  test('sent notices are forgotten after their days, waiting ones never; the history stays', async () => {
+    await evaluateAlerts(s.deps, at(61))
+    await sendAlertNotices(s.deps)
+    smtp.refuse(1)
+    await heartbeat('mem_o', 100)
+    for (const t of [100, 125]) await evaluateAlerts(s.deps, at(t))
+    expect(await sendAlertNotices(s.deps)).toEqual({ sent: 0, retrying: 1, failed: 0 })
+    const day = 86_400_000
+    expect(await pruneSentNotices(s.deps, new Date(Date.now() + (KEEP_DONE_DAYS - 1) * day))).toBe(0)
+    expect(await pruneSentNotices(s.deps, new Date(Date.now() + (KEEP_DONE_DAYS + 1) * day))).toBe(1)
+    expect((await s.db.select().from(alertNotices)).map((n) => [n.event, n.doneAt])).toEqual([['resolved', null]])
+    expect(await history()).toEqual([['heartbeat', 'fired', 'sent']])
   })
 })
 

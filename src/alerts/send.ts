@@ -49,3 +49,8 @@ export async function sendAlertNotices(deps: Deps, opts: { clock?: () => Date; b
   }
   return result
 }
+
+/** How long a sent notice is kept after it went out: the history and the Outbox keep what it said. */
+export const KEEP_DONE_DAYS = 30
+
+export const pruneSentNotices = (deps: Deps, now = new Date()) => store.pruneNotices(deps.db, new Date(now.getTime() - KEEP_DONE_DAYS * 86_400_000))

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import { epochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { alertHistory, alertNotices, alertStates, failoverEvents, members, poolAlertSettings, pools, users } from '../db/schema'
@@ -263,6 +263,12 @@ export async function retryNotice(db: Db, id: string, nextAt: Date, error: strin
     .update(alertNotices)
     .set({ claimedUntil: null, nextAttemptAt: nextAt, lastError: error })
     .where(and(eq(alertNotices.id, id), isNull(alertNotices.doneAt)))
+}
+
+/** Forgets notices done before `before` (their history row and Outbox copy stay); one still waiting is kept whatever its age. */
+export async function pruneNotices(db: Db, before: Date): Promise<number> {
+  const gone = await db.delete(alertNotices).where(lt(alertNotices.doneAt, before)).returning({ id: alertNotices.id })
+  return gone.length
 }
 
 export const notice = (db: Db, id: string) => db.select().from(alertNotices).where(eq(alertNotices.id, id)).then((r) => r[0] ?? null)

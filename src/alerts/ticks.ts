@@ -3,7 +3,7 @@
 // a slow mail server holds only the sending.
 import type { Deps } from '../server/deps'
 import { evaluateAlerts } from './engine'
-import { sendAlertNotices } from './send'
+import { KEEP_DONE_DAYS, pruneSentNotices, sendAlertNotices } from './send'
 
 type Tick = { name: string; pattern: string; run: (deps: Deps, startedAt: Date) => Promise<string | null> }
 
@@ -23,6 +23,14 @@ export const alertTicks: Tick[] = [
       const { sent, retrying, failed } = await sendAlertNotices(deps)
       if (!retrying && !failed) return null
       return `${sent} alert email(s) sent, ${retrying} to try again later, ${failed} failed after their last try (see the Outbox)`
+    },
+  },
+  {
+    name: 'alerts.prune_notices',
+    pattern: '0 27 * * * *', // hourly, off the hour
+    run: async (deps) => {
+      const removed = await pruneSentNotices(deps)
+      return removed ? `forgot ${removed} alert email(s) sent more than ${KEEP_DONE_DAYS} days ago (their history stays)` : null
     },
   },
 ]
