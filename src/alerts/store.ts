@@ -270,5 +270,3 @@ export async function pruneNotices(db: Db, before: Date): Promise<number> {
   const gone = await db.delete(alertNotices).where(lt(alertNotices.doneAt, before)).returning({ id: alertNotices.id })
   return gone.length
 }
-
-export const notice = (db: Db, id: string) => db.select().from(alertNotices).where(eq(alertNotices.id, id)).then((r) => r[0] ?? null)
