@@ -34,30 +34,51 @@ export function parseCellId(raw: string): CellKey | null {
   return row < ROWS && col < COLS ? { row, col } : null
 }
 
-/** The cell's corners, for saying where it is: "40°N–48°N, 0°E–9°E". */
-export function cellBounds({ row, col }: CellKey) {
-  const south = row * CELL_LAT_DEG - 90
-  const west = col * CELL_LON_DEG - 180
-  return { south, north: Math.min(90, south + CELL_LAT_DEG), west, east: Math.min(180, west + CELL_LON_DEG) }
+/** A dot that draws neighbouring cells together names at most this many. */
+export const MAX_CELLS_A_DOT = 16
+
+/** Cells in a URL, "12.30,12.31" (one dot can stand for neighbouring cells), or null when one is not the grid's. */
+export function parseCellIds(raw: string): CellKey[] | null {
+  const parts = raw.split(',')
+  if (parts.length > MAX_CELLS_A_DOT) return null
+  const keys = parts.map(parseCellId)
+  if (keys.some((k) => k === null)) return null
+  const unique = new Map((keys as CellKey[]).map((k) => [cellId(k), k]))
+  return [...unique.values()]
+}
+
+/** The cells' extent, for saying where they are. */
+export function cellBounds(keys: CellKey[]) {
+  const south = Math.min(...keys.map((k) => k.row)) * CELL_LAT_DEG - 90
+  const north = Math.min(90, (Math.max(...keys.map((k) => k.row)) + 1) * CELL_LAT_DEG - 90)
+  const west = Math.min(...keys.map((k) => k.col)) * CELL_LON_DEG - 180
+  const east = Math.min(180, (Math.max(...keys.map((k) => k.col)) + 1) * CELL_LON_DEG - 180)
+  return { south, north, west, east }
 }
 
 const deg = (n: number, pos: string, neg: string) => `${Math.abs(n)}°${n === 0 ? '' : n > 0 ? pos : neg}`
 
-export function cellPlace(key: CellKey): string {
-  const b = cellBounds(key)
+/** Where the cells are: "46°N to 54°N, 0° to 9°E". */
+export function cellPlace(keys: CellKey[]): string {
+  const b = cellBounds(keys)
   return `${deg(b.south, 'N', 'S')} to ${deg(b.north, 'N', 'S')}, ${deg(b.west, 'E', 'W')} to ${deg(b.east, 'E', 'W')}`
 }
 
 // A member's location is jsonb {lat, lon, label}; one the map cannot place
 // (not numbers, off the globe) is in no cell, as projectPoint drops it.
 // A case, not `and`: SQL does not promise to test the type before the cast.
-const LAT = sql.raw(`(case when jsonb_typeof(location -> 'lat') = 'number' then (location ->> 'lat')::float8 end)`)
-const LON = sql.raw(`(case when jsonb_typeof(location -> 'lon') = 'number' then (location ->> 'lon')::float8 end)`)
+/** The latitude of a row's `location` (jsonb), null when it has none. */
+export const LAT_SQL: SQL = sql.raw(`(case when jsonb_typeof(location -> 'lat') = 'number' then (location ->> 'lat')::float8 end)`)
+/** The longitude of a row's `location` (jsonb), null when it has none. */
+export const LON_SQL: SQL = sql.raw(`(case when jsonb_typeof(location -> 'lon') = 'number' then (location ->> 'lon')::float8 end)`)
 
-/** True for a location on the globe; read from a row with a `location` column. */
-export const LOCATED_SQL: SQL = sql`(abs(${LAT}) <= 90 and abs(${LON}) <= 180)`
-/** The row and column of a located row's cell: the one formula both the map and a cell's list read. */
-export const CELL_ROW_SQL: SQL = sql`floor((${LAT} + 90) / ${sql.raw(String(CELL_LAT_DEG))})::int`
-export const CELL_COL_SQL: SQL = sql`floor((${LON} + 180) / ${sql.raw(String(CELL_LON_DEG))})::int`
-export const LAT_SQL: SQL = LAT
-export const LON_SQL: SQL = LON
+/**
+ * Where a latitude and longitude (SQL expressions, e.g. LAT_SQL and LON_SQL
+ * or columns holding them) fall: whether on the globe, and the row and column
+ * of their cell. The one formula both the map and a cell's list read.
+ */
+export const cellSql = (lat: SQL, lon: SQL) => ({
+  located: sql`(abs(${lat}) <= 90 and abs(${lon}) <= 180)`,
+  row: sql`floor((${lat} + 90) / ${sql.raw(String(CELL_LAT_DEG))})::int`,
+  col: sql`floor((${lon} + 180) / ${sql.raw(String(CELL_LON_DEG))})::int`,
+})

@@ -1,21 +1,23 @@
 // The fleet map's dots from its cells (src/geo/cells.ts): a cell of one
 // member is that member's dot, as on any map; a cell of several is one
-// cluster dot with their count and the worst status among them. Pure.
+// cluster dot with their count and the worst status among them (and cells
+// whose dots would overlap are one dot). Pure.
 import type { MapCell } from '../members/store'
 import { memberTabHref } from '../members/tabs'
-import { cellId, cellPlace, STATUS_BY_SEVERITY } from './cells'
+import { cellId, MAX_CELLS_A_DOT, STATUS_BY_SEVERITY } from './cells'
 import { LABEL_LIMIT, layoutPoints, TONE_BY_STATUS, type MapPoint, type MapTone, type PlacedPoint } from './points'
 import { projectPoint } from './world'
 import type { MemberStatus } from '../members/status'
 
 export type PlacedCluster = {
+  /** The cells it stands for, as its URL names them: "17.20" or "17.20,17.21". */
   cell: string
   x: number
   y: number
   count: number
   worst: MemberStatus
   tone: MapTone
-  /** "12 members, worst down: 2 down, 10 healthy": the dot's title and accessible name. */
+  /** "12 servers, worst down (2 down, 10 healthy)": the dot's title and accessible name. */
   text: string
   /** The count as the dot shows it: "12", "1.2k". */
   short: string
@@ -44,41 +46,75 @@ export const worstOf = (counts: MapCell['counts']): MemberStatus => STATUS_BY_SE
 
 const shortCount = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(Math.floor(n / 100) / 10).toString()}k` : `${Math.floor(n / 1000)}k`)
 
+/**
+ * Dots closer than this (viewBox units: a cluster dot's diameter on a wide
+ * map) are drawn as one: a city on a cell's edge is split between two
+ * cells, and its two dots would lie one on the other.
+ */
+export const MERGE_DISTANCE = 16
+
+type Dot = { cells: MapCell[]; x: number; y: number; n: number; counts: MapCell['counts'] }
+
+/** Cells to dots: each cell's dot, neighbours that would overlap drawn together, biggest first. */
+function dotsOf(cells: MapCell[]): Dot[] {
+  const dots: Dot[] = []
+  const total = (c: MapCell) => c.counts.reduce((a, b) => a + b, 0)
+  const ordered = cells.slice().sort((a, b) => total(b) - total(a) || a.row - b.row || a.col - b.col)
+  for (const cell of ordered) {
+    const xy = projectPoint(cell.lat, cell.lon)
+    if (!xy) continue
+    const n = total(cell)
+    const near = dots.find((d) => Math.hypot(d.x - xy[0], d.y - xy[1]) < MERGE_DISTANCE && d.cells.length < MAX_CELLS_A_DOT)
+    if (!near) {
+      dots.push({ cells: [cell], x: xy[0], y: xy[1], n, counts: [...cell.counts] })
+      continue
+    }
+    near.x = (near.x * near.n + xy[0] * n) / (near.n + n)
+    near.y = (near.y * near.n + xy[1] * n) / (near.n + n)
+    near.n += n
+    near.cells.push(cell)
+    cell.counts.forEach((k, i) => (near.counts[i] += k))
+  }
+  return dots
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10
+
 export function layoutFleetMap(poolId: string, cells: MapCell[]): FleetMapLayout {
   const singles: MapPoint[] = []
   const clusters: PlacedCluster[] = []
   const totals: [number, number, number, number] = [0, 0, 0, 0]
-  for (const cell of cells) {
-    cell.counts.forEach((n, i) => (totals[i] += n))
-    const worst = worstOf(cell.counts)
-    if (cell.only) {
+  const dots = dotsOf(cells)
+  for (const dot of dots) {
+    dot.counts.forEach((n, i) => (totals[i] += n))
+    const worst = worstOf(dot.counts)
+    const only = dot.cells.length === 1 ? dot.cells[0]!.only : null
+    if (only) {
+      const cell = dot.cells[0]!
       singles.push({
-        id: cell.only.id,
-        name: cell.only.name,
-        label: cell.only.label,
+        id: only.id,
+        name: only.name,
+        label: only.label,
         lat: cell.lat,
         lon: cell.lon,
-        href: memberTabHref(poolId, cell.only.id, 'control'),
+        href: memberTabHref(poolId, only.id, 'control'),
         tone: TONE_BY_STATUS[worst],
         status: worst,
       })
       continue
     }
-    const xy = projectPoint(cell.lat, cell.lon)
-    if (!xy) continue
-    const count = cell.counts.reduce((a, b) => a + b, 0)
     clusters.push({
-      cell: cellId(cell),
-      x: xy[0],
-      y: xy[1],
-      count,
+      cell: dot.cells.map(cellId).sort().join(','),
+      x: round1(dot.x),
+      y: round1(dot.y),
+      count: dot.n,
       worst,
       tone: TONE_BY_STATUS[worst],
-      text: `${plural(count, 'member', 'members')} near ${cellPlace(cell)}, worst ${worst}: ${countsText(cell.counts)}`,
-      short: shortCount(count),
+      text: `${plural(dot.n, 'server', 'servers')}, worst ${worst} (${countsText(dot.counts)})`,
+      short: shortCount(dot.n),
     })
   }
-  const points = layoutPoints(singles, cells.length <= LABEL_LIMIT)
+  const points = layoutPoints(singles, dots.length <= LABEL_LIMIT)
   const legend = LEGEND_ORDER.map((status) => {
     const n = totals[STATUS_BY_SEVERITY.indexOf(status)]!
     return { status, tone: TONE_BY_STATUS[status], n }

@@ -5,7 +5,7 @@ import { affectedRows } from '../db/affected'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
 import type { Deadlines } from './status'
-import { CELL_COL_SQL, CELL_ROW_SQL, LAT_SQL, LOCATED_SQL, LON_SQL } from '../geo/cells'
+import { cellSql, LAT_SQL, LON_SQL } from '../geo/cells'
 
 export type Member = typeof members.$inferSelect
 /** A member without its full host state: what lists and pool pages need. */
@@ -156,31 +156,38 @@ export async function poolOverview(
   opts: { now: Date; tiles: { offset: number; limit: number }; row: number; map: boolean },
 ): Promise<FleetOverview> {
   const now = sql`${opts.now.toISOString()}::timestamptz`
+  const at = cellSql(sql.raw('lat'), sql.raw('lon'))
   // Cells hand over their averages and, for a cell of one, its member: the
   // map draws one dot a cell, so its size does not grow with the fleet.
   const cells = opts.map
     ? sql`(select coalesce(json_agg(json_build_array(r, c, down, late, pending, healthy, lat, lon, only_id, only_name, only_label) order by r, c), '[]') from (
-        select ${CELL_ROW_SQL} as r, ${CELL_COL_SQL} as c,
+        select ${at.row} as r, ${at.col} as c,
           count(*) filter (where severity = 0) as down, count(*) filter (where severity = 1) as late,
           count(*) filter (where severity = 2) as pending, count(*) filter (where severity = 3) as healthy,
-          round(avg(${LAT_SQL})::numeric, 4) as lat, round(avg(${LON_SQL})::numeric, 4) as lon,
+          round(avg(lat)::numeric, 4) as lat, round(avg(lon)::numeric, 4) as lon,
           case when count(*) = 1 then min(id) end as only_id, case when count(*) = 1 then min(name) end as only_name,
-          case when count(*) = 1 then min(location ->> 'label') end as only_label
-        from m where ${LOCATED_SQL} group by 1, 2) g)::text`
+          case when count(*) = 1 then min(label) end as only_label
+        from m where ${at.located} group by 1, 2) g)::text`
     : sql`'[]'`
+  // \`m\` holds only what ranks and counts members (PGlite copies every byte
+  // of a CTE it reads more than once); the tiles and the member row read
+  // their columns from the table for the few rows they show.
   const result = await db.execute(sql`
     with m as (
-      select id, name, hostname, os_family, location, agent_version, last_heartbeat_at, late_at, down_at, summary, created_at, ${severitySql(now)} as severity
+      select id, name, created_at, agent_version, last_heartbeat_at, ${severitySql(now)} as severity, ${REPORTS_CPANEL} as cpanel,
+        ${opts.map ? sql`${LAT_SQL} as lat, ${LON_SQL} as lon, location ->> 'label' as label` : sql`null::float8 as lat, null::float8 as lon, null::text as label`}
       from members where pool_id = ${poolId}
     )
     select
       (select json_build_array(count(*), count(*) filter (where severity = 3), ${epochMs(sql.raw('max(last_heartbeat_at)'))},
-        count(*) filter (where ${REPORTS_CPANEL})) from m)::text as figures,
+        count(*) filter (where cpanel)) from m)::text as figures,
       (select coalesce(json_agg(json_build_array(agent_version, n)), '[]') from (select agent_version, count(*) as n from m group by agent_version) v)::text as versions,
-      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}, ${TILE_COLUMNS}) order by severity, created_at, id), '[]')
-        from (select * from m order by severity, created_at, id offset ${opts.tiles.offset}::int limit ${opts.tiles.limit}::int) t)::text as tiles,
-      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by created_at, id), '[]')
-        from (select * from m order by created_at, id limit ${opts.row}::int) r)::text as row,
+      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}, ${TILE_COLUMNS}) order by p.sev, p.made, p.pid), '[]')
+        from (select id as pid, severity as sev, created_at as made from m order by severity, created_at, id offset ${opts.tiles.offset}::int limit ${opts.tiles.limit}::int) p
+        join members on members.id = p.pid)::text as tiles,
+      (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}) order by p.made, p.pid), '[]')
+        from (select id as pid, created_at as made from m order by created_at, id limit ${opts.row}::int) p
+        join members on members.id = p.pid)::text as row,
       ${cells} as cells
   `)
   const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'figures' | 'versions' | 'tiles' | 'row' | 'cells', string>

@@ -1,19 +1,20 @@
-// A cluster of the fleet map, opened: which members are in that cell of the
+// A cluster of the fleet map, opened: which members are in its cells of the
 // grid, worst first, a page at a time.
 import type { Db } from '../db'
 import { HttpError, notFound } from '../http/errors'
-import { cellId, cellPlace, parseCellId, STATUS_BY_SEVERITY } from '../geo/cells'
+import { cellId, cellPlace, parseCellIds, STATUS_BY_SEVERITY } from '../geo/cells'
 import type { MemberStatus } from '../members/status'
 import { getPool } from './service'
-import { membersInCell } from './store'
+import { membersInCells } from './store'
 
 /** Members listed per page of a cluster. */
 export const CELL_PAGE_SIZE = 50
 
 export type MapCellPage = {
   poolName: string
+  /** The cells, as the URL names them: "17.20" or "17.20,17.21". */
   cell: string
-  /** Where the cell is: "48°N to 56°N, 0° to 9°E". */
+  /** Where the cells are: "48°N to 56°N, 0° to 9°E". */
   place: string
   total: number
   members: { id: string; name: string; hostname: string; label: string | null; status: MemberStatus }[]
@@ -33,15 +34,15 @@ export function parsePage(raw: unknown): number {
 
 export async function mapCellPage(db: Db, poolId: string, rawCell: string, rawPage: unknown, now = new Date()): Promise<MapCellPage> {
   const pool = await getPool(db, poolId)
-  const key = parseCellId(rawCell)
-  if (!key) throw notFound('Map cell')
+  const keys = parseCellIds(rawCell)
+  if (!keys) throw notFound('Map cell')
   const page = parsePage(rawPage)
-  const { total, members } = await membersInCell(db, poolId, key, { now, offset: (page - 1) * CELL_PAGE_SIZE, limit: CELL_PAGE_SIZE })
+  const { total, members } = await membersInCells(db, poolId, keys, { now, offset: (page - 1) * CELL_PAGE_SIZE, limit: CELL_PAGE_SIZE })
   const from = (page - 1) * CELL_PAGE_SIZE + 1
   return {
     poolName: pool.name,
-    cell: cellId(key),
-    place: cellPlace(key),
+    cell: keys.map(cellId).join(','),
+    place: cellPlace(keys),
     total,
     members: members.map(({ severity, ...m }) => ({ ...m, status: STATUS_BY_SEVERITY[severity] ?? 'healthy' })),
     page,

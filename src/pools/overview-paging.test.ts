@@ -41,12 +41,12 @@ async function addMembers(poolId: string, list: { name: string; status: Status; 
 }
 
 const clusters = (html: string) =>
-  [...html.matchAll(/<a class="wm-cluster wm-(\w+)" href="([^"]+)"[^>]*data-cell="([^"]+)" data-count="(\d+)" aria-label="([^"]+)"/g)].map((m) => ({
+  [...html.matchAll(/<a class="wm-cluster wm-(\w+)" href="([^"]+)"[^>]*data-count="(\d+)"><title>([^<]+)<\/title>/g)].map((m) => ({
     tone: m[1]!,
     href: m[2]!,
-    cell: m[3]!,
-    count: Number(m[4]),
-    label: m[5]!,
+    cell: m[2]!.split('/').at(-1)!,
+    count: Number(m[3]),
+    label: m[4]!,
   }))
 const memberDots = (html: string) => [...html.matchAll(/<a class="wm-point wm-(\w+)"[^>]*data-member-id="([^"]+)"/g)].map((m) => ({ tone: m[1]!, id: m[2]! }))
 const mapOf = (html: string) => /<figure class="world-map" id="fleet-map">[\s\S]*?<\/figure>/.exec(html)?.[0] ?? ''
@@ -80,9 +80,10 @@ describe('the fleet map', () => {
       [4, 'bad'],
       [2, 'muted'],
     ])
-    expect(found[0]!.label).toBe('4 members near 46°N to 54°N, 0° to 9°E, worst down: 1 down, 1 late, 2 healthy')
-    expect(found[1]!.label).toContain('worst pending: 1 pending, 1 healthy')
-    expect(map).toContain(`<title>${found[0]!.label}</title>`)
+    expect(found[0]!.label).toBe('4 servers, worst down (1 down, 1 late, 2 healthy)')
+    expect(found[1]!.label).toBe('2 servers, worst pending (1 pending, 1 healthy)')
+    // Its members are asked for into the list under the map, not as a page of their own.
+    expect(map).toContain('hx-target:inherited="#map-cell"')
     // The lone member keeps its dot, its name (escaped) and link.
     const dots = memberDots(map)
     expect(dots).toHaveLength(1)
@@ -134,11 +135,28 @@ describe('the fleet map', () => {
     expect(new Set(seen).size).toBe(120)
   })
 
+  test('a city on the edge of two cells is one dot, and lists the members of both', async () => {
+    const id = await createPool('Edge city')
+    // 8.99°E and 9.01°E: cells 17.20 and 17.21, less than a unit apart on the map.
+    await addMembers(id, [
+      { name: 'west-1', status: 'healthy', at: [50.1, 8.99] },
+      { name: 'west-2', status: 'healthy', at: [50.1, 8.98] },
+      { name: 'east-1', status: 'late', at: [50.1, 9.01] },
+    ])
+    const map = mapOf((await b.get(`/pools/${id}`)).text)
+    const found = clusters(map)
+    expect(found.map((c) => [c.cell, c.count, c.tone])).toEqual([['17.20,17.21', 3, 'warn']])
+    expect(memberDots(map)).toEqual([])
+    const part = await b.get(found[0]!.href, { 'hx-request': 'true', 'hx-target': 'div#map-cell' })
+    expect(visibleText(part.text)).toContain('3 servers near 46°N to 54°N, 0° to 18°E')
+    expect([...part.text.matchAll(/<li data-member-id="[^"]+">[\s\S]*?<span>([^<]+)<\/span>/g)].map((m) => m[1])).toEqual(['east-1', 'west-1', 'west-2'])
+  })
+
   test('an empty cell says so; an unknown cell or pool, or a bad page, is refused', async () => {
     const empty = await b.get(`/pools/${poolId}/map/0.0`, { 'hx-request': 'true', 'hx-target': 'div#map-cell' })
     expect(empty.status).toBe(200)
     expect(visibleText(empty.text)).toContain('No server with a location is near 90°S to 82°S, 180°W to 171°W now.')
-    for (const cell of ['99.99', 'abc', '1.2.3']) {
+    for (const cell of ['99.99', 'abc', '1.2.3', '17.20,', Array.from({ length: 17 }, (_, i) => `1.${i}`).join(',')]) {
       const res = await b.get(`/pools/${poolId}/map/${cell}`)
       expect(res.status).toBe(404)
       expect(res.text).toContain('Map cell not found')

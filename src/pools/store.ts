@@ -2,7 +2,7 @@ import { asc, count, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db'
 import { pools } from '../db/schema'
 import { severitySql } from '../members/store'
-import { CELL_COL_SQL, CELL_ROW_SQL, LOCATED_SQL, type CellKey } from '../geo/cells'
+import { cellSql, LAT_SQL, LON_SQL, type CellKey } from '../geo/cells'
 
 export type Pool = typeof pools.$inferSelect
 export type PoolWithCounts = Pool & { memberCount: number; activeMemberName: string | null }
@@ -66,21 +66,23 @@ export async function deletePool(db: Db, id: string): Promise<Pool | undefined> 
 export type CellMember = { id: string; name: string; hostname: string; label: string | null; severity: number }
 
 /**
- * The members in one cell of the fleet map, worst first (as the tiles are
- * ordered), a page at a time, and how many the cell holds in all.
+ * The members in some cells of the fleet map (one dot), worst first (as the
+ * tiles are ordered), a page at a time, and how many they hold in all.
  */
-export async function membersInCell(
+export async function membersInCells(
   db: Db,
   poolId: string,
-  cell: CellKey,
+  cells: CellKey[],
   opts: { now: Date; offset: number; limit: number },
 ): Promise<{ total: number; members: CellMember[] }> {
   const now = sql`${opts.now.toISOString()}::timestamptz`
+  const at = cellSql(LAT_SQL, LON_SQL)
   const result = await db.execute(sql`
     with m as (
       select id, name, hostname, location ->> 'label' as label, created_at, ${severitySql(now)} as severity
       from members
-      where pool_id = ${poolId} and ${LOCATED_SQL} and ${CELL_ROW_SQL} = ${cell.row}::int and ${CELL_COL_SQL} = ${cell.col}::int
+      where pool_id = ${poolId} and ${at.located}
+        and (${at.row}, ${at.col}) in (${sql.join(cells.map((c) => sql`(${c.row}::int, ${c.col}::int)`), sql`, `)})
     )
     select (select count(*)::int from m) as total,
       (select coalesce(json_agg(json_build_array(id, name, hostname, label, severity) order by severity, created_at, id), '[]')

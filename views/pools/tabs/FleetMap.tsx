@@ -14,13 +14,15 @@ const CLUSTER_RADIUS = 8
 
 export const cellHref = (poolId: string, cell: string) => `/pools/${poolId}/map/${cell}`
 
+// Kept short: a fleet spread over the world has a few hundred of them. The
+// title is the dot's tooltip and its accessible name.
 function Cluster({ poolId, c }: { poolId: string; c: PlacedCluster }) {
   const href = cellHref(poolId, c.cell)
   return (
-    <a class={`wm-cluster wm-${c.tone}`} href={href} hx-get={href} hx-target="#map-cell" data-cell={c.cell} data-count={String(c.count)} aria-label={c.text}>
+    <a class={`wm-cluster wm-${c.tone}`} href={href} hx-get={href} data-count={String(c.count)}>
       <title safe>{c.text}</title>
-      <circle class="wm-dot wm-cluster-dot" cx={String(c.x)} cy={String(c.y)} r={String(CLUSTER_RADIUS)} />
-      <text class="wm-count" x={String(c.x)} y={String(c.y)} text-anchor="middle" dominant-baseline="central" aria-hidden="true" safe>
+      <circle cx={String(c.x)} cy={String(c.y)} r={String(CLUSTER_RADIUS)} />
+      <text x={String(c.x)} y={String(c.y)} safe>
         {c.short}
       </text>
     </a>
@@ -36,9 +38,11 @@ export function FleetMap({ poolId, cells }: { poolId: string; cells: MapCell[] }
       <svg class="world-map-svg" viewBox={world.viewBox} role="img" aria-label="Fleet geography" preserveAspectRatio="xMidYMid meet">
         <BaseLayer />
         <g class="wm-points">
-          {clusters.map((c) => (
-            <Cluster poolId={poolId} c={c} />
-          ))}
+          <g {...{ 'hx-target:inherited': '#map-cell', 'hx-swap:inherited': 'innerHTML ignoreTitle:true' }}>
+            {clusters.map((c) => (
+              <Cluster poolId={poolId} c={c} />
+            ))}
+          </g>
           {points.map((p) => (
             <a class={`wm-point wm-${p.tone}`} href={p.href} hx-get={p.href} hx-target="#pool-panel" hx-push-url="true" data-member-id={p.id}>
               <title safe>{[p.name, p.status, p.label].filter(Boolean).join(' — ')}</title>
@@ -57,7 +61,7 @@ export function FleetMap({ poolId, cells }: { poolId: string; cells: MapCell[] }
             </li>
           ))}
         </ul>
-        {clusters.length ? <p class="muted wm-hint">A numbered dot is several servers close together: select it to list them.</p> : ''}
+        {clusters.length ? <p class="muted wm-hint">A bigger dot with a number is several servers close together: select it to list them.</p> : ''}
       </figcaption>
     </figure>
   )

@@ -10,7 +10,7 @@ import { cellHref } from './FleetMap'
 function PageLink({ poolId, cell, page, children }: { poolId: string; cell: string; page: number; children: string }) {
   const href = `${cellHref(poolId, cell)}?page=${page}`
   return (
-    <a href={href} hx-get={href} hx-target="#map-cell" safe>
+    <a href={href} hx-get={href} hx-target="#map-cell" hx-swap="innerHTML ignoreTitle:true" safe>
       {children}
     </a>
   )
