@@ -7,6 +7,7 @@ import { alertHistory, members, outbox } from '../db/schema'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
 import { systemActor } from '../audit/service'
 import { evaluateAlerts } from '../alerts/engine'
+import { sendAlertNotices } from '../alerts/send'
 import { saveFailoverConfig } from './config'
 import { evaluatePool } from './evaluator'
 
@@ -32,6 +33,7 @@ async function failOverToWeb2() {
   await s.db.update(members).set({ lastHeartbeatAt: new Date(Date.now() - 60_000) }).where(eq(members.id, 'mem_a'))
   await evaluatePool(s.deps, poolId, new Date(), noProbe)
   await evaluateAlerts(s.deps)
+  await sendAlertNotices(s.deps)
 }
 
 const text = async (path: string) => visibleText((await b.get(path)).text)
@@ -89,6 +91,7 @@ describe('a cut whose DNS write fails', () => {
     await saveFailoverConfig(s.db, systemActor, poolId, { enabled: true, delaySeconds: 30, memberOrder: ['mem_a', 'mem_b'], providerId: provider.id, zone: 'example.test', hostname: 'www.example.test' })
     await evaluatePool(s.deps, poolId, new Date(), noProbe)
     await evaluateAlerts(s.deps)
+    await sendAlertNotices(s.deps)
 
     const [event] = (await s.api('GET', `/api/v1/pools/${poolId}/failover/events`)).json
     expect(event).toMatchObject({ status: 'pending', attempts: 1 })
@@ -131,6 +134,7 @@ describe('make active', () => {
     const firstSaid = 'web-1 became the active member; DNS not touched: this pool has no DNS provider.'
     expect(await text(`/pools/${poolId}/settings`)).toContain(firstSaid)
     await evaluateAlerts(s.deps)
+    await sendAlertNotices(s.deps)
 
     const history = await s.db.select().from(alertHistory)
     expect(history.map((h) => [h.memberId, h.summary])).toEqual([[null, `[serversctl] FAILOVER: Web: ${firstSaid}`]])

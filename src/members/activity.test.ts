@@ -7,6 +7,7 @@ import { failoverEvents, memberEvents, members } from '../db/schema'
 import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { evaluateAlerts } from '../alerts/engine'
+import { sendAlertNotices } from '../alerts/send'
 import { memberWith, reportHeartbeat, signedInWithPool } from '../jobs/tab-fixture'
 import { recordOutages } from './outages'
 
@@ -36,6 +37,7 @@ describe("a member's activity", () => {
     await heartbeatAt(m.id, last, new Date(t0.getTime() - 15 * MIN))
     expect(await recordOutages(s.db, t0)).toEqual({ outages: 1, recoveries: 0 })
     await evaluateAlerts(s.deps, t0)
+    await sendAlertNotices(s.deps)
     // Failover held back while it was down (not in its events: read from the failover table).
     await s.db.insert(failoverEvents).values({ id: 'fo_held', poolId, fromMemberId: m.id, reason: 'no_healthy_standby', status: 'blocked', detectedAt: new Date(t0.getTime() + 1000) })
     // Back ten seconds after t0; the alert resolves after its 20 s.
@@ -43,8 +45,10 @@ describe("a member's activity", () => {
     await heartbeatAt(m.id, back, back)
     expect(await recordOutages(s.db, new Date(t0.getTime() + 15_000))).toEqual({ outages: 0, recoveries: 1 })
     await evaluateAlerts(s.deps, new Date(t0.getTime() + 15_000))
+    await sendAlertNotices(s.deps)
     await heartbeatAt(m.id, new Date(t0.getTime() + 40_000), back)
     await evaluateAlerts(s.deps, new Date(t0.getTime() + 41_000))
+    await sendAlertNotices(s.deps)
     // A finished cut, written to its activity by failover: told once, not again from the table.
     const cutAt = new Date(t0.getTime() + 2 * MIN)
     await s.db.insert(failoverEvents).values({ id: 'fo_cut', poolId, fromMemberId: null, toMemberId: m.id, reason: 'initial', status: 'done', detectedAt: cutAt, completedAt: cutAt, dnsResult: { outcome: 'untouched', why: 'no_provider', provider: null } })

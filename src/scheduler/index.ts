@@ -6,7 +6,7 @@ import { pruneHistory } from '../members/history'
 import { forgetSpentInstallCommands } from '../members/service'
 import { recordOutages } from '../members/outages'
 import { evaluateAll } from '../failover/evaluator'
-import { evaluateAlerts } from '../alerts/engine'
+import { alertTicks } from '../alerts/ticks'
 import { sweepJobs } from '../jobs/service'
 import { fireDueSchedules } from '../jobs/schedules'
 import { backupTicks } from '../backups/ticks'
@@ -22,14 +22,6 @@ const TICKS: Tick[] = [
     pattern: '* * * * * *', // every second: a dead active member is noticed within one
     run: async (deps) => {
       await evaluateAll(deps)
-      return null
-    },
-  },
-  {
-    name: 'alerts.evaluate',
-    pattern: '*/5 * * * * *', // every 5 s: delays are counted in tens of seconds
-    run: async (deps) => {
-      await evaluateAlerts(deps)
       return null
     },
   },
@@ -75,6 +67,7 @@ const TICKS: Tick[] = [
       return removed ? `removed ${removed} points older than 30 days` : null
     },
   },
+  ...alertTicks,
   ...backupTicks,
   ...cpanelTicks,
   ...protectionTicks,
