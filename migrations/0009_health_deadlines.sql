@@ -32,3 +32,14 @@ CREATE TRIGGER failover_delay_changed AFTER UPDATE OF delay_seconds ON failover_
 CREATE TRIGGER failover_delay_set AFTER INSERT ON failover_configs
   FOR EACH ROW WHEN (NEW.delay_seconds <> 30) EXECUTE FUNCTION serversctl_pool_delay_changed();--> statement-breakpoint
 UPDATE members SET last_heartbeat_at = last_heartbeat_at WHERE last_heartbeat_at IS NOT NULL;
+--> statement-breakpoint
+-- Servers cache agent tokens (agent-api/token-cache.ts); a token replaced
+-- by a new enrolment or gone with its member (removed, or its pool deleted)
+-- is said on this channel, and every replica drops what it remembered.
+CREATE FUNCTION serversctl_agent_token_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('serversctl_agent_tokens', '');
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER members_token_gone AFTER UPDATE OF token_hash OR DELETE ON members
+  FOR EACH ROW WHEN (OLD.token_hash IS NOT NULL) EXECUTE FUNCTION serversctl_agent_token_gone();

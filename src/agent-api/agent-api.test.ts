@@ -119,6 +119,28 @@ describe('heartbeats', () => {
     return { ...m, token }
   }
 
+  test('a token replaced or dropped behind this server\'s back (another replica, a deleted pool) stops working within seconds, though tokens are cached', async () => {
+    const { members } = await import('../db/schema')
+    const { eq } = await import('drizzle-orm')
+    const refusedSoon = async (token: string) => {
+      for (let i = 0; i < 40; i++) {
+        if ((await post('/api/v1/agent/heartbeat', sampleHeartbeat(), token)).status === 401) return true
+        await Bun.sleep(50)
+      }
+      return false
+    }
+    const replaced = await enrolled('cache-1.example.com')
+    expect((await post('/api/v1/agent/heartbeat', sampleHeartbeat(), replaced.token)).status).toBe(200)
+    // As another replica's enrolment would: straight in the database, not through this server.
+    await s.db.update(members).set({ tokenHash: 'f'.repeat(64) }).where(eq(members.id, replaced.id))
+    expect(await refusedSoon(replaced.token)).toBe(true)
+
+    const dropped = await enrolled('cache-2.example.com')
+    expect((await post('/api/v1/agent/heartbeat', sampleHeartbeat(), dropped.token)).status).toBe(200)
+    await s.db.delete(members).where(eq(members.id, dropped.id))
+    expect(await refusedSoon(dropped.token)).toBe(true)
+  })
+
   test('it stores the latest state and a point of history, and the member turns healthy', async () => {
     const m = await enrolled('web-1.example.com')
     const res = await post('/api/v1/agent/heartbeat', sampleHeartbeat(), m.token)

@@ -1,12 +1,15 @@
-// Agent tokens, remembered for a few seconds. Every agent calls several
-// times a minute (heartbeats, job polls); without this each call costs a
-// lookup before any work. A short lifetime is what keeps it honest across
-// replicas: a token replaced or a member removed elsewhere stops working
-// within TOKEN_CACHE_MS, and at once on the replica that did it (forget).
+// Agent tokens, remembered. Every agent calls several times a minute
+// (heartbeats, job polls); without this each call costs a lookup before any
+// work. What keeps it honest: a token replaced by a new enrolment or gone
+// with its member is announced by the database (a trigger's NOTIFY, migration
+// 0009) and every replica listening forgets at once; the replica that did it
+// also forgets in-process (forget). Should the announcement be missed (the
+// listening connection down), an entry still lives at most TOKEN_CACHE_MS.
 import type { Db } from '../db'
 import { findMemberByToken, type MemberRow } from '../members/store'
 
-export const TOKEN_CACHE_MS = 5_000
+export const TOKEN_CACHE_MS = 60_000
+export const TOKENS_CHANNEL = 'serversctl_agent_tokens'
 // A bound, so a flood of made-up tokens cannot grow it without end.
 const MAX_ENTRIES = 100_000
 
@@ -34,11 +37,19 @@ export function agentTokenCache<T>(load: (tokenHash: string) => Promise<T | unde
   }
 }
 
+type Listening = { listen: (channel: string, fn: () => void) => Promise<unknown> }
+
 const caches = new WeakMap<Db, ReturnType<typeof agentTokenCache<MemberRow>>>()
 
 /** The agent-token cache of this database (one per app: tests run several in one process). */
 export function agentTokens(db: Db) {
   let cache = caches.get(db)
-  if (!cache) caches.set(db, (cache = agentTokenCache((hash) => findMemberByToken(db, hash))))
+  if (!cache) {
+    const made = agentTokenCache((hash) => findMemberByToken(db, hash))
+    caches.set(db, (cache = made))
+    // Both drivers can LISTEN; if it fails, the lifetime above still bounds a stale entry.
+    const client = (db as unknown as { $client: Partial<Listening> }).$client
+    client.listen?.(TOKENS_CHANNEL, () => made.forget()).catch(() => {})
+  }
   return cache
 }
