@@ -179,9 +179,10 @@ export async function poolOverview(
       from members where pool_id = ${poolId}
     )
     select
-      (select json_build_array(count(*), count(*) filter (where severity = 3), ${epochMs(sql.raw('max(last_heartbeat_at)'))},
-        count(*) filter (where cpanel)) from m)::text as figures,
-      (select coalesce(json_agg(json_build_array(agent_version, n)), '[]') from (select agent_version, count(*) as n from m group by agent_version) v)::text as versions,
+      (select coalesce(json_agg(json_build_array(agent_version, n, healthy, last_ms, cpanel)), '[]') from (
+        select agent_version, count(*) as n, count(*) filter (where severity = 3) as healthy,
+          ${epochMs(sql.raw('max(last_heartbeat_at)'))} as last_ms, count(*) filter (where cpanel) as cpanel
+        from m group by agent_version) v)::text as versions,
       (select coalesce(json_agg(json_build_array(${STATE_COLUMNS}, ${TILE_COLUMNS}) order by p.sev, p.made, p.pid), '[]')
         from (select id as pid, severity as sev, created_at as made from m order by severity, created_at, id offset ${opts.tiles.offset}::int limit ${opts.tiles.limit}::int) p
         join members on members.id = p.pid)::text as tiles,
@@ -190,10 +191,19 @@ export async function poolOverview(
         join members on members.id = p.pid)::text as row,
       ${cells} as cells
   `)
-  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'figures' | 'versions' | 'tiles' | 'row' | 'cells', string>
-  const [members, healthy, lastMs, cpanel] = JSON.parse(row.figures) as [number, number, number | null, number]
+  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'versions' | 'tiles' | 'row' | 'cells', string>
+  // The fleet's figures are the sums of its agent versions' (one pass over the members, not two).
+  const versions = JSON.parse(row.versions) as [string | null, number, number, number | null, number][]
+  const sum = (i: 1 | 2 | 4) => versions.reduce((n, v) => n + v[i], 0)
+  const lastMs = versions.reduce<number | null>((max, v) => (v[3] !== null && (max === null || v[3] > max) ? v[3] : max), null)
   return {
-    figures: { members, healthy, lastHeartbeatAt: fromEpochMs(lastMs), versions: JSON.parse(row.versions), cpanel },
+    figures: {
+      members: sum(1),
+      healthy: sum(2),
+      lastHeartbeatAt: fromEpochMs(lastMs),
+      versions: versions.map(([version, n]) => [version, n]),
+      cpanel: sum(4),
+    },
     tiles: (JSON.parse(row.tiles) as TileTuple[]).map((t) => fromTile(poolId, t)),
     row: (JSON.parse(row.row) as StateTuple[]).map((t) => fromState(poolId, t)),
     cells: (JSON.parse(row.cells) as CellTuple[]).map(fromCell),

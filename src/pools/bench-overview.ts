@@ -1,6 +1,8 @@
 // `bun run bench:overview`: a pool of 1,000 members with a day of history,
 // then the server's render time (p50/p95 of wall time, and the mean CPU time
-// a render costs) and size of the pool Overview and of a member's Control panel. Each page is rendered a few times first, so
+// a render costs) and size of the pool Overview (and of what it fetches: its
+// poll, "Show more", a map cluster's members) and of a member's Control
+// panel. BENCH_MEMBERS=10000 for a big fleet. Each page is rendered a few times first, so
 // the figures are of a warm server, not of the JIT compiling the views. The
 // database is the embedded one as `bun run start` opens it: on disk, durable.
 import { availableParallelism, loadavg } from 'node:os'
@@ -74,6 +76,13 @@ async function measure(label: string, path: string) {
 }
 await measure(`pool Overview (${MEMBERS} members)`, `/pools/${poolId}`)
 await measure('pool Overview tiles poll', `/pools/${poolId}/tiles`)
+// What the page fetches on demand: the next page of tiles, and the members of the map's biggest cluster.
+await measure('Overview "Show more" (page 2)', `/pools/${poolId}/tiles?page=2&part=more&first=1`)
+const page = (await b.get(`/pools/${poolId}`)).text
+const clusters = [...page.matchAll(/<a class="wm-cluster[^"]*" href="([^"]+)"[^>]*data-count="(\d+)"/g)].map((m) => ({ href: m[1]!, n: Number(m[2]) }))
+console.log(`map: ${clusters.length} clusters, ${[...page.matchAll(/class="wm-point /g)].length} single members`)
+const biggest = clusters.sort((x, y) => y.n - x.n)[0]
+if (biggest) await measure(`map cluster's members (${biggest.n})`, biggest.href)
 await measure('member Control panel (24 h charts)', `/pools/${poolId}/members/${rows[1]!.id}`)
 console.log('goal: p95 under 50 ms, Overview under 300 KiB')
 await s.close()
