@@ -14,8 +14,8 @@ import type { MemberStatus } from '../members/status'
  */
 export const CELL_LAT_DEG = 8
 export const CELL_LON_DEG = 9
-const ROWS = Math.floor(180 / CELL_LAT_DEG) + 1
-const COLS = Math.floor(360 / CELL_LON_DEG) + 1
+const ROWS = Math.ceil(180 / CELL_LAT_DEG)
+const COLS = Math.ceil(360 / CELL_LON_DEG)
 
 export type CellKey = { row: number; col: number }
 
@@ -77,8 +77,9 @@ export const LON_SQL: SQL = sql.raw(`(case when jsonb_typeof(location -> 'lon') 
  * or columns holding them) fall: whether on the globe, and the row and column
  * of their cell. The one formula both the map and a cell's list read.
  */
+// The north pole and the antimeridian's east side belong to the last row and column.
 export const cellSql = (lat: SQL, lon: SQL) => ({
   located: sql`(abs(${lat}) <= 90 and abs(${lon}) <= 180)`,
-  row: sql`floor((${lat} + 90) / ${sql.raw(String(CELL_LAT_DEG))})::int`,
-  col: sql`floor((${lon} + 180) / ${sql.raw(String(CELL_LON_DEG))})::int`,
+  row: sql`least(floor((${lat} + 90) / ${sql.raw(String(CELL_LAT_DEG))})::int, ${sql.raw(String(ROWS - 1))})`,
+  col: sql`least(floor((${lon} + 180) / ${sql.raw(String(CELL_LON_DEG))})::int, ${sql.raw(String(COLS - 1))})`,
 })

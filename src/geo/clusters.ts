@@ -58,22 +58,34 @@ type Dot = { cells: MapCell[]; x: number; y: number; n: number; counts: MapCell[
 /** Cells to dots: each cell's dot, neighbours that would overlap drawn together, biggest first. */
 function dotsOf(cells: MapCell[]): Dot[] {
   const dots: Dot[] = []
+  // Dots by the square of MERGE_DISTANCE they started in: a cell looks only at its own and the eight around it.
+  const near = new Map<string, Dot[]>()
+  const square = (x: number, y: number) => [Math.floor(x / MERGE_DISTANCE), Math.floor(y / MERGE_DISTANCE)] as const
   const total = (c: MapCell) => c.counts.reduce((a, b) => a + b, 0)
   const ordered = cells.slice().sort((a, b) => total(b) - total(a) || a.row - b.row || a.col - b.col)
   for (const cell of ordered) {
     const xy = projectPoint(cell.lat, cell.lon)
     if (!xy) continue
     const n = total(cell)
-    const near = dots.find((d) => Math.hypot(d.x - xy[0], d.y - xy[1]) < MERGE_DISTANCE && d.cells.length < MAX_CELLS_A_DOT)
-    if (!near) {
-      dots.push({ cells: [cell], x: xy[0], y: xy[1], n, counts: [...cell.counts] })
+    const [sx, sy] = square(xy[0], xy[1])
+    let into: Dot | undefined
+    for (let dx = -1; dx <= 1 && !into; dx++) {
+      for (let dy = -1; dy <= 1 && !into; dy++) {
+        into = near.get(`${sx + dx},${sy + dy}`)?.find((d) => Math.hypot(d.x - xy[0], d.y - xy[1]) < MERGE_DISTANCE && d.cells.length < MAX_CELLS_A_DOT)
+      }
+    }
+    if (!into) {
+      const dot: Dot = { cells: [cell], x: xy[0], y: xy[1], n, counts: [...cell.counts] }
+      dots.push(dot)
+      const key = `${sx},${sy}`
+      near.set(key, [...(near.get(key) ?? []), dot])
       continue
     }
-    near.x = (near.x * near.n + xy[0] * n) / (near.n + n)
-    near.y = (near.y * near.n + xy[1] * n) / (near.n + n)
-    near.n += n
-    near.cells.push(cell)
-    cell.counts.forEach((k, i) => (near.counts[i] += k))
+    into.x = (into.x * into.n + xy[0] * n) / (into.n + n)
+    into.y = (into.y * into.n + xy[1] * n) / (into.n + n)
+    into.n += n
+    into.cells.push(cell)
+    cell.counts.forEach((k, i) => (into.counts[i] += k))
   }
   return dots
 }

@@ -152,6 +152,20 @@ describe('the fleet map', () => {
     expect([...part.text.matchAll(/<li data-member-id="[^"]+">[\s\S]*?<span>([^<]+)<\/span>/g)].map((m) => m[1])).toEqual(['east-1', 'west-1', 'west-2'])
   })
 
+  test("the map's corners: the north pole on the antimeridian is in the last cell, a location off the globe in none", async () => {
+    const id = await createPool('Corners')
+    await addMembers(id, [
+      { name: 'pole-1', status: 'healthy', at: [90, 180] },
+      { name: 'pole-2', status: 'down', at: [89.5, 179.5] },
+      { name: 'nowhere-1', status: 'healthy', at: [91, 10] },
+    ])
+    const map = mapOf((await b.get(`/pools/${id}`)).text)
+    expect(clusters(map).map((c) => [c.cell, c.count])).toEqual([['22.39', 2]])
+    expect(visibleText(/<ul class="world-map-legend">[\s\S]*?<\/ul>/.exec(map)![0]).trim()).toBe('1 healthy 1 down')
+    const list = await b.get(`/pools/${id}/map/22.39`, { 'hx-request': 'true', 'hx-target': 'div#map-cell' })
+    expect(visibleText(list.text)).toContain('2 servers near 86°N to 90°N, 171°E to 180°E')
+  })
+
   test('an empty cell says so; an unknown cell or pool, or a bad page, is refused', async () => {
     const empty = await b.get(`/pools/${poolId}/map/0.0`, { 'hx-request': 'true', 'hx-target': 'div#map-cell' })
     expect(empty.status).toBe(200)
