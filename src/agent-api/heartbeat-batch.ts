@@ -3,7 +3,10 @@
 // agent is answered once the statement holding its heartbeat has committed.
 // Under light load a batch is one heartbeat and adds no wait; under heavy
 // load batches grow, so the database does one round trip for hundreds of
-// members instead of three for each.
+// members instead of three for each. A batch starts on the next turn of the
+// event loop, not at once: every request already received is queued first.
+// That matters most on PGlite, whose statements run on this very thread: a
+// batch started at once would hold one heartbeat while the others wait unread.
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
@@ -56,7 +59,15 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
   const write = batchWriter(db, opts.embedded)
   let queue: Waiting[] = []
   let inFlight = 0
+  let due: ReturnType<typeof setImmediate> | null = null
   const idle: (() => void)[] = []
+
+  const schedule = () => {
+    due ??= setImmediate(() => {
+      due = null
+      flush()
+    })
+  }
 
   const flush = () => {
     while (queue.length && inFlight < opts.concurrency) {
@@ -68,7 +79,7 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
         .catch((err) => batch.forEach((w) => w.reject(err)))
         .finally(() => {
           inFlight--
-          if (queue.length) flush()
+          if (queue.length) schedule()
           else if (!inFlight) idle.splice(0).forEach((done) => done())
         })
     }
@@ -78,7 +89,7 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
     submit(beat) {
       return new Promise<BeatResult>((resolve, reject) => {
         queue.push({ beat, resolve, reject })
-        flush()
+        schedule()
       })
     },
     drain() {
@@ -124,19 +135,20 @@ const STORE_BEATS = `
   )
   select id from stored`
 
-const [BEFORE_ROWS, AFTER_ROWS] = STORE_BEATS.split('$1') as [string, string]
+/** postgres.js, which keeps a named statement per connection when asked to prepare. */
+type Prepares = { unsafe: (query: string, params: unknown[], opts: { prepare: boolean }) => Promise<unknown> }
 
 /**
- * How a batch reaches the database. PGlite plans a statement anew on every
- * call (about 10 ms for this one, as long as writing a hundred heartbeats):
- * on its one connection the statement is prepared once. PostgreSQL plans it
- * natively in well under a millisecond, on whichever pooled connection is free.
+ * How a batch reaches the database: a statement prepared once, since
+ * planning this one costs as much as writing dozens of heartbeats (about
+ * 10 ms on PGlite). postgres.js prepares it on each pooled connection by
+ * itself; PGlite has one connection, where it is prepared by name.
  */
 export function batchWriter(db: Db, embedded: boolean) {
   let prepared: Promise<unknown> | null = null
   return async (rows: unknown[]) => {
     const json = JSON.stringify(rows)
-    if (!embedded) return db.execute(sql.join([sql.raw(BEFORE_ROWS), sql`${json}`, sql.raw(AFTER_ROWS)]))
+    if (!embedded) return (db as unknown as { $client: Prepares }).$client.unsafe(STORE_BEATS, [json], { prepare: true })
     prepared ??= db.execute(sql.raw(`prepare serversctl_store_beats(jsonb) as ${STORE_BEATS}`)).catch((err) => {
       prepared = null
       throw err

@@ -126,7 +126,7 @@ const isEmbedded = (db: Db) => typeof (db as unknown as { $client: unknown }).$c
 
 export function heartbeatsOf(db: Db): HeartbeatBatcher {
   let batcher = batchers.get(db)
-  if (!batcher) batchers.set(db, (batcher = heartbeatBatcher(db, { concurrency: isEmbedded(db) ? 1 : 4, embedded: isEmbedded(db) })))
+  if (!batcher) batchers.set(db, (batcher = heartbeatBatcher(db, { concurrency: isEmbedded(db) ? 1 : 2, embedded: isEmbedded(db) })))
   return batcher
 }
 
