@@ -161,7 +161,12 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
   })
   // Removed between the token check and the write (on another replica, say).
   if (!stored) throw new HttpError(401, 'unauthorized', 'This agent token is not valid: the member was removed or enrolled again')
-  // The row the token came with is up to a few seconds old: it may still say "never heard" after the first heartbeat.
-  if (!member.lastHeartbeatAt) await members.insertFirstHeartbeat(db, member.id, ip)
+  if (!member.lastHeartbeatAt) {
+    // The row came from the token cache, shared by this member's next calls:
+    // the event is written once whoever asks (a heartbeat on another replica
+    // may have been first), and the cached row stops saying "never heard".
+    await members.insertFirstHeartbeat(db, member.id, ip)
+    member.lastHeartbeatAt = now
+  }
   return { ok: true, heartbeatSeconds: HEARTBEAT_SECONDS }
 }
