@@ -3,7 +3,6 @@
 // the emails arriving at a real SMTP server, and the alert history.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { SMTPServer } from 'smtp-server'
 import { alertHistory, alertNotices, alertStates, failoverEvents, members, outbox } from '../db/schema'
 import { testServer, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
@@ -13,47 +12,10 @@ import { KEEP_DONE_DAYS, LEASE_SECONDS, MAX_ATTEMPTS, pruneSentNotices, sendAler
 import { saveMemberAlerts, savePoolAlerts } from './settings'
 import { transmit } from '../mail'
 import * as store from './store'
-
-type Got = { to: string[]; subject: string; messageId: string; raw: string }
-
-/** A real SMTP server on loopback that can be made to hang (until released) or to refuse the next messages. */
-async function startMailServer() {
-  const messages: Got[] = []
-  let gate: Promise<void> = Promise.resolve()
-  let release = () => {}
-  let refusals = 0
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      let raw = ''
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
-      stream.on('end', async () => {
-        await gate
-        if (refusals > 0) {
-          refusals--
-          return done(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }))
-        }
-        const header = (name: string) => new RegExp(`^${name}: (.*(?:\\r?\\n[ \\t].*)*)$`, 'mi').exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? ''
-        messages.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: header('Subject'), messageId: header('Message-ID'), raw })
-        done()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  return {
-    url: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}`,
-    messages,
-    hang: () => (gate = new Promise((r) => (release = r))),
-    answer: () => release(),
-    refuse: (n: number) => (refusals = n),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
+import { startSmtpSink } from '../testing/smtp-sink'
 
 let s: TestServer
-let smtp: Awaited<ReturnType<typeof startMailServer>>
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>
 let poolId: string
 const T0 = Date.now() - 3_600_000
 const at = (sec: number) => new Date(T0 + sec * 1000)
@@ -67,7 +29,7 @@ const history = async () => (await s.db.select().from(alertHistory).orderBy(aler
 const subjects = () => smtp.messages.map((m) => m.subject)
 
 beforeAll(async () => {
-  smtp = await startMailServer()
+  smtp = await startSmtpSink()
   s = await testServer({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'alerts@example.com', PUBLIC_URL: 'https://ctl.example.com' } })
   poolId = (await s.api('POST', '/api/v1/pools', { name: 'Outbox', preset: 'generic' })).json.id
 })
