@@ -13,6 +13,10 @@ export const alertTicks: Tick[] = [
     pattern: '*/5 * * * * *', // every 5 s: delays are counted in tens of seconds
     run: async (deps) => {
       await evaluateAlerts(deps)
+      // What it wrote goes out now rather than at the next send tick, without
+      // this tick waiting on the mail server (sends claim each email, so the
+      // send tick running beside it cannot send one twice).
+      if (!deps.lifecycle.draining) void sendAlertNotices(deps).catch((err) => deps.log.error('scheduler.alerts.send', 'sending right after the evaluation failed', err))
       return null
     },
   },
