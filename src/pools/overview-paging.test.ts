@@ -221,7 +221,7 @@ describe('tiles a page at a time', () => {
 
     const more = await b.get(`/pools/${poolId}/tiles?page=2&part=more&first=1`, { 'hx-request': 'true', 'hx-target': 'p#tiles-more' })
     expect(more.status).toBe(200)
-    expect(more.text).toContain(`<ul class="tiles" id="member-tiles-p2" data-page="2" hx-get="/pools/${poolId}/tiles?page=2&part=page"`)
+    expect(more.text).toContain(`<ul class="tiles" id="member-tiles-p2" data-page="2" hx-get="/pools/${poolId}/tiles?page=2&part=page" hx-trigger="every 10s"`)
     const second = tileNames(more.text)
     expect(second).toHaveLength(120)
     expect(second.filter((n) => first.includes(n))).toEqual([])

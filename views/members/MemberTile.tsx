@@ -109,7 +109,9 @@ export function tilesPollHref(poolId: string, page: number, added: boolean): str
 /**
  * One page of tiles, polled while the page is visible. The server answers
  * 304 with no body when nothing changed (hx-ptag), so an idle pool costs
- * nothing. `added`: a later page appended under the first by "Show more".
+ * nothing. `added`: a later page appended under the first by "Show more";
+ * it polls less often, since each page's poll ranks the whole fleet and an
+ * operator may have added many.
  */
 export function MemberTiles({ poolId, cards, notes, ptag, page = 1, added = false }: { poolId: string; cards: MemberCard[]; notes: Record<string, string>; ptag: string; page?: number; added?: boolean }) {
   return (
@@ -118,7 +120,7 @@ export function MemberTiles({ poolId, cards, notes, ptag, page = 1, added = fals
       id={added ? `member-tiles-p${page}` : 'member-tiles'}
       data-page={String(page)}
       hx-get={tilesPollHref(poolId, page, added)}
-      hx-trigger="every 3s"
+      hx-trigger={added ? 'every 10s' : 'every 3s'}
       hx-swap="outerHTML"
       hx-ptag={ptag}
     >
