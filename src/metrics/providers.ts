@@ -40,8 +40,9 @@ export function countStorageErrors(store: ObjectStore, metrics: Counts): ObjectS
         if (theStoresFault(err)) metrics.storageProviderErrors.inc({ provider: store.kind, operation })
         throw err
       })
-  return {
-    kind: store.kind,
+  // Built on the store itself, so what a kind of store adds (the folder's
+  // signed-link check, read by the object routes) is still there.
+  return Object.assign(Object.create(store) as ObjectStore, {
     put: wrap('put', store.put.bind(store)),
     get: wrap('get', store.get.bind(store)),
     head: wrap('head', store.head.bind(store)),
@@ -50,7 +51,7 @@ export function countStorageErrors(store: ObjectStore, metrics: Counts): ObjectS
     presignPut: wrap('presignPut', store.presignPut.bind(store)),
     presignGet: wrap('presignGet', store.presignGet.bind(store)),
     list: (prefix?: string) => listCounted(store, prefix, () => metrics.storageProviderErrors.inc({ provider: store.kind, operation: 'list' })),
-  }
+  })
 }
 
 async function* listCounted(store: ObjectStore, prefix: string | undefined, count: () => void) {
