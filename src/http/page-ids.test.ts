@@ -28,8 +28,9 @@ async function seedPool(poolId: string, heartbeat: () => Heartbeat): Promise<Ids
   const schedule = await s.api('POST', `/api/v1/members/${web1.id}/schedules`, { name: 'system.updates.check', cron: '0 3 * * *' })
   const run = await s.api('POST', `/api/v1/pools/${poolId}/runs`, { name: 'system.updates.check', memberIds: [web1.id] })
   expect([job.status, schedule.status, run.status]).toEqual([201, 201, 201])
-  // The snapshot, cPanel account and protected account action GETs only send a reloaded form post back to its tab, whatever the snapshot or account.
-  return { poolId, memberId: web1.id, jobId: job.json.id, scheduleId: schedule.json.id, runId: run.json.id, snapshotId: 'snap_reloaded', action: 'restore', user: 'shopuser', protectedAccountId: 'pa_reloaded' }
+  // The snapshot, cPanel account and protected account action GETs only send a reloaded form post back to its tab, whatever the snapshot or account;
+  // a map cell lists whoever is in it, no one included.
+  return { poolId, memberId: web1.id, jobId: job.json.id, scheduleId: schedule.json.id, runId: run.json.id, snapshotId: 'snap_reloaded', action: 'restore', user: 'shopuser', protectedAccountId: 'pa_reloaded', cell: '17.20' }
 }
 
 beforeAll(async () => {
@@ -43,7 +44,7 @@ beforeAll(async () => {
 afterAll(() => s.close())
 
 // Not pages a person reads, or not pages at all.
-const NOT_PAGES = /^\/(api|assets|agent)\/|^\/(healthz|install\.sh|login|setup)$|^\/$/
+const NOT_PAGES = /^\/(api|assets|agent)\/|^\/(healthz|metrics|install\.sh|login|setup)$|^\/$/
 
 /** Every GET route of the app that renders HTML, with its parameters filled from the seed. */
 function pagePaths(ids: Ids): string[] {
