@@ -16,6 +16,8 @@ const PUBLIC = new Set([
   'GET /install.sh', 'GET /agent/SHA256SUMS', 'GET /agent/download/:file', 'POST /api/v1/agent/enroll',
   // The folder store's objects, for agents holding a link the server signed (storage/object-routes.ts).
   'PUT /storage/o/*', 'GET /storage/o/*',
+  // Prometheus: its own bearer token (METRICS_TOKEN) or a loopback peer, checked in the route (metrics/routes.ts).
+  'GET /metrics',
 ])
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name) => (name === 'file' ? 'app.css' : `${name}_x`))
