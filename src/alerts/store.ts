@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import { epochMs } from '../db/epoch'
 import type { Db } from '../db'
 import { alertHistory, alertNotices, alertStates, failoverEvents, members, poolAlertSettings, pools, users } from '../db/schema'
@@ -177,7 +177,8 @@ export async function listHistory(db: Db, filter: { poolId: string; memberId?: s
     .select()
     .from(alertHistory)
     .where(and(eq(alertHistory.poolId, filter.poolId), filter.memberId ? eq(alertHistory.memberId, filter.memberId) : undefined))
-    .orderBy(desc(alertHistory.id))
+    // By when it happened: two emails sent side by side may be written in either order.
+    .orderBy(desc(alertHistory.at), desc(alertHistory.id))
     .limit(limit)
 }
 
@@ -196,6 +197,8 @@ export async function unnotifiedCuts(db: Db) {
     .select()
     .from(failoverEvents)
     .where(and(eq(failoverEvents.status, 'done'), isNull(failoverEvents.notifiedAt), inArray(failoverEvents.reason, ['active_down', 'failback', 'manual'])))
+    // In the order they happened: their emails go out, and their history rows are written, in that order.
+    .orderBy(asc(failoverEvents.completedAt), asc(failoverEvents.id))
 }
 
 /** Marks a cut told; true for the one caller that did. Run it in the transaction that writes its notice. */
