@@ -44,7 +44,7 @@ type Waiting = { beat: StoredBeat; resolve: (r: BeatResult) => void; reject: (er
 // far cheaper per row than one each, and a bigger one only makes agents wait.
 const MAX_BATCH = 1000
 /** How long a batch waits for more heartbeats: small beside a 10 s beat, and far under the 250 ms the issue allows. */
-export const GATHER_MS = 20
+const GATHER_MS = 20
 /** Heartbeats enough to start at once: under a flood, waiting would only add latency. */
 const ENOUGH = 32
 
@@ -52,8 +52,6 @@ export type HeartbeatBatcher = {
   submit: (beat: StoredBeat) => Promise<BeatResult>
   /** Writes what is queued and waits for every statement in flight (shutdown). */
   drain: () => Promise<void>
-  /** Heartbeats waiting and batches in flight, for /metrics. */
-  depth: () => { queued: number; inFlight: number }
 }
 
 /**
@@ -108,7 +106,6 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
       if (!queue.length && !inFlight) return Promise.resolve()
       return new Promise<void>((done) => idle.push(done))
     },
-    depth: () => ({ queued: queue.length, inFlight }),
   }
 }
 
@@ -172,7 +169,7 @@ export function batchWriter(db: Db, embedded: boolean) {
   }
 }
 
-export function dollarQuoted(text: string): string {
+function dollarQuoted(text: string): string {
   let tag = 'beats'
   while (text.includes(`$${tag}$`)) tag = `beats_${randomBytes(6).toString('hex')}`
   return `$${tag}$${text}$${tag}$`
