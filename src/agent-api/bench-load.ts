@@ -11,6 +11,9 @@
 //   2. flat out: BENCH_CONCURRENCY senders (default 64) as fast as the
 //      server answers, for BENCH_FAST_SECONDS (default 30).
 // BENCH_PROFILE_DIR=folder writes the server's CPU profile there (markdown).
+// BENCH_STATEMENTS=1 (PostgreSQL with pg_stat_statements in
+// shared_preload_libraries) prints the statements that took the database's
+// time during the flat-out phase.
 // Prints heartbeats per second, p50/p99 latency, errors, and the server's
 // resident memory at the start and the end of each phase. The load generator
 // shares the machine's CPUs with the server, as the figures in issue 16 did.
@@ -18,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { databaseOfItsOwn, type OwnDatabase } from '../testing/backup-fleet'
 import { httpApi, ok, percentile, startServerProcess, type Api, type ServerProcess } from '../testing/drill'
+import postgres from 'postgres'
 
 const MEMBERS = Math.max(1, Number(process.env.BENCH_MEMBERS) || 5000)
 const CONCURRENCY = Math.max(1, Number(process.env.BENCH_CONCURRENCY) || 64)
@@ -26,6 +30,7 @@ const FAST_SECONDS = Math.max(1, Number(process.env.BENCH_FAST_SECONDS) || 30)
 const INTERVAL_MS = 10_000
 /** A folder for the server's CPU profile (markdown, written when it stops), to see where a heartbeat's time goes. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ?? ''
+const STATEMENTS = process.env.BENCH_STATEMENTS === '1'
 /** Enrolments in flight at once: enough to be quick, few enough not to be the load being measured. */
 const ENROL_CONCURRENCY = 16
 const os = { id: 'debian', versionId: '12', family: 'debian', prettyName: 'Debian GNU/Linux 12' }
@@ -175,6 +180,24 @@ async function phase(label: string, run: () => Promise<Tally>) {
   report(label, tally, (performance.now() - t0) / 1000, { start, end: rssMb() }, used)
 }
 
+/** Starts counting the bench database's statements; `report` prints the costliest since. */
+async function statementCosts(url: string) {
+  const client = postgres(url, { max: 1, onnotice: () => {} })
+  await client`create extension if not exists pg_stat_statements`
+  await client`select pg_stat_statements_reset()`
+  return {
+    async report() {
+      const rows = await client`
+        select calls, round(total_exec_time::numeric, 0) as ms, rows, regexp_replace(left(query, 110), '[[:space:]]+', ' ', 'g') as query
+        from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by total_exec_time desc limit 12`
+      console.log('\ndatabase time by statement (flat-out phase):')
+      for (const r of rows) console.log(`  ${String(r.ms).padStart(7)} ms  ${String(r.calls).padStart(7)} calls  ${String(r.rows).padStart(8)} rows  ${r.query}`)
+      await client.end({ timeout: 2 })
+    },
+  }
+}
+
 async function main() {
   const url = process.env.BENCH_DATABASE_URL
   // A database of its own on that server, dropped at the end: thousands of members are not left behind.
@@ -190,7 +213,9 @@ async function main() {
   console.log(`enrolled ${agents.length.toLocaleString()} members through the enrolment API in ${((performance.now() - t0) / 1000).toFixed(1)} s; server memory ${rssMb()} MB`)
 
   if (PACED_SECONDS > 0) await phase(`paced: every member once per ${INTERVAL_MS / 1000} s for ${PACED_SECONDS} s (${Math.round((agents.length * 1000) / INTERVAL_MS)} heartbeats/s offered)`, () => paced(base, agents, PACED_SECONDS))
+  const statements = STATEMENTS && database ? await statementCosts(database.env.DATABASE_URL!) : null
   await phase(`flat out: ${CONCURRENCY} concurrent senders for ${FAST_SECONDS} s`, () => flatOut(base, agents, FAST_SECONDS))
+  await statements?.report()
   console.log('\ngoal (issue 16): PostgreSQL at least 10,000/s with p99 under 100 ms and no errors; embedded at least 2,000/s with p99 under 250 ms; memory flat')
 }
 

@@ -121,6 +121,10 @@ const rowsOf = (result: unknown) => ((result as { rows?: unknown[] }).rows ?? (r
  * member removed meanwhile is simply not updated, and gets no history. The
  * rows travel as one jsonb value: PostgreSQL parses it once, where
  * json_to_recordset would parse every member's state again.
+ * The prepared statement's plan is made without seeing a batch, and guesses
+ * 100 rows from any set-returning function: it read every member's row to
+ * hash-join them (1.2 ms a batch at 5,000 members, more as the fleet grows).
+ * `= any(array(...))` has it look the batch's members up by key instead.
  */
 const STORE_BEATS = `
   with v as (
@@ -133,7 +137,7 @@ const STORE_BEATS = `
       os = v.os, stacks = v.stacks, apps = v.apps, host_state = v.host_state, summary = v.summary,
       healthy_since = case when m.late_at is null or m.healthy_since is null or v.at > m.late_at then v.at else m.healthy_since end
     from v
-    where m.id = v.id
+    where m.id = v.id and m.id = any(array(select id from v))
     returning m.id
   ), history as (
     insert into member_metrics (member_id, minute, cpu_percent, mem_used_bytes, mem_total_bytes, disk_used_bytes, disk_total_bytes, load1)

@@ -162,8 +162,6 @@ export const members = pgTable(
   (t) => [
     index('members_pool_idx').on(t.poolId),
     uniqueIndex('members_token_unique').on(t.tokenHash),
-    // Past late_at includes past down_at: one index finds every member overdue for anything.
-    index('members_late_at_idx').on(t.lateAt),
   ],
 )
 
@@ -204,7 +202,11 @@ export const memberEvents = pgTable(
     message: text('message').notNull(),
     ip: text('ip'),
   },
-  (t) => [index('member_events_member_idx').on(t.memberId, t.id)],
+  (t) => [
+    index('member_events_member_idx').on(t.memberId, t.id),
+    // The outage log asks every 5 s, for every member, whether its latest outage-or-recovery is an outage.
+    index('member_events_outage_idx').on(t.memberId, t.id).where(sql`kind in ('outage', 'recovered')`),
+  ],
 )
 
 // One point a minute per member, kept 30 days, for the charts.
