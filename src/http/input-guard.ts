@@ -27,6 +27,10 @@ const isContainer = (v: unknown): v is object => v !== null && typeof v === 'obj
 
 const step = (where: string, key: string, array: boolean) => (array ? `${where}[${key}]` : `${where}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`)
 
+/** Where a node sits: spelled out only for what is refused, since building a path for every node cost more than the check. */
+type Path = { parent: Path; key: string; inArray: boolean } | null
+const spell = (path: Path, root: string): string => (path ? step(spell(path.parent, root), path.key, path.inArray) : root)
+
 /** The first place in `value` holding a string that cannot be stored, or nested past MAX_DEPTH. */
 export function findUnstorable(value: unknown, root: string): Finding | null {
   if (typeof value === 'string') {
@@ -34,19 +38,20 @@ export function findUnstorable(value: unknown, root: string): Finding | null {
     return problem ? { where: root, problem: `holds ${problem}` } : null
   }
   // A loop, not recursion: the value may be as deep as the body limit allows.
-  const pending: [object, string, number][] = isContainer(value) ? [[value, root, 0]] : []
+  const pending: { node: object; depth: number; path: Path }[] = isContainer(value) ? [{ node: value, depth: 0, path: null }] : []
   while (pending.length) {
-    const [node, where, depth] = pending.pop()!
-    if (depth >= MAX_DEPTH) return { where, problem: `is nested deeper than ${MAX_DEPTH} levels` }
+    const { node, depth, path } = pending.pop()!
+    if (depth >= MAX_DEPTH) return { where: spell(path, root), problem: `is nested deeper than ${MAX_DEPTH} levels` }
     const array = Array.isArray(node)
-    for (const [key, child] of Object.entries(node)) {
+    for (const key of Object.keys(node)) {
       const keyProblem = array ? null : unstorable(key)
-      if (keyProblem) return { where, problem: `has a field name holding ${keyProblem}` }
+      if (keyProblem) return { where: spell(path, root), problem: `has a field name holding ${keyProblem}` }
+      const child = (node as Record<string, unknown>)[key]
       if (typeof child === 'string') {
         const problem = unstorable(child)
-        if (problem) return { where: step(where, key, array), problem: `holds ${problem}` }
+        if (problem) return { where: step(spell(path, root), key, array), problem: `holds ${problem}` }
       } else if (isContainer(child)) {
-        pending.push([child, step(where, key, array), depth + 1])
+        pending.push({ node: child, depth: depth + 1, path: { parent: path, key, inArray: array } })
       }
     }
   }
