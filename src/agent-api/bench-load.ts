@@ -10,7 +10,8 @@
 //      BENCH_PACED_SECONDS (default 30);
 //   2. flat out: BENCH_CONCURRENCY senders (default 64) as fast as the
 //      server answers, for BENCH_FAST_SECONDS (default 30).
-// BENCH_PROFILE_DIR=folder writes the server's CPU profile there (markdown).
+// BENCH_PROFILE_DIR=folder writes the server's CPU profile of the heartbeats
+// there (markdown), from a second server started on the same data after enrolment.
 // BENCH_STATEMENTS=1 (PostgreSQL with pg_stat_statements in
 // shared_preload_libraries) prints the statements that took the database's
 // time during the flat-out phase.
@@ -20,7 +21,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { databaseOfItsOwn, type OwnDatabase } from '../testing/backup-fleet'
-import { httpApi, ok, percentile, startServerProcess, type Api, type ServerProcess } from '../testing/drill'
+import { httpApi, ok, percentile, removeTempDir, startServerProcess, tempDir, type Api, type ServerProcess } from '../testing/drill'
 import postgres from 'postgres'
 
 const MEMBERS = Math.max(1, Number(process.env.BENCH_MEMBERS) || 5000)
@@ -39,10 +40,12 @@ type Agent = { name: string; token: string; body: string }
 type Tally = { latencies: number[]; errors: Map<string, number> }
 
 let server: ServerProcess | null = null
+let dataDir = ''
 let database: OwnDatabase | null = null
 const stopServer = async () => {
   await server?.stop('SIGTERM').catch(() => {})
   await database?.drop()
+  if (dataDir) removeTempDir(dataDir)
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stopServer().finally(() => process.exit(130)))
 
@@ -202,8 +205,9 @@ async function main() {
   const url = process.env.BENCH_DATABASE_URL
   // A database of its own on that server, dropped at the end: thousands of members are not left behind.
   database = url ? await databaseOfItsOwn(url, `bench_load_${process.pid}`) : null
-  server = await startServerProcess(database?.env ?? {}, 60_000, PROFILE_DIR ? ['--cpu-prof-md', `--cpu-prof-dir=${PROFILE_DIR}`] : [])
-  const base = server.url
+  dataDir = tempDir('sctl-bench-load-')
+  server = await startServerProcess({ ...database?.env, DATA_DIR: dataDir })
+  let base = server.url
   const api = httpApi(base)
   console.log(`server ${base} (${url ? 'PostgreSQL' : 'embedded database'}), ${MEMBERS.toLocaleString()} members, ${navigator.hardwareConcurrency} CPUs shared with this load generator`)
   const poolId = ok(await api('POST', '/api/v1/pools', { name: `Bench load ${Date.now()}`, preset: 'generic' }), 'pool').id as string
@@ -212,6 +216,12 @@ async function main() {
   const agents = await enrol(api, base, poolId)
   console.log(`enrolled ${agents.length.toLocaleString()} members through the enrolment API in ${((performance.now() - t0) / 1000).toFixed(1)} s; server memory ${rssMb()} MB`)
 
+  if (PROFILE_DIR) {
+    // The profile is of the heartbeats alone: the server enrolled them, another one on the same data takes the load.
+    await server.stop('SIGTERM')
+    server = await startServerProcess({ ...database?.env, DATA_DIR: dataDir }, 60_000, ['--cpu-prof-md', `--cpu-prof-dir=${PROFILE_DIR}`])
+    base = server.url
+  }
   if (PACED_SECONDS > 0) await phase(`paced: every member once per ${INTERVAL_MS / 1000} s for ${PACED_SECONDS} s (${Math.round((agents.length * 1000) / INTERVAL_MS)} heartbeats/s offered)`, () => paced(base, agents, PACED_SECONDS))
   const statements = STATEMENTS && database ? await statementCosts(database.env.DATABASE_URL!) : null
   await phase(`flat out: ${CONCURRENCY} concurrent senders for ${FAST_SECONDS} s`, () => flatOut(base, agents, FAST_SECONDS))
