@@ -159,6 +159,8 @@ export async function poolOverview(
   const at = cellSql(sql.raw('lat'), sql.raw('lon'))
   // Cells hand over their averages and, for a cell of one, its member: the
   // map draws one dot a cell, so its size does not grow with the fleet.
+  // Only members with a location are placed (offset 0 keeps each one's
+  // latitude and longitude worked out once, not once per use).
   const cells = opts.map
     ? sql`(select coalesce(json_agg(json_build_array(r, c, down, late, pending, healthy, lat, lon, only_id, only_name, only_label) order by r, c), '[]') from (
         select ${at.row} as r, ${at.col} as c,
@@ -167,15 +169,18 @@ export async function poolOverview(
           round(avg(lat)::numeric, 4) as lat, round(avg(lon)::numeric, 4) as lon,
           case when count(*) = 1 then min(id) end as only_id, case when count(*) = 1 then min(name) end as only_name,
           case when count(*) = 1 then min(label) end as only_label
-        from m where ${at.located} group by 1, 2) g)::text`
+        from (select id, name, severity, ${LAT_SQL} as lat, ${LON_SQL} as lon, location ->> 'label' as label from m where location is not null offset 0) l
+        where ${at.located} group by 1, 2) g)::text`
     : sql`'[]'`
   // \`m\` holds only what ranks and counts members (PGlite copies every byte
   // of a CTE it reads more than once); the tiles and the member row read
-  // their columns from the table for the few rows they show.
+  // their columns from the table for the few rows they show. The location
+  // stays whole: most members have none, and working out a place for each
+  // of them cost more than the map's own pass over those that do.
   const result = await db.execute(sql`
     with m as (
-      select id, name, created_at, agent_version, last_heartbeat_at, ${severitySql(now)} as severity, ${REPORTS_CPANEL} as cpanel,
-        ${opts.map ? sql`${LAT_SQL} as lat, ${LON_SQL} as lon, location ->> 'label' as label` : sql`null::float8 as lat, null::float8 as lon, null::text as label`}
+      select id, name, created_at, agent_version, last_heartbeat_at, ${severitySql(now)} as severity, ${REPORTS_CPANEL} as cpanel
+        ${opts.map ? sql`, location` : sql``}
       from members where pool_id = ${poolId}
     )
     select

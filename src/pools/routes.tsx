@@ -43,8 +43,7 @@ const tilesTag = (membersTag: string, jobs?: PoolJobFigures, backups?: PoolBacku
  * screen, which the member row always shows, and add their workspace.
  */
 export async function poolView(deps: Deps, ctx: PageCtx, id: string, tab: PoolTabKey | null, current?: Member, tilePage = 1): Promise<PoolView> {
-  const config = await failoverConfigOf(deps.db, id)
-  const data = await pools.poolPage(deps.db, id, tab, { tilePage })
+  const [config, data] = await Promise.all([failoverConfigOf(deps.db, id), pools.poolPage(deps.db, id, tab, { tilePage })])
   const members = current && !data.members.some((m) => m.id === current.id) ? [...data.members, current] : data.members
   const [failover, alerts, jobFigures, backupFigures, protection] = await Promise.all([
     failoverSection(deps, data.pool, config, tab === 'settings' || tab === 'dns'),
@@ -199,7 +198,7 @@ async function tilesFragment(deps: Deps, ctx: TilesCtx) {
   const part = ctx.query.part
   if (part !== undefined && part !== 'page' && part !== 'more') throw new HttpError(400, 'invalid_input', 'part must be page or more')
   if (part) {
-    await pools.getPool(deps.db, poolId)
+    await pools.getPoolUncounted(deps.db, poolId)
     const fleet = await fleetCards(deps.db, poolId, { page, tilesOnly: true })
     if (part === 'page' && unchanged(ctx, fleet.ptag)) return ''
     ctx.set.headers['content-type'] = 'text/html; charset=utf-8'

@@ -64,6 +64,13 @@ export async function getPool(db: Db, id: string) {
   return pool
 }
 
+/** The pool, or 404, for pages that count its members themselves (the Overview and its tiles). */
+export async function getPoolUncounted(db: Db, id: string) {
+  const pool = await store.findPoolUncounted(db, id)
+  if (!pool) throw notFound('Pool')
+  return pool
+}
+
 export async function renamePool(db: Db, actor: Actor, id: string, rawName: unknown) {
   const pool = await getPool(db, id)
   const name = checkPoolName(rawName)
@@ -106,12 +113,14 @@ export async function deletePool(db: Db, actor: Actor, id: string, confirmName?:
  * (fleetCards): one page of tiles (`tilePage`, from 1), never all of them.
  */
 export async function poolPage(db: Db, id: string, tab: PoolTabKey | null, opts: { tilePage?: number } = {}) {
-  const pool = await getPool(db, id)
   if (tab === 'overview') {
-    const fleet = await fleetCards(db, id, { page: opts.tilePage })
+    const [uncounted, fleet] = await Promise.all([getPoolUncounted(db, id), fleetCards(db, id, { page: opts.tilePage })])
+    // The fleet's own count: the same members, read in the same pass as the tiles.
+    const pool = { ...uncounted, memberCount: fleet.status.members }
     const cpanel = fleet.status.cpanel
     return { pool, members: fleet.row.map((c) => c.member), cpanel, fleet, tab, tabs: visiblePoolTabs(cpanel), tabVisible: true }
   }
+  const pool = await getPool(db, id)
   const { members, cpanel } = await listPoolMembers(db, id, tab === null ? MEMBER_ROW_LIMIT : undefined)
   return { pool, members, cpanel, fleet: undefined, tab, tabs: visiblePoolTabs(cpanel), tabVisible: tab === null || isTabVisible(tab, cpanel) }
 }

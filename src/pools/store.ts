@@ -7,7 +7,7 @@ import { cellSql, LAT_SQL, LON_SQL, type CellKey } from '../geo/cells'
 export type Pool = typeof pools.$inferSelect
 export type PoolWithCounts = Pool & { memberCount: number; activeMemberName: string | null }
 
-const poolWithCounts = {
+const poolWithName = {
   id: pools.id,
   name: pools.name,
   preset: pools.preset,
@@ -15,9 +15,13 @@ const poolWithCounts = {
   createdAt: pools.createdAt,
   updatedAt: pools.updatedAt,
   // Spelled out: drizzle leaves columns unqualified inside a raw subquery.
-  memberCount: sql<number>`(select count(*)::int from "members" where "members"."pool_id" = "pools"."id")`,
   // Pages name the active member; its id means nothing to a person.
   activeMemberName: sql<string | null>`(select "name" from "members" where "members"."id" = "pools"."active_member_id")`,
+}
+
+const poolWithCounts = {
+  ...poolWithName,
+  memberCount: sql<number>`(select count(*)::int from "members" where "members"."pool_id" = "pools"."id")`,
 }
 
 export async function listPools(db: Db): Promise<PoolWithCounts[]> {
@@ -30,6 +34,19 @@ export async function listPools(db: Db): Promise<PoolWithCounts[]> {
 export async function findPool(db: Db, id: string): Promise<PoolWithCounts | undefined> {
   const [row] = await db
     .select(poolWithCounts)
+    .from(pools)
+    .where(eq(pools.id, id))
+  return row
+}
+
+/**
+ * The pool without its member count, for the Overview: counting 10,000
+ * members reads each wide row (about 5 ms on the embedded database), and
+ * the Overview counts them in its own pass anyway (poolOverview).
+ */
+export async function findPoolUncounted(db: Db, id: string): Promise<Omit<PoolWithCounts, 'memberCount'> | undefined> {
+  const [row] = await db
+    .select(poolWithName)
     .from(pools)
     .where(eq(pools.id, id))
   return row
