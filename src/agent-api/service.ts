@@ -1,7 +1,7 @@
 // What the server does with an agent's enrolment and heartbeats. A refusal
 // changes nothing but the activity of the member whose secret or token it
 // was, so the operator sees why.
-import type { Db } from '../db'
+import { isEmbedded, type Db } from '../db'
 import { recordAudit } from '../audit/service'
 import { newSecret, sha256 } from '../crypto/tokens'
 import { HttpError } from '../http/errors'
@@ -121,11 +121,9 @@ const hundredths = (n: number | null | undefined) => (n == null ? null : Math.ro
 
 const batchers = new WeakMap<Db, HeartbeatBatcher>()
 
-/** PGlite is one connection: more than one statement in flight would only queue inside it. */
-const isEmbedded = (db: Db) => typeof (db as unknown as { $client: unknown }).$client !== 'function'
-
 export function heartbeatsOf(db: Db): HeartbeatBatcher {
   let batcher = batchers.get(db)
+  // PGlite is one connection: more than one statement in flight would only queue inside it.
   if (!batcher) batchers.set(db, (batcher = heartbeatBatcher(db, { concurrency: isEmbedded(db) ? 1 : 2, embedded: isEmbedded(db) })))
   return batcher
 }

@@ -43,6 +43,9 @@ async function startTerm(db: Db): Promise<number> {
 
 export const migrationsFolder = resolve(import.meta.dir, '../../migrations')
 
+/** Whether `db` is the embedded database: PGlite has one connection, PostgreSQL a pool (postgres.js, a function). */
+export const isEmbedded = (db: Db) => typeof (db as unknown as { $client: unknown }).$client !== 'function'
+
 // PGlite starts postgres with -F (fsync off). It is the default database, so a
 // crash must not lose what it acknowledged: drop -F and ask for durable writes.
 function durableStartParams(): string[] {
