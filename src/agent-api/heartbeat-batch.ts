@@ -43,6 +43,8 @@ type Waiting = { beat: StoredBeat; resolve: (r: BeatResult) => void; reject: (er
 // Past this a batch is split: a statement of a few hundred rows is already
 // far cheaper per row than one each, and a bigger one only makes agents wait.
 const MAX_BATCH = 1000
+/** The smallest batch worth a statement of its own: 16 heartbeats already share one commit. */
+const MIN_SHARE = 16
 /** How long a batch waits for more heartbeats: small beside a 10 s beat, and far under the 250 ms the issue allows. */
 const GATHER_MS = 20
 /** Heartbeats enough to start at once: under a flood, waiting would only add latency. */
@@ -81,7 +83,12 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
 
   const flush = () => {
     while (queue.length && inFlight < opts.concurrency) {
-      const batch = queue.slice(0, MAX_BATCH)
+      // What is queued is shared among the free statements, so they run side
+      // by side: a flood of agents answered together comes back together, and
+      // in one batch the server, the database and the agents took turns, each
+      // waiting for the other (4,650/s with half the CPUs idle; 6,200/s shared).
+      const share = Math.ceil(queue.length / (opts.concurrency - inFlight))
+      const batch = queue.slice(0, Math.min(MAX_BATCH, Math.max(MIN_SHARE, share)))
       queue = queue.slice(batch.length)
       inFlight++
       void writeBatch(write, batch.map((w) => w.beat))
