@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
+import { rowsOf } from '../db/affected'
 
 /** What one heartbeat writes: the member's row and its minute of history. */
 export type StoredBeat = {
@@ -116,7 +117,6 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
   }
 }
 
-const rowsOf = (result: unknown) => ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as { id: string }[]
 
 /**
  * One statement for the whole batch, its rows as the one parameter ($1). A
@@ -210,6 +210,6 @@ async function writeBatch(write: (rows: unknown[]) => Promise<unknown>, beats: S
     disk_total: b.metric.diskTotalBytes,
     load1: b.metric.load1,
   }))
-  const stored = new Set(rowsOf(await write(rows)).map((r) => r.id))
+  const stored = new Set(rowsOf<{ id: string }>(await write(rows)).map((r) => r.id))
   return beats.map((b) => ({ stored: stored.has(b.memberId) }))
 }

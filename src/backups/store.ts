@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db'
 import { backupChunks, jobSchedules, jobs, poolBackups, snapshotChunks, snapshots } from '../db/schema'
+import { rowsOf } from '../db/affected'
 
 export type Snapshot = typeof snapshots.$inferSelect
 export type NewSnapshot = typeof snapshots.$inferInsert
@@ -217,10 +218,6 @@ async function snapshotFigures(db: Db, where: SQL): Promise<SnapshotFigures> {
 export const poolSnapshotFigures = (db: Db, poolId: string) => snapshotFigures(db, eq(snapshots.poolId, poolId))
 export const memberSnapshotFigures = (db: Db, memberId: string) => snapshotFigures(db, eq(snapshots.memberId, memberId))
 
-/** PGlite answers { rows }, postgres.js an array: one shape for both. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
-}
 
 // ---- jobs and schedules the backup pages show ------------------------------------------
 

@@ -6,6 +6,7 @@
 // own autovacuum does this there.
 import { sql } from 'drizzle-orm'
 import { isEmbedded, type Db } from '.'
+import { rowsOf } from './affected'
 
 export type Maintained = { tables: number; ms: number; slowest: { table: string; ms: number } | null }
 
@@ -20,7 +21,7 @@ export async function maintainEmbedded(db: Db): Promise<Maintained | null> {
   if (!isEmbedded(db)) return null
   const started = performance.now()
   const result = await db.execute(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`)
-  const tables = ((result as { rows?: { tablename: string }[] }).rows ?? []).map((r) => r.tablename)
+  const tables = rowsOf<{ tablename: string }>(result).map((r) => r.tablename)
   let slowest: Maintained['slowest'] = null
   for (const table of tables) {
     const t0 = performance.now()

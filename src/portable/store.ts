@@ -4,7 +4,7 @@
 // (microseconds, bigints, arrays, jsonb), on PGlite and PostgreSQL alike.
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
-import { rowsOf } from '../backups/store'
+import { rowsOf } from '../db/affected'
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`
 
