@@ -5,6 +5,7 @@ import { testServer, ADMIN, type TestServer } from '../testing/harness'
 import { startSmtpSink } from '../testing/smtp-sink'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { evaluateAlerts } from './engine'
+import { listHistory } from './store'
 import { sendAlertNotices } from './send'
 import { saveMemberAlerts, savePoolAlerts } from './settings'
 import { systemActor } from '../audit/service'
@@ -133,6 +134,25 @@ describe('pool alerts', () => {
     expect(failover).toHaveLength(1)
     expect(failover[0]!.to).toEqual(['dns@example.com'])
     expect(failover[0]!.subject).toBe('[serversctl] FAILOVER: Alerting: Active member changed from web-1 to web-1; no DNS result was recorded.')
+  })
+  test('two cuts told in one pass are emailed, and listed newest first, in the order they happened, dated when each finished', async () => {
+    await savePoolAlerts(s.db, systemActor, poolId, { notifyAccount: false, failoverRecipients: ['dns@example.com'] })
+    await s.db.insert(members).values({ id: 'mem_x', poolId, name: 'web-2', hostname: 'web-2.example.com', egressIps: ['203.0.113.7'] })
+    const { failoverEvents } = await import('../db/schema')
+    // Ids chosen so that id order is the opposite of the order they happened in.
+    await s.db.insert(failoverEvents).values([
+      { id: 'fo_b_first', poolId, fromMemberId: null, toMemberId: 'mem_w', reason: 'manual', status: 'done', detectedAt: at(10), completedAt: at(11) },
+      { id: 'fo_a_second', poolId, fromMemberId: 'mem_w', toMemberId: 'mem_x', reason: 'manual', status: 'done', detectedAt: at(12), completedAt: at(13) },
+    ])
+    await tick(20)
+    await settle()
+    const failover = sink.messages.filter((m) => m.subject.includes('FAILOVER')).map((m) => m.subject)
+    expect(failover).toEqual(['[serversctl] FAILOVER: Alerting: web-1 became the active member; no DNS result was recorded.', '[serversctl] FAILOVER: Alerting: Active member changed from web-1 to web-2; no DNS result was recorded.'])
+    const history = await listHistory(s.db, { poolId })
+    expect(history.map((h) => [h.summary, h.at.toISOString()])).toEqual([
+      [failover[1], at(13).toISOString()],
+      [failover[0], at(11).toISOString()],
+    ])
   })
 })
 

@@ -32,8 +32,8 @@ function messageIdFor(id: string, publicUrl: string): string {
   return `<${id}@${host}>`
 }
 
-/** An alert email as a notice row: rendered now, sent by the send step. */
-function noticeOf(pass: Pass, at: { poolId: string; memberId: string | null; kind: string }, mail: AlertMail & { event: 'fired' | 'resolved' | 'failover' }): store.NewAlertNotice {
+/** An alert email as a notice row: rendered now, sent by the send step, dated `createdAt` (the pass's time unless it tells of an earlier moment). */
+function noticeOf(pass: Pass, at: { poolId: string; memberId: string | null; kind: string }, mail: AlertMail & { event: 'fired' | 'resolved' | 'failover' }, createdAt = pass.now): store.NewAlertNotice {
   const rendered = renderAlertMail(mail)
   const id = newId('ntc', 16)
   return {
@@ -47,7 +47,7 @@ function noticeOf(pass: Pass, at: { poolId: string; memberId: string | null; kin
     text: rendered.text,
     html: rendered.html,
     messageId: messageIdFor(id, pass.publicUrl),
-    createdAt: pass.now,
+    createdAt,
   }
 }
 
@@ -88,13 +88,14 @@ async function noticeCuts(pass: Pass, pools: Map<string, { name: string; setting
       const names = await store.memberNames(pass.db, [cut.fromMemberId, cut.toMemberId].filter((id): id is string => !!id))
       const words = describeEvent(cut, (id) => names.get(id) ?? id)
       // The pool's history, not one member's: a cut concerns both (their activity says so).
+      // Dated when the cut finished, so two cuts told in one pass are sent, and listed, in the order they happened.
       notice = noticeOf(pass, { poolId: cut.poolId, memberId: null, kind: 'failover' }, {
         to: [...new Set([...(settings.notifyAccount ? await pass.accounts() : []), ...settings.failoverRecipients])],
         event: 'failover',
         subject: `${pool?.name ?? cut.poolId}: ${words.summary}`,
         lines: [`Why: ${words.why}.`, `DNS: ${words.dns}`, `Detected: ${cut.detectedAt.toISOString()}`, `Completed: ${cut.completedAt?.toISOString() ?? 'not yet'}`],
         link: `${pass.publicUrl}/pools/${cut.poolId}`,
-      })
+      }, cut.completedAt ?? pass.now)
     }
     await pass.db.transaction(async (tx) => {
       if (!(await store.claimCutNotice(tx, cut.id, pass.now))) return
