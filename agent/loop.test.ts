@@ -44,6 +44,8 @@ describe('the heartbeat loop', () => {
           if (waits.length === answers.length) stop.abort()
         },
         random: () => 0.5,
+        // Held still: a heartbeat that took a millisecond would take it off the wait.
+        now: () => 0,
       },
       stop.signal,
     )

@@ -12,6 +12,8 @@ export type LoopDeps = {
   log: (line: string) => void
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
   random?: () => number
+  /** The clock the fixed rate is kept by (tests hold it still). */
+  now?: () => number
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000
@@ -50,8 +52,9 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
   let intervalMs = deps.intervalSeconds * 1000
   let lastError = ''
   let lastFailure: unknown = null
+  const now = deps.now ?? Date.now
   while (!signal.aborted) {
-    const started = Date.now()
+    const started = now()
     try {
       const hb = await deps.collect()
       const answer = await deps.client.heartbeat(deps.token, hb)
@@ -70,7 +73,7 @@ export async function runLoop(deps: LoopDeps, signal: AbortSignal): Promise<void
     }
     // At a fixed rate: the time a heartbeat took comes off the wait, so gaps
     // stay one interval and a failover delay equal to it is not crossed.
-    const wait = failures === 0 ? Math.max(0, intervalMs - (Date.now() - started)) : retryMs(lastFailure, failures, intervalMs, deps.random)
+    const wait = failures === 0 ? Math.max(0, intervalMs - (now() - started)) : retryMs(lastFailure, failures, intervalMs, deps.random)
     await deps.sleep(wait, signal)
   }
 }
