@@ -73,7 +73,8 @@ describe('heartbeat-miss alerts', () => {
     expect(subjects()[1]).toBe('[serversctl] RESOLVED: web-1 (Alerting): heartbeat back to normal')
     expect(sink.messages).toHaveLength(2)
 
-    const history = (await s.db.select().from(alertHistory)).map((h) => [h.kind, h.event, h.delivery])
+    // In the order written: a table read without ORDER BY may come back in any order (on PostgreSQL, as soon as freed space is reused).
+    const history = (await s.db.select().from(alertHistory).orderBy(alertHistory.id)).map((h) => [h.kind, h.event, h.delivery])
     expect(history).toEqual([['heartbeat', 'fired', 'sent'], ['heartbeat', 'resolved', 'sent']])
   })
 
