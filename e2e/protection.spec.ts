@@ -45,9 +45,12 @@ test('the Protection tab: protect from the form, first copies queued unasked, re
   await expect(page.locator('.notice-ok')).toContainText('first copy to west-1 within 15 seconds')
 
   // Nobody presses anything: the schedule queues both first copies within 15 s, and the table polls while they run.
+  // Both rows: the tick queues one account at a time, so a reload between the two shows alice's alone and the claims below would find one job.
+  const carol = page.locator('#protection-accounts-table tr[data-user="carol"]')
   await expect(async () => {
     await page.reload()
     await expect(alice.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'queued', { timeout: 1000 })
+    await expect(carol.locator('[data-run-status]')).toHaveAttribute('data-run-status', 'queued', { timeout: 1000 })
   }).toPass({ timeout: 25_000 })
   await expect(page.locator('#protection-accounts')).toHaveAttribute('data-live', 'true')
   await expect(alice.getByRole('button', { name: 'Replicate alice now' })).toBeDisabled()
