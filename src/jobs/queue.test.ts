@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
 import { testServer, type TestServer } from '../testing/harness'
-import { LEASE_SECONDS, sweepJobs } from './service'
+import { systemActor } from '../audit/service'
+import { claimWithin, LEASE_SECONDS, queueJob, sweepJobs } from './service'
 
 let s: TestServer
 let base: string
@@ -108,6 +109,26 @@ describe('claiming', () => {
     const got = (await waiting).json.job
     expect(got.id).toBe(id)
     expect(Date.now() - started).toBeLessThan(1500)
+  })
+
+  test('a job queued just after the claim looked and before it waits still wakes it', async () => {
+    const a = await enrolledMember('c5')
+    let queued: string | null = null
+    // The database answers the claim's look, then the job is queued (and its wake sent) before the claim goes on.
+    const db = new Proxy(s.db, {
+      get: (target, key) =>
+        key === 'transaction'
+          ? async (fn: Parameters<typeof s.db.transaction>[0]) => {
+              const found = await target.transaction(fn)
+              queued ??= (await queueJob(s.db, systemActor, a.id, 'system.updates.check', {})).id
+              return found
+            }
+          : Reflect.get(target, key),
+    })
+    const started = Date.now()
+    const got = await claimWithin(db, a.id, 10_000, false)
+    expect(got?.id).toBe(queued!)
+    expect(Date.now() - started).toBeLessThan(5_000)
   })
 
   test('an agent token from a foreign address is refused', async () => {

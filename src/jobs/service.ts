@@ -161,16 +161,24 @@ const claimed = (job: Job): ClaimedJob => ({
 export async function claimWithin(db: Db, memberId: string, waitMs: number, crossReplica: boolean, signal?: AbortSignal): Promise<ClaimedJob | null> {
   const deadline = Date.now() + waitMs
   for (;;) {
-    // One transaction, one commit: the embedded database syncs to disk at each.
-    const job = await db.transaction(async (tx) => {
-      const taken = await store.claimOldest(tx, memberId, new Date(), LEASE_SECONDS)
-      if (taken) await store.appendOutput(tx, taken.id, [{ stream: 'agent', line: `started on attempt ${taken.attempts} of ${taken.maxAttempts}` }], new Date())
-      return taken
-    })
-    if (job) return claimed(job)
     const left = deadline - Date.now()
-    if (left <= 0 || signal?.aborted) return null
-    await waitForWake(memberId, crossReplica ? Math.min(left, 1000) : left, signal)
+    // Listening before looking: a job queued after the look found nothing but
+    // before the wait began would wake no one, and wait out the whole poll.
+    const looked = new AbortController()
+    const woken = waitForWake(memberId, Math.max(0, crossReplica ? Math.min(left, 1000) : left), signal ? AbortSignal.any([signal, looked.signal]) : looked.signal)
+    try {
+      // One transaction, one commit: the embedded database syncs to disk at each.
+      const job = await db.transaction(async (tx) => {
+        const taken = await store.claimOldest(tx, memberId, new Date(), LEASE_SECONDS)
+        if (taken) await store.appendOutput(tx, taken.id, [{ stream: 'agent', line: `started on attempt ${taken.attempts} of ${taken.maxAttempts}` }], new Date())
+        return taken
+      })
+      if (job) return claimed(job)
+      if (left <= 0 || signal?.aborted) return null
+      await woken
+    } finally {
+      looked.abort()
+    }
   }
 }
 

@@ -16,6 +16,8 @@ export function wakeMember(memberId: string): void {
 /** Resolves when the member is woken or after `ms`, whichever comes first. */
 export function waitForWake(memberId: string, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // An abort event has already been sent: waiting for it would hold the timer and the waiter for the whole time.
+    if (signal?.aborted) return resolve()
     let set = waiters.get(memberId)
     if (!set) waiters.set(memberId, (set = new Set()))
     const done = () => {
