@@ -3,7 +3,7 @@
 // the job live: a fake apt-get (first on the agent's PATH) prints its lines
 // slowly, the terminal grows line by line, and the page ends "succeeded"
 // with the result, all without a reload.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { APIRequestContext, Page } from '@playwright/test'
 import { test, expect, useServer, ADMIN, signIn, createPool } from './fixtures'
@@ -16,10 +16,13 @@ const auth = { authorization: `Bearer ${API_TOKEN}` }
 
 /** Lines the fake `apt-get update` prints, one every 0.7 s. */
 const UPDATE_LINES = 8
+/** The fake `apt-get update` waits after this line while a file of this name lies beside it. */
+const HELD_AFTER = 3
+const HOLD = 'hold'
 
-// A stand-in for apt-get: `update` prints slowly, `-s upgrade` (the job's
-// count, and the heartbeat's) reports two upgradable packages, one of them a
-// security update.
+// A stand-in for apt-get: `update` prints slowly (and waits mid-way while the
+// test holds it), `-s upgrade` (the job's count, and the heartbeat's) reports
+// two upgradable packages, one of them a security update.
 const FAKE_APT_GET = `#!/bin/sh
 case "$*" in
   *upgrade*)
@@ -30,6 +33,7 @@ case "$*" in
     i=1
     while [ $i -le ${UPDATE_LINES} ]; do
       echo "Hit:$i http://deb.example.test/debian bookworm/part$i InRelease"
+      while [ $i -eq ${HELD_AFTER} ] && [ -e "$(dirname "$0")/${HOLD}" ]; do sleep 0.1; done
       i=$((i + 1))
       sleep 0.7
     done
@@ -68,7 +72,7 @@ async function runningAgent(request: APIRequestContext, poolId: string, name: st
       message: `the agent reports its OS:\n${agent.output()}`,
     })
     .toBe('debian')
-  return { id: member.id, agent }
+  return { id: member.id, agent, binDir }
 }
 
 async function markWindow(page: Page) {
@@ -115,7 +119,12 @@ test('a scheduled update check, run now, streams its output live and ends succee
   await expect(page.locator('#schedule-cron-error')).toContainText('fires more often than once a minute')
   await expect(page.locator('#schedules-table tbody tr')).toHaveCount(1)
 
-  // Run now: the job's page, then its output growing while it runs.
+  // Run now: the job's page, then its output growing while it runs. The update
+  // waits after its third line until the page has been read there: paced by
+  // the clock alone (3.5 s from the third line to the last), a page poll or an
+  // output report that fell that far behind brought the third and last together.
+  const hold = join(member.binDir, HOLD)
+  writeFileSync(hold, '')
   await page.locator('#schedules-table tbody tr').getByRole('button', { name: 'Run now' }).click()
   await expect(page).toHaveURL(new RegExp(`/pools/${poolId}/members/${member.id}/jobs/job_\\w+$`))
   await markWindow(page)
@@ -132,6 +141,7 @@ test('a scheduled update check, run now, streams its output live and ends succee
   expect(await state.locator('.job-status').textContent()).toBe('running')
   await expect(output).not.toContainText(`Hit:${UPDATE_LINES} `)
   await expect(state.locator('li.step[data-state="running"]')).toContainText('Refresh package lists and count updates')
+  rmSync(hold)
 
   await expect(state.locator('.job-status')).toHaveText('succeeded', { timeout: 30_000 })
   await expect(output).toContainText(`Hit:${UPDATE_LINES} `)
