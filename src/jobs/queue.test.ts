@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setSystemTime, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { members } from '../db/schema'
 import { testServer, type TestServer } from '../testing/harness'
@@ -109,6 +109,18 @@ describe('claiming', () => {
     const got = (await waiting).json.job
     expect(got.id).toBe(id)
     expect(Date.now() - started).toBeLessThan(1500)
+  })
+
+  test('jobs queued within one millisecond are taken in the order they were queued', async () => {
+    const a = await enrolledMember('c6')
+    const ids: string[] = []
+    setSystemTime(new Date())
+    try {
+      for (let i = 0; i < 6; i++) ids.push((await queueJob(s.db, systemActor, a.id, 'system.updates.check', {})).id)
+    } finally {
+      setSystemTime()
+    }
+    for (const id of ids) expect((await claim(a.token)).json.job.id).toBe(id)
   })
 
   test('a job queued just after the claim looked and before it waits still wakes it', async () => {

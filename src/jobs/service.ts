@@ -67,9 +67,20 @@ export function jobRefusal(name: string, params: unknown, facts: MemberFacts, op
 /** `through`: queued by the service that owns a job the jobs API may not queue (jobRules' onlyThrough). */
 type QueueOptions = { runId?: string | null; scheduleId?: string | null; now?: Date; expiresInSeconds?: number; through?: boolean }
 
+let lastQueuedAt = 0
+/**
+ * Now, but past the job queued before it here: jobs are taken and listed by
+ * creation time, and two queued within one millisecond (Back up now's
+ * databases, one after the other) went in the random order of their ids.
+ */
+function queueTime(): Date {
+  lastQueuedAt = Math.max(Date.now(), lastQueuedAt + 1)
+  return new Date(lastQueuedAt)
+}
+
 export function newJobRow(member: Member, name: JobName, params: Record<string, unknown>, requestedBy: string, opts: QueueOptions): store.NewJob {
   const entry: CatalogueEntry = catalogue[name]
-  const now = opts.now ?? new Date()
+  const now = opts.now ?? queueTime()
   return {
     id: newId('job'),
     memberId: member.id,
