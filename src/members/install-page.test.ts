@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm'
 import { enrollmentSecrets } from '../db/schema'
 import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { signedInWithPool } from '../jobs/tab-fixture'
-import { forgetSpentInstallCommands } from './service'
+import { forgetSpentInstallCommands, installState, issueEnrollment } from './service'
 
 let s: TestServer
 let b: Browser
@@ -105,6 +105,17 @@ describe("a member's install page", () => {
     const settings = (await b.get(`/pools/${poolId}/members/${memberId}/settings`)).text
     expect(settings).toContain(`href="${page}"`)
     expect(visibleText(settings)).toContain('show the install command')
+  })
+
+  test('of two commands issued in the same millisecond, the newer is the one shown', async () => {
+    const { res } = await addFromForm()
+    const memberId = secretOn((await b.get(res.headers.get('location')!)).text)!.split('.')[0]!
+    const enroller = { publicUrl: s.deps.config.publicUrl, secrets: s.deps.secrets }
+    const now = new Date()
+    for (let i = 0; i < 4; i++) {
+      const issued = await issueEnrollment(s.db, memberId, enroller, now)
+      expect(await installState(s.db, { id: memberId, enrolledAt: null }, enroller, now)).toMatchObject({ kind: 'waiting', enrollment: { secret: issued.secret } })
+    }
   })
 
   test('an expired command is not shown; the page says when it expired, and the minute tick erases its sealed copy', async () => {

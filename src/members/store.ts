@@ -297,7 +297,9 @@ export async function latestSecret(db: Db, memberId: string) {
     .select()
     .from(enrollmentSecrets)
     .where(eq(enrollmentSecrets.memberId, memberId))
-    .orderBy(desc(enrollmentSecrets.createdAt), desc(enrollmentSecrets.id))
+    // Only a newer secret voids one: of two issued in the same millisecond the
+    // one still standing is the newer, where their random ids would pick either.
+    .orderBy(desc(enrollmentSecrets.createdAt), sql`${enrollmentSecrets.voidedAt} is null desc`, desc(enrollmentSecrets.id))
     .limit(1)
   return row
 }
