@@ -2,7 +2,7 @@
 // involved it, alerts fired and resolved, and its jobs, besides enrolment;
 // newest first, a page at a time, on the Control panel and the Status tab.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { failoverEvents, memberEvents, members } from '../db/schema'
 import { visibleText, type Browser, type TestServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
@@ -111,6 +111,17 @@ describe("a member's activity", () => {
     expect(events.map((e) => [e.kind, e.at.toISOString()])).toEqual([['outage', new Date(started.getTime() + 30_000).toISOString()]])
     expect(events[0]!.message).toContain(`The last one came at ${new Date(started.getTime() - 60 * MIN).toISOString().slice(0, 19).replace('T', ' ')} UTC.`)
     expect(await eventsOf(beating.id)).toEqual([])
+  })
+
+  test('events written in one instant are listed newest first, across a power of ten in their ids', async () => {
+    const m = await memberWith(s, poolId, name())
+    const at = new Date(Date.now() - 200 * MIN)
+    // Ids far past the sequence, so nothing else takes them: as text, '99999999' sorts above '100000000'.
+    for (const [id, message] of [[99_999_999, 'written first'], [100_000_000, 'written second']] as const) {
+      await s.db.execute(sql`insert into member_events (id, member_id, kind, level, message, at) overriding system value values (${id}, ${m.id}, 'note', 'info', ${message}, ${at.toISOString()}::timestamptz)`)
+    }
+    const lines = linesOf(card((await b.get(m.tab('status'))).text)).filter((l) => l.includes('written'))
+    expect(lines.map((l) => l.replace(/^member: \S+ \S+ UTC /, ''))).toEqual(['written second', 'written first'])
   })
 
   test('it pages newest first: ?page=2 shows older lines, as a whole page and as the card alone, with Newer and Older', async () => {

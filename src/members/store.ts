@@ -435,11 +435,12 @@ export async function activityRows(db: Db, memberId: string, offset: number, lim
   const each = offset + limit
   const result = await db.execute(sql`
     select source, ${epochMs(sql.raw('at'))} as at_ms, data::text as data from (
-      (select 'member' as source, e.at, e.id::text as key,
+      -- Numeric ids padded, so that a tie in time lists event 10 above event 9 (as text, '9' > '10').
+      (select 'member' as source, e.at, lpad(e.id::text, 20, '0') as key,
           json_build_object('kind', e.kind, 'level', e.level, 'message', e.message) as data
         from member_events e where e.member_id = ${memberId} order by e.at desc, e.id desc limit ${each}::int)
       union all
-      (select 'alert', h.at, h.id::text,
+      (select 'alert', h.at, lpad(h.id::text, 20, '0'),
           json_build_object('kind', h.kind, 'event', h.event, 'summary', h.summary, 'delivery', h.delivery, 'recipients', h.recipients)
         from alert_history h where h.member_id = ${memberId} order by h.at desc, h.id desc limit ${each}::int)
       union all
