@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { auditEvents, protectedAccounts } from '../db/schema'
 import { cpanelKit, type CpanelKit, type KitMember } from '../cpanel/test-kit'
 import { poolProtectionSummary, protectAccounts, type ProtectInput } from './service'
+import { listPoolProtected } from './store'
 
 let k: CpanelKit
 let poolId: string
@@ -84,10 +85,12 @@ describe('protected accounts', () => {
     expect(await rows()).toHaveLength(0)
     expect((await several([body({ user: 'carol' }), body({ user: 'carol' })])).status).toBe(409)
     expect(await rows()).toHaveLength(0)
-    const ok = await several([body({ user: 'carol' }), body({ user: 'dave', schedule: '1mo' })])
-    expect(ok.map((p: any) => [p.user, p.schedule])).toEqual([['carol', '1h'], ['dave', '1mo']])
+    const ok = await several([body({ user: 'dave', schedule: '1mo' }), body({ user: 'carol' })])
+    expect(ok.map((p: any) => [p.user, p.schedule])).toEqual([['dave', '1mo'], ['carol', '1h']])
     // Even a monthly account gets its first copy at once.
-    expect(ok[1].nextRunAt).toEqual(ok[1].createdAt)
+    expect(ok[0].nextRunAt).toEqual(ok[0].createdAt)
+    // Protected in one instant, they are listed by name, not in the random order of their ids.
+    expect((await listPoolProtected(k.s.db, poolId)).map((p) => p.user)).toEqual(['carol', 'dave'])
     expect(await audits('protection.account.create')).toHaveLength(3)
   })
 

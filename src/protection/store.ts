@@ -52,7 +52,8 @@ export async function findProtected(db: Db, id: string): Promise<ProtectedWithRu
 }
 
 export async function listPoolProtected(db: Db, poolId: string): Promise<ProtectedWithRun[]> {
-  const rows = await joined(db).where(eq(protectedAccounts.poolId, poolId)).orderBy(protectedAccounts.createdAt, protectedAccounts.id)
+  // Accounts protected together share their time: by name then, not by random id.
+  const rows = await joined(db).where(eq(protectedAccounts.poolId, poolId)).orderBy(protectedAccounts.createdAt, protectedAccounts.user, protectedAccounts.id)
   return rows.map(flat)
 }
 
