@@ -117,7 +117,6 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
   }
 }
 
-
 /**
  * One statement for the whole batch, its rows as the one parameter ($1). A
  * member heard twice in one batch keeps its latest heartbeat (the others are

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import { epochMs } from '../db/epoch'
 import type { Db } from '../db'
+import { rowsOf } from '../db/affected'
 import { alertHistory, alertNotices, alertStates, failoverEvents, members, poolAlertSettings, pools, users } from '../db/schema'
 import { keepMail, type Delivery } from '../mail'
 import type { Member } from '../members/store'
@@ -20,10 +21,6 @@ export type AlertMember = Pick<Member, 'id' | 'poolId' | 'name' | 'agentVersion'
 
 /** A member the tick judges, with its alert settings as saved (null: all defaults). */
 export type JudgedMember = AlertMember & { settings: unknown }
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
-}
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`
 

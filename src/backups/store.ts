@@ -218,7 +218,6 @@ async function snapshotFigures(db: Db, where: SQL): Promise<SnapshotFigures> {
 export const poolSnapshotFigures = (db: Db, poolId: string) => snapshotFigures(db, eq(snapshots.poolId, poolId))
 export const memberSnapshotFigures = (db: Db, memberId: string) => snapshotFigures(db, eq(snapshots.memberId, memberId))
 
-
 // ---- jobs and schedules the backup pages show ------------------------------------------
 
 export async function runningBackupJobs(db: Db, memberId: string) {

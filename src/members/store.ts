@@ -1,7 +1,7 @@
 // Queries for members, their enrolment secrets, events and metric history.
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import { epochMs, fromEpochMs } from '../db/epoch'
-import { affectedRows } from '../db/affected'
+import { affectedRows, rowsOf } from '../db/affected'
 import type { Db } from '../db'
 import { enrollmentSecrets, memberEvents, memberMetrics, members, type MemberSummary } from '../db/schema'
 import type { Deadlines } from './status'
@@ -196,7 +196,7 @@ export async function poolOverview(
         join members on members.id = p.pid)::text as row,
       ${cells} as cells
   `)
-  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as Record<'versions' | 'tiles' | 'row' | 'cells', string>
+  const row = rowsOf<Record<'versions' | 'tiles' | 'row' | 'cells', string>>(result)[0]!
   // The fleet's figures are the sums of its agent versions' (one pass over the members, not two).
   const versions = JSON.parse(row.versions) as [string | null, number, number, number | null, number][]
   const sum = (i: 1 | 2 | 4) => versions.reduce((n, v) => n + v[i], 0)
@@ -421,7 +421,6 @@ export async function countByPool(db: Db, poolId: string): Promise<number> {
 export type ActivityRow = { source: 'member' | 'alert' | 'failover' | 'job'; at: Date; data: Record<string, unknown> }
 
 /** The rows of a raw statement, whichever driver ran it. */
-const rowsOf = (result: unknown) => ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as Record<string, unknown>[]
 
 /**
  * A page of the member's history, newest first: its own events (enrolments,
@@ -461,7 +460,7 @@ export async function activityRows(db: Db, memberId: string, offset: number, lim
     order by at desc, source, key desc
     limit ${limit}::int offset ${offset}::int
   `)
-  return rowsOf(result).map((r) => ({ source: r.source as ActivityRow['source'], at: new Date(Number(r.at_ms)), data: JSON.parse(r.data as string) }))
+  return rowsOf<Record<string, unknown>>(result).map((r) => ({ source: r.source as ActivityRow['source'], at: new Date(Number(r.at_ms)), data: JSON.parse(r.data as string) }))
 }
 
 /** Why the member's agent was last refused (enrolment, heartbeats from elsewhere), newest first. */
@@ -515,7 +514,7 @@ export async function outageChanges(db: Db, now: Date, defaultDelaySeconds: numb
     -- Back only on a heartbeat: a restart's grace never ends an outage by itself.
     where (down and last_kind is distinct from 'outage') or (heard and last_kind = 'outage')
   `)
-  return rowsOf(result).map((r) => ({
+  return rowsOf<Record<string, unknown>>(result).map((r) => ({
     memberId: r.id as string,
     kind: r.down ? 'outage' : 'recovered',
     lastHeartbeatAt: new Date(Number(r.hb_ms)),

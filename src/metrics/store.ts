@@ -1,10 +1,7 @@
 // The two reads a scrape makes: one grouped count over members, one over jobs.
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
-
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  return ((result as { rows?: unknown[] }).rows ?? (result as unknown[])) as Record<string, unknown>[]
-}
+import { rowsOf } from '../db/affected'
 
 /**
  * Members by health, read from the deadlines a heartbeat sets (migration
@@ -19,11 +16,11 @@ export async function membersByStatus(db: Db): Promise<Map<string, number>> {
       when now() <= down_at then 'late'
       else 'down' end as status, count(*)::int as n
     from members group by 1`)
-  return new Map(rowsOf(result).map((r) => [String(r.status), Number(r.n)]))
+  return new Map(rowsOf<Record<string, unknown>>(result).map((r) => [String(r.status), Number(r.n)]))
 }
 
 /** Jobs by status; queued ones past their expiry are waiting for the sweep to cancel them, still queued. */
 export async function jobsByStatus(db: Db): Promise<Map<string, number>> {
   const result = await db.execute(sql`select status, count(*)::int as n from jobs group by status`)
-  return new Map(rowsOf(result).map((r) => [String(r.status), Number(r.n)]))
+  return new Map(rowsOf<Record<string, unknown>>(result).map((r) => [String(r.status), Number(r.n)]))
 }

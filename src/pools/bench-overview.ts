@@ -15,6 +15,7 @@ import { testServer } from '../testing/harness'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { summarize } from '../members/summary'
 import { maintainEmbedded } from '../db/maintenance'
+import { rowsOf } from '../db/affected'
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS) || 1000
 const RUNS = Number(process.env.BENCH_RUNS) || 100
@@ -53,8 +54,7 @@ if (HISTORY_MINUTES > 0)
   insert into member_metrics (member_id, minute, cpu_percent, mem_used_bytes, mem_total_bytes, disk_used_bytes, disk_total_bytes, load1)
   select m.id, date_trunc('minute', now()) - (g * interval '1 minute'), (g % 97)::real, 2147483648, 4294967296, 21474836480, 85899345920, ((g % 13) / 10.0)::real
   from members m cross join generate_series(0, ${HISTORY_MINUTES - 1}::int) g`)
-const counted = (await s.db.execute(sql`select count(*)::int as n from member_metrics`)) as unknown as { rows?: { n: number }[] } & { n: number }[]
-const n = (counted.rows ?? counted)[0]!.n
+const n = rowsOf<{ n: number }>(await s.db.execute(sql`select count(*)::int as n from member_metrics`))[0]!.n
 console.log(`seeded ${MEMBERS} members and ${n} history points in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 // A running server's db.maintain tick has vacuumed and analysed within ten
 // minutes: the planner knows the fleet's size, as it does in use.

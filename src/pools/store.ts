@@ -1,5 +1,6 @@
 import { asc, count, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db'
+import { rowsOf } from '../db/affected'
 import { pools } from '../db/schema'
 import { severitySql } from '../members/store'
 import { cellSql, LAT_SQL, LON_SQL, type CellKey } from '../geo/cells'
@@ -105,7 +106,7 @@ export async function membersInCells(
       (select coalesce(json_agg(json_build_array(id, name, hostname, label, severity) order by severity, created_at, id), '[]')
         from (select * from m order by severity, created_at, id offset ${opts.offset}::int limit ${opts.limit}::int) p)::text as list
   `)
-  const row = ((result as { rows?: unknown[] }).rows ?? (result as unknown as unknown[]))[0] as { total: number; list: string }
+  const row = rowsOf<{ total: number; list: string }>(result)[0]!
   const list = JSON.parse(row.list) as [string, string, string, string | null, number][]
   return { total: Number(row.total), members: list.map(([id, name, hostname, label, severity]) => ({ id, name, hostname, label, severity })) }
 }
