@@ -163,6 +163,40 @@ describe('heartbeats', () => {
     expect(again.at(-1)!.cpuPercent).toBe(50)
   })
 
+  test('a heartbeat repeating the stored inventory writes only its figures; a changed one, or one another writer replaced, is stored whole', async () => {
+    const { members } = await import('../db/schema')
+    const { eq } = await import('drizzle-orm')
+    const m = await enrolled('inventory-1.example.com')
+    const row = async () => (await s.db.select().from(members).where(eq(members.id, m.id)))[0]!
+    const beat = async (hb: ReturnType<typeof sampleHeartbeat>) => expect((await post('/api/v1/agent/heartbeat', hb, m.token)).status).toBe(200)
+    const hb = sampleHeartbeat()
+    await beat(hb)
+    const first = await row()
+    expect(first.inventoryFingerprint).toBeString()
+
+    // Proof that the repeat leaves the inventory alone: a mark put in the stored apps survives it.
+    await s.db.update(members).set({ apps: [{ mark: true }] }).where(eq(members.id, m.id))
+    await beat({ ...hb, cpuPercent: 77, memory: { ...hb.memory!, usedBytes: 3 * 2 ** 30 } })
+    const repeated = await row()
+    expect(repeated.apps).toEqual([{ mark: true }])
+    expect(repeated.hostState).toMatchObject({ cpuPercent: 77, memory: { usedBytes: 3 * 2 ** 30 }, services: hb.services, updates: hb.updates })
+    expect(repeated.summary).toMatchObject({ cpu: 77, memPercent: 75 })
+
+    const upgraded = { ...hb, stacks: { ...hb.stacks, mariadb: { ...hb.stacks.mariadb!, version: '10.11.7' } } }
+    await beat(upgraded)
+    expect(((await row()).stacks as any).mariadb.version).toBe('10.11.7')
+    expect((await row()).apps).toEqual(hb.apps)
+
+    // Another replica stores another inventory; this server still remembers the one before.
+    await s.db.update(members).set({ stacks: {}, apps: [], inventoryFingerprint: 'another' }).where(eq(members.id, m.id))
+    await beat({ ...upgraded, cpuPercent: 5 })
+    const after = await row()
+    expect((after.stacks as any).mariadb.version).toBe('10.11.7')
+    expect(after.apps).toEqual(hb.apps)
+    expect(after.hostState).toMatchObject({ cpuPercent: 5 })
+    expect(after.inventoryFingerprint).not.toBe('another')
+  })
+
   test('it refuses a bad token with 401, a foreign address with 403, and bad payloads with 422, storing nothing', async () => {
     const m = await enrolled('db-2.example.com')
     expect((await post('/api/v1/agent/heartbeat', sampleHeartbeat(), 'sctla_wrong')).status).toBe(401)

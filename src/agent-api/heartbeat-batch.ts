@@ -9,6 +9,10 @@
 // at 300 heartbeats/s in batches of one or two kept a core busy). Enough
 // heartbeats, or those that queued while a batch ran, start on the next
 // turn of the event loop instead.
+// Most of a heartbeat is the host's inventory (os, stacks, apps, updates,
+// firewall, services, certificates), the same beat after beat. A batch
+// carries it only for members whose inventory this server has not seen
+// stored (see writeBatch); the rest bring their stats alone.
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db'
@@ -20,10 +24,12 @@ export type StoredBeat = {
   at: Date
   ip: string | null
   agentVersion: string
-  os: unknown
-  stacks: unknown
-  apps: unknown
-  hostState: unknown
+  /** What seldom changes; `hostState` is the host state without the stats. */
+  inventory: { os: unknown; stacks: unknown; apps: unknown; hostState: Record<string, unknown> }
+  /** The inventory's fingerprint (inventoryFingerprint). */
+  fingerprint: string
+  /** The host state's figures that change every heartbeat (uptime, CPU, load, memory, disks): always stored. */
+  stats: Record<string, unknown>
   summary: unknown
   metric: {
     minute: Date
@@ -64,6 +70,7 @@ export type HeartbeatBatcher = {
  */
 export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: boolean }): HeartbeatBatcher {
   const write = batchWriter(db, opts.embedded)
+  const stored = storedInventories()
   let queue: Waiting[] = []
   let inFlight = 0
   let due: ReturnType<typeof setTimeout> | null = null
@@ -92,7 +99,7 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
       const batch = queue.slice(0, Math.min(MAX_BATCH, Math.max(MIN_SHARE, share)))
       queue = queue.slice(batch.length)
       inFlight++
-      void writeBatch(write, batch.map((w) => w.beat))
+      void writeBatch(write, stored, batch.map((w) => w.beat))
         .then((results) => batch.forEach((w, i) => w.resolve(results[i]!)))
         .catch((err) => batch.forEach((w) => w.reject(err)))
         .finally(() => {
@@ -120,7 +127,11 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
 /**
  * One statement for the whole batch, its rows as the one parameter ($1). A
  * member heard twice in one batch keeps its latest heartbeat (the others are
- * answered as stored: nothing they said is newer). The run of health
+ * answered as stored: nothing they said is newer). A row without its
+ * inventory (`whole` false) keeps the member's stored one and merges its
+ * stats into the stored host state, and is stored only when the member's row
+ * still holds the inventory of that fingerprint: another replica, an
+ * enrolment or a restore may have written a different one since. The run of health
  * (healthy_since) restarts when the heartbeat comes after the member's late
  * deadline as it stood before this heartbeat (the right-hand side of SET
  * reads the row before the update): the rule the status badge reads. A
@@ -135,15 +146,19 @@ export function heartbeatBatcher(db: Db, opts: { concurrency: number; embedded: 
 const STORE_BEATS = `
   with v as (
     select * from jsonb_to_recordset($1::jsonb) as v(
-      id text, at timestamptz, ip text, agent_version text, os jsonb, stacks jsonb, apps jsonb, host_state jsonb, summary jsonb,
-      minute timestamptz, cpu real, mem_used bigint, mem_total bigint, disk_used bigint, disk_total bigint, load1 real)
+      id text, at timestamptz, ip text, agent_version text, whole boolean, fingerprint text,
+      os jsonb, stacks jsonb, apps jsonb, host_state jsonb, stats jsonb, summary jsonb, minute timestamptz, cpu real, mem_used bigint, mem_total bigint, disk_used bigint, disk_total bigint, load1 real)
   ), stored as (
     update members m set
       last_heartbeat_at = v.at, last_heartbeat_ip = v.ip, agent_version = v.agent_version,
-      os = v.os, stacks = v.stacks, apps = v.apps, host_state = v.host_state, summary = v.summary,
+      os = case when v.whole then v.os else m.os end,
+      stacks = case when v.whole then v.stacks else m.stacks end,
+      apps = case when v.whole then v.apps else m.apps end,
+      host_state = case when v.whole then v.host_state else m.host_state end || v.stats,
+      inventory_fingerprint = v.fingerprint, summary = v.summary,
       healthy_since = case when m.late_at is null or m.healthy_since is null or v.at > m.late_at then v.at else m.healthy_since end
     from v
-    where m.id = v.id and m.id = any(array(select id from v))
+    where m.id = v.id and m.id = any(array(select id from v)) and (v.whole or m.inventory_fingerprint = v.fingerprint)
     returning m.id
   ), history as (
     insert into member_metrics (member_id, minute, cpu_percent, mem_used_bytes, mem_total_bytes, disk_used_bytes, disk_total_bytes, load1)
@@ -185,21 +200,46 @@ function dollarQuoted(text: string): string {
   return `$${tag}$${text}$${tag}$`
 }
 
-async function writeBatch(write: (rows: unknown[]) => Promise<unknown>, beats: StoredBeat[]): Promise<BeatResult[]> {
-  const latest = new Map<string, StoredBeat>()
-  for (const b of beats) {
-    const seen = latest.get(b.memberId)
-    if (!seen || seen.at.getTime() <= b.at.getTime()) latest.set(b.memberId, b)
+/**
+ * The fingerprint of a heartbeat's inventory: equal fingerprints, equal
+ * inventories. Agents send their fields in one order, so the same inventory
+ * serialises the same way; another order only costs a full row once.
+ */
+export function inventoryFingerprint(inventory: StoredBeat['inventory']): string {
+  return Bun.hash(JSON.stringify(inventory)).toString(36)
+}
+
+// A bound on what is remembered, as for the token cache: past it, members are simply sent in full once more.
+const MAX_REMEMBERED = 100_000
+
+/**
+ * The fingerprint of the inventory each member's row held when this server
+ * last wrote it. Only a hint of what to send: the statement itself checks the
+ * row (STORE_BEATS).
+ */
+function storedInventories() {
+  let byMember = new Map<string, string>()
+  return {
+    holds: (memberId: string, fingerprint: string) => byMember.get(memberId) === fingerprint,
+    remember(memberId: string, fingerprint: string) {
+      if (byMember.size >= MAX_REMEMBERED) byMember = new Map()
+      byMember.set(memberId, fingerprint)
+    },
+    forget: (memberId: string) => byMember.delete(memberId),
   }
-  const rows = [...latest.values()].map((b) => ({
+}
+type StoredInventories = ReturnType<typeof storedInventories>
+
+function rowOf(b: StoredBeat, whole: boolean) {
+  return {
     id: b.memberId,
     at: b.at.toISOString(),
     ip: b.ip,
     agent_version: b.agentVersion,
-    os: b.os,
-    stacks: b.stacks,
-    apps: b.apps,
-    host_state: b.hostState,
+    whole,
+    fingerprint: b.fingerprint,
+    ...(whole ? { os: b.inventory.os, stacks: b.inventory.stacks, apps: b.inventory.apps, host_state: b.inventory.hostState } : {}),
+    stats: b.stats,
     summary: b.summary,
     minute: b.metric.minute.toISOString(),
     cpu: b.metric.cpuPercent,
@@ -208,7 +248,31 @@ async function writeBatch(write: (rows: unknown[]) => Promise<unknown>, beats: S
     disk_used: b.metric.diskUsedBytes,
     disk_total: b.metric.diskTotalBytes,
     load1: b.metric.load1,
-  }))
-  const stored = new Set(rowsOf<{ id: string }>(await write(rows)).map((r) => r.id))
+  }
+}
+
+/**
+ * Rows left out for a stale fingerprint go again, whole, in a second
+ * statement: rare, since it takes another writer of the same member's row.
+ */
+async function writeBatch(write: (rows: unknown[]) => Promise<unknown>, inventories: StoredInventories, beats: StoredBeat[]): Promise<BeatResult[]> {
+  const latest = new Map<string, StoredBeat>()
+  for (const b of beats) {
+    const seen = latest.get(b.memberId)
+    if (!seen || seen.at.getTime() <= b.at.getTime()) latest.set(b.memberId, b)
+  }
+  const unique = [...latest.values()]
+  const whole = new Set(unique.filter((b) => !inventories.holds(b.memberId, b.fingerprint)))
+  const written = async (batch: StoredBeat[]) => new Set(rowsOf<{ id: string }>(await write(batch.map((b) => rowOf(b, whole.has(b))))).map((r) => r.id))
+  const stored = await written(unique)
+  const stale = unique.filter((b) => !whole.has(b) && !stored.has(b.memberId))
+  if (stale.length) {
+    stale.forEach((b) => whole.add(b))
+    for (const id of await written(stale)) stored.add(id)
+  }
+  for (const b of unique) {
+    if (stored.has(b.memberId)) inventories.remember(b.memberId, b.fingerprint)
+    else inventories.forget(b.memberId)
+  }
   return beats.map((b) => ({ stored: stored.has(b.memberId) }))
 }

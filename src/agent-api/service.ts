@@ -10,7 +10,7 @@ import * as members from '../members/store'
 import { HEARTBEAT_SECONDS } from '../members/status'
 import type { HeartbeatBody } from './schema'
 import { summarize } from '../members/summary'
-import { heartbeatBatcher, type HeartbeatBatcher } from './heartbeat-batch'
+import { heartbeatBatcher, inventoryFingerprint, type HeartbeatBatcher } from './heartbeat-batch'
 import { agentTokens } from './token-cache'
 
 export const AGENT_TOKEN_PREFIX = 'sctla_'
@@ -78,6 +78,7 @@ export async function enroll(
     enrolledAt: now,
     agentVersion: input.agentVersion,
     os: input.os,
+    inventoryFingerprint: null,
   })
   await members.insertEvent(db, { memberId: member.id, kind: 'enrolled', level: 'info', message: `Agent ${input.agentVersion} enrolled from ${ip}.`, ip })
   await recordAudit(db, { userId: null, label: `agent on ${member.hostname}`, ip }, {
@@ -135,17 +136,16 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
     await noteOnce(db, member.id, 'heartbeat.address_not_allowed', message, ip, now)
     throw new HttpError(403, 'address_not_allowed', message)
   }
-  const { agentVersion, os, stacks, apps, hostname: _h, ...hostState } = body
-  const disks = body.disks
+  const { agentVersion, os, stacks, apps, hostname: _h, uptimeSeconds, cpuPercent, load, memory, disks, ...hostState } = body
+  const inventory = { os, stacks, apps, hostState }
   const { stored } = await heartbeatsOf(db).submit({
     memberId: member.id,
     at: now,
     ip,
     agentVersion,
-    os,
-    stacks,
-    apps,
-    hostState,
+    inventory,
+    fingerprint: inventoryFingerprint(inventory),
+    stats: { uptimeSeconds, cpuPercent, load, memory, disks },
     summary: summarize(body),
     metric: {
       minute: minuteOf(now),

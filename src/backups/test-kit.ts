@@ -39,7 +39,7 @@ export async function backupKit() {
       body: JSON.stringify({ secret: added.json.enrollment.secret, hostname: `${name}.example.com`, agentVersion: '0.1.0', os }),
     })
     const { token } = (await res.json()) as { token: string }
-    await s.db.update(members).set({ lastHeartbeatAt: new Date(), stacks: stacks as never }).where(eq(members.id, added.json.id))
+    await s.db.update(members).set({ lastHeartbeatAt: new Date(), stacks: stacks as never, inventoryFingerprint: null }).where(eq(members.id, added.json.id))
     return { id: added.json.id as string, poolId, name, token }
   }
 

@@ -28,7 +28,7 @@ export async function cpanelKit() {
     k.member(poolId, name, users === null ? sampleHeartbeat().stacks : (cpanelStacks(users) as never))
 
   async function setAccounts(m: { id: string }, users: (string | CpanelAccount)[], extra: Record<string, unknown> = {}) {
-    await k.s.db.update(members).set({ stacks: cpanelStacks(users, extra) as never }).where(eq(members.id, m.id))
+    await k.s.db.update(members).set({ stacks: cpanelStacks(users, extra) as never, inventoryFingerprint: null }).where(eq(members.id, m.id))
   }
 
   /** The member's agent takes its oldest queued job, as the real one does. */

@@ -157,6 +157,13 @@ export const members = pgTable(
     /** The latest heartbeat's host state: stats, updates, firewall, services, certificates. */
     hostState: jsonb('host_state').$type<Record<string, unknown>>(),
     summary: jsonb('summary').$type<MemberSummary>().notNull().default({}),
+    /**
+     * Which inventory (os, stacks, apps, host state but its stats) the row
+     * holds, so heartbeats that repeat it need not send it (agent-api/
+     * heartbeat-batch.ts). Whoever writes those columns otherwise sets it
+     * to null, and the next heartbeat writes them whole.
+     */
+    inventoryFingerprint: text('inventory_fingerprint'),
     createdAt: createdAt(),
   },
   (t) => [
