@@ -230,7 +230,8 @@ function storedInventories() {
 }
 type StoredInventories = ReturnType<typeof storedInventories>
 
-function rowOf(b: StoredBeat, whole: boolean) {
+/** The batch statement's row for one heartbeat; `whole`: with its inventory. */
+export function beatRow(b: StoredBeat, whole: boolean) {
   return {
     id: b.memberId,
     at: b.at.toISOString(),
@@ -263,7 +264,7 @@ async function writeBatch(write: (rows: unknown[]) => Promise<unknown>, inventor
   }
   const unique = [...latest.values()]
   const whole = new Set(unique.filter((b) => !inventories.holds(b.memberId, b.fingerprint)))
-  const written = async (batch: StoredBeat[]) => new Set(rowsOf<{ id: string }>(await write(batch.map((b) => rowOf(b, whole.has(b))))).map((r) => r.id))
+  const written = async (batch: StoredBeat[]) => new Set(rowsOf<{ id: string }>(await write(batch.map((b) => beatRow(b, whole.has(b))))).map((r) => r.id))
   const stored = await written(unique)
   const stale = unique.filter((b) => !whole.has(b) && !stored.has(b.memberId))
   if (stale.length) {

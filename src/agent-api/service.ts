@@ -10,7 +10,7 @@ import * as members from '../members/store'
 import { HEARTBEAT_SECONDS } from '../members/status'
 import type { HeartbeatBody } from './schema'
 import { summarize } from '../members/summary'
-import { heartbeatBatcher, inventoryFingerprint, type HeartbeatBatcher } from './heartbeat-batch'
+import { heartbeatBatcher, inventoryFingerprint, type HeartbeatBatcher, type StoredBeat } from './heartbeat-batch'
 import { agentTokens } from './token-cache'
 
 export const AGENT_TOKEN_PREFIX = 'sctla_'
@@ -129,17 +129,12 @@ export function heartbeatsOf(db: Db): HeartbeatBatcher {
   return batcher
 }
 
-export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date()) {
-  const foreign = foreignAddress(member, ip)
-  if (foreign) {
-    const message = `Heartbeat refused: ${foreign}`
-    await noteOnce(db, member.id, 'heartbeat.address_not_allowed', message, ip, now)
-    throw new HttpError(403, 'address_not_allowed', message)
-  }
+/** What a heartbeat stores: its inventory apart from the figures that change every time. */
+export function storedBeat(memberId: string, body: HeartbeatBody, ip: string | null, now: Date): StoredBeat {
   const { agentVersion, os, stacks, apps, hostname: _h, uptimeSeconds, cpuPercent, load, memory, disks, ...hostState } = body
   const inventory = { os, stacks, apps, hostState }
-  const { stored } = await heartbeatsOf(db).submit({
-    memberId: member.id,
+  return {
+    memberId,
     at: now,
     ip,
     agentVersion,
@@ -149,14 +144,24 @@ export async function heartbeat(db: Db, member: members.MemberRow, body: Heartbe
     summary: summarize(body),
     metric: {
       minute: minuteOf(now),
-      cpuPercent: hundredths(body.cpuPercent),
-      memUsedBytes: body.memory?.usedBytes ?? null,
-      memTotalBytes: body.memory?.totalBytes ?? null,
+      cpuPercent: hundredths(cpuPercent),
+      memUsedBytes: memory?.usedBytes ?? null,
+      memTotalBytes: memory?.totalBytes ?? null,
       diskUsedBytes: disks.length ? disks.reduce((n, d) => n + d.usedBytes, 0) : null,
       diskTotalBytes: disks.length ? disks.reduce((n, d) => n + d.totalBytes, 0) : null,
-      load1: hundredths(body.load?.[0]),
+      load1: hundredths(load?.[0]),
     },
-  })
+  }
+}
+
+export async function heartbeat(db: Db, member: members.MemberRow, body: HeartbeatBody, ip: string | null, now = new Date()) {
+  const foreign = foreignAddress(member, ip)
+  if (foreign) {
+    const message = `Heartbeat refused: ${foreign}`
+    await noteOnce(db, member.id, 'heartbeat.address_not_allowed', message, ip, now)
+    throw new HttpError(403, 'address_not_allowed', message)
+  }
+  const { stored } = await heartbeatsOf(db).submit(storedBeat(member.id, body, ip, now))
   // Removed between the token check and the write (on another replica, say).
   if (!stored) throw new HttpError(401, 'unauthorized', 'This agent token is not valid: the member was removed or enrolled again')
   if (!member.lastHeartbeatAt) {
