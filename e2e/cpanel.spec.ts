@@ -154,8 +154,21 @@ test('the cPanel tab: inner tabs by click and reload, search, create with the pa
   expect(terminated.params).toEqual({ user: 'carol' })
 
   // Suspend needs a reason: refused in its dialog, by the field.
+  // The table asks again every 3 s while carol's termination is pending; a
+  // turn of it must not close the dialog being typed in.
+  await page.evaluate(() => {
+    const w = window as unknown as { pollTurns: number }
+    w.pollTurns = 0
+    document.addEventListener('htmx:config:request', (e) => {
+      if ((e as CustomEvent).detail?.ctx?.sourceEvent?.type === 'every') w.pollTurns++
+    })
+  })
   await page.locator('tr[data-user="bob"]').getByRole('button', { name: 'More actions for bob' }).click()
   const bob = page.getByRole('dialog', { name: 'bob · bob.example.com' })
+  await bob.getByLabel('Reason for suspending').fill('late pay')
+  await page.waitForFunction(() => (window as unknown as { pollTurns: number }).pollTurns >= 1, undefined, { timeout: 10_000 })
+  await expect(bob).toBeVisible()
+  await expect(bob.getByLabel('Reason for suspending')).toHaveValue('late pay')
   await bob.getByLabel('Reason for suspending').fill('   ')
   await bob.getByRole('button', { name: 'Suspend' }).click()
   await expect(bob).toBeVisible()

@@ -13,12 +13,18 @@
   })
 
   // Polls (hx-trigger="every 3s") skip their turn while the tab is hidden:
-  // nobody reads them. Not a trigger filter ([document.visibilityState ...]):
-  // htmx runs those as script, which the Content-Security-Policy refuses.
+  // nobody reads them. Nor do they replace a region holding an open dialog:
+  // the swap would close it under the operator typing in it (a name typed to
+  // confirm a termination, say); the next turn after it closes refreshes.
+  // Not trigger filters ([document.visibilityState ...]): htmx runs those as
+  // script, which the Content-Security-Policy refuses.
   document.addEventListener('htmx:config:request', function (evt) {
     var ctx = evt.detail && evt.detail.ctx
     var poll = ctx && ctx.sourceEvent && ctx.sourceEvent.type === 'every'
-    if (poll && document.visibilityState !== 'visible') evt.preventDefault()
+    if (!poll) return
+    var region = ctx.target || ctx.sourceElement
+    var dialogOpen = region && region.querySelector && region.querySelector('dialog[open]')
+    if (document.visibilityState !== 'visible' || dialogOpen) evt.preventDefault()
   })
 
   function localTimes(root) {
