@@ -13,11 +13,11 @@
 //   light: the inventory is the one stored, so rows carry their figures only.
 // Prints, per heartbeat: the database backends' CPU, this process's CPU to
 // build and send the batches, and the wall time.
-import { readFileSync } from 'node:fs'
 import { sql } from 'drizzle-orm'
 import { openPostgres } from '../db'
 import { rowsOf } from '../db/affected'
 import { databaseOfItsOwn } from '../testing/backup-fleet'
+import { cpuSeconds } from '../testing/drill'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { batchWriter, beatRow } from './heartbeat-batch'
 import type { HeartbeatBody } from './schema'
@@ -29,16 +29,6 @@ const ROWS = Math.max(1, Number(process.env.BENCH_ROWS) || 20_000)
 const BATCH = Math.max(1, Number(process.env.BENCH_BATCH) || 64)
 const ROUNDS = 3
 const LANES = 2
-
-/** CPU seconds a process has used, from the kernel's count in clock ticks; 0 for a backend gone meanwhile. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
 
 async function main() {
   const own = await databaseOfItsOwn(BASE, `bench_batch_${process.pid}`)

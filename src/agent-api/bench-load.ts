@@ -27,7 +27,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sampleHeartbeat } from '../testing/heartbeat-fixture'
 import { databaseOfItsOwn, type OwnDatabase } from '../testing/backup-fleet'
-import { httpApi, ok, percentile, removeTempDir, startServerProcess, tempDir, type Api, type ServerProcess } from '../testing/drill'
+import { cpuSeconds, httpApi, ok, percentile, removeTempDir, startServerProcess, tempDir, type Api, type ServerProcess } from '../testing/drill'
 import postgres from 'postgres'
 
 const MEMBERS = Math.max(1, Number(process.env.BENCH_MEMBERS) || 5000)
@@ -62,16 +62,6 @@ function rssMb(): number {
   const status = readFileSync(`/proc/${server!.proc.pid}/status`, 'utf8')
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
   return Math.round(kb / 1024)
-}
-
-/** CPU seconds a process has used (user + system), from the kernel's count in clock ticks. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0 // a PostgreSQL backend that ended meanwhile
-  }
 }
 
 /** The local PostgreSQL's processes (postgres and its backends), when the bench runs on it. */

@@ -149,6 +149,16 @@ export async function dig(dnsPort: number, name: string): Promise<string[]> {
     .sort()
 }
 
+/** CPU seconds a process has used (user + system), from the kernel's count in clock ticks; 0 for one that ended meanwhile (a PostgreSQL backend, say). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
 /** Nearest-rank percentile of a list of numbers. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN
